@@ -1,0 +1,1 @@
+//! The file backend of sea-streamer (being built; see the project's issues).

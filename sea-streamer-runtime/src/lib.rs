@@ -1,0 +1,1 @@
+//! Runtime shim (being built).

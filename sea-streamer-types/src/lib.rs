@@ -1,0 +1,1 @@
+//! Traits and value types of sea-streamer (being built).

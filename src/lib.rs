@@ -1,0 +1,2 @@
+//! sea-streamer facade (being built).
+pub use sea_streamer_types::*;
