@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test of sea-streamer: starts the test services (scripts/services.sh), checks
+# formatting, runs clippy with -D warnings, builds the docs with warnings denied, and runs the
+# whole workspace's tests and doc tests under runtime-tokio, then again under
+# runtime-async-std (and runtime-smol for the runtime shim) for the crates where the runtime
+# matters. Stops the services it started on exit.
+#
+# Services are required: a test that needs Redis or Kafka fails (instead of skipping) when
+# they are missing, so this script can never pass by skipping.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "services up"
+scripts/services.sh up
+trap 'step "services down"; scripts/services.sh down' EXIT
+eval "$(scripts/services.sh env)"
+export SEA_STREAMER_REQUIRE_SERVICES=1
+export RUST_BACKTRACE=1
+
+# Features of the tokio run: every backend, socket with every backend, json.
+TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/runtime-tokio,sea-streamer-file/executables,sea-streamer-stdio/executables,sea-streamer-redis/executables,sea-streamer-kafka/executables,sea-streamer-socket/executables,sea-streamer-runtime/file"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy -D warnings (tokio, all backends)"
+cargo clippy --workspace --all-targets --features "$TOKIO_FEATURES" -- -D warnings
+
+step "cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --features "$TOKIO_FEATURES"
+
+step "tests under runtime-tokio (whole workspace, unit + integration + doc tests)"
+cargo test --workspace --features "$TOKIO_FEATURES"
+
+step "tests under runtime-async-std"
+cargo test -p sea-streamer-runtime --features runtime-async-std,file
+cargo test -p sea-streamer-stdio --features runtime-async-std
+cargo test -p sea-streamer-file --features runtime-async-std
+cargo test -p sea-streamer-redis --no-default-features --features runtime-async-std
+cargo test -p sea-streamer-kafka --features runtime-async-std
+cargo test -p sea-streamer-socket --no-default-features \
+    --features backend-stdio,backend-file,backend-redis,backend-kafka,runtime-async-std
+
+step "runtime shim under runtime-smol and with no runtime"
+cargo test -p sea-streamer-runtime --features runtime-smol,file
+cargo test -p sea-streamer-runtime
+
+step "all tests passed"
