@@ -1,1 +1,114 @@
-//! The stdio backend of sea-streamer (being built; see the project's issues).
+//! # sea-streamer-stdio
+//!
+//! The stdio backend of sea-streamer: consumers read messages from the process's
+//! **stdin** (one line, one message) and producers print them to **stdout**, so stream
+//! processors can be chained with unix pipes:
+//!
+//! ```sh
+//! clock --stream clock --interval 1s | relay --input clock --output relay
+//! ```
+//!
+//! ## Input lines
+//!
+//! ```text
+//! a plain, raw message                                      (key `broadcast`)
+//! [2022-01-01T00:00:00] { "payload": "anything" }           (timestamp)
+//! [2022-01-01T00:00:00.123 | my_topic] "a string payload"   (timestamp, key)
+//! [my_topic | 123] a string payload                         (key, sequence)
+//! [2022-01-01T00:00:00 | my-topic-2 | 123 | 4] {"a": 1}     (timestamp, key, sequence, shard)
+//! ```
+//!
+//! The meta parts are interpreted by position: an optional timestamp first
+//! (`YYYY-MM-DDTHH:MM:SS` with an optional fraction, UTC), then a stream key, a sequence
+//! number and a shard id. The payload is the rest of the line, trimmed. A line that does not
+//! start with `[meta]` is a raw line: all of it is the payload, on the [`BROADCAST`] key,
+//! which every consumer receives. Missing fields default to: timestamp now, shard 0, and the
+//! next number of a per-(key, shard) counter.
+//!
+//! ## Output lines
+//!
+//! `[2023-02-24T08:13:10 | relay | 0] {"relay":true,"tick":0}`: UTC time in
+//! [`TIMESTAMP_FORMAT`], stream key, and a per-key sequence number of this process starting
+//! at 0. Empty payloads print nothing.
+//!
+//! ## Consumers
+//!
+//! A consumer gets every message of the keys it subscribed to, and every broadcast. A
+//! consumer group (mode `LoadBalanced`) gets each of its messages once, in member
+//! `sequence % members` (members in order of creation). With
+//! [`StdioConnectOptions::set_loopback`], producers also deliver what they print to the
+//! consumers of the same process.
+//!
+//! ```
+//! # async fn demo() -> sea_streamer_stdio::StdioResult<()> {
+//! use sea_streamer_stdio::{StdioConnectOptions, StdioConsumerOptions, StdioStreamer};
+//! use sea_streamer_types::{
+//!     Buffer, Consumer, Message, Producer, StreamKey, Streamer, StreamerUri,
+//! };
+//!
+//! let mut options = StdioConnectOptions::default();
+//! options.set_loopback(true);
+//! let streamer = StdioStreamer::connect(StreamerUri::zero(), options).await?;
+//! let key = StreamKey::new("hello")?;
+//! let consumer = streamer
+//!     .create_consumer(&[key.clone()], StdioConsumerOptions::default())
+//!     .await?;
+//! let producer = streamer.create_producer(key, Default::default()).await?;
+//!
+//! let receipt = producer.send("world")?.await?; // prints `[… | hello | 0] world`
+//! let message = consumer.next().await?;
+//! assert_eq!(message.message().as_str(), Ok("world"));
+//! assert_eq!(message.sequence(), *receipt.sequence());
+//! streamer.disconnect().await?;
+//! # Ok(()) }
+//! # futures::executor::block_on(demo()).unwrap();
+//! ```
+//!
+//! No async runtime is needed: stdin and stdout are served by two OS threads
+//! (`sea-streamer-stdio-stdin`, `sea-streamer-stdio-stdout`). The `runtime-*` features only
+//! forward to `sea-streamer-runtime`.
+//!
+//! ## Differences from upstream 0.5.2
+//!
+//! - **Malformed meta lines** (e.g. `[a b] x`, `[k | 1 | 2 | 3] x`) no longer abort the
+//!   process: the whole line, untrimmed, is delivered as a raw payload on [`BROADCAST`] and
+//!   a warning is logged. Invalid shapes are rejected exactly as the grammar says
+//!   (`[2022-01-01T00:00:00] 12345` is valid: a timestamp and payload `12345`).
+//! - **Non-UTF-8 lines** are delivered the same way (raw bytes intact, on [`BROADCAST`],
+//!   with a warning) instead of being rejected.
+//! - **Empty lines** are delivered as empty payloads on [`BROADCAST`]. Lines of any length
+//!   are delivered intact. If stdin closes mid-line, the partial last line is delivered;
+//!   after end of input, consumers keep waiting (loopback messages may still come), as
+//!   upstream.
+//! - **Receipts** carry the sequence number actually printed (upstream: always 0).
+//!   Receipts complete once the line has been flushed to stdout; a write error fails them
+//!   with `IoError` instead of crashing the output thread.
+//! - **A given sequence number** sets the (key, shard) counter to the number *after* it
+//!   (upstream set it to the number itself, so the next line without a sequence repeated it).
+//! - **`unassign`** removes an assignment made by `assign` (every subscribed stream starts
+//!   assigned at shard 0) instead of always failing: `Err(StreamKeyNotFound)` if absent,
+//!   `Err(StreamKeyEmpty)` for the last one.
+//! - **`disconnect`** needs no async runtime (it awaits the stdout thread's exit signal
+//!   instead of polling with `sleep`).
+//! - The `test` feature enables nothing: the tests run under whichever runtime feature is
+//!   chosen (or none).
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod consumer;
+mod consumer_group;
+mod error;
+mod input;
+mod options;
+mod output;
+mod parser;
+mod producer;
+mod streamer;
+mod util;
+
+pub use consumer::{NextFuture, StdioConsumer, StdioMessage, StdioMessageStream};
+pub use error::{StdioErr, StdioResult};
+pub use options::{StdioConnectOptions, StdioConsumerOptions, StdioProducerOptions};
+pub use output::SendFuture;
+pub use producer::StdioProducer;
+pub use streamer::StdioStreamer;
+pub use util::{BROADCAST, TIMESTAMP_FORMAT, TIMESTAMP_FORMAT_SUBSEC};

@@ -1,0 +1,418 @@
+//! The input line grammar: `[timestamp | stream_key | sequence | shard_id] payload`.
+//!
+//! A line that starts with `[`, followed by at least one character that is not `]` and a
+//! closing `]`, is a *meta line*: the text between the brackets is split on `|`, each
+//! part is trimmed and interpreted positionally, and the payload is the rest of the line,
+//! trimmed. Any other line is a *raw line*: the whole line (untrimmed) is the payload.
+//!
+//! The parser works on `&str` and never allocates except to describe an error. It
+//! returns byte ranges so the caller can slice the payload out of the line buffer
+//! without copying.
+
+use sea_streamer_types::{SeqNo, Timestamp, MAX_STREAM_KEY_LEN};
+use std::ops::Range;
+use thiserror::Error;
+use time::{Date, Month, PrimitiveDateTime, Time};
+
+/// The header fields that a meta line may give. Absent fields are filled in on dispatch.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct PartialHeader<'a> {
+    pub timestamp: Option<Timestamp>,
+    pub stream_key: Option<&'a str>,
+    pub sequence: Option<SeqNo>,
+    pub shard_id: Option<u64>,
+}
+
+/// A parsed line: the header (`None` for a raw line) and the payload's byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParsedLine<'a> {
+    pub header: Option<PartialHeader<'a>>,
+    pub payload: Range<usize>,
+}
+
+/// Why a meta line is malformed.
+#[derive(Error, Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ParseErr {
+    /// A part of the meta that fits none of the positional rules (also an empty part).
+    #[error("unknown part #{index} `{part}` in line meta")]
+    UnknownPart {
+        /// Zero-based position of the part.
+        index: usize,
+        /// The trimmed part text.
+        part: String,
+    },
+}
+
+/// Parses one line (without its trailing `\n`).
+pub(crate) fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
+    let raw = ParsedLine {
+        header: None,
+        payload: 0..line.len(),
+    };
+    if !line.starts_with('[') {
+        return Ok(raw);
+    }
+    let close = match line[1..].find(']') {
+        Some(0) | None => return Ok(raw),
+        Some(pos) => pos + 1,
+    };
+    let header = parse_meta(&line[1..close])?;
+    let rest = &line[close + 1..];
+    let start = close + 1 + (rest.len() - rest.trim_start().len());
+    let end = start + rest.trim().len();
+    Ok(ParsedLine {
+        header: Some(header),
+        payload: start..end,
+    })
+}
+
+/// Interprets the text between the brackets.
+fn parse_meta(meta: &str) -> Result<PartialHeader<'_>, ParseErr> {
+    let mut header = PartialHeader::default();
+    for (index, part) in meta.split('|').enumerate() {
+        let part = part.trim();
+        let unknown = || ParseErr::UnknownPart {
+            index,
+            part: part.to_owned(),
+        };
+        if index == 0 {
+            if let Some(ts) = parse_timestamp(part) {
+                header.timestamp = Some(ts);
+                continue;
+            }
+        }
+        if header.stream_key.is_none() {
+            if !is_key(part) {
+                return Err(unknown());
+            }
+            header.stream_key = Some(part);
+        } else if header.sequence.is_none() {
+            header.sequence = Some(parse_decimal::<SeqNo>(part).ok_or_else(unknown)?);
+        } else if header.shard_id.is_none() {
+            header.shard_id = Some(parse_decimal::<u64>(part).ok_or_else(unknown)?);
+        } else {
+            return Err(unknown());
+        }
+    }
+    Ok(header)
+}
+
+/// A whole, non-empty stream key of at most [`MAX_STREAM_KEY_LEN`] bytes.
+fn is_key(part: &str) -> bool {
+    !part.is_empty()
+        && part.len() <= MAX_STREAM_KEY_LEN
+        && part
+            .chars()
+            .all(sea_streamer_types::is_valid_stream_key_char)
+}
+
+/// Plain ASCII digits only (no sign, no space), without overflow.
+fn parse_decimal<T: std::str::FromStr>(part: &str) -> Option<T> {
+    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    part.parse().ok()
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` with an optional `.` and 1 to 9 fraction digits, as UTC.
+pub(crate) fn parse_timestamp(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    if b.len() < 19 || b.len() == 20 || b.len() > 29 {
+        return None;
+    }
+    let digits = |r: Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &c in b.get(r)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(c - b'0');
+        }
+        Some(v)
+    };
+    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    let month = Month::try_from(u8::try_from(digits(5..7)?).ok()?).ok()?;
+    let day = u8::try_from(digits(8..10)?).ok()?;
+    let hour = u8::try_from(digits(11..13)?).ok()?;
+    let minute = u8::try_from(digits(14..16)?).ok()?;
+    let second = u8::try_from(digits(17..19)?).ok()?;
+    let nano = if b.len() > 19 {
+        if b[19] != b'.' {
+            return None;
+        }
+        let frac = digits(20..b.len())?;
+        frac * 10u32.pow(29 - b.len() as u32)
+    } else {
+        0
+    };
+    let date = Date::from_calendar_date(year, month, day).ok()?;
+    let time = Time::from_hms_nano(hour, minute, second, nano).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn meta(line: &str) -> (PartialHeader<'_>, &str) {
+        let parsed = parse_line(line).expect("valid line");
+        (parsed.header.expect("a meta line"), &line[parsed.payload])
+    }
+
+    fn header<'a>(
+        ts: Option<Timestamp>,
+        key: Option<&'a str>,
+        seq: Option<SeqNo>,
+        shard: Option<u64>,
+    ) -> PartialHeader<'a> {
+        PartialHeader {
+            timestamp: ts,
+            stream_key: key,
+            sequence: seq,
+            shard_id: shard,
+        }
+    }
+
+    fn is_unknown_part(line: &str) -> bool {
+        matches!(parse_line(line), Err(ParseErr::UnknownPart { .. }))
+    }
+
+    #[test]
+    fn raw_lines_keep_their_text() {
+        for line in [
+            "a plain, raw message",
+            "  spaced  ",
+            "",
+            "[]",
+            "[] x",
+            "[no closing",
+            "[",
+            " [k] leading space makes it raw",
+            "x [k] y",
+            "\r",
+        ] {
+            let parsed = parse_line(line).unwrap();
+            assert_eq!(parsed.header, None, "{line:?}");
+            assert_eq!(&line[parsed.payload], line);
+        }
+    }
+
+    #[test]
+    fn spec_valid_examples() {
+        let ts = Some(datetime!(2022-01-01 00:00:00 UTC));
+        assert_eq!(
+            meta(r#"[2022-01-01T00:00:00] { "payload": "anything" }"#),
+            (header(ts, None, None, None), r#"{ "payload": "anything" }"#)
+        );
+        assert_eq!(
+            meta(r#"[2022-01-01T00:00:00.123 | my_topic] "a string payload""#),
+            (
+                header(
+                    Some(datetime!(2022-01-01 00:00:00.123 UTC)),
+                    Some("my_topic"),
+                    None,
+                    None
+                ),
+                r#""a string payload""#
+            )
+        );
+        assert_eq!(
+            meta(r#"[2022-01-01T00:00:00 | my-topic-2 | 123] ["array", "of", "values"]"#),
+            (
+                header(ts, Some("my-topic-2"), Some(123), None),
+                r#"["array", "of", "values"]"#
+            )
+        );
+        assert_eq!(
+            meta(r#"[2022-01-01T00:00:00 | my-topic-2 | 123 | 4] {"a":1}"#),
+            (
+                header(ts, Some("my-topic-2"), Some(123), Some(4)),
+                r#"{"a":1}"#
+            )
+        );
+        assert_eq!(
+            meta("[my_topic] a string payload"),
+            (
+                header(None, Some("my_topic"), None, None),
+                "a string payload"
+            )
+        );
+        assert_eq!(
+            meta("[my_topic | 123] a string payload"),
+            (
+                header(None, Some("my_topic"), Some(123), None),
+                "a string payload"
+            )
+        );
+        assert_eq!(
+            meta("[my_topic | 123 | 4] a string payload"),
+            (
+                header(None, Some("my_topic"), Some(123), Some(4)),
+                "a string payload"
+            )
+        );
+        assert_eq!(
+            meta("[123] x"),
+            (header(None, Some("123"), None, None), "x")
+        );
+        // Valid grammar, although upstream docs listed it as invalid.
+        assert_eq!(
+            meta("[2022-01-01T00:00:00] 12345"),
+            (header(ts, None, None, None), "12345")
+        );
+    }
+
+    #[test]
+    fn spec_invalid_examples() {
+        for line in [
+            "[Jan 1, 2022] {}",
+            "[ ]",
+            "[a b]",
+            "[t | abc]",
+            "[k | 1 | 2 | 3]",
+            "[k | 2022-01-01T00:00:00]",
+        ] {
+            assert!(is_unknown_part(line), "{line:?} must be invalid");
+        }
+    }
+
+    #[test]
+    fn upstream_parser_tests() {
+        let ts = Some(datetime!(2022-01-02 03:04:05 UTC));
+        let ts_ms = Some(datetime!(2022-01-02 03:04:05.678 UTC));
+        assert_eq!(
+            meta(r#"[2022-01-02T03:04:05] { "hello": "world" }"#),
+            (header(ts, None, None, None), r#"{ "hello": "world" }"#)
+        );
+        assert_eq!(
+            meta(r#"[2022-01-02T03:04:05.678 | my-fancy_topic.1] ["array", "of", "values"]"#),
+            (
+                header(ts_ms, Some("my-fancy_topic.1"), None, None),
+                r#"["array", "of", "values"]"#
+            )
+        );
+        assert_eq!(
+            meta("[2022-01-02T03:04:05.678 | my-fancy_topic.1 | 123] a string payload"),
+            (
+                header(ts_ms, Some("my-fancy_topic.1"), Some(123), None),
+                "a string payload"
+            )
+        );
+        assert_eq!(
+            meta(r#"[2022-01-02T03:04:05.678 | my-fancy_topic.1 | 123 | 4] { "hello": "world" }"#),
+            (
+                header(ts_ms, Some("my-fancy_topic.1"), Some(123), Some(4)),
+                r#"{ "hello": "world" }"#
+            )
+        );
+        assert_eq!(
+            meta("[my-fancy_topic.1] a string payload"),
+            (
+                header(None, Some("my-fancy_topic.1"), None, None),
+                "a string payload"
+            )
+        );
+        assert_eq!(
+            meta("[my-fancy_topic.1 | 123]   a string payload \t"),
+            (
+                header(None, Some("my-fancy_topic.1"), Some(123), None),
+                "a string payload"
+            )
+        );
+        assert_eq!(
+            meta("[my-fancy_topic.1 | 123 | 4]a string payload"),
+            (
+                header(None, Some("my-fancy_topic.1"), Some(123), Some(4)),
+                "a string payload"
+            )
+        );
+        assert_eq!(
+            parse_line("[ ]"),
+            Err(ParseErr::UnknownPart {
+                index: 0,
+                part: String::new()
+            })
+        );
+    }
+
+    #[test]
+    fn more_invalid_metas() {
+        for line in [
+            "[|]",
+            "[k|]",
+            "[k||1]",
+            "[k | -1]",
+            "[k | +1]",
+            "[k | 1.5]",
+            "[k | 99999999999999999999999999999999999999999]",
+            "[k | 1 | 18446744073709551616]",
+            "[k | 1 | x]",
+            "[a:b]",
+            "[é]",
+            "[2022-01-01T00:00:00 | k | 1 | 2 | 3]",
+            "[2022-01-01T00:00:00 | 2022-01-01T00:00:00]",
+            "[2022-13-01T00:00:00]",
+            "[2022-02-30T00:00:00]",
+            "[2022-01-01T24:00:00]",
+            "[2022-01-01T00:00:00.]",
+            "[2022-01-01T00:00:00.1234567890]",
+            "[2022-01-01t00:00:00]",
+            "[2022-01-01 00:00:00]",
+        ] {
+            assert!(is_unknown_part(line), "{line:?} must be invalid");
+        }
+        let long = format!("[{}]", "k".repeat(MAX_STREAM_KEY_LEN + 1));
+        assert!(is_unknown_part(&long));
+        let max = format!("[{}] x", "k".repeat(MAX_STREAM_KEY_LEN));
+        assert!(parse_line(&max).unwrap().header.is_some());
+    }
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(
+            parse_timestamp("2022-01-01T00:00:00.1"),
+            Some(datetime!(2022-01-01 00:00:00.1 UTC))
+        );
+        assert_eq!(
+            parse_timestamp("2022-01-01T00:00:00.000000001"),
+            Some(datetime!(2022-01-01 00:00:00.000000001 UTC))
+        );
+        assert_eq!(
+            parse_timestamp("1999-12-31T23:59:59.123456"),
+            Some(datetime!(1999-12-31 23:59:59.123456 UTC))
+        );
+        assert_eq!(parse_timestamp("2022-01-01T00:00"), None);
+        assert_eq!(parse_timestamp(""), None);
+        assert_eq!(parse_timestamp("2022-01-01T00:00:0x"), None);
+    }
+
+    #[test]
+    fn meta_with_brackets_in_payload() {
+        let (h, payload) = meta("[k] [1, 2] ]");
+        assert_eq!(h.stream_key, Some("k"));
+        assert_eq!(payload, "[1, 2] ]");
+        let (h, payload) = meta("[k]");
+        assert_eq!(h.stream_key, Some("k"));
+        assert_eq!(payload, "");
+    }
+
+    #[test]
+    fn carriage_return_is_trimmed_from_meta_payloads() {
+        let (_, payload) = meta("[k] hello\r");
+        assert_eq!(payload, "hello");
+    }
+
+    #[test]
+    fn sequence_bounds() {
+        let (h, _) = meta("[k | 18446744073709551615 | 18446744073709551615]");
+        assert_eq!(
+            h.sequence.map(|s| s.to_string()).as_deref(),
+            Some("18446744073709551615")
+        );
+        assert_eq!(h.shard_id, Some(u64::MAX));
+    }
+}

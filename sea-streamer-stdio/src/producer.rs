@@ -1,0 +1,102 @@
+//! [`StdioProducer`]: prints messages to stdout.
+
+use crate::output::{output_queue, receipt, Request};
+use crate::{SendFuture, StdioErr, StdioResult, BROADCAST};
+use sea_streamer_types::{Buffer, Producer, StreamErr, StreamKey};
+use std::future::Future;
+
+/// A producer that prints `[{timestamp} | {stream_key} | {sequence}] {payload}` lines to
+/// stdout. All producers of a process share one output thread and one sequence counter
+/// per stream key (starting at 0); empty payloads print nothing.
+///
+/// ```no_run
+/// # async fn f() -> sea_streamer_stdio::StdioResult<()> {
+/// use sea_streamer_stdio::StdioProducer;
+/// use sea_streamer_types::{Producer, StreamKey};
+///
+/// let mut producer = StdioProducer::new();
+/// producer.anchor(StreamKey::new("hello")?)?;
+/// producer.send("world")?; // prints `[2023-02-24T08:13:10 | hello | 0] world`
+/// producer.end().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct StdioProducer {
+    stream: Option<StreamKey>,
+    queue: flume::Sender<Request>,
+    loopback: bool,
+}
+
+impl Default for StdioProducer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StdioProducer {
+    /// A producer without loopback (starts the stdout thread if none runs).
+    pub fn new() -> Self {
+        Self::new_with(false)
+    }
+
+    pub(crate) fn new_with(loopback: bool) -> Self {
+        Self {
+            stream: None,
+            queue: output_queue(),
+            loopback,
+        }
+    }
+}
+
+impl Producer for StdioProducer {
+    type Error = StdioErr;
+    type SendFuture = SendFuture;
+
+    /// Queues a message; `Err(Utf8Error)` if the payload is not UTF-8 and
+    /// `Err(Backend(Disconnected))` after the streamer was disconnected.
+    fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> StdioResult<SendFuture> {
+        payload.as_str().map_err(StreamErr::Utf8Error)?;
+        let (receipt, future) = receipt();
+        let request = Request::Send {
+            key: stream.clone(),
+            payload: payload.into_bytes(),
+            loopback: self.loopback,
+            receipt,
+        };
+        self.queue
+            .send(request)
+            .map_err(|_| StreamErr::Backend(StdioErr::Disconnected))?;
+        Ok(future)
+    }
+
+    /// Same as [`Producer::flush`].
+    fn end(mut self) -> impl Future<Output = StdioResult<()>> + Send {
+        let flushed = self.flush_now();
+        async move { flushed?.await.map(|_| ()) }
+    }
+
+    /// Resolves once everything sent before has been printed: it sends an empty message
+    /// (which prints nothing) to `broadcast` and awaits its receipt.
+    fn flush(&mut self) -> impl Future<Output = StdioResult<()>> + Send {
+        let flushed = self.flush_now();
+        async move { flushed?.await.map(|_| ()) }
+    }
+
+    fn anchor(&mut self, stream: StreamKey) -> StdioResult<()> {
+        if self.stream.is_some() {
+            return Err(StreamErr::AlreadyAnchored);
+        }
+        self.stream = Some(stream);
+        Ok(())
+    }
+
+    fn anchored(&self) -> StdioResult<&StreamKey> {
+        self.stream.as_ref().ok_or(StreamErr::NotAnchored)
+    }
+}
+
+impl StdioProducer {
+    fn flush_now(&mut self) -> StdioResult<SendFuture> {
+        self.send_to(&StreamKey::new(BROADCAST)?, "")
+    }
+}
