@@ -100,7 +100,8 @@ pub trait Consumer: Sized + Send + Sync {
         Self: 'a;
 
     /// Restarts consumption just after the given timestamp.
-    fn seek(&mut self, to: Timestamp) -> impl Future<Output = StreamResult<(), Self::Error>> + Send;
+    fn seek(&mut self, to: Timestamp)
+        -> impl Future<Output = StreamResult<(), Self::Error>> + Send;
 
     /// Repositions consumption to the given position.
     fn rewind(

@@ -29,8 +29,8 @@
 //! ```
 
 use crate::{
-    ConnectOptions, Consumer, ConsumerOptions, Producer, ProducerOptions, StreamKey,
-    StreamResult, StreamUrlErr,
+    ConnectOptions, Consumer, ConsumerOptions, Producer, ProducerOptions, StreamKey, StreamResult,
+    StreamUrlErr,
 };
 use futures::FutureExt;
 use std::{fmt::Display, future::Future, str::FromStr};
@@ -127,7 +127,9 @@ impl StreamerUri {
     /// no `://`.
     pub fn protocol(&self) -> Option<&str> {
         let node = self.nodes.first()?;
-        node.as_str().split_once("://").map(|(protocol, _)| protocol)
+        node.as_str()
+            .split_once("://")
+            .map(|(protocol, _)| protocol)
     }
 
     /// The node URLs.
