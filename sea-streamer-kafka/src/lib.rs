@@ -1,1 +1,113 @@
-//! The kafka backend of sea-streamer (being built; see the project's issues).
+//! # sea-streamer-kafka
+//!
+//! The Kafka (and Kafka-protocol, e.g. Redpanda) backend of sea-streamer, built on
+//! [`rdkafka`](https://docs.rs/rdkafka) 0.39 (librdkafka, statically built).
+//!
+//! - [`KafkaStreamer`] connects to a cluster given as a [`StreamerUri`](sea_streamer_types::StreamerUri)
+//!   such as `kafka://host-a:9092,host-b:9092`.
+//! - [`KafkaProducer`] enqueues records without blocking; every send returns a [`SendFuture`]
+//!   that resolves to the delivery receipt (topic, partition, offset, timestamp) or to a typed error.
+//! - [`KafkaConsumer`] subscribes to topics; its [`ConsumerMode`](sea_streamer_types::ConsumerMode)
+//!   decides the consumer group (see [`KafkaConsumerOptions`]).
+//!
+//! Pick exactly one runtime feature: `runtime-tokio`, `runtime-async-std` or `runtime-smol`.
+//!
+//! ```no_run
+//! use sea_streamer_kafka::{KafkaConsumerOptions, KafkaStreamer, AutoOffsetReset};
+//! use sea_streamer_types::{
+//!     Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, Producer, StreamKey, Streamer,
+//! };
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let streamer = KafkaStreamer::connect("kafka://localhost:9092".parse()?, Default::default()).await?;
+//! let topic = StreamKey::new("hello")?;
+//!
+//! let producer = streamer.create_producer(topic.clone(), Default::default()).await?;
+//! let receipt = producer.send("hi")?.await?;
+//! println!("stored at partition {} offset {}", receipt.shard_id().id(), receipt.sequence());
+//!
+//! let mut options = KafkaConsumerOptions::new(ConsumerMode::RealTime);
+//! options.set_auto_offset_reset(AutoOffsetReset::Earliest);
+//! let consumer = streamer.create_consumer(&[topic], options).await?;
+//! let message = consumer.next().await?;
+//! println!("{}", message.message().as_str()?);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Differences from upstream 0.5.2
+//!
+//! The public API is the one of sea-streamer-kafka 0.5.0 (shipped with sea-streamer 0.5.2),
+//! but on rdkafka 0.39 (re-exported as [`export::rdkafka`]) and with these bugs fixed:
+//!
+//! 1. **No panics from concurrent use.** Upstream moved the rdkafka client out of the
+//!    consumer/producer while `seek`, `commit*`, `reassign_partitions`, `flush` or a transaction
+//!    call was running, so any other use panicked and dropping such a future lost the client.
+//!    Here the client is shared (`Arc`), so these futures are cancel-safe and concurrent use works.
+//! 2. **`commit_message` commits the offset after the message** (`sequence + 1`, Kafka's
+//!    "next offset to read"), so a restarted consumer resumes after it. Upstream committed the
+//!    message's own offset and re-delivered it after a restart. `commit`/`commit_with` keep the
+//!    Kafka meaning of their argument (the next offset to read). The same holds for
+//!    `store_offset_for_message`.
+//! 3. **Receipts carry the broker's timestamp** (create or log-append time) when the broker
+//!    reports one; upstream always used the local clock at resolution (still the fallback).
+//! 4. **Real-time consumers do not share a group.** Upstream gave every `RealTime` consumer of a
+//!    process the same group id (`{host}s{pid}`), so two real-time consumers of one topic in one
+//!    process split its partitions between them and each missed messages. Each consumer now
+//!    gets its own id `{host}s{pid}-{n}`.
+//! 5. **`disconnect` reports failed flushes.** Upstream flushed the producers and always
+//!    returned `Ok`, hiding undelivered messages; now the first flush error is returned (after
+//!    every producer was flushed), and the flushes run on a blocking thread.
+//! 6. **A message without a timestamp does not panic**: [`KafkaMessage`]'s timestamp falls back
+//!    to the Unix epoch (logged as a warning).
+//! 7. **A user-set `session.timeout.ms` is honoured through `add_custom_option`** even in modes
+//!    that force a session timeout, because custom options are applied last.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(all(feature = "runtime-async-std", feature = "runtime-tokio"))]
+compile_error!("'runtime-async-std' and 'runtime-tokio' cannot be enabled at the same time");
+
+mod blocking;
+mod cluster;
+mod connect_options;
+mod consumer;
+mod consumer_mode;
+mod consumer_offsets;
+mod consumer_options;
+mod error;
+mod host;
+mod message;
+mod position;
+mod producer;
+mod producer_options;
+mod runtime;
+mod send_future;
+mod streamer;
+
+pub use connect_options::{KafkaConnectOptions, SaslMechanism, SaslOptions, SecurityProtocol};
+pub use consumer::{KafkaConsumer, RawConsumer};
+pub use consumer_options::{AutoOffsetReset, KafkaConsumerOptionKey, KafkaConsumerOptions};
+pub use error::{KafkaErr, KafkaResult};
+pub use host::host_id;
+pub use message::{KafkaMessage, KafkaMessageStream, NextFuture};
+pub use producer::{KafkaProducer, RawProducer};
+pub use producer_options::{CompressionType, KafkaProducerOptionKey, KafkaProducerOptions};
+pub use runtime::KafkaAsyncRuntime;
+pub use send_future::SendFuture;
+pub use streamer::KafkaStreamer;
+
+pub use rdkafka::{consumer::ConsumerGroupMetadata, producer::FutureRecord, TopicPartitionList};
+
+use std::time::Duration;
+
+/// The default port of a Kafka broker.
+pub const KAFKA_PORT: u16 = 9092;
+
+/// The default timeout of blocking Kafka operations (flush, transactions, seek).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Re-exports of the crates whose types appear in this crate's API.
+pub mod export {
+    pub use rdkafka;
+}

@@ -1,0 +1,181 @@
+//! [`KafkaProducer`]: non-blocking sends with per-record delivery receipts.
+
+use crate::blocking::run_blocking;
+use crate::{
+    KafkaAsyncRuntime, KafkaErr, KafkaProducerOptions, KafkaResult, SendFuture, DEFAULT_TIMEOUT,
+};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
+use rdkafka::{consumer::ConsumerGroupMetadata, message::ToBytes, TopicPartitionList};
+use sea_streamer_types::{Buffer, MessageHeader, Producer, StreamErr, StreamKey};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The rdkafka producer inside a [`KafkaProducer`].
+pub type RawProducer = FutureProducer<DefaultClientContext, KafkaAsyncRuntime>;
+
+/// A Kafka producer. Cheap to clone (clones share one librdkafka client).
+///
+/// Sends never block: librdkafka queues the record and a background thread delivers it,
+/// retrying retriable broker errors. Every send returns a [`SendFuture`] for its receipt.
+///
+/// ```no_run
+/// use sea_streamer_kafka::{FutureRecord, KafkaStreamer};
+/// use sea_streamer_types::{Producer, StreamKey, Streamer};
+///
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// let streamer = KafkaStreamer::connect("kafka://localhost:9092".parse()?, Default::default()).await?;
+/// let mut producer = streamer.create_producer(StreamKey::new("events")?, Default::default()).await?;
+/// let receipt = producer.send("hello")?.await?;
+/// let keyed = producer.send_record(FutureRecord::to("events").key("k").payload("v"))?;
+/// producer.flush().await?;
+/// keyed.await?;
+/// producer.end().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct KafkaProducer {
+    stream: Option<StreamKey>,
+    options: Arc<KafkaProducerOptions>,
+    inner: RawProducer,
+}
+
+impl std::fmt::Debug for KafkaProducer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KafkaProducer")
+            .field("stream", &self.stream)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
+impl KafkaProducer {
+    /// Wraps a created rdkafka producer.
+    pub(crate) fn new(inner: RawProducer, options: KafkaProducerOptions) -> Self {
+        Self {
+            stream: None,
+            options: Arc::new(options),
+            inner,
+        }
+    }
+
+    /// Sends a raw rdkafka record (with key, partition, headers or timestamp as set on it).
+    /// Its topic must be a valid stream key (else `Err(StreamKeyErr)`).
+    pub fn send_record<K, P>(&self, record: FutureRecord<'_, K, P>) -> KafkaResult<SendFuture>
+    where
+        K: ToBytes + ?Sized,
+        P: ToBytes + ?Sized,
+    {
+        let stream_key = StreamKey::new(record.topic)?;
+        match self.inner.send_result(record) {
+            Ok(delivery) => Ok(SendFuture::new(stream_key, delivery)),
+            Err((err, _record)) => Err(StreamErr::Backend(err)),
+        }
+    }
+
+    /// Sends `payload` to the stream and partition of `header`; the header's sequence and
+    /// timestamp are ignored (the broker assigns them).
+    pub fn send_message<S: Buffer>(
+        &self,
+        header: MessageHeader,
+        payload: S,
+    ) -> KafkaResult<SendFuture> {
+        let partition = i32::try_from(header.shard_id().id()).map_err(|_| {
+            StreamErr::Backend(KafkaErr::MessageProduction(
+                RDKafkaErrorCode::UnknownPartition,
+            ))
+        })?;
+        let record = FutureRecord::<(), [u8]>::to(header.stream_key().name())
+            .payload(payload.as_bytes())
+            .partition(partition);
+        self.send_record(record)
+    }
+
+    /// The number of records (and other requests) librdkafka has not finished yet.
+    pub fn in_flight_count(&self) -> i32 {
+        self.inner.in_flight_count()
+    }
+
+    /// Waits (on a blocking thread) until every queued record is delivered or failed,
+    /// at most `timeout`; `Err(Backend(Flush(..)))` if records are still queued then.
+    pub async fn flush_with_timeout(&mut self, timeout: Duration) -> KafkaResult<()> {
+        let inner = self.inner.clone();
+        run_blocking(move || inner.flush(timeout)).await
+    }
+
+    fn transaction_timeout(&self) -> Duration {
+        self.options
+            .transaction_timeout()
+            .copied()
+            .unwrap_or(DEFAULT_TIMEOUT)
+    }
+
+    /// Initialises transactions (needs the `transactional.id` custom option).
+    pub async fn init_transactions(&mut self) -> KafkaResult<()> {
+        let (inner, timeout) = (self.inner.clone(), self.transaction_timeout());
+        run_blocking(move || inner.init_transactions(timeout)).await
+    }
+
+    /// Begins a transaction.
+    pub async fn begin_transaction(&mut self) -> KafkaResult<()> {
+        let inner = self.inner.clone();
+        run_blocking(move || inner.begin_transaction()).await
+    }
+
+    /// Commits the current transaction.
+    pub async fn commit_transaction(&mut self) -> KafkaResult<()> {
+        let (inner, timeout) = (self.inner.clone(), self.transaction_timeout());
+        run_blocking(move || inner.commit_transaction(timeout)).await
+    }
+
+    /// Aborts the current transaction.
+    pub async fn abort_transaction(&mut self) -> KafkaResult<()> {
+        let (inner, timeout) = (self.inner.clone(), self.transaction_timeout());
+        run_blocking(move || inner.abort_transaction(timeout)).await
+    }
+
+    /// Adds consumer `offsets` of group `cgm` to the current transaction.
+    pub async fn send_offsets_to_transaction(
+        &mut self,
+        offsets: TopicPartitionList,
+        cgm: ConsumerGroupMetadata,
+    ) -> KafkaResult<()> {
+        let (inner, timeout) = (self.inner.clone(), self.transaction_timeout());
+        run_blocking(move || inner.send_offsets_to_transaction(&offsets, &cgm, timeout)).await
+    }
+}
+
+impl Producer for KafkaProducer {
+    type Error = KafkaErr;
+    type SendFuture = SendFuture;
+
+    /// Queues `payload` for `stream` (partition chosen by librdkafka); never blocks.
+    fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> KafkaResult<SendFuture> {
+        let record = FutureRecord::<(), [u8]>::to(stream.name()).payload(payload.as_bytes());
+        self.send_record(record)
+    }
+
+    /// Flushes (up to [`DEFAULT_TIMEOUT`]) and releases the producer.
+    async fn end(mut self) -> KafkaResult<()> {
+        self.flush().await
+    }
+
+    /// Waits until everything sent before is delivered or failed (up to [`DEFAULT_TIMEOUT`]).
+    async fn flush(&mut self) -> KafkaResult<()> {
+        self.flush_with_timeout(DEFAULT_TIMEOUT).await
+    }
+
+    fn anchor(&mut self, stream: StreamKey) -> KafkaResult<()> {
+        if self.stream.is_some() {
+            return Err(StreamErr::AlreadyAnchored);
+        }
+        self.stream = Some(stream);
+        Ok(())
+    }
+
+    fn anchored(&self) -> KafkaResult<&StreamKey> {
+        self.stream.as_ref().ok_or(StreamErr::NotAnchored)
+    }
+}

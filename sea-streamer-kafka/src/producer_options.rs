@@ -1,0 +1,178 @@
+//! [`KafkaProducerOptions`]: settings of a producer.
+
+use rdkafka::ClientConfig;
+use sea_streamer_types::ProducerOptions;
+use std::time::Duration;
+
+/// Options of a [`KafkaProducer`](crate::KafkaProducer). Only options that were set are
+/// written to the client config; custom options are written last.
+///
+/// ```
+/// use sea_streamer_kafka::{CompressionType, KafkaProducerOptions};
+/// use std::time::Duration;
+///
+/// let mut options = KafkaProducerOptions::default();
+/// options
+///     .set_compression_type(CompressionType::Gzip)
+///     .set_transaction_timeout(Duration::from_secs(10))
+///     .add_custom_option("message.timeout.ms", "5000");
+/// assert_eq!(options.compression_type(), Some(&CompressionType::Gzip));
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct KafkaProducerOptions {
+    compression_type: Option<CompressionType>,
+    transaction_timeout: Option<Duration>,
+    custom_options: Vec<(String, String)>,
+}
+
+/// The keys of the producer settings this crate knows by name.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum KafkaProducerOptionKey {
+    /// `compression.type`
+    CompressionType,
+}
+
+/// The compression of produced record batches (`compression.type`).
+#[derive(Debug, Default, Copy, Clone, PartialEq, Eq)]
+pub enum CompressionType {
+    /// `none`
+    #[default]
+    None,
+    /// `gzip`
+    Gzip,
+    /// `snappy`
+    Snappy,
+    /// `lz4`
+    Lz4,
+    /// `zstd` (needs librdkafka built with zstd)
+    Zstd,
+}
+
+impl KafkaProducerOptions {
+    /// Sets `compression.type`.
+    pub fn set_compression_type(&mut self, v: CompressionType) -> &mut Self {
+        self.compression_type = Some(v);
+        self
+    }
+
+    /// The compression set by [`Self::set_compression_type`].
+    pub fn compression_type(&self) -> Option<&CompressionType> {
+        self.compression_type.as_ref()
+    }
+
+    /// Sets the timeout of the transaction calls of [`KafkaProducer`](crate::KafkaProducer)
+    /// (default [`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT)).
+    pub fn set_transaction_timeout(&mut self, v: Duration) -> &mut Self {
+        self.transaction_timeout = Some(v);
+        self
+    }
+
+    /// The timeout set by [`Self::set_transaction_timeout`].
+    pub fn transaction_timeout(&self) -> Option<&Duration> {
+        self.transaction_timeout.as_ref()
+    }
+
+    /// Adds any librdkafka producer setting (e.g. `message.timeout.ms`, `transactional.id`),
+    /// written verbatim after all the others.
+    pub fn add_custom_option<K, V>(&mut self, key: K, value: V) -> &mut Self
+    where
+        K: Into<String>,
+        V: Into<String>,
+    {
+        self.custom_options.push((key.into(), value.into()));
+        self
+    }
+
+    /// The settings added by [`Self::add_custom_option`], in order.
+    pub fn custom_options(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.custom_options
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Writes these options into a librdkafka client config.
+    pub(crate) fn make_client_config(&self, config: &mut ClientConfig) {
+        if let Some(v) = self.compression_type {
+            config.set(KafkaProducerOptionKey::CompressionType.as_str(), v.as_str());
+        }
+        for (key, value) in self.custom_options() {
+            config.set(key, value);
+        }
+    }
+}
+
+impl ProducerOptions for KafkaProducerOptions {}
+
+impl KafkaProducerOptionKey {
+    /// The librdkafka key.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::CompressionType => "compression.type",
+        }
+    }
+}
+
+impl CompressionType {
+    /// The librdkafka value, e.g. `gzip`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Gzip => "gzip",
+            Self::Snappy => "snappy",
+            Self::Lz4 => "lz4",
+            Self::Zstd => "zstd",
+        }
+    }
+}
+
+impl From<KafkaProducerOptionKey> for String {
+    fn from(v: KafkaProducerOptionKey) -> String {
+        v.as_str().to_owned()
+    }
+}
+
+impl From<CompressionType> for String {
+    fn from(v: CompressionType) -> String {
+        v.as_str().to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_only_what_was_set() {
+        let mut config = ClientConfig::new();
+        KafkaProducerOptions::default().make_client_config(&mut config);
+        assert!(config.config_map().is_empty());
+
+        let mut options = KafkaProducerOptions::default();
+        options
+            .set_compression_type(CompressionType::Lz4)
+            .add_custom_option("linger.ms", "5");
+        options.make_client_config(&mut config);
+        assert_eq!(config.get("compression.type"), Some("lz4"));
+        assert_eq!(config.get("linger.ms"), Some("5"));
+    }
+
+    #[test]
+    fn names_match_librdkafka() {
+        assert_eq!(
+            String::from(KafkaProducerOptionKey::CompressionType),
+            "compression.type"
+        );
+        let names: Vec<String> = [
+            CompressionType::None,
+            CompressionType::Gzip,
+            CompressionType::Snappy,
+            CompressionType::Lz4,
+            CompressionType::Zstd,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect();
+        assert_eq!(names, ["none", "gzip", "snappy", "lz4", "zstd"]);
+        assert_eq!(CompressionType::default(), CompressionType::None);
+    }
+}

@@ -1,0 +1,186 @@
+//! [`KafkaStreamer`]: connecting to a cluster and creating producers and consumers.
+
+use crate::blocking::run_blocking;
+use crate::cluster::cluster_uri;
+use crate::consumer_mode::effective_options;
+use crate::error::join_err;
+use crate::{
+    KafkaConnectOptions, KafkaConsumer, KafkaConsumerOptions, KafkaErr, KafkaProducer,
+    KafkaProducerOptions, KafkaResult, RawConsumer, RawProducer, DEFAULT_TIMEOUT,
+};
+use rdkafka::admin::AdminClient;
+use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::Consumer as _;
+use rdkafka::producer::Producer as _;
+use rdkafka::ClientConfig;
+use sea_streamer_types::{
+    ConnectOptions, ConsumerOptions, StreamErr, StreamKey, Streamer, StreamerUri,
+};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How long `connect` waits for the cluster id when no timeout is set.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A connection to a Kafka cluster: a factory of producers and consumers sharing the
+/// [`KafkaConnectOptions`]. Cheap to clone.
+///
+/// ```no_run
+/// use sea_streamer_kafka::{KafkaConnectOptions, KafkaStreamer};
+/// use sea_streamer_types::{ConnectOptions, Producer, StreamKey, Streamer};
+/// use std::time::Duration;
+///
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut options = KafkaConnectOptions::default();
+/// options.set_timeout(Duration::from_secs(5))?;
+/// let streamer = KafkaStreamer::connect("kafka://localhost:9092".parse()?, options).await?;
+/// let producer = streamer.create_producer(StreamKey::new("events")?, Default::default()).await?;
+/// producer.send("hello")?;
+/// streamer.disconnect().await?; // flushes `producer`
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct KafkaStreamer {
+    uri: StreamerUri,
+    options: Arc<KafkaConnectOptions>,
+    producers: ProducerRegistry,
+}
+
+/// The producers created through a streamer (and its clones), flushed on `disconnect`.
+#[derive(Clone, Default)]
+struct ProducerRegistry(Arc<Mutex<Vec<RawProducer>>>);
+
+impl std::fmt::Debug for ProducerRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self.0.lock().map_or(0, |list| list.len());
+        write!(f, "ProducerRegistry({count} producers)")
+    }
+}
+
+impl ProducerRegistry {
+    fn add(&self, producer: RawProducer) {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(producer);
+    }
+
+    fn take(&self) -> Vec<RawProducer> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
+}
+
+impl KafkaStreamer {
+    /// The client config shared by every client: `bootstrap.servers`, then the connect options.
+    fn client_config(&self) -> KafkaResult<ClientConfig> {
+        base_config(&self.uri, &self.options)
+    }
+
+    /// The cluster this streamer connects to.
+    pub fn uri(&self) -> &StreamerUri {
+        &self.uri
+    }
+}
+
+fn base_config(uri: &StreamerUri, options: &KafkaConnectOptions) -> KafkaResult<ClientConfig> {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", cluster_uri(uri)?);
+    options.make_client_config(&mut config);
+    Ok(config)
+}
+
+impl Streamer for KafkaStreamer {
+    type Error = KafkaErr;
+    type Producer = KafkaProducer;
+    type Consumer = KafkaConsumer;
+    type ConnectOptions = KafkaConnectOptions;
+    type ConsumerOptions = KafkaConsumerOptions;
+    type ProducerOptions = KafkaProducerOptions;
+
+    /// Checks that the cluster answers (fetches its id, waiting the connect options'
+    /// timeout or 1 s): `Err(Connect(..))` if it does not.
+    async fn connect(uri: StreamerUri, options: KafkaConnectOptions) -> KafkaResult<Self> {
+        let config = base_config(&uri, &options)?;
+        let admin: AdminClient<DefaultClientContext> =
+            config.create().map_err(StreamErr::Backend)?;
+        let timeout = options.timeout().unwrap_or(CONNECT_TIMEOUT);
+        let id =
+            sea_streamer_runtime::spawn_blocking(move || admin.inner().fetch_cluster_id(timeout))
+                .await
+                .map_err(join_err)?;
+        if id.is_none() {
+            return Err(StreamErr::Connect(
+                "Failed to connect to streamer".to_owned(),
+            ));
+        }
+        Ok(Self {
+            uri,
+            options: Arc::new(options),
+            producers: ProducerRegistry::default(),
+        })
+    }
+
+    /// Flushes every producer created through this streamer (up to [`DEFAULT_TIMEOUT`]
+    /// each); returns the first flush error, if any, after trying them all.
+    async fn disconnect(self) -> KafkaResult<()> {
+        let producers = self.producers.take();
+        run_blocking(move || {
+            let mut result = Ok(());
+            for producer in producers {
+                if let Err(e) = producer.flush(DEFAULT_TIMEOUT) {
+                    log::error!("flush on disconnect failed: {e}");
+                    if result.is_ok() {
+                        result = Err(e);
+                    }
+                }
+            }
+            result
+        })
+        .await
+    }
+
+    async fn create_generic_producer(
+        &self,
+        options: KafkaProducerOptions,
+    ) -> KafkaResult<KafkaProducer> {
+        let mut config = self.client_config()?;
+        options.make_client_config(&mut config);
+        let producer: RawProducer = config.create().map_err(StreamErr::Backend)?;
+        self.producers.add(producer.clone());
+        Ok(KafkaProducer::new(producer, options))
+    }
+
+    /// Creates a consumer subscribed to `streams`. The group and forced options depend on
+    /// the mode:
+    ///
+    /// | Mode | Group id | Forced options |
+    /// |---|---|---|
+    /// | `RealTime` | `{host_id}s{pid}-{n}`, one per consumer (a group set by the user is an error) | `session.timeout.ms=6000`, `enable.auto.commit=false` |
+    /// | `Resumable` | `{host_id}r` (a group set by the user is an error) | session timeout 6 s and auto commit, where unset |
+    /// | `LoadBalanced` | the user's, required | none |
+    ///
+    /// Custom options are applied last and override all of these.
+    async fn create_consumer(
+        &self,
+        streams: &[StreamKey],
+        options: KafkaConsumerOptions,
+    ) -> KafkaResult<KafkaConsumer> {
+        let options = effective_options(streams, options)?;
+        let mut config = self.client_config()?;
+        options.make_client_config(&mut config);
+        let consumer: RawConsumer = config.create().map_err(StreamErr::Backend)?;
+        let topics: Vec<&str> = streams.iter().map(|s| s.name()).collect();
+        consumer.subscribe(&topics).map_err(StreamErr::Backend)?;
+        Ok(KafkaConsumer::new(
+            *options.mode()?,
+            consumer,
+            streams.to_vec(),
+        ))
+    }
+}
