@@ -195,3 +195,181 @@ pub(crate) fn ensure_stdin_thread() -> std::io::Result<()> {
     *started = true;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consumer_group::Registry;
+    use futures::FutureExt;
+    use sea_streamer_types::{Buffer, Message};
+    use time::macros::datetime;
+
+    fn decode_all(input: &[u8]) -> Vec<Decoded> {
+        let mut decoder = Decoder::default();
+        let mut out = Vec::new();
+        read_lines(input, &mut decoder, |d| out.push(d)).unwrap();
+        out
+    }
+
+    fn summary(d: &Decoded) -> (bool, String, u64, SeqNo, Vec<u8>) {
+        let m = &d.message;
+        (
+            d.broadcast,
+            m.stream_key().name().to_owned(),
+            m.shard_id().id(),
+            m.sequence(),
+            m.message().as_bytes().to_vec(),
+        )
+    }
+
+    #[test]
+    fn lines_become_messages() {
+        let out = decode_all(
+            b"hello raw\n[k] a\n[k | 5] b\n[k] c\n[k | 0 | 2]   d  \n[k] e\n[broadcast] f\nraw again\n",
+        );
+        let got: Vec<_> = out.iter().map(summary).collect();
+        assert_eq!(
+            got,
+            vec![
+                (true, "broadcast".into(), 0, 0, b"hello raw".to_vec()),
+                (false, "k".into(), 0, 0, b"a".to_vec()),
+                (false, "k".into(), 0, 5, b"b".to_vec()),
+                // A given sequence moves the counter past it.
+                (false, "k".into(), 0, 6, b"c".to_vec()),
+                (false, "k".into(), 2, 0, b"d".to_vec()),
+                (false, "k".into(), 0, 7, b"e".to_vec()),
+                // An explicit `broadcast` key is not a broadcast, but shares the counter.
+                (false, "broadcast".into(), 0, 1, b"f".to_vec()),
+                (true, "broadcast".into(), 0, 2, b"raw again".to_vec()),
+            ]
+        );
+    }
+
+    #[test]
+    fn timestamps_given_or_now() {
+        let before = Timestamp::now_utc();
+        let out = decode_all(b"[2022-01-01T00:00:00.5 | k] x\n[k] y\n");
+        assert_eq!(
+            out[0].message.timestamp(),
+            datetime!(2022-01-01 00:00:00.5 UTC)
+        );
+        assert!(out[1].message.timestamp() >= before);
+        assert!(out[0].message.timestamp().offset().is_utc());
+    }
+
+    /// Collects warnings of this process (tests run in parallel: filter by content).
+    struct Capture;
+    static WARNINGS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            if record.level() == log::Level::Warn {
+                WARNINGS.lock().unwrap().push(record.args().to_string());
+            }
+        }
+        fn flush(&self) {}
+    }
+
+    fn warned(needle: &str) -> bool {
+        WARNINGS.lock().unwrap().iter().any(|w| w.contains(needle))
+    }
+
+    fn capture_warnings() {
+        static LOGGER: Capture = Capture;
+        let _ = log::set_logger(&LOGGER);
+        log::set_max_level(log::LevelFilter::Warn);
+    }
+
+    #[test]
+    fn malformed_meta_is_delivered_raw_on_broadcast() {
+        capture_warnings();
+        for line in ["[a b]  x ", "[k | 1 | 2 | 3] y", "[ ]", "[k | abcdef] z"] {
+            let out = decode_all(format!("{line}\n").as_bytes());
+            assert_eq!(
+                summary(&out[0]),
+                (true, "broadcast".into(), 0, 0, line.as_bytes().to_vec()),
+            );
+        }
+        assert!(warned("malformed stdin line (unknown part #1 `abcdef`"));
+        assert!(warned("unknown part #0 `a b`"));
+    }
+
+    #[test]
+    fn non_utf8_is_delivered_raw_on_broadcast() {
+        capture_warnings();
+        let line: &[u8] = b"[k] \xff\xfe bytes \xc3";
+        let mut input = line.to_vec();
+        input.push(b'\n');
+        let out = decode_all(&input);
+        assert_eq!(
+            summary(&out[0]),
+            (true, "broadcast".into(), 0, 0, line.to_vec())
+        );
+        assert!(out[0].message.message().as_str().is_err());
+        assert!(warned("stdin line is not UTF-8"));
+    }
+
+    #[test]
+    fn empty_lines_and_carriage_returns() {
+        let out = decode_all(b"\n\r\n\n");
+        let got: Vec<_> = out.iter().map(summary).collect();
+        assert_eq!(
+            got,
+            vec![
+                (true, "broadcast".into(), 0, 0, vec![]),
+                (true, "broadcast".into(), 0, 1, b"\r".to_vec()),
+                (true, "broadcast".into(), 0, 2, vec![]),
+            ]
+        );
+    }
+
+    #[test]
+    fn huge_lines_are_intact() {
+        let big: Vec<u8> = (0..1_048_576u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut input = b"[big] ".to_vec();
+        input.extend_from_slice(&big);
+        input.extend_from_slice(b"\nsmall\n");
+        input.extend_from_slice(&big);
+        let out = decode_all(&input);
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].message.message().as_bytes(), &big[..]);
+        assert_eq!(out[0].message.stream_key().name(), "big");
+        assert_eq!(out[1].message.message().as_bytes(), b"small");
+        assert_eq!(out[2].message.message().as_bytes(), &big[..]);
+    }
+
+    #[test]
+    fn partial_last_line_is_delivered_and_consumers_keep_waiting() {
+        let mut registry = Registry::default();
+        let (_, rx) = registry.add(vec![StreamKey::new("k").unwrap()], None);
+        let mut decoder = Decoder::default();
+        read_lines(&b"[k] one\n[k] tw"[..], &mut decoder, |d| {
+            registry.dispatch(d.message, d.broadcast)
+        })
+        .unwrap();
+        let payloads: Vec<_> = rx
+            .drain()
+            .map(|m| m.message().as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(payloads, vec!["one", "tw"]);
+        // End of input does not close the consumers.
+        assert!(rx.recv_async().now_or_never().is_none());
+        assert!(!rx.is_disconnected());
+    }
+
+    #[test]
+    fn read_errors_are_returned() {
+        struct Failing;
+        impl std::io::Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::Other.into())
+            }
+        }
+        let mut decoder = Decoder::default();
+        let result = read_lines(BufReader::new(Failing), &mut decoder, |_| {});
+        assert!(result.is_err());
+    }
+}

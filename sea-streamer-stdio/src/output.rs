@@ -317,7 +317,6 @@ pub(crate) fn output_queue() -> flume::Sender<Request> {
     let spawned = std::thread::Builder::new()
         .name("sea-streamer-stdio-stdout".to_owned())
         .spawn(move || {
-            let _exit_signal = exit_signal;
             let mut counters = COUNTERS.lock().unwrap_or_else(|e| e.into_inner());
             let mut printer = Printer::new(std::io::stdout(), &mut counters);
             printer.run(&requests, |batch| {
@@ -326,6 +325,12 @@ pub(crate) fn output_queue() -> flume::Sender<Request> {
                     consumers.dispatch(message, false);
                 }
             });
+            drop(printer);
+            drop(counters);
+            // Close the queue (later sends fail with `Disconnected`; requests still queued
+            // resolve to `Disconnected`), then tell `shutdown_output` we are done.
+            drop(requests);
+            drop(exit_signal);
         });
     match spawned {
         Ok(_) => {
