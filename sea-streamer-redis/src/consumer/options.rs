@@ -1,0 +1,231 @@
+//! Consumer options: mode, group, start point, commit policy, claiming and batching.
+
+use crate::constants::{
+    DEFAULT_AUTO_CLAIM_IDLE, DEFAULT_AUTO_CLAIM_INTERVAL, DEFAULT_AUTO_COMMIT_DELAY,
+    DEFAULT_AUTO_COMMIT_INTERVAL, DEFAULT_BATCH_SIZE, DEFAULT_LOAD_BALANCED_BATCH_SIZE,
+};
+use crate::{RedisErr, RedisResult};
+use sea_streamer_types::{ConsumerGroup, ConsumerId, ConsumerMode, ConsumerOptions, StreamErr};
+use std::time::Duration;
+
+/// Where to start reading when there is no prior state.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum AutoStreamReset {
+    /// From the first entry (`0`).
+    Earliest,
+    /// Only entries added from now on (`$`).
+    Latest,
+}
+
+/// When delivered messages are acknowledged (`XACK`) in group modes.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum AutoCommit {
+    /// Read with `NOACK`: a message counts as processed once delivered.
+    Immediate,
+    /// Every message returned by `next()` is acked automatically, once older than
+    /// `auto_commit_delay`.
+    Delayed,
+    /// The user calls `ack`; acks are sent automatically at most every `auto_commit_interval`.
+    Rolling,
+    /// The user calls `ack` and `commit`.
+    Disabled,
+}
+
+/// Whether shards are shared among the consumers of a group.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum ShardOwnership {
+    /// Consumers of a group share every shard (Redis consumer-group semantics).
+    Shared,
+    /// Each shard owned by one consumer: not supported (`create_consumer` returns `Unsupported`).
+    Owned,
+}
+
+/// Options for [`crate::RedisStreamer`]'s consumers.
+///
+/// ```
+/// use sea_streamer_redis::{AutoCommit, AutoStreamReset, RedisConsumerOptions};
+/// use sea_streamer_types::{ConsumerMode, ConsumerOptions};
+/// let mut options = RedisConsumerOptions::new(ConsumerMode::Resumable);
+/// options
+///     .set_auto_stream_reset(AutoStreamReset::Earliest)
+///     .set_auto_commit(AutoCommit::Rolling)
+///     .set_batch_size(10);
+/// assert!(options.pre_fetch());
+/// ```
+#[derive(Debug, Clone)]
+pub struct RedisConsumerOptions {
+    mode: ConsumerMode,
+    group_id: Option<ConsumerGroup>,
+    consumer_id: Option<ConsumerId>,
+    consumer_timeout: Option<Duration>,
+    auto_stream_reset: AutoStreamReset,
+    auto_commit: AutoCommit,
+    auto_commit_delay: Duration,
+    auto_commit_interval: Duration,
+    auto_claim_interval: Option<Duration>,
+    auto_claim_idle: Duration,
+    batch_size: usize,
+    shard_ownership: ShardOwnership,
+    mkstream: bool,
+}
+
+impl Default for RedisConsumerOptions {
+    fn default() -> Self {
+        Self::new(ConsumerMode::RealTime)
+    }
+}
+
+impl ConsumerOptions for RedisConsumerOptions {
+    type Error = RedisErr;
+
+    fn new(mode: ConsumerMode) -> Self {
+        Self {
+            mode,
+            group_id: None,
+            consumer_id: None,
+            consumer_timeout: None,
+            auto_stream_reset: AutoStreamReset::Latest,
+            auto_commit: AutoCommit::Delayed,
+            auto_commit_delay: DEFAULT_AUTO_COMMIT_DELAY,
+            auto_commit_interval: DEFAULT_AUTO_COMMIT_INTERVAL,
+            auto_claim_interval: Some(DEFAULT_AUTO_CLAIM_INTERVAL),
+            auto_claim_idle: DEFAULT_AUTO_CLAIM_IDLE,
+            batch_size: if mode == ConsumerMode::LoadBalanced {
+                DEFAULT_LOAD_BALANCED_BATCH_SIZE
+            } else {
+                DEFAULT_BATCH_SIZE
+            },
+            shard_ownership: ShardOwnership::Shared,
+            mkstream: false,
+        }
+    }
+
+    fn mode(&self) -> RedisResult<&ConsumerMode> {
+        Ok(&self.mode)
+    }
+
+    fn consumer_group(&self) -> RedisResult<&ConsumerGroup> {
+        self.group_id.as_ref().ok_or(StreamErr::ConsumerGroupNotSet)
+    }
+
+    /// The Redis consumer group (Resumable and LoadBalanced; RealTime ignores it).
+    fn set_consumer_group(&mut self, group_id: ConsumerGroup) -> RedisResult<&mut Self> {
+        self.group_id = Some(group_id);
+        Ok(self)
+    }
+}
+
+impl RedisConsumerOptions {
+    /// The consumer name within the group.
+    pub fn consumer_id(&self) -> Option<&ConsumerId> {
+        self.consumer_id.as_ref()
+    }
+    /// Set the consumer name within the group. Default: the group name (Resumable) or
+    /// [`crate::consumer_id()`] (LoadBalanced).
+    pub fn set_consumer_id(&mut self, consumer_id: ConsumerId) -> &mut Self {
+        self.consumer_id = Some(consumer_id);
+        self
+    }
+    /// The consumer timeout (stored only).
+    pub fn consumer_timeout(&self) -> Option<&Duration> {
+        self.consumer_timeout.as_ref()
+    }
+    /// Set the consumer timeout (stored only; not used by this backend).
+    pub fn set_consumer_timeout(&mut self, consumer_timeout: Option<Duration>) -> &mut Self {
+        self.consumer_timeout = consumer_timeout;
+        self
+    }
+    /// Where to start without prior state. Default `Latest`.
+    pub fn auto_stream_reset(&self) -> &AutoStreamReset {
+        &self.auto_stream_reset
+    }
+    /// Set where to start without prior state.
+    pub fn set_auto_stream_reset(&mut self, v: AutoStreamReset) -> &mut Self {
+        self.auto_stream_reset = v;
+        self
+    }
+    /// The ack policy. Default `Delayed`.
+    pub fn auto_commit(&self) -> &AutoCommit {
+        &self.auto_commit
+    }
+    /// Set the ack policy.
+    pub fn set_auto_commit(&mut self, v: AutoCommit) -> &mut Self {
+        self.auto_commit = v;
+        self
+    }
+    /// How old an auto-ack must be before it is sent (`Delayed`). Default 5 s.
+    pub fn auto_commit_delay(&self) -> &Duration {
+        &self.auto_commit_delay
+    }
+    /// Set how old an auto-ack must be before it is sent.
+    pub fn set_auto_commit_delay(&mut self, v: Duration) -> &mut Self {
+        self.auto_commit_delay = v;
+        self
+    }
+    /// Minimum time between automatic commits. Default 1 s.
+    pub fn auto_commit_interval(&self) -> &Duration {
+        &self.auto_commit_interval
+    }
+    /// Set the minimum time between automatic commits.
+    pub fn set_auto_commit_interval(&mut self, v: Duration) -> &mut Self {
+        self.auto_commit_interval = v;
+        self
+    }
+    /// How often a LoadBalanced consumer looks for idle consumers' pending entries.
+    /// Default 30 s; `None` = never.
+    pub fn auto_claim_interval(&self) -> Option<&Duration> {
+        self.auto_claim_interval.as_ref()
+    }
+    /// Set how often to look for entries to claim (`None` = never).
+    pub fn set_auto_claim_interval(&mut self, v: Option<Duration>) -> &mut Self {
+        self.auto_claim_interval = v;
+        self
+    }
+    /// How long a consumer must be idle before its pending entries are claimed. Default 60 s.
+    pub fn auto_claim_idle(&self) -> &Duration {
+        &self.auto_claim_idle
+    }
+    /// Set how long a consumer must be idle before its pending entries are claimed.
+    pub fn set_auto_claim_idle(&mut self, v: Duration) -> &mut Self {
+        self.auto_claim_idle = v;
+        self
+    }
+    /// Entries per read (`COUNT`). Default 10 for LoadBalanced, else 100.
+    pub fn batch_size(&self) -> &usize {
+        &self.batch_size
+    }
+    /// Set the entries per read.
+    ///
+    /// # Panics
+    /// If `v` is 0.
+    pub fn set_batch_size(&mut self, v: usize) -> &mut Self {
+        assert_ne!(v, 0, "batch_size must be greater than 0");
+        self.batch_size = v;
+        self
+    }
+    /// Shard ownership. Default `Shared`.
+    pub fn shard_ownership(&self) -> &ShardOwnership {
+        &self.shard_ownership
+    }
+    /// Set shard ownership (`Owned` is not supported).
+    pub fn set_shard_ownership(&mut self, v: ShardOwnership) -> &mut Self {
+        self.shard_ownership = v;
+        self
+    }
+    /// Whether creating the group also creates a missing stream (`MKSTREAM`), and whether a
+    /// stream deleted under the group is recreated. Default false.
+    pub fn mkstream(&self) -> &bool {
+        &self.mkstream
+    }
+    /// Set whether missing streams are created with the group.
+    pub fn set_mkstream(&mut self, v: bool) -> &mut Self {
+        self.mkstream = v;
+        self
+    }
+    /// Whether the next batch is fetched before it is asked for: always for RealTime,
+    /// otherwise iff `auto_commit` is `Delayed` or `Rolling`.
+    pub fn pre_fetch(&self) -> bool {
+        self.mode == ConsumerMode::RealTime
+            || matches!(self.auto_commit, AutoCommit::Delayed | AutoCommit::Rolling)
+    }
+}

@@ -1,0 +1,582 @@
+//! The consumer's background task: reads batches, hands them to the consumer, sends acks,
+//! claims idle entries, follows seeks, and reconnects after a lost connection.
+//!
+//! While a read or a hand-off is in progress the task still answers control messages
+//! (commit, seek, end), so a blocking read never delays them.
+
+use super::acks::Acker;
+use super::claim::{auto_claim, find_idle_consumer, ClaimState};
+use super::reply::{parse_entries, parse_read_reply, ShardRead};
+use super::shard::{shard_key, ShardState};
+use super::shared::{Ctrl, Delivery, Shared};
+use crate::cluster::RedisCluster;
+use crate::connection::NodeId;
+use crate::error::{has_code, is_connection_error};
+use crate::message::format_id;
+use crate::{map_err, MessageId, RedisErr, RedisResult, TimestampFormat, MAX_MSG_ID};
+use futures::future::{select, Either};
+use redis::aio::MultiplexedConnection;
+use redis::{RedisError, Value};
+use sea_streamer_types::{ShardId, SharedMessage, StreamErr, StreamKey};
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Block time when one read spans several nodes (each node is read in parallel).
+const MULTI_NODE_BLOCK: Duration = Duration::from_millis(100);
+
+/// Consumer-group parameters of a Resumable / LoadBalanced consumer.
+#[derive(Debug, Clone)]
+pub(crate) struct GroupInfo {
+    pub group: String,
+    pub consumer: String,
+    pub noack: bool,
+    pub mkstream: bool,
+    /// `0` or `$` for `XGROUP CREATE`.
+    pub start: &'static str,
+    /// LoadBalanced auto-claim: (interval, idle).
+    pub claim: Option<(Duration, Duration)>,
+}
+
+pub(crate) struct Task {
+    pub reader: RedisCluster,
+    pub acker: Acker,
+    pub shards: Vec<ShardState>,
+    pub group: Option<GroupInfo>,
+    /// Reading with plain `XREAD` (RealTime, or after a seek).
+    pub plain: bool,
+    pub prefetch: bool,
+    pub batch_size: usize,
+    pub block: Duration,
+    pub ts_fmt: TimestampFormat,
+    pub field: &'static str,
+    pub shared: Arc<Shared>,
+    pub ctrl: flume::Receiver<Ctrl>,
+    pub out: flume::Sender<Delivery>,
+    pub epoch: u64,
+    pub last_claim: Instant,
+    pub claim: Option<ClaimState>,
+    /// An error found at creation, delivered by the first `next()`.
+    pub initial_error: Option<StreamErr<RedisErr>>,
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// Outcome of racing a future against control messages.
+enum Race<T> {
+    Done(T),
+    /// A seek or end arrived: the future was dropped; handle the message.
+    Interrupted(Ctrl),
+    /// The consumer handle is gone.
+    Closed,
+}
+
+/// One read command and the shards it covers.
+struct ReadCmd {
+    node: NodeId,
+    shards: Vec<usize>,
+    cmd: redis::Cmd,
+}
+
+impl Task {
+    pub async fn run(mut self) {
+        if let Some(err) = self.initial_error.take() {
+            let _ = self.out.send_async(Delivery::Error(err)).await;
+            return;
+        }
+        while let Flow::Continue = self.step().await {}
+        if let Err(e) = self.acker.commit().await {
+            log::warn!("Failed to send acks while stopping: {e}");
+        }
+        log::debug!("Consumer task ended");
+    }
+
+    async fn fail(&mut self, err: StreamErr<RedisErr>) -> Flow {
+        log::error!("Consumer stopped: {err}");
+        let _ = self.out.send_async(Delivery::Error(err)).await;
+        Flow::Stop
+    }
+
+    async fn step(&mut self) -> Flow {
+        loop {
+            match self.ctrl.try_recv() {
+                Ok(c) => {
+                    if let Flow::Stop = self.on_ctrl(c).await {
+                        return Flow::Stop;
+                    }
+                }
+                Err(flume::TryRecvError::Empty) => break,
+                Err(flume::TryRecvError::Disconnected) => return Flow::Stop,
+            }
+        }
+        if let Err(e) = self.acker.auto().await {
+            return self.fail(e).await;
+        }
+        if !self.prefetch && self.shared.demand.load(Ordering::Acquire) == 0 {
+            return match self.ctrl.recv_async().await {
+                Ok(c) => self.on_ctrl(c).await,
+                Err(_) => Flow::Stop,
+            };
+        }
+        let mut messages = Vec::new();
+        match self.claim_or_read(&mut messages).await {
+            Ok(Some(c)) => return self.on_ctrl(c).await,
+            Ok(None) => {}
+            Err(Some(e)) => return self.fail(e).await,
+            Err(None) => return Flow::Stop,
+        }
+        if messages.is_empty() {
+            return Flow::Continue;
+        }
+        let delivery = Delivery::Messages {
+            epoch: self.epoch,
+            messages,
+        };
+        let out = self.out.clone();
+        match race(&self.ctrl, &mut self.acker, out.send_async(delivery)).await {
+            Race::Done(Ok(())) => Flow::Continue,
+            Race::Done(Err(_)) | Race::Closed => Flow::Stop,
+            Race::Interrupted(c) => self.on_ctrl(c).await,
+        }
+    }
+
+    async fn on_ctrl(&mut self, c: Ctrl) -> Flow {
+        match c {
+            Ctrl::Demand => Flow::Continue,
+            Ctrl::Commit(reply) => {
+                let result = self.acker.commit().await;
+                if let Some(reply) = reply {
+                    let _ = reply.send(result);
+                }
+                Flow::Continue
+            }
+            Ctrl::Seek { to, shards, reply } => {
+                let result = self.seek(to, shards).await;
+                let _ = reply.send(result.map(|()| self.epoch));
+                Flow::Continue
+            }
+            Ctrl::End(reply) => {
+                if let Err(e) = self.acker.commit().await {
+                    log::warn!("Failed to send acks while ending: {e}");
+                }
+                let _ = reply.send(());
+                Flow::Stop
+            }
+        }
+    }
+
+    /// Reposition every given shard after `to` and read with `XREAD` from now on.
+    async fn seek(&mut self, to: MessageId, shards: Vec<(StreamKey, ShardId)>) -> RedisResult<()> {
+        let mut table = Vec::with_capacity(shards.len());
+        for (stream_key, shard_id) in shards {
+            let key = self
+                .shards
+                .iter()
+                .find(|s| s.stream_key == stream_key && s.shard_id == shard_id)
+                .map(|s| s.key.clone())
+                .unwrap_or_else(|| shard_key(&stream_key, shard_id));
+            self.acker
+                .keys
+                .insert((stream_key.clone(), shard_id), key.clone());
+            let mut state = ShardState::new(stream_key, shard_id, key);
+            state.pending = false;
+            state.last = if to == MAX_MSG_ID {
+                let node = self.acker.cmd.node_for(&state.key).clone();
+                let conn = self.acker.cmd.get(&node).await?;
+                last_id(conn, &state.key).await?
+            } else {
+                to
+            };
+            table.push(state);
+        }
+        self.shards = table;
+        self.plain = true;
+        self.prefetch = true;
+        self.claim = None;
+        self.epoch += 1;
+        Ok(())
+    }
+
+    /// Claim (when due) or read one batch into `messages`.
+    /// `Ok(Some(ctrl))`: interrupted by a control message; `Err(Some(e))`: fatal;
+    /// `Err(None)`: the handle is gone.
+    async fn claim_or_read(
+        &mut self,
+        messages: &mut Vec<SharedMessage>,
+    ) -> Result<Option<Ctrl>, Option<StreamErr<RedisErr>>> {
+        if let Some(group) = self.group.clone().filter(|_| !self.plain) {
+            if let Some((interval, idle)) = group.claim {
+                if self.claim.is_none() && self.last_claim.elapsed() >= interval {
+                    self.last_claim = Instant::now();
+                    self.claim = self.find_claim(&group, idle).await;
+                }
+                if let Some(state) = self.claim.clone() {
+                    match self.claim_batch(&group, idle, state, messages).await {
+                        Ok(()) => return Ok(None),
+                        Err(e) => {
+                            log::warn!("Auto-claim failed: {e}");
+                            self.claim = None;
+                        }
+                    }
+                }
+            }
+        }
+        let cmds = self.read_cmds();
+        let Task {
+            reader,
+            acker,
+            ctrl,
+            ..
+        } = self;
+        let read = async move {
+            let mut conns: Vec<(ReadCmd, MultiplexedConnection)> = Vec::with_capacity(cmds.len());
+            for cmd in cmds {
+                match reader.get(&cmd.node).await {
+                    Ok(conn) => {
+                        let conn = conn.clone();
+                        conns.push((cmd, conn));
+                    }
+                    Err(e) => return Err((cmd.node, e)),
+                }
+            }
+            let results =
+                futures::future::join_all(conns.into_iter().map(|(read, mut conn)| async move {
+                    let result = read.cmd.query_async::<Value>(&mut conn).await;
+                    (read.node, read.shards, result)
+                }))
+                .await;
+            Ok(results)
+        };
+        let results = match race(ctrl, acker, read).await {
+            Race::Done(r) => r,
+            Race::Interrupted(c) => return Ok(Some(c)),
+            Race::Closed => return Err(None),
+        };
+        let results = match results {
+            Ok(results) => results,
+            Err((node, e)) => {
+                return match e {
+                    StreamErr::Backend(RedisErr::TryAgain(_) | RedisErr::IoError(_)) => {
+                        log::warn!("Waiting for {node}: {e}");
+                        Ok(None)
+                    }
+                    e => Err(Some(e)),
+                }
+            }
+        };
+        for (node, shards, result) in results {
+            match result {
+                Ok(value) => {
+                    let mut reads = Vec::new();
+                    parse_read_reply(
+                        value,
+                        &self.shards,
+                        self.ts_fmt,
+                        self.field,
+                        messages,
+                        &mut reads,
+                    )
+                    .map_err(Some)?;
+                    self.advance(&shards, &reads);
+                }
+                Err(e) => self.on_read_error(node, &shards, e).await.map_err(Some)?,
+            }
+        }
+        Ok(None)
+    }
+
+    /// Update the shards' positions after a read.
+    fn advance(&mut self, read_shards: &[usize], reads: &[ShardRead]) {
+        for read in reads {
+            let shard = &mut self.shards[read.index];
+            if let Some(last) = read.last {
+                shard.last = last;
+            }
+            if shard.pending && read.entries == 0 {
+                shard.pending = false;
+            }
+        }
+        if self.group.is_some() && !self.plain {
+            // a pending read always answers for every key; a key missing from the reply
+            // has nothing pending
+            for &i in read_shards {
+                if self.shards[i].pending && !reads.iter().any(|r| r.index == i) {
+                    self.shards[i].pending = false;
+                }
+            }
+        }
+    }
+
+    async fn on_read_error(
+        &mut self,
+        node: NodeId,
+        shards: &[usize],
+        e: RedisError,
+    ) -> RedisResult<()> {
+        if is_connection_error(&e) {
+            log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
+            self.reader.reconnect(&node)?;
+            if self.group.is_some() && !self.plain {
+                // entries of a lost reply are in our pending list: read it again
+                for &i in shards {
+                    self.shards[i].pending = true;
+                }
+            }
+            return Ok(());
+        }
+        if has_code(&e, "NOGROUP") {
+            if let Some(group) = self.group.clone() {
+                if !group.mkstream {
+                    return Err(StreamErr::Backend(RedisErr::ResponseError(format!(
+                        "The stream or consumer group `{}` no longer exists (NOGROUP); set mkstream to recreate it: {e}",
+                        group.group
+                    ))));
+                }
+                for &i in shards {
+                    let key = self.shards[i].key.clone();
+                    log::warn!("Stream `{key}` or its group vanished; recreating");
+                    let conn = self.acker.cmd.get(&node).await?;
+                    create_group(conn, &key, &group.group, "0", true).await?;
+                    self.shards[i].pending = true;
+                    self.shards[i].last = (0, 0);
+                }
+                return Ok(());
+            }
+        }
+        if has_code(&e, "MOVED") {
+            if let Some(to) = self
+                .reader
+                .protocol()
+                .and_then(|p| crate::cluster::moved_node(p, &e.to_string()))
+            {
+                for &i in shards {
+                    let key = self.shards[i].key.clone();
+                    self.reader.moved(&key, to.clone());
+                    self.acker.cmd.moved(&key, to.clone());
+                }
+                return Ok(());
+            }
+        }
+        if matches!(
+            e.code(),
+            Some("TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" | "ASK" | "LOADING")
+        ) {
+            log::warn!("Retrying read in 1 s: {e}");
+            sea_streamer_runtime::sleep(Duration::from_secs(1)).await;
+            return Ok(());
+        }
+        Err(map_err(e))
+    }
+
+    /// The read commands: one per node (one per key with cluster enabled).
+    fn read_cmds(&self) -> Vec<ReadCmd> {
+        let mut groups: Vec<(NodeId, Vec<usize>)> = Vec::new();
+        let per_key = self.reader.options.enable_cluster();
+        for (i, shard) in self.shards.iter().enumerate() {
+            let node = self.reader.node_for(&shard.key);
+            match groups
+                .iter_mut()
+                .find(|(n, _)| n == node)
+                .filter(|_| !per_key)
+            {
+                Some((_, list)) => list.push(i),
+                None => groups.push((node.clone(), vec![i])),
+            }
+        }
+        let block = if groups.len() > 1 {
+            MULTI_NODE_BLOCK.min(self.block)
+        } else {
+            self.block
+        };
+        groups
+            .into_iter()
+            .map(|(node, shards)| {
+                let cmd = self.read_cmd(&shards, block);
+                ReadCmd { node, shards, cmd }
+            })
+            .collect()
+    }
+
+    fn read_cmd(&self, shards: &[usize], block: Duration) -> redis::Cmd {
+        let group = self.group.as_ref().filter(|_| !self.plain);
+        let mut cmd = match group {
+            Some(g) => {
+                let mut cmd = redis::cmd("XREADGROUP");
+                cmd.arg("GROUP").arg(&g.group).arg(&g.consumer);
+                cmd
+            }
+            None => redis::cmd("XREAD"),
+        };
+        cmd.arg("COUNT")
+            .arg(self.batch_size)
+            .arg("BLOCK")
+            .arg(block.as_millis() as u64);
+        if group.is_some_and(|g| g.noack) {
+            cmd.arg("NOACK");
+        }
+        cmd.arg("STREAMS");
+        for &i in shards {
+            cmd.arg(&self.shards[i].key);
+        }
+        for &i in shards {
+            let shard = &self.shards[i];
+            if group.is_some() {
+                if shard.pending {
+                    cmd.arg(format_id(shard.last));
+                } else {
+                    cmd.arg(">");
+                }
+            } else if shard.last == MAX_MSG_ID {
+                cmd.arg("$");
+            } else {
+                cmd.arg(format_id(shard.last));
+            }
+        }
+        cmd
+    }
+
+    /// Look for a shard with an idle consumer's pending entries.
+    async fn find_claim(&mut self, group: &GroupInfo, idle: Duration) -> Option<ClaimState> {
+        for i in 0..self.shards.len() {
+            let key = self.shards[i].key.clone();
+            let node = self.acker.cmd.node_for(&key).clone();
+            let conn = self.acker.cmd.get(&node).await.ok()?;
+            match find_idle_consumer(conn, &key, &group.group, &group.consumer, idle).await {
+                Ok(Some(name)) => {
+                    log::info!("Claiming entries of idle consumer `{name}` on `{key}`");
+                    return Some(ClaimState {
+                        shard: i,
+                        start: "0-0".to_owned(),
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => log::warn!("XINFO CONSUMERS on `{key}` failed: {e}"),
+            }
+        }
+        None
+    }
+
+    async fn claim_batch(
+        &mut self,
+        group: &GroupInfo,
+        idle: Duration,
+        state: ClaimState,
+        messages: &mut Vec<SharedMessage>,
+    ) -> RedisResult<()> {
+        let shard = self.shards[state.shard].clone();
+        let node = self.acker.cmd.node_for(&shard.key).clone();
+        let conn = self.acker.cmd.get(&node).await?;
+        let (next, entries) = auto_claim(
+            conn,
+            &shard.key,
+            &group.group,
+            &group.consumer,
+            idle,
+            &state.start,
+            self.batch_size,
+        )
+        .await?;
+        let (count, _) = parse_entries(
+            entries,
+            &shard.stream_key,
+            shard.shard_id,
+            self.ts_fmt,
+            self.field,
+            messages,
+        )?;
+        self.claim = if count == 0 || next == "0-0" {
+            None
+        } else {
+            Some(ClaimState {
+                shard: state.shard,
+                start: next,
+            })
+        };
+        Ok(())
+    }
+}
+
+/// Race `fut` against control messages. Commits are served on the side; a seek or end
+/// drops `fut`. With `AutoCommit::Delayed`/`Rolling`, due acks are also sent on the side.
+async fn race<F: Future>(
+    ctrl: &flume::Receiver<Ctrl>,
+    acker: &mut Acker,
+    fut: F,
+) -> Race<F::Output> {
+    let mut fut = pin!(fut);
+    loop {
+        let tick = sea_streamer_runtime::sleep(acker.interval.max(Duration::from_millis(10)));
+        let next_ctrl = pin!(ctrl.recv_async());
+        let tick = pin!(tick);
+        match select(fut.as_mut(), select(next_ctrl, tick)).await {
+            Either::Left((out, _)) => return Race::Done(out),
+            Either::Right((Either::Left((Ok(c), _)), _)) => match c {
+                Ctrl::Demand => {}
+                Ctrl::Commit(reply) => {
+                    let result = acker.commit().await;
+                    if let Some(reply) = reply {
+                        let _ = reply.send(result);
+                    }
+                }
+                other => return Race::Interrupted(other),
+            },
+            Either::Right((Either::Left((Err(_), _)), _)) => return Race::Closed,
+            Either::Right((Either::Right(_), _)) => {
+                if let Err(e) = acker.auto().await {
+                    log::error!("Giving up sending acks: {e}");
+                }
+            }
+        }
+    }
+}
+
+/// `XGROUP CREATE <key> <group> <start> [MKSTREAM]`; an existing group is fine.
+pub(crate) async fn create_group(
+    conn: &mut MultiplexedConnection,
+    key: &str,
+    group: &str,
+    start: &str,
+    mkstream: bool,
+) -> RedisResult<()> {
+    let mut cmd = redis::cmd("XGROUP");
+    cmd.arg("CREATE").arg(key).arg(group).arg(start);
+    if mkstream {
+        cmd.arg("MKSTREAM");
+    }
+    match cmd.query_async::<()>(conn).await {
+        Ok(()) => Ok(()),
+        Err(e) if has_code(&e, "BUSYGROUP") => Ok(()),
+        Err(e) => Err(map_err(e)),
+    }
+}
+
+/// The id of the last entry of `key`, or `0-0` if it is empty or missing.
+pub(crate) async fn last_id(conn: &mut MultiplexedConnection, key: &str) -> RedisResult<MessageId> {
+    let reply: Value = redis::cmd("XREVRANGE")
+        .arg(key)
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(1)
+        .query_async(conn)
+        .await
+        .map_err(map_err)?;
+    let first = match reply {
+        Value::Array(entries) => entries.into_iter().next(),
+        _ => None,
+    };
+    let id = match first {
+        Some(Value::Array(parts)) => match parts.into_iter().next() {
+            Some(Value::BulkString(b)) => crate::message::parse_id_bytes(&b),
+            Some(Value::SimpleString(s)) => crate::message::parse_id_bytes(s.as_bytes()),
+            _ => None,
+        },
+        _ => None,
+    };
+    Ok(id.map(|(t, s)| (t, s as u16)).unwrap_or((0, 0)))
+}

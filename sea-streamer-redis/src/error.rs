@@ -1,0 +1,129 @@
+//! The error type of the Redis backend and the conversion from `redis::RedisError`.
+
+use redis::ServerErrorKind as S;
+use redis::{ErrorKind, RedisError};
+use sea_streamer_types::{StreamErr, StreamResult};
+
+/// Result type of this crate.
+pub type RedisResult<T> = StreamResult<T, RedisErr>;
+
+/// Errors of the Redis backend; wrapped in [`StreamErr::Backend`].
+#[derive(thiserror::Error, Debug, Clone)]
+pub enum RedisErr {
+    /// A Redis entry id could not be parsed.
+    #[error("Failed to parse message ID: {0}")]
+    MessageId(String),
+    /// A reply to `XREAD` / `XREADGROUP` had an unexpected shape.
+    #[error("Failed to parse StreamReadReply: {0:?}")]
+    StreamReadReply(String),
+    /// The producer's background task has ended.
+    #[error("The Producer task died")]
+    ProducerDied,
+    /// The consumer's background task has ended.
+    #[error("Consumer died with unrecoverable error. Check the log for details.")]
+    ConsumerDied,
+    /// The server returned an error reply.
+    #[error("The server generated an invalid response: {0}")]
+    ResponseError(String),
+    /// Authentication failed.
+    #[error("The authentication with the server failed: {0}")]
+    AuthenticationFailed(String),
+    /// A reply had an unexpected type.
+    #[error("Operation failed because of a type mismatch: {0}")]
+    TypeError(String),
+    /// A script was aborted.
+    #[error("A script execution was aborted: {0}")]
+    ExecAbortError(String),
+    /// The server is loading its data set.
+    #[error("The server cannot response because it's loading a dump: {0}")]
+    BusyLoadingError(String),
+    /// A script does not exist.
+    #[error("A script that was requested does not actually exist: {0}")]
+    NoScriptError(String),
+    /// The client configuration is invalid.
+    #[error("An error that was caused because the parameter to the client were wrong: {0}")]
+    InvalidClientConfig(String),
+    /// Cluster redirection: the key lives on another node.
+    #[error("Raised if a key moved to a different node: {0}")]
+    Moved(String),
+    /// Cluster redirection: ask another node.
+    #[error("Raised if a key moved to a different node but we need to ask: {0}")]
+    Ask(String),
+    /// The request should be retried.
+    #[error("Raised if a request needs to be retried: {0}")]
+    TryAgain(String),
+    /// The cluster is down.
+    #[error("Raised if a redis cluster is down: {0}")]
+    ClusterDown(String),
+    /// A request spans several hash slots.
+    #[error("A request spans multiple slots: {0}")]
+    CrossSlot(String),
+    /// A cluster master is unavailable.
+    #[error("A cluster master is unavailable: {0}")]
+    MasterDown(String),
+    /// An I/O error (connection lost, refused, timed out).
+    #[error("IO error: {0}")]
+    IoError(String),
+    /// The client detected the error before execution.
+    #[error("An error raised that was identified on the client before execution: {0}")]
+    ClientError(String),
+    /// An error code unknown to the redis crate.
+    #[error("Extension error: {0}")]
+    ExtensionError(String),
+    /// Write attempted on a read-only replica.
+    #[error("Attempt to write to a read-only server: {0}")]
+    ReadOnly(String),
+    /// Anything else.
+    #[error("Unknown error: {0}")]
+    Unknown(String),
+}
+
+impl From<RedisError> for RedisErr {
+    fn from(err: RedisError) -> Self {
+        let text = err.to_string();
+        match err.kind() {
+            ErrorKind::Server(S::ResponseError) => RedisErr::ResponseError(text),
+            ErrorKind::Server(S::ExecAbort) => RedisErr::ExecAbortError(text),
+            ErrorKind::Server(S::BusyLoading) => RedisErr::BusyLoadingError(text),
+            ErrorKind::Server(S::NoScript) => RedisErr::NoScriptError(text),
+            ErrorKind::Server(S::Moved) => RedisErr::Moved(text),
+            ErrorKind::Server(S::Ask) => RedisErr::Ask(text),
+            ErrorKind::Server(S::TryAgain) => RedisErr::TryAgain(text),
+            ErrorKind::Server(S::ClusterDown) => RedisErr::ClusterDown(text),
+            ErrorKind::Server(S::CrossSlot) => RedisErr::CrossSlot(text),
+            ErrorKind::Server(S::MasterDown) => RedisErr::MasterDown(text),
+            ErrorKind::Server(S::ReadOnly) => RedisErr::ReadOnly(text),
+            ErrorKind::Parse => RedisErr::ResponseError(text),
+            ErrorKind::AuthenticationFailed => RedisErr::AuthenticationFailed(text),
+            ErrorKind::UnexpectedReturnType => RedisErr::TypeError(text),
+            ErrorKind::InvalidClientConfig => RedisErr::InvalidClientConfig(text),
+            ErrorKind::Io => RedisErr::IoError(text),
+            ErrorKind::Client => RedisErr::ClientError(text),
+            ErrorKind::Extension => RedisErr::ExtensionError(text),
+            _ => RedisErr::Unknown(text),
+        }
+    }
+}
+
+/// Wrap a `redis::RedisError` into a [`StreamErr`].
+pub(crate) fn map_err(err: RedisError) -> StreamErr<RedisErr> {
+    StreamErr::Backend(err.into())
+}
+
+/// Is this error worth reconnecting for (connection lost / refused / timed out)?
+pub(crate) fn is_connection_error(err: &RedisError) -> bool {
+    err.is_io_error()
+        || err.is_connection_dropped()
+        || err.is_timeout()
+        || err.is_unrecoverable_error()
+}
+
+/// Same as [`is_connection_error`] for an already converted error.
+pub(crate) fn is_connection_err(err: &StreamErr<RedisErr>) -> bool {
+    matches!(err, StreamErr::Backend(RedisErr::IoError(_)))
+}
+
+/// Is this a server error with this code (e.g. `NOGROUP`, `BUSYGROUP`)?
+pub(crate) fn has_code(err: &RedisError, code: &str) -> bool {
+    err.code() == Some(code)
+}

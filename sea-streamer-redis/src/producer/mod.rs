@@ -1,0 +1,197 @@
+//! The producer: a cheap, cloneable handle that queues writes for a background task.
+//!
+//! `send_to` never blocks: it puts the message in an unbounded queue and returns a
+//! [`SendFuture`] for the receipt. The task drains the queue in batches and sends each batch
+//! as one pipeline of `XADD`s; receipts carry the entry id Redis assigned.
+
+mod options;
+mod sharder;
+mod task;
+
+pub use options::RedisProducerOptions;
+pub use sharder::{PseudoRandomSharder, RoundRobinSharder, Sharder, SharderConfig};
+
+use crate::cluster::RedisCluster;
+use crate::connection::Purpose;
+use crate::message::timestamp_part;
+use crate::{RedisConnectOptions, RedisErr, RedisResult, TimestampFormat};
+use futures::channel::oneshot;
+use sea_streamer_types::{
+    Buffer, MessageHeader, Producer, StreamErr, StreamKey, StreamerUri, Timestamp,
+    SEA_STREAMER_INTERNAL,
+};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use task::Request;
+
+/// A producer of Redis stream entries. Cloning is cheap; clones share the background task,
+/// which ends once every clone is dropped and the queue is drained.
+///
+/// ```no_run
+/// # async fn demo() -> sea_streamer_redis::RedisResult<()> {
+/// use sea_streamer_redis::{RedisConnectOptions, RedisStreamer};
+/// use sea_streamer_types::{Producer, StreamKey, Streamer};
+///
+/// let streamer = RedisStreamer::connect("redis://localhost".parse()?, RedisConnectOptions::default()).await?;
+/// let producer = streamer.create_producer(StreamKey::new("orders")?, Default::default()).await?;
+/// let receipt = producer.send("hello")?.await?;
+/// println!("stored as {:?}", receipt.sequence());
+/// producer.end().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct RedisProducer {
+    sender: flume::Sender<Request>,
+    anchor: Option<StreamKey>,
+    ts_fmt: TimestampFormat,
+}
+
+/// The receipt of one send; resolves once Redis has stored the entry (or failed to).
+///
+/// Dropping it does not cancel the send.
+pub struct SendFuture {
+    receiver: oneshot::Receiver<RedisResult<MessageHeader>>,
+}
+
+impl std::fmt::Debug for SendFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SendFuture")
+    }
+}
+
+impl Future for SendFuture {
+    type Output = RedisResult<MessageHeader>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match Pin::new(&mut self.receiver).poll(cx) {
+            Poll::Ready(Ok(result)) => Poll::Ready(result),
+            Poll::Ready(Err(_)) => Poll::Ready(Err(StreamErr::Backend(RedisErr::ProducerDied))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// Create a producer: connect to every node, then start the background task.
+pub(crate) async fn create_producer(
+    uri: StreamerUri,
+    options: Arc<RedisConnectOptions>,
+    producer_options: RedisProducerOptions,
+) -> RedisResult<RedisProducer> {
+    let ts_fmt = options.timestamp_format();
+    let field = options.message_field();
+    let mut cluster = RedisCluster::new_for(uri, options, Purpose::Command)?;
+    cluster.reconnect_all().await?;
+    let sharder = producer_options.sharder().map(|s| s.init());
+    let (sender, receiver) = flume::unbounded();
+    let _ = sea_streamer_runtime::spawn_task(task::run(cluster, receiver, sharder, field, ts_fmt));
+    Ok(RedisProducer {
+        sender,
+        anchor: None,
+        ts_fmt,
+    })
+}
+
+impl RedisProducer {
+    fn enqueue(
+        &self,
+        stream_key: &StreamKey,
+        id_time: Option<u64>,
+        payload: Vec<u8>,
+    ) -> RedisResult<SendFuture> {
+        let (reply, receiver) = oneshot::channel();
+        let request = if stream_key.name() == SEA_STREAMER_INTERNAL {
+            task::internal_request(payload, reply)
+        } else {
+            Request::Send {
+                stream_key: stream_key.clone(),
+                id_time,
+                payload,
+                reply,
+            }
+        };
+        self.sender
+            .send(request)
+            .map_err(|_| StreamErr::Backend(RedisErr::ProducerDied))?;
+        Ok(SendFuture { receiver })
+    }
+
+    /// Send with an explicit timestamp: the entry id becomes `"{ts}-*"` (milliseconds, or
+    /// nanoseconds with the nanosecond format). Redis rejects an id not greater than the
+    /// stream's last id; the receipt then carries that error.
+    ///
+    /// (Upstream 0.5.2 ignored the timestamp in millisecond mode; this one honours it.)
+    pub fn send_with_ts<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        timestamp: Timestamp,
+        payload: S,
+    ) -> RedisResult<SendFuture> {
+        let id_time = timestamp_part(self.ts_fmt, timestamp);
+        self.enqueue(stream, Some(id_time), payload.into_bytes())
+    }
+
+    /// Resolves after every message sent before it has been answered by Redis.
+    pub async fn flush_immut(&self) -> RedisResult<()> {
+        let (reply, receiver) = oneshot::channel();
+        self.sender
+            .send(Request::Flush { reply })
+            .map_err(|_| StreamErr::Backend(RedisErr::ProducerDied))?;
+        SendFuture { receiver }.await.map(|_| ())
+    }
+
+    /// Trim a stream with `XTRIM <key> MAXLEN ~ <maxlen>`, after the messages queued before
+    /// it; returns the number of entries removed.
+    pub async fn trim(&self, stream_key: &StreamKey, maxlen: u32) -> RedisResult<u64> {
+        let (reply, receiver) = oneshot::channel();
+        self.sender
+            .send(Request::Trim {
+                stream_key: stream_key.clone(),
+                maxlen,
+                reply,
+            })
+            .map_err(|_| StreamErr::Backend(RedisErr::ProducerDied))?;
+        match receiver.await {
+            Ok(result) => result,
+            Err(_) => Err(StreamErr::Backend(RedisErr::ProducerDied)),
+        }
+    }
+}
+
+impl Producer for RedisProducer {
+    type Error = RedisErr;
+    type SendFuture = SendFuture;
+
+    fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> RedisResult<SendFuture> {
+        let id_time = match self.ts_fmt {
+            TimestampFormat::UnixTimestampMillis => None,
+            #[cfg(feature = "nanosecond-timestamp")]
+            TimestampFormat::UnixTimestampNanos => {
+                Some(timestamp_part(self.ts_fmt, Timestamp::now_utc()))
+            }
+        };
+        self.enqueue(stream, id_time, payload.into_bytes())
+    }
+
+    async fn end(self) -> RedisResult<()> {
+        self.flush_immut().await
+    }
+
+    async fn flush(&mut self) -> RedisResult<()> {
+        self.flush_immut().await
+    }
+
+    fn anchor(&mut self, stream: StreamKey) -> RedisResult<()> {
+        if self.anchor.is_some() {
+            return Err(StreamErr::AlreadyAnchored);
+        }
+        self.anchor = Some(stream);
+        Ok(())
+    }
+
+    fn anchored(&self) -> RedisResult<&StreamKey> {
+        self.anchor.as_ref().ok_or(StreamErr::NotAnchored)
+    }
+}

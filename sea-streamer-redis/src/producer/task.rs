@@ -1,0 +1,413 @@
+//! The producer's background task: drains the queue in batches and pipelines the `XADD`s.
+//!
+//! Consecutive writes that go to the same node share one pipeline, in queue order. A lost
+//! connection is re-established (back-off 1, 2, 4 … s) and the pipeline is sent again, so a
+//! message is either stored (possibly twice, if the connection broke after Redis stored it)
+//! or its receipt carries an error: never silently lost.
+
+use super::Sharder;
+use crate::cluster::{moved_node, RedisCluster};
+use crate::error::{is_connection_err, map_err};
+use crate::message::{id_to_header_parts, parse_id_bytes};
+use crate::{RedisErr, RedisResult, TimestampFormat};
+use futures::channel::oneshot;
+use redis::{ErrorKind, RedisError, ServerErrorKind, Value};
+use sea_streamer_types::{
+    MessageHeader, ShardId, StreamErr, StreamKey, Timestamp, SEA_STREAMER_INTERNAL,
+};
+use std::fmt::Write;
+use std::time::Duration;
+
+/// Most requests taken from the queue per round.
+const MAX_BATCH: usize = 2048;
+/// Stop adding to a round once this many payload bytes are in it.
+const MAX_BATCH_BYTES: usize = 4 << 20;
+/// Give up a pipeline after this many cluster redirections / retries.
+const MAX_RETRIES: usize = 100;
+
+type Reply = oneshot::Sender<RedisResult<MessageHeader>>;
+
+/// A request to the producer task.
+pub(crate) enum Request {
+    /// `XADD`; `id_time` is the timestamp part of an explicit id (`None` → `*`).
+    Send {
+        stream_key: StreamKey,
+        id_time: Option<u64>,
+        payload: Vec<u8>,
+        reply: Reply,
+    },
+    /// Answer once everything before it has been answered.
+    Flush { reply: Reply },
+    /// `XTRIM <key> MAXLEN ~ <maxlen>`.
+    Trim {
+        stream_key: StreamKey,
+        maxlen: u32,
+        reply: oneshot::Sender<RedisResult<u64>>,
+    },
+    /// A `XTRIM,{key},{maxlen}` sent by hand to the internal key; the receipt's sequence is
+    /// the number of entries removed.
+    TrimSignal {
+        stream_key: StreamKey,
+        maxlen: u32,
+        reply: Reply,
+    },
+}
+
+/// Interpret a message sent to `SEA_STREAMER_INTERNAL`: an empty payload is a flush,
+/// `XTRIM,{key},{maxlen}` a trim; anything else is dropped (its receipt reports `ProducerDied`).
+pub(crate) fn internal_request(payload: Vec<u8>, reply: Reply) -> Request {
+    if payload.is_empty() {
+        return Request::Flush { reply };
+    }
+    let text = String::from_utf8_lossy(&payload);
+    let mut parts = text.split(',');
+    if let (Some("XTRIM"), Some(key), Some(maxlen), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    {
+        if let (Ok(stream_key), Ok(maxlen)) = (StreamKey::new(key), maxlen.parse()) {
+            return Request::TrimSignal {
+                stream_key,
+                maxlen,
+                reply,
+            };
+        }
+    }
+    log::warn!("Dropping an unknown message sent to {SEA_STREAMER_INTERNAL}: {text}");
+    drop(reply);
+    Request::Flush {
+        reply: oneshot::channel().0,
+    }
+}
+
+/// One `XADD` waiting for its reply.
+struct Item {
+    stream_key: StreamKey,
+    shard: u64,
+    /// `{stream}:{shard}` when sharded; the bare key otherwise.
+    sharded_key: Option<String>,
+    id_time: Option<u64>,
+    payload: Vec<u8>,
+    reply: Reply,
+}
+
+impl Item {
+    fn redis_key(&self) -> &str {
+        self.sharded_key
+            .as_deref()
+            .unwrap_or(self.stream_key.name())
+    }
+}
+
+struct Task {
+    cluster: RedisCluster,
+    sharder: Option<Box<dyn Sharder>>,
+    field: &'static str,
+    ts_fmt: TimestampFormat,
+    id_buf: String,
+    /// Set when a non-recoverable error means the task must stop.
+    fatal: bool,
+}
+
+/// Run until every producer handle is dropped and the queue is empty.
+pub(crate) async fn run(
+    cluster: RedisCluster,
+    receiver: flume::Receiver<Request>,
+    sharder: Option<Box<dyn Sharder>>,
+    field: &'static str,
+    ts_fmt: TimestampFormat,
+) {
+    let mut task = Task {
+        cluster,
+        sharder,
+        field,
+        ts_fmt,
+        id_buf: String::new(),
+        fatal: false,
+    };
+    let mut items: Vec<Item> = Vec::new();
+    while let Ok(first) = receiver.recv_async().await {
+        let mut next = Some(first);
+        let mut count = 0;
+        let mut bytes = 0;
+        while let Some(request) = next.take() {
+            count += 1;
+            match request {
+                Request::Send {
+                    stream_key,
+                    id_time,
+                    payload,
+                    reply,
+                } => {
+                    bytes += payload.len();
+                    let item = task.item(stream_key, id_time, payload, reply);
+                    let same_node = items.last().is_none_or(|last| {
+                        task.cluster.node_for(last.redis_key())
+                            == task.cluster.node_for(item.redis_key())
+                    });
+                    if !same_node {
+                        task.execute(&mut items).await;
+                    }
+                    items.push(item);
+                }
+                Request::Flush { reply } => {
+                    task.execute(&mut items).await;
+                    let _ = reply.send(Ok(internal_header(0)));
+                }
+                Request::Trim {
+                    stream_key,
+                    maxlen,
+                    reply,
+                } => {
+                    task.execute(&mut items).await;
+                    let _ = reply.send(task.trim(&stream_key, maxlen).await);
+                }
+                Request::TrimSignal {
+                    stream_key,
+                    maxlen,
+                    reply,
+                } => {
+                    task.execute(&mut items).await;
+                    let result = task.trim(&stream_key, maxlen).await;
+                    let _ = reply.send(result.map(|n| internal_header(n as _)));
+                }
+            }
+            if task.fatal {
+                break;
+            }
+            if count < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+                next = receiver.try_recv().ok();
+            }
+        }
+        task.execute(&mut items).await;
+        if task.fatal {
+            break;
+        }
+    }
+    log::debug!("Producer task ended");
+}
+
+fn internal_header(sequence: sea_streamer_types::SeqNo) -> MessageHeader {
+    MessageHeader::new(
+        StreamKey::new(SEA_STREAMER_INTERNAL).expect("valid key"),
+        ShardId::new(0),
+        sequence,
+        Timestamp::now_utc(),
+    )
+}
+
+enum Retry {
+    /// Redirected: try again at once.
+    Now,
+    /// Cluster busy: try again after a pause.
+    Later,
+}
+
+fn retry_kind(err: &RedisError) -> Option<Retry> {
+    match err.kind() {
+        ErrorKind::Server(ServerErrorKind::Moved) => Some(Retry::Now),
+        ErrorKind::Server(
+            ServerErrorKind::Ask
+            | ServerErrorKind::TryAgain
+            | ServerErrorKind::ClusterDown
+            | ServerErrorKind::MasterDown,
+        ) => Some(Retry::Later),
+        _ => None,
+    }
+}
+
+impl Task {
+    fn item(
+        &mut self,
+        stream_key: StreamKey,
+        id_time: Option<u64>,
+        payload: Vec<u8>,
+        reply: Reply,
+    ) -> Item {
+        let (shard, sharded_key) = match &mut self.sharder {
+            Some(sharder) => {
+                let shard = sharder.shard(&stream_key, &payload);
+                (shard, Some(format!("{}:{shard}", stream_key.name())))
+            }
+            None => (0, None),
+        };
+        Item {
+            stream_key,
+            shard,
+            sharded_key,
+            id_time,
+            payload,
+            reply,
+        }
+    }
+
+    /// Send `items` as pipelines until each has a reply; leaves `items` empty.
+    async fn execute(&mut self, items: &mut Vec<Item>) {
+        let mut retries = 0;
+        while !items.is_empty() {
+            if self.fatal {
+                fail_all(items, StreamErr::Backend(RedisErr::ProducerDied));
+                return;
+            }
+            let node = self.cluster.node_for(items[0].redis_key()).clone();
+            let mut pipe = redis::pipe();
+            pipe.ignore_errors();
+            for item in items.iter() {
+                let id = match item.id_time {
+                    None => "*",
+                    Some(t) => {
+                        self.id_buf.clear();
+                        let _ = write!(self.id_buf, "{t}-*");
+                        self.id_buf.as_str()
+                    }
+                };
+                pipe.cmd("XADD")
+                    .arg(item.redis_key())
+                    .arg(id)
+                    .arg(self.field)
+                    .arg(item.payload.as_slice());
+            }
+            let result = match self.cluster.get(&node).await {
+                Ok(conn) => pipe
+                    .query_async::<Vec<redis::RedisResult<Value>>>(conn)
+                    .await
+                    .map_err(|e| (crate::error::is_connection_error(&e), map_err(e))),
+                Err(e) => Err((is_connection_err(&e) || is_retrying(&e), e)),
+            };
+            drop(pipe);
+            match result {
+                Ok(values) => {
+                    let mut again = Vec::new();
+                    let mut pause = false;
+                    for (item, value) in items.drain(..).zip(values) {
+                        match value {
+                            Ok(value) => {
+                                let receipt = self.receipt(&item, value);
+                                let _ = item.reply.send(receipt);
+                            }
+                            Err(err) => match retry_kind(&err) {
+                                Some(retry) if retries < MAX_RETRIES => {
+                                    if let Retry::Later = retry {
+                                        pause = true;
+                                    } else if let Some(to) = self
+                                        .cluster
+                                        .protocol()
+                                        .and_then(|p| moved_node(p, &err.to_string()))
+                                    {
+                                        self.cluster.moved(item.redis_key(), to);
+                                    }
+                                    again.push(item);
+                                }
+                                _ => {
+                                    let _ = item.reply.send(Err(map_err(err)));
+                                }
+                            },
+                        }
+                    }
+                    // a short reply (should not happen) leaves items without a value
+                    fail_all(
+                        items,
+                        StreamErr::Backend(RedisErr::ResponseError("Missing XADD reply".into())),
+                    );
+                    *items = again;
+                    if !items.is_empty() {
+                        retries += 1;
+                        if pause {
+                            let secs = 1u64 << (retries - 1).min(6);
+                            sea_streamer_runtime::sleep(Duration::from_secs(secs)).await;
+                        }
+                    }
+                }
+                Err((true, err)) => {
+                    // connection lost or being re-established: retry the whole pipeline
+                    log::warn!("Producer lost its connection to {node}: {err}");
+                    self.cluster.reconnect(&node).ok();
+                    if self.cluster.is_dead(&node) {
+                        log::error!("Giving up on {node}; failing {} messages", items.len());
+                        self.cluster.conn.remove(&node);
+                        fail_all(items, err);
+                    }
+                }
+                Err((false, err)) => {
+                    if matches!(err, StreamErr::Backend(RedisErr::AuthenticationFailed(_))) {
+                        self.fatal = true;
+                    }
+                    fail_all(items, err);
+                }
+            }
+        }
+    }
+
+    fn receipt(&self, item: &Item, value: Value) -> RedisResult<MessageHeader> {
+        let id = match &value {
+            Value::BulkString(bytes) => bytes.as_slice(),
+            Value::SimpleString(s) => s.as_bytes(),
+            other => {
+                return Err(StreamErr::Backend(RedisErr::TypeError(format!(
+                    "XADD returned {other:?}"
+                ))))
+            }
+        };
+        let (t, s) = parse_id_bytes(id).ok_or_else(|| {
+            StreamErr::Backend(RedisErr::MessageId(
+                String::from_utf8_lossy(id).into_owned(),
+            ))
+        })?;
+        let (timestamp, sequence) = id_to_header_parts(self.ts_fmt, t, s)?;
+        Ok(MessageHeader::new(
+            item.stream_key.clone(),
+            ShardId::new(item.shard),
+            sequence,
+            timestamp,
+        ))
+    }
+
+    async fn trim(&mut self, stream_key: &StreamKey, maxlen: u32) -> RedisResult<u64> {
+        let key = stream_key.name();
+        let mut attempts = 0;
+        loop {
+            let node = self.cluster.node_for(key).clone();
+            let conn = self.cluster.get(&node).await;
+            let result = match conn {
+                Ok(conn) => redis::cmd("XTRIM")
+                    .arg(key)
+                    .arg("MAXLEN")
+                    .arg("~")
+                    .arg(maxlen)
+                    .query_async::<u64>(conn)
+                    .await
+                    .map_err(map_err),
+                Err(e) => Err(e),
+            };
+            match result {
+                Err(e) if (is_connection_err(&e) || is_retrying(&e)) && attempts < MAX_RETRIES => {
+                    attempts += 1;
+                    self.cluster.reconnect(&node).ok();
+                    if self.cluster.is_dead(&node) {
+                        self.cluster.conn.remove(&node);
+                        return Err(e);
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn is_retrying(err: &StreamErr<RedisErr>) -> bool {
+    matches!(err, StreamErr::Backend(RedisErr::TryAgain(_)))
+}
+
+fn fail_all(items: &mut Vec<Item>, err: StreamErr<RedisErr>) {
+    for item in items.drain(..) {
+        let _ = item.reply.send(Err(clone_err(&err)));
+    }
+}
+
+/// `StreamErr` is not `Clone`; copy the variants this task produces.
+pub(crate) fn clone_err(err: &StreamErr<RedisErr>) -> StreamErr<RedisErr> {
+    match err {
+        StreamErr::Backend(e) => StreamErr::Backend(e.clone()),
+        StreamErr::Connect(s) => StreamErr::Connect(s.clone()),
+        other => StreamErr::Backend(RedisErr::Unknown(other.to_string())),
+    }
+}
