@@ -1,14 +1,23 @@
-//! # sea-streamer-types
+#![doc = include_str!("../README.md")]
 //!
-//! Backend-agnostic traits and value types of sea-streamer. This crate performs no I/O.
-//!
-//! # Differences from upstream 0.5.2
+//! ## Differences from upstream 0.5.2
 //!
 //! - An empty stream key is rejected: `StreamKey::new("")` returns
 //!   [`StreamKeyErr::InvalidStreamKey`] and `is_valid_stream_key("")` is `false`, as the
 //!   error text (`{1, 249}`) always said. Stream URLs such as `stdio:///` still parse,
 //!   because empty pieces of a stream list are dropped before validation.
-#![cfg_attr(docsrs, feature(doc_cfg))]
+//! - `StreamKey`'s `Deserialize` (feature `serde`) accepts owned strings as well as borrowed
+//!   ones (e.g. JSON strings with escapes, or `serde_json::Value`); keys are still
+//!   re-validated.
+//! - `SharedMessage::new` checks the whole range `offset..offset + length` against the
+//!   buffer and panics at construction, instead of later when the payload is read.
+//!
+//! Behaviour the upstream description leaves open:
+//!
+//! - A host list made only of empty pieces (e.g. `redis://,/stream`) is rejected with
+//!   `StreamUrlErr::ZeroNode`.
+//! - `TIMESTAMP_FORMAT` is declared with `time::format_description::BorrowedFormatItem`, which
+//!   is the very type behind the (now deprecated) `FormatItem` alias used upstream.
 
 mod consumer;
 mod error;
