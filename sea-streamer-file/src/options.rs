@@ -1,0 +1,240 @@
+//! Options: [`FileConnectOptions`], [`FileConsumerOptions`], [`FileProducerOptions`], and the
+//! [`AutoStreamReset`] / [`StreamMode`] enums.
+
+use crate::{
+    ConfigErr, FileErr, DEFAULT_BEACON_INTERVAL, DEFAULT_FILE_SIZE_LIMIT, DEFAULT_PREFETCH_MESSAGE,
+};
+use sea_streamer_types::{
+    ConnectOptions, ConsumerGroup, ConsumerMode, ConsumerOptions, ProducerOptions, StreamErr,
+    StreamResult,
+};
+use std::time::Duration;
+
+/// Where a consumer without a committed position starts.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum AutoStreamReset {
+    /// At the first frame of the file.
+    Earliest,
+    /// After the last frame (live only).
+    Latest,
+}
+
+/// How a reader moves through a file.
+#[derive(Debug, Copy, Clone, PartialEq, Eq)]
+pub enum StreamMode {
+    /// Start at the end and follow the file as it grows.
+    Live,
+    /// Read a finished file from the beginning; the end of the data is an error.
+    Replay,
+    /// Start at the beginning and keep following.
+    LiveReplay,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Create {
+    Never,
+    IfNotExists,
+    Only,
+}
+
+/// Options of [`crate::FileStreamer::connect`].
+///
+/// ```
+/// use sea_streamer_file::FileConnectOptions;
+/// let mut options = FileConnectOptions::default();
+/// options.set_create_if_not_exists(true).set_end_with_eos(true);
+/// options.set_beacon_interval(4096).unwrap();
+/// assert!(options.set_beacon_interval(1000).is_err());
+/// ```
+#[derive(Debug, Clone)]
+pub struct FileConnectOptions {
+    create: Create,
+    end_with_eos: bool,
+    beacon_interval: u32,
+    file_size_limit: u64,
+    prefetch_message: usize,
+}
+
+impl Default for FileConnectOptions {
+    fn default() -> Self {
+        Self {
+            create: Create::Never,
+            end_with_eos: false,
+            beacon_interval: DEFAULT_BEACON_INTERVAL,
+            file_size_limit: DEFAULT_FILE_SIZE_LIMIT,
+            prefetch_message: DEFAULT_PREFETCH_MESSAGE,
+        }
+    }
+}
+
+impl FileConnectOptions {
+    /// Whether `connect` creates a missing file.
+    pub fn create_if_not_exists(&self) -> bool {
+        self.create == Create::IfNotExists
+    }
+
+    /// `true`: create the file if missing; `false`: never create.
+    pub fn set_create_if_not_exists(&mut self, v: bool) -> &mut Self {
+        self.create = if v {
+            Create::IfNotExists
+        } else {
+            Create::Never
+        };
+        self
+    }
+
+    /// Whether `connect` creates the file and fails if it exists.
+    pub fn create_only(&self) -> bool {
+        self.create == Create::Only
+    }
+
+    /// `true`: create the file, failing if it exists; `false`: never create.
+    pub fn set_create_only(&mut self, v: bool) -> &mut Self {
+        self.create = if v { Create::Only } else { Create::Never };
+        self
+    }
+
+    /// Whether ending the producer writes an EOS frame.
+    pub fn end_with_eos(&self) -> bool {
+        self.end_with_eos
+    }
+
+    /// Write an EOS frame when the producer (or streamer) is ended.
+    pub fn set_end_with_eos(&mut self, v: bool) -> &mut Self {
+        self.end_with_eos = v;
+        self
+    }
+
+    /// Beacon interval used for new files.
+    pub fn beacon_interval(&self) -> u32 {
+        self.beacon_interval
+    }
+
+    /// Set the beacon interval; must be a positive multiple of 1024.
+    pub fn set_beacon_interval(&mut self, v: u32) -> Result<&mut Self, FileErr> {
+        if v == 0 || v % 1024 != 0 {
+            return Err(ConfigErr::InvalidBeaconInterval.into());
+        }
+        self.beacon_interval = v;
+        Ok(self)
+    }
+
+    /// Largest size the producer lets the file grow to.
+    pub fn file_size_limit(&self) -> u64 {
+        self.file_size_limit
+    }
+
+    /// Set the file size limit.
+    pub fn set_file_size_limit(&mut self, v: u64) -> &mut Self {
+        self.file_size_limit = v;
+        self
+    }
+
+    /// Messages a reader prefetches per subscriber.
+    pub fn prefetch_message(&self) -> usize {
+        self.prefetch_message
+    }
+
+    /// Set the prefetch depth.
+    pub fn set_prefetch_message(&mut self, v: usize) -> &mut Self {
+        self.prefetch_message = v;
+        self
+    }
+
+    pub(crate) fn never_create(&self) -> bool {
+        self.create == Create::Never
+    }
+}
+
+impl ConnectOptions for FileConnectOptions {
+    type Error = FileErr;
+
+    /// There is no timeout: always `Err(TimeoutNotSet)`.
+    fn timeout(&self) -> StreamResult<Duration, FileErr> {
+        Err(StreamErr::TimeoutNotSet)
+    }
+
+    /// Accepted and ignored.
+    fn set_timeout(&mut self, _: Duration) -> StreamResult<&mut Self, FileErr> {
+        Ok(self)
+    }
+}
+
+/// Options of [`crate::FileStreamer::create_consumer`].
+#[derive(Debug, Clone)]
+pub struct FileConsumerOptions {
+    mode: ConsumerMode,
+    group: Option<ConsumerGroup>,
+    auto_stream_reset: AutoStreamReset,
+    live_streaming: bool,
+}
+
+impl Default for FileConsumerOptions {
+    fn default() -> Self {
+        Self::new(ConsumerMode::RealTime)
+    }
+}
+
+impl FileConsumerOptions {
+    /// Where to start without a committed position (default `Latest`).
+    pub fn set_auto_stream_reset(&mut self, v: AutoStreamReset) -> &mut Self {
+        self.auto_stream_reset = v;
+        self
+    }
+
+    /// Where to start without a committed position.
+    pub fn auto_stream_reset(&self) -> &AutoStreamReset {
+        &self.auto_stream_reset
+    }
+
+    /// Whether to follow the file as it grows (default `true`).
+    pub fn set_live_streaming(&mut self, v: bool) -> &mut Self {
+        self.live_streaming = v;
+        self
+    }
+
+    /// Whether to follow the file as it grows.
+    pub fn live_streaming(&self) -> &bool {
+        &self.live_streaming
+    }
+
+    pub(crate) fn group(&self) -> Option<&ConsumerGroup> {
+        self.group.as_ref()
+    }
+
+    pub(crate) fn consumer_mode(&self) -> ConsumerMode {
+        self.mode
+    }
+}
+
+impl ConsumerOptions for FileConsumerOptions {
+    type Error = FileErr;
+
+    fn new(mode: ConsumerMode) -> Self {
+        Self {
+            mode,
+            group: None,
+            auto_stream_reset: AutoStreamReset::Latest,
+            live_streaming: true,
+        }
+    }
+
+    fn mode(&self) -> StreamResult<&ConsumerMode, FileErr> {
+        Ok(&self.mode)
+    }
+
+    fn consumer_group(&self) -> StreamResult<&ConsumerGroup, FileErr> {
+        self.group.as_ref().ok_or(StreamErr::ConsumerGroupNotSet)
+    }
+
+    fn set_consumer_group(&mut self, group_id: ConsumerGroup) -> StreamResult<&mut Self, FileErr> {
+        self.group = Some(group_id);
+        Ok(self)
+    }
+}
+
+/// Options of [`crate::FileStreamer::create_generic_producer`] (none).
+#[derive(Debug, Default, Clone)]
+pub struct FileProducerOptions {}
+
+impl ProducerOptions for FileProducerOptions {}

@@ -1,0 +1,319 @@
+//! Synchronous, allocation-light frame parser over a contiguous window of file bytes.
+//!
+//! The window knows the file offset of its first byte and the beacon interval, so it parses (and
+//! hides) beacons as it crosses beacon points, exactly like the format's reader rule. A parse that
+//! runs out of bytes reports `Ok(None)` and leaves the caller's position untouched.
+
+use crate::crc::crc16_cdma2000;
+use crate::format::{millis_to_timestamp, parse_key, Beacon, Checksum, FormatErr, Marker};
+use crate::FileErr;
+use sea_streamer_types::{MessageHeader, SeqNo, ShardId, StreamKey};
+
+/// A frame decoded from the file, with its byte range.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub key: StreamKey,
+    pub shard: u64,
+    pub seq: u64,
+    pub ts_ms: u64,
+    pub payload: Vec<u8>,
+    pub checksum: u16,
+    /// File offset of the first byte of the frame.
+    pub start: u64,
+    /// File offset just after the frame (beacons inside it included).
+    pub end: u64,
+}
+
+impl Frame {
+    /// The message header (timestamp out of range → format error).
+    pub fn header(&self) -> Result<MessageHeader, FileErr> {
+        Ok(MessageHeader::new(
+            self.key.clone(),
+            ShardId::new(self.shard),
+            SeqNo::from(self.seq),
+            millis_to_timestamp(self.ts_ms)?,
+        ))
+    }
+
+    /// Whether this is an end-of-stream frame.
+    pub fn is_eos(&self) -> bool {
+        self.key.name() == sea_streamer_types::SEA_STREAMER_INTERNAL && self.payload == b"EOS"
+    }
+}
+
+/// Reuses `StreamKey` values for keys seen before (no allocation per frame).
+#[derive(Debug, Default)]
+pub(crate) struct KeyCache {
+    keys: Vec<StreamKey>,
+}
+
+impl KeyCache {
+    fn get(&mut self, bytes: &[u8]) -> Result<StreamKey, FormatErr> {
+        if let Some(k) = self.keys.iter().find(|k| k.name().as_bytes() == bytes) {
+            return Ok(k.clone());
+        }
+        let key = parse_key(bytes)?;
+        if self.keys.len() >= 64 {
+            self.keys.remove(0);
+        }
+        self.keys.push(key.clone());
+        Ok(key)
+    }
+}
+
+/// A beacon crossed while parsing: (index, file offset, beacon, logical offset within the frame).
+pub(crate) struct Crossed {
+    pub index: u32,
+    pub offset: u64,
+    pub beacon: Beacon,
+    pub frame_offset: u64,
+}
+
+/// A window of file bytes `[base, base + data.len())` with a cursor.
+pub(crate) struct Window<'a> {
+    pub data: &'a [u8],
+    pub base: u64,
+    pub interval: u64,
+    pub pos: u64,
+    /// Beacons crossed since the window was created (or last cleared).
+    pub crossed: Vec<Crossed>,
+    /// Logical bytes read in the current frame.
+    frame_read: u64,
+}
+
+/// Outcome of a step that may run out of bytes.
+type Step<T> = Result<Option<T>, FileErr>;
+
+impl<'a> Window<'a> {
+    pub fn new(data: &'a [u8], base: u64, interval: u32, pos: u64) -> Self {
+        Self {
+            data,
+            base,
+            interval: interval as u64,
+            pos,
+            crossed: Vec::new(),
+            frame_read: 0,
+        }
+    }
+
+    fn end(&self) -> u64 {
+        self.base + self.data.len() as u64
+    }
+
+    fn slice(&self, from: u64, len: u64) -> Option<&'a [u8]> {
+        if from < self.base || from + len > self.end() {
+            return None;
+        }
+        let s = (from - self.base) as usize;
+        Some(&self.data[s..s + len as usize])
+    }
+
+    /// If the cursor sits on a beacon point, parse that beacon and move past it.
+    fn cross_beacon(&mut self) -> Step<()> {
+        while self.pos >= self.interval && self.pos % self.interval == 0 {
+            let Some((beacon, size)) = parse_beacon(self, self.pos)? else {
+                return Ok(None);
+            };
+            if size as u64 >= self.interval {
+                return Err(FormatErr::TooManyBeacon.into());
+            }
+            self.crossed.push(Crossed {
+                index: (self.pos / self.interval) as u32,
+                offset: self.pos,
+                beacon,
+                frame_offset: self.frame_read,
+            });
+            self.pos += size as u64;
+        }
+        Ok(Some(()))
+    }
+
+    /// Read `n` logical bytes (beacons skipped), feeding each contiguous chunk to `f`.
+    fn read_with(&mut self, mut n: u64, mut f: impl FnMut(&'a [u8])) -> Step<()> {
+        while n > 0 {
+            if self.cross_beacon()?.is_none() {
+                return Ok(None);
+            }
+            let room = self.interval - self.pos % self.interval;
+            let take = n.min(room);
+            let Some(chunk) = self.slice(self.pos, take) else {
+                return Ok(None);
+            };
+            f(chunk);
+            self.pos += take;
+            self.frame_read += take;
+            n -= take;
+        }
+        Ok(Some(()))
+    }
+
+    /// Read exactly `N` bytes into an array.
+    fn read_array<const N: usize>(&mut self) -> Step<[u8; N]> {
+        let mut out = [0u8; N];
+        let mut at = 0;
+        let r = self.read_with(N as u64, |c| {
+            out[at..at + c.len()].copy_from_slice(c);
+            at += c.len();
+        })?;
+        Ok(r.map(|_| out))
+    }
+
+    /// Read `n` logical bytes into a new vector.
+    pub fn read_vec(&mut self, n: u64) -> Step<Vec<u8>> {
+        // Cheap lower bound first: never allocate for bytes that are not there.
+        if self.pos + n > self.end() {
+            return Ok(None);
+        }
+        let mut out = Vec::with_capacity(n as usize);
+        let r = self.read_with(n, |c| out.extend_from_slice(c))?;
+        Ok(r.map(|_| out))
+    }
+
+    /// Skip `n` logical bytes.
+    pub fn skip(&mut self, n: u64) -> Step<()> {
+        self.read_with(n, |_| ())
+    }
+
+    /// Parse one frame at the cursor. `Ok(None)` = not enough bytes (cursor then undefined).
+    pub fn frame(&mut self, keys: &mut KeyCache) -> Step<Frame> {
+        self.frame_read = 0;
+        let first_crossed = self.crossed.len();
+        let start = self.pos;
+        let Some([klen]) = self.read_array::<1>()? else {
+            return Ok(None);
+        };
+        // Beacons right at the start belong before the frame.
+        let start = match self.crossed.get(first_crossed..) {
+            Some(c) if !c.is_empty() && c.iter().all(|c| c.frame_offset == 0) => self.pos - 1,
+            _ => start,
+        };
+        let mut key_bytes = [0u8; 255];
+        let mut at = 0;
+        if self
+            .read_with(klen as u64, |c| {
+                key_bytes[at..at + c.len()].copy_from_slice(c);
+                at += c.len();
+            })?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        let key = keys.get(&key_bytes[..klen as usize])?;
+        let Some(fields) = self.read_array::<28>()? else {
+            return Ok(None);
+        };
+        let shard = u64::from_be_bytes(fields[0..8].try_into().expect("8"));
+        let seq = u64::from_be_bytes(fields[8..16].try_into().expect("8"));
+        let ts_ms = u64::from_be_bytes(fields[16..24].try_into().expect("8"));
+        let len = u32::from_be_bytes(fields[24..28].try_into().expect("4")) as u64;
+        let Some(payload) = self.read_vec(len)? else {
+            return Ok(None);
+        };
+        let Some(tail) = self.read_array::<3>()? else {
+            return Ok(None);
+        };
+        let size = klen as u64 + len + 32;
+        for c in &self.crossed[first_crossed..] {
+            let expected = if c.frame_offset == 0 {
+                0
+            } else {
+                size - c.frame_offset
+            };
+            if c.beacon.remaining_messages_bytes as u64 != expected {
+                return Err(FormatErr::BeaconMismatch {
+                    offset: c.offset,
+                    claimed: c.beacon.remaining_messages_bytes,
+                    expected,
+                }
+                .into());
+            }
+        }
+        let received = u16::from_be_bytes([tail[0], tail[1]]);
+        let computed = crc16_cdma2000(&payload);
+        if received != computed {
+            return Err(FormatErr::ChecksumErr { received, computed }.into());
+        }
+        Ok(Some(Frame {
+            key,
+            shard,
+            seq,
+            ts_ms,
+            payload,
+            checksum: received,
+            start,
+            end: self.pos,
+        }))
+    }
+
+    /// Jump to beacon point `offset`, parse the beacon(s) there and skip the rest of the interrupted
+    /// frame, landing on a frame boundary.
+    pub fn align(&mut self, offset: u64) -> Step<()> {
+        self.pos = offset;
+        loop {
+            let Some((beacon, size)) = parse_beacon(self, self.pos)? else {
+                return Ok(None);
+            };
+            if size as u64 >= self.interval {
+                return Err(FormatErr::TooManyBeacon.into());
+            }
+            let skip = (beacon.remaining_messages_bytes as u64).min(self.interval - size as u64);
+            self.crossed.push(Crossed {
+                index: (self.pos / self.interval) as u32,
+                offset: self.pos,
+                beacon,
+                frame_offset: 0,
+            });
+            self.pos += size as u64 + skip;
+            if self.pos % self.interval != 0 {
+                return Ok(Some(()));
+            }
+        }
+    }
+}
+
+/// Parse a beacon at file offset `at` (no beacon skipping inside). Returns the beacon and its size.
+pub(crate) fn parse_beacon(w: &Window<'_>, at: u64) -> Step<(Beacon, usize)> {
+    let Some(head) = w.slice(at, 6) else {
+        return Ok(None);
+    };
+    let remaining = u32::from_be_bytes(head[1..5].try_into().expect("4"));
+    let count = head[5] as usize;
+    let mut p = at + 6;
+    let mut items = Vec::with_capacity(count);
+    for _ in 0..count {
+        let Some(k) = w.slice(p, 1) else {
+            return Ok(None);
+        };
+        let klen = k[0] as u64;
+        let Some(m) = w.slice(p + 1, klen + 26) else {
+            return Ok(None);
+        };
+        let key = parse_key(&m[..klen as usize])?;
+        let f = &m[klen as usize..];
+        let shard = u64::from_be_bytes(f[0..8].try_into().expect("8"));
+        let seq = u64::from_be_bytes(f[8..16].try_into().expect("8"));
+        let ts = u64::from_be_bytes(f[16..24].try_into().expect("8"));
+        let crc = u16::from_be_bytes(f[24..26].try_into().expect("2"));
+        items.push(Marker {
+            header: MessageHeader::new(
+                key,
+                ShardId::new(shard),
+                SeqNo::from(seq),
+                millis_to_timestamp(ts)?,
+            ),
+            running_checksum: Checksum(crc),
+        });
+        p += 1 + klen + 26;
+    }
+    if w.slice(p, 1).is_none() {
+        return Ok(None);
+    }
+    p += 1;
+    Ok(Some((
+        Beacon {
+            remaining_messages_bytes: remaining,
+            items,
+        },
+        (p - at) as usize,
+    )))
+}

@@ -1,0 +1,185 @@
+//! The background writer: a thread that moves encoded bytes from a shared buffer to the file.
+//!
+//! Encoders append to the shared buffer under a short lock; the thread swaps the buffer out and
+//! writes it with one syscall per batch. It wakes when a batch is large, on flush/end requests and
+//! on its own every few milliseconds, so idle data never waits long to reach the OS.
+
+use crate::{FileErr, FileId};
+use std::fs::File;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Batch size that wakes the writer thread.
+pub(crate) const BATCH: usize = 1024 * 1024;
+/// How often an idle writer moves buffered bytes to the OS.
+const IDLE_FLUSH: Duration = Duration::from_millis(10);
+
+type Reply = flume::Sender<Result<(), FileErr>>;
+
+enum Cmd {
+    Wake,
+    Flush(Reply),
+    End { sync: bool, reply: Option<Reply> },
+}
+
+/// State shared between encoders and the writer thread.
+#[derive(Debug, Default)]
+pub(crate) struct WriterShared {
+    pub buf: Mutex<Vec<u8>>,
+    wake_pending: AtomicBool,
+    failed: AtomicBool,
+    error: Mutex<Option<FileErr>>,
+}
+
+impl WriterShared {
+    /// The error that stopped the writer, if any.
+    pub fn error(&self) -> Option<FileErr> {
+        if !self.failed.load(Ordering::Acquire) {
+            return None;
+        }
+        self.error
+            .lock()
+            .map(|e| e.as_ref().map(|e| e.duplicate()))
+            .unwrap_or(Some(FileErr::TaskDead("writer")))
+    }
+}
+
+/// Handle to a writer thread.
+#[derive(Debug)]
+pub(crate) struct WriterHandle {
+    pub shared: Arc<WriterShared>,
+    tx: flume::Sender<Cmd>,
+}
+
+impl std::fmt::Debug for Cmd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Cmd::Wake => "Wake",
+            Cmd::Flush(_) => "Flush",
+            Cmd::End { .. } => "End",
+        })
+    }
+}
+
+impl WriterHandle {
+    /// Start a writer thread for `file` (positioned where bytes must go).
+    pub fn spawn(file_id: FileId, file: File) -> Result<Self, FileErr> {
+        let shared = Arc::new(WriterShared::default());
+        let (tx, rx) = flume::unbounded();
+        let s = shared.clone();
+        std::thread::Builder::new()
+            .name("sea-streamer-file-writer".into())
+            .spawn(move || run(file_id, file, s, rx))?;
+        Ok(Self { shared, tx })
+    }
+
+    /// Tell the thread a batch is ready.
+    pub fn wake(&self) {
+        if !self.shared.wake_pending.swap(true, Ordering::AcqRel) {
+            let _ = self.tx.send(Cmd::Wake);
+        }
+    }
+
+    /// Ask for everything buffered to be written; returns the receiver of the answer.
+    pub fn flush(&self) -> flume::Receiver<Result<(), FileErr>> {
+        let (reply, rx) = flume::bounded(1);
+        if self.tx.send(Cmd::Flush(reply)).is_err() {
+            let (reply, rx2) = flume::bounded(1);
+            let _ = reply.send(Err(FileErr::TaskDead("writer")));
+            return rx2;
+        }
+        rx
+    }
+
+    /// Write everything, optionally fsync, and stop the thread.
+    pub fn end(&self, sync: bool) -> flume::Receiver<Result<(), FileErr>> {
+        let (reply, rx) = flume::bounded(1);
+        if self
+            .tx
+            .send(Cmd::End {
+                sync,
+                reply: Some(reply),
+            })
+            .is_err()
+        {
+            let (reply, rx2) = flume::bounded(1);
+            let _ = reply.send(Err(FileErr::TaskDead("writer")));
+            return rx2;
+        }
+        rx
+    }
+
+    /// Stop the thread after writing what is buffered, without waiting.
+    pub fn detach(&self) {
+        let _ = self.tx.send(Cmd::End {
+            sync: false,
+            reply: None,
+        });
+    }
+}
+
+/// Await a reply from the writer thread.
+pub(crate) async fn wait(rx: flume::Receiver<Result<(), FileErr>>) -> Result<(), FileErr> {
+    rx.recv_async()
+        .await
+        .unwrap_or(Err(FileErr::TaskDead("writer")))
+}
+
+fn run(file_id: FileId, mut file: File, shared: Arc<WriterShared>, rx: flume::Receiver<Cmd>) {
+    let mut spare = Vec::with_capacity(BATCH);
+    let write_out = |file: &mut File, spare: &mut Vec<u8>| -> Result<(), FileErr> {
+        if let Some(e) = shared.error() {
+            return Err(e);
+        }
+        {
+            let mut buf = shared.buf.lock().map_err(|_| FileErr::TaskDead("writer"))?;
+            std::mem::swap(&mut *buf, spare);
+            shared.wake_pending.store(false, Ordering::Release);
+        }
+        if spare.is_empty() {
+            return Ok(());
+        }
+        let result = file.write_all(spare);
+        spare.clear();
+        if let Err(e) = result {
+            let err = FileErr::IoError(e);
+            log::error!("{file_id}: write failed: {err}");
+            if let Ok(mut slot) = shared.error.lock() {
+                *slot = Some(err.duplicate());
+            }
+            shared.failed.store(true, Ordering::Release);
+            return Err(err);
+        }
+        Ok(())
+    };
+    loop {
+        match rx.recv_timeout(IDLE_FLUSH) {
+            Ok(Cmd::Wake) | Err(flume::RecvTimeoutError::Timeout) => {
+                let _ = write_out(&mut file, &mut spare);
+            }
+            Ok(Cmd::Flush(reply)) => {
+                let mut r = write_out(&mut file, &mut spare);
+                if r.is_ok() && std::fs::metadata(file_id.path()).is_err() {
+                    r = Err(FileErr::FileRemoved);
+                }
+                let _ = reply.send(r);
+            }
+            Ok(Cmd::End { sync, reply }) => {
+                let mut r = write_out(&mut file, &mut spare);
+                if r.is_ok() && sync {
+                    r = file.sync_all().map_err(FileErr::IoError);
+                }
+                if let Some(reply) = reply {
+                    let _ = reply.send(r);
+                }
+                return;
+            }
+            Err(flume::RecvTimeoutError::Disconnected) => {
+                let _ = write_out(&mut file, &mut spare);
+                return;
+            }
+        }
+    }
+}
