@@ -82,6 +82,23 @@ impl ConsumerId {
 ///   removes one (`StreamKeyNotFound` if absent, `StreamKeyEmpty` if it is the last).
 /// - [`Consumer::next`] waits for one message and may be called concurrently.
 /// - [`Consumer::stream`] is an endless stream of `next()` results.
+///
+/// ```
+/// use sea_streamer_types::{
+///     export::futures::TryStreamExt, Consumer, Message, SeqPos, StreamResult,
+/// };
+///
+/// async fn replay<C: Consumer>(mut consumer: C, count: usize) -> StreamResult<Vec<u64>, C::Error> {
+///     consumer.rewind(SeqPos::Beginning).await?;
+///     let mut sequences = Vec::new();
+///     let mut stream = std::pin::pin!(consumer.stream());
+///     while sequences.len() < count {
+///         let message = stream.try_next().await?.expect("the stream is endless");
+///         sequences.push(message.sequence() as u64);
+///     }
+///     Ok(sequences)
+/// }
+/// ```
 pub trait Consumer: Sized + Send + Sync {
     /// The backend-specific error type.
     type Error: std::error::Error;

@@ -15,6 +15,18 @@ pub type Receipt = MessageHeader;
 /// - [`Producer::anchor`] succeeds once; a second call returns `Err(AlreadyAnchored)`.
 /// - [`Producer::flush`] resolves once everything sent before it has been handed over to
 ///   the server or file; [`Producer::end`] flushes then releases the producer.
+///
+/// ```
+/// use sea_streamer_types::{Producer, StreamResult};
+///
+/// async fn send_all<P: Producer>(mut producer: P, lines: &[&str]) -> StreamResult<(), P::Error> {
+///     for line in lines {
+///         // The receipt future may be dropped; the message is still sent.
+///         let _receipt = producer.send(*line)?;
+///     }
+///     producer.flush().await
+/// }
+/// ```
 pub trait Producer: Clone + Send + Sync {
     /// The backend-specific error type.
     type Error: std::error::Error;

@@ -37,6 +37,28 @@ use std::{fmt::Display, future::Future, str::FromStr};
 use url::Url;
 
 /// A backend: connects to a server (or file, or pipe) and creates producers and consumers.
+///
+/// Code generic over the backend:
+///
+/// ```
+/// use sea_streamer_types::{
+///     Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, Producer, StreamKey, StreamResult,
+///     StreamUrl, Streamer,
+/// };
+///
+/// async fn echo<S: Streamer>(url: &StreamUrl) -> StreamResult<(), S::Error> {
+///     let streamer = S::connect(url.streamer(), Default::default()).await?;
+///     let key: StreamKey = url.stream_key()?;
+///     let producer = streamer.create_producer(key.clone(), Default::default()).await?;
+///     let options = S::ConsumerOptions::new(ConsumerMode::RealTime);
+///     let consumer = streamer.create_consumer(&[key], options).await?;
+///     producer.send("hello")?.await?;
+///     let message = consumer.next().await?;
+///     assert_eq!(message.message().as_str().ok(), Some("hello"));
+///     producer.end().await?;
+///     streamer.disconnect().await
+/// }
+/// ```
 pub trait Streamer: Sized {
     /// The backend-specific error type.
     type Error: std::error::Error;
