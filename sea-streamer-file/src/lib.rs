@@ -69,27 +69,36 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod buffer;
+mod commit;
+mod consumer;
+mod dispatch;
 mod crc;
 mod encoder;
 mod error;
 mod file_id;
 pub mod format;
 mod options;
+mod producer;
 mod reader;
 mod seek;
 mod sink;
 mod source;
+mod streamer;
 mod surveyor;
 mod window;
 mod writer;
 
 pub use buffer::*;
+pub use consumer::{FileConsumer, FileMessageStream, NextFuture};
+pub use dispatch::query_streamer;
 pub use error::*;
 pub use file_id::*;
 pub use options::*;
+pub use producer::{FileProducer, SendFuture};
 pub use seek::SeekTarget;
 pub use sink::MessageSink;
 pub use source::{FileSourceType, MessageSource};
+pub use streamer::FileStreamer;
 pub use surveyor::{BeaconReader, MockBeacon, SurveyResult, Surveyor};
 
 use sea_streamer_types::{

@@ -140,10 +140,6 @@ impl FileConnectOptions {
         self.prefetch_message = v;
         self
     }
-
-    pub(crate) fn never_create(&self) -> bool {
-        self.create == Create::Never
-    }
 }
 
 impl ConnectOptions for FileConnectOptions {

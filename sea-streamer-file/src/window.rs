@@ -169,11 +169,6 @@ impl<'a> Window<'a> {
         Ok(r.map(|_| out))
     }
 
-    /// Skip `n` logical bytes.
-    pub fn skip(&mut self, n: u64) -> Step<()> {
-        self.read_with(n, |_| ())
-    }
-
     /// Parse one frame at the cursor. `Ok(None)` = not enough bytes (cursor then undefined).
     pub fn frame(&mut self, keys: &mut KeyCache) -> Step<Frame> {
         self.frame_read = 0;

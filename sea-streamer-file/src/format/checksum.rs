@@ -49,6 +49,7 @@ impl RunningChecksum {
     }
 
     /// Feed raw bytes.
+    #[cfg(test)]
     pub(crate) fn update_bytes(&mut self, bytes: &[u8]) {
         self.crc = crc16_update(self.crc, bytes);
     }

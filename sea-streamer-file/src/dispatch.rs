@@ -1,0 +1,568 @@
+//! Reader threads and the process-wide reader registry.
+//!
+//! A reader thread owns a blocking [`Reader`], decodes frames and hands them to its subscribers'
+//! bounded queues (capacity = prefetch). Ungrouped subscribers get every frame of their keys;
+//! a group gets each frame once, at member `members[sequence % len]`. The thread keeps reading
+//! while any subscriber has room; when all are full it waits for space (or a control message).
+
+use crate::reader::Reader;
+use crate::seek::Target;
+use crate::{FileErr, FileId, StreamMode, SEA_STREAMER_WILDCARD};
+use sea_streamer_types::{
+    ConsumerGroup, ConsumerMode, SeqPos, SharedMessage, StreamKey, SEA_STREAMER_INTERNAL,
+};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// What a subscriber queue carries: a message and the file offset right after its frame.
+pub(crate) type Item = Result<(SharedMessage, u64), FileErr>;
+
+const MAX_BACKOFF: Duration = Duration::from_millis(64);
+
+fn clone_item(item: &Item) -> Item {
+    match item {
+        Ok(v) => Ok(v.clone()),
+        Err(e) => Err(e.duplicate()),
+    }
+}
+
+/// Which consumers a reader serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ReaderKind {
+    /// Ungrouped `Live` consumers share one reader per file.
+    SharedLive,
+    /// One reader per consumer group.
+    Group(ConsumerGroup, ConsumerMode),
+    /// A reader of its own.
+    Solo,
+}
+
+/// Where a new reader starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Start {
+    Beginning,
+    Offset(u64),
+}
+
+/// A seek request.
+#[derive(Debug)]
+pub(crate) enum SeekCmd {
+    Rewind(SeqPos),
+    Target(Target),
+}
+
+pub(crate) enum Control {
+    Subscribe(Subscriber),
+    Unsubscribe(u32),
+    Seek {
+        sid: u32,
+        cmd: SeekCmd,
+        reply: flume::Sender<Result<(), FileErr>>,
+    },
+}
+
+/// A subscriber as the reader thread sees it.
+pub(crate) struct Subscriber {
+    pub sid: u32,
+    pub keys: Vec<StreamKey>,
+    pub group: Option<ConsumerGroup>,
+    pub tx: flume::Sender<Item>,
+    pub rx: flume::Receiver<Item>,
+    overflow: VecDeque<Item>,
+    wildcard: bool,
+}
+
+impl Subscriber {
+    pub fn new(
+        sid: u32,
+        keys: Vec<StreamKey>,
+        group: Option<ConsumerGroup>,
+        tx: flume::Sender<Item>,
+        rx: flume::Receiver<Item>,
+    ) -> Self {
+        let wildcard = keys.iter().any(|k| k.name() == SEA_STREAMER_WILDCARD);
+        Self {
+            sid,
+            keys,
+            group,
+            tx,
+            rx,
+            overflow: VecDeque::new(),
+            wildcard,
+        }
+    }
+
+    fn wants(&self, key: &StreamKey) -> bool {
+        if self.wildcard && key.name() != SEA_STREAMER_INTERNAL {
+            return true;
+        }
+        self.keys.iter().any(|k| k == key)
+    }
+
+    /// Queue an item; `false` if the consumer is gone.
+    fn push(&mut self, item: Item) -> bool {
+        if !self.overflow.is_empty() {
+            self.overflow.push_back(item);
+            return true;
+        }
+        match self.tx.try_send(item) {
+            Ok(()) => true,
+            Err(flume::TrySendError::Full(item)) => {
+                self.overflow.push_back(item);
+                true
+            }
+            Err(flume::TrySendError::Disconnected(_)) => false,
+        }
+    }
+
+    /// Move overflow into the queue while there is room; `false` if the consumer is gone.
+    fn drain_overflow(&mut self) -> bool {
+        while let Some(item) = self.overflow.pop_front() {
+            match self.tx.try_send(item) {
+                Ok(()) => (),
+                Err(flume::TrySendError::Full(item)) => {
+                    self.overflow.push_front(item);
+                    return true;
+                }
+                Err(flume::TrySendError::Disconnected(_)) => return false,
+            }
+        }
+        true
+    }
+}
+
+/// Public view of a reader (see [`crate::query_streamer`]).
+pub mod info {
+    use super::*;
+
+    /// A reader of a file.
+    #[derive(Debug, Clone)]
+    pub struct StreamerInfo {
+        /// How the reader moves through the file.
+        pub mode: StreamMode,
+        /// Its subscribers.
+        pub subscribers: Vec<SubscriberInfo>,
+    }
+
+    /// A consumer subscribed to a reader.
+    #[derive(Debug, Clone)]
+    pub struct SubscriberInfo {
+        /// Subscriber id.
+        pub sid: u32,
+        /// Consumer group, if any.
+        pub group: Option<ConsumerGroup>,
+        /// First subscribed stream key.
+        pub stream_key: StreamKey,
+    }
+}
+
+use info::{StreamerInfo, SubscriberInfo};
+
+/// A registered reader.
+#[derive(Debug)]
+pub(crate) struct ReaderEntry {
+    pub id: u64,
+    pub kind: ReaderKind,
+    pub mode: Mutex<StreamMode>,
+    pub control: flume::Sender<Control>,
+    pub subscribers: Mutex<Vec<SubscriberInfo>>,
+}
+
+type Registry = Mutex<HashMap<FileId, Vec<Arc<ReaderEntry>>>>;
+
+fn registry() -> &'static Registry {
+    static READERS: OnceLock<Registry> = OnceLock::new();
+    READERS.get_or_init(Default::default)
+}
+
+/// A new subscriber id.
+pub(crate) fn next_sid() -> u32 {
+    static SID: AtomicU32 = AtomicU32::new(1);
+    SID.fetch_add(1, Ordering::Relaxed)
+}
+
+fn next_reader_id() -> u64 {
+    static ID: AtomicU64 = AtomicU64::new(1);
+    ID.fetch_add(1, Ordering::Relaxed)
+}
+
+/// Introspection: the readers of a file.
+pub async fn query_streamer(file_id: &FileId) -> Option<Vec<StreamerInfo>> {
+    let map = registry().lock().ok()?;
+    let readers = map.get(file_id)?;
+    Some(
+        readers
+            .iter()
+            .map(|r| StreamerInfo {
+                mode: r.mode.lock().map(|m| *m).unwrap_or(StreamMode::Live),
+                subscribers: r.subscribers.lock().map(|s| s.clone()).unwrap_or_default(),
+            })
+            .collect(),
+    )
+}
+
+/// Find a shared reader of `kind` for the file and subscribe to it (under the registry lock, so a
+/// reader cannot exit in between). Returns `None` if there is none; `Err` if the group exists in
+/// another mode.
+pub(crate) fn join_shared(
+    file_id: &FileId,
+    kind: &ReaderKind,
+    sub: Subscriber,
+) -> Result<Result<Arc<ReaderEntry>, Subscriber>, FileErr> {
+    let map = registry().lock().map_err(|_| FileErr::TaskDead("registry"))?;
+    let Some(readers) = map.get(file_id) else {
+        return Ok(Err(sub));
+    };
+    for r in readers {
+        let same = match (&r.kind, kind) {
+            (ReaderKind::SharedLive, ReaderKind::SharedLive) => true,
+            (ReaderKind::Group(g1, m1), ReaderKind::Group(g2, m2)) if g1 == g2 => {
+                if m1 != m2 {
+                    return Err(crate::ConfigErr::SameGroupSameMode.into());
+                }
+                true
+            }
+            _ => false,
+        };
+        if same {
+            add_info(r, &sub);
+            return match r.control.send(Control::Subscribe(sub)) {
+                Ok(()) => Ok(Ok(r.clone())),
+                Err(flume::SendError(Control::Subscribe(sub))) => Ok(Err(sub)),
+                Err(_) => Err(FileErr::TaskDead("reader")),
+            };
+        }
+    }
+    Ok(Err(sub))
+}
+
+fn add_info(r: &ReaderEntry, sub: &Subscriber) {
+    if let Ok(mut s) = r.subscribers.lock() {
+        s.push(SubscriberInfo {
+            sid: sub.sid,
+            group: sub.group.clone(),
+            stream_key: sub.keys[0].clone(),
+        });
+    }
+}
+
+/// Start a reader thread with a first subscriber.
+pub(crate) fn spawn_reader(
+    file_id: FileId,
+    kind: ReaderKind,
+    mode: StreamMode,
+    reader: Option<Reader>,
+    start: Start,
+    sub: Subscriber,
+) -> Result<Arc<ReaderEntry>, FileErr> {
+    let (control, control_rx) = flume::unbounded();
+    let entry = Arc::new(ReaderEntry {
+        id: next_reader_id(),
+        kind,
+        mode: Mutex::new(mode),
+        control,
+        subscribers: Mutex::new(Vec::new()),
+    });
+    add_info(&entry, &sub);
+    {
+        let mut map = registry().lock().map_err(|_| FileErr::TaskDead("registry"))?;
+        map.entry(file_id.clone()).or_default().push(entry.clone());
+    }
+    let e = entry.clone();
+    let spawned = std::thread::Builder::new()
+        .name("sea-streamer-file-reader".into())
+        .spawn(move || {
+            let mut t = ReaderThread {
+                file_id,
+                entry: e,
+                mode,
+                reader,
+                start: Some(start),
+                subs: vec![sub],
+                control_rx,
+                ended: false,
+            };
+            t.run();
+            t.deregister();
+        });
+    if let Err(e) = spawned {
+        deregister(&entry.id);
+        return Err(e.into());
+    }
+    Ok(entry)
+}
+
+fn deregister(id: &u64) {
+    if let Ok(mut map) = registry().lock() {
+        map.retain(|_, v| {
+            v.retain(|r| r.id != *id);
+            !v.is_empty()
+        });
+    }
+}
+
+struct ReaderThread {
+    file_id: FileId,
+    entry: Arc<ReaderEntry>,
+    mode: StreamMode,
+    reader: Option<Reader>,
+    start: Option<Start>,
+    subs: Vec<Subscriber>,
+    control_rx: flume::Receiver<Control>,
+    ended: bool,
+}
+
+enum Event {
+    Sent(usize, bool),
+    Control(Option<Control>),
+}
+
+impl ReaderThread {
+    fn deregister(&self) {
+        deregister(&self.entry.id);
+    }
+
+    fn handle(&mut self, c: Control) {
+        match c {
+            Control::Subscribe(sub) => self.subs.push(sub),
+            Control::Unsubscribe(sid) => {
+                self.subs.retain(|s| s.sid != sid);
+                if let Ok(mut s) = self.entry.subscribers.lock() {
+                    s.retain(|s| s.sid != sid);
+                }
+            }
+            Control::Seek { sid, cmd, reply } => {
+                let r = self.seek(sid, cmd);
+                let _ = reply.send(r);
+            }
+        }
+    }
+
+    fn seek(&mut self, sid: u32, cmd: SeekCmd) -> Result<(), FileErr> {
+        let reader = self.ensure_reader()?.ok_or(FileErr::NotEnoughBytes)?;
+        match cmd {
+            SeekCmd::Rewind(pos) => {
+                reader.rewind(pos)?;
+            }
+            SeekCmd::Target(t) => reader.seek(&t)?,
+        }
+        if self.mode == StreamMode::Live {
+            self.mode = StreamMode::LiveReplay;
+            if let Ok(mut m) = self.entry.mode.lock() {
+                *m = StreamMode::LiveReplay;
+            }
+        }
+        self.ended = false;
+        if let Some(s) = self.subs.iter_mut().find(|s| s.sid == sid) {
+            s.overflow.clear();
+            while s.rx.try_recv().is_ok() {}
+        }
+        Ok(())
+    }
+
+    /// Open the file if not yet open (a live reader waits for a complete header).
+    fn ensure_reader(&mut self) -> Result<Option<&mut Reader>, FileErr> {
+        if self.reader.is_none() {
+            match Reader::open(&self.file_id) {
+                Ok(r) => self.reader = Some(r),
+                Err(FileErr::NotEnoughBytes) if self.mode != StreamMode::Replay => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let reader = self.reader.as_mut().expect("opened");
+        if let Some(start) = self.start.take() {
+            match start {
+                Start::Beginning => {
+                    reader.rewind(SeqPos::Beginning)?;
+                }
+                Start::Offset(o) => reader.set_pos(o),
+            }
+        }
+        Ok(Some(reader))
+    }
+
+    /// Deliver an error to every subscriber and end.
+    fn fail(&mut self, e: FileErr) {
+        for s in self.subs.iter_mut() {
+            s.push(Err(e.duplicate()));
+        }
+        self.ended = true;
+    }
+
+    fn flush_overflows(&mut self) {
+        self.subs.retain_mut(|s| s.drain_overflow());
+    }
+
+    /// Wait until some subscriber has room, or a control message arrives.
+    fn wait_for_space(&mut self) {
+        let event = {
+            let mut sel = flume::Selector::new();
+            for (i, s) in self.subs.iter().enumerate() {
+                if let Some(item) = s.overflow.front() {
+                    sel = sel.send(&s.tx, clone_item(item), move |r| Event::Sent(i, r.is_ok()));
+                }
+            }
+            sel = sel.recv(&self.control_rx, |r| Event::Control(r.ok()));
+            sel.wait_timeout(Duration::from_millis(100))
+        };
+        match event {
+            Ok(Event::Sent(i, true)) => {
+                self.subs[i].overflow.pop_front();
+            }
+            Ok(Event::Sent(i, false)) => {
+                self.subs.remove(i);
+            }
+            Ok(Event::Control(Some(c))) => self.handle(c),
+            Ok(Event::Control(None)) | Err(_) => (),
+        }
+    }
+
+    /// Whether the thread should exit (no subscribers left), decided under the registry lock.
+    fn should_exit(&mut self) -> bool {
+        let Ok(mut map) = registry().lock() else {
+            return true;
+        };
+        while let Ok(c) = self.control_rx.try_recv() {
+            self.handle(c);
+        }
+        if !self.subs.is_empty() {
+            return false;
+        }
+        map.retain(|_, v| {
+            v.retain(|r| r.id != self.entry.id);
+            !v.is_empty()
+        });
+        true
+    }
+
+    fn dispatch(&mut self, frame: crate::window::Frame) {
+        let header = match frame.header() {
+            Ok(h) => h,
+            Err(e) => return self.fail(e),
+        };
+        let end = frame.end;
+        let len = frame.payload.len();
+        let msg = SharedMessage::new(header, frame.payload, 0, len);
+        let grouped = matches!(self.entry.kind, ReaderKind::Group(..));
+        if grouped {
+            let n = self.subs.iter().filter(|s| s.wants(&frame.key)).count();
+            if n == 0 {
+                return;
+            }
+            let pick = (frame.seq % n as u64) as usize;
+            if let Some(i) = self
+                .subs
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.wants(&frame.key))
+                .nth(pick)
+                .map(|(i, _)| i)
+            {
+                if !self.subs[i].push(Ok((msg, end))) {
+                    self.subs.remove(i);
+                }
+            }
+        } else {
+            let mut i = 0;
+            while i < self.subs.len() {
+                if self.subs[i].wants(&frame.key) && !self.subs[i].push(Ok((msg.clone(), end))) {
+                    self.subs.remove(i);
+                    continue;
+                }
+                i += 1;
+            }
+        }
+    }
+
+    fn run(&mut self) {
+        let mut backoff = Duration::from_millis(1);
+        loop {
+            while let Ok(c) = self.control_rx.try_recv() {
+                self.handle(c);
+            }
+            if self.subs.is_empty() && self.should_exit() {
+                return;
+            }
+            self.flush_overflows();
+            if self.ended {
+                // deliver what is queued, then stop (dropping the queues ends the consumers)
+                self.deregister();
+                if self.subs.iter().all(|s| s.overflow.is_empty()) {
+                    return;
+                }
+                self.wait_for_space();
+                continue;
+            }
+            if !self.subs.is_empty() && self.subs.iter().all(|s| !s.overflow.is_empty()) {
+                self.wait_for_space();
+                continue;
+            }
+            let mut idle = false;
+            let replay = self.mode == StreamMode::Replay;
+            let reader = match self.ensure_reader() {
+                Ok(Some(r)) => r,
+                Ok(None) => {
+                    self.idle_wait(&mut backoff);
+                    continue;
+                }
+                Err(e) => {
+                    self.fail(e);
+                    continue;
+                }
+            };
+            let mut frames = Vec::with_capacity(64);
+            let mut error = None;
+            let mut eos = false;
+            for _ in 0..64 {
+                match reader.next_frame() {
+                    Ok(Some(f)) if f.is_eos() => {
+                        eos = true;
+                        break;
+                    }
+                    Ok(Some(f)) => frames.push(f),
+                    Ok(None) => {
+                        idle = true;
+                        if replay {
+                            error = Some(FileErr::NotEnoughBytes);
+                        } else if reader.is_removed() {
+                            error = Some(FileErr::FileRemoved);
+                        } else {
+                            reader.forget_tail();
+                        }
+                        break;
+                    }
+                    Err(e) => {
+                        error = Some(e);
+                        break;
+                    }
+                }
+            }
+            if !frames.is_empty() {
+                backoff = Duration::from_millis(1);
+            }
+            for f in frames {
+                self.dispatch(f);
+            }
+            if let Some(e) = error {
+                self.fail(e);
+            } else if eos {
+                self.ended = true;
+            } else if idle {
+                self.idle_wait(&mut backoff);
+            }
+        }
+    }
+
+    fn idle_wait(&mut self, backoff: &mut Duration) {
+        if let Ok(c) = self.control_rx.recv_timeout(*backoff) {
+            self.handle(c);
+            *backoff = Duration::from_millis(1);
+        } else {
+            *backoff = (*backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+}

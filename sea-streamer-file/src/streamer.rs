@@ -1,0 +1,208 @@
+//! [`FileStreamer`]: connects to a file and creates producers and consumers for it.
+
+use crate::commit::read_commit;
+use crate::consumer::ConsumerParts;
+use crate::dispatch::{join_shared, next_sid, spawn_reader, ReaderKind, Start, Subscriber};
+use crate::format::HEADER_SIZE;
+use crate::producer::WriterSlot;
+use crate::reader::Reader;
+use crate::{
+    AutoStreamReset, ConfigErr, FileConnectOptions, FileConsumer, FileConsumerOptions, FileErr,
+    FileId, FileProducer, FileProducerOptions, FileResult, StreamMode, SEA_STREAMER_WILDCARD,
+};
+use sea_streamer_types::{
+    ConsumerMode, StreamErr, StreamKey, StreamUrlErr, Streamer, StreamerUri,
+};
+use std::fs::OpenOptions;
+
+/// A streamer over one `.ss` file (`file://path`).
+///
+/// ```no_run
+/// use sea_streamer_file::{FileConnectOptions, FileStreamer};
+/// use sea_streamer_types::Streamer;
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut options = FileConnectOptions::default();
+/// options.set_create_only(true); // fail if the file exists
+/// let streamer = FileStreamer::connect("file:///tmp/new.ss".parse()?, options).await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct FileStreamer {
+    file_id: FileId,
+    options: FileConnectOptions,
+}
+
+impl FileStreamer {
+    /// The file.
+    pub fn file_id(&self) -> &FileId {
+        &self.file_id
+    }
+}
+
+/// The file path of a streamer URI's first node.
+fn path_of(uri: &StreamerUri) -> FileResult<String> {
+    let node = uri
+        .nodes()
+        .first()
+        .ok_or(StreamErr::StreamUrlErr(StreamUrlErr::ZeroNode))?;
+    let s = node.as_str();
+    let s = s.strip_prefix("file://").unwrap_or(s);
+    Ok(s.trim_end_matches('/').to_owned())
+}
+
+impl Streamer for FileStreamer {
+    type Error = FileErr;
+    type Producer = FileProducer;
+    type Consumer = FileConsumer;
+    type ConnectOptions = FileConnectOptions;
+    type ConsumerOptions = FileConsumerOptions;
+    type ProducerOptions = FileProducerOptions;
+
+    /// Check that the file can be opened (or create it, by option). Nothing is written.
+    async fn connect(uri: StreamerUri, options: FileConnectOptions) -> FileResult<Self> {
+        let path = path_of(&uri)?;
+        let mut open = OpenOptions::new();
+        if options.create_only() {
+            open.write(true).create_new(true);
+        } else if options.create_if_not_exists() {
+            open.read(true).write(true).create(true).truncate(false);
+        } else {
+            open.read(true);
+        }
+        open.open(&path)
+            .map_err(|e| StreamErr::Backend(FileErr::IoError(e)))?;
+        Ok(Self {
+            file_id: FileId::new(path),
+            options,
+        })
+    }
+
+    /// End the file's shared writer like `FileProducer::end`; no producer alive → `ProducerEnded`.
+    async fn disconnect(self) -> FileResult<()> {
+        match WriterSlot::get(&self.file_id) {
+            Some(slot) => slot.end().await.map_err(StreamErr::Backend),
+            None => Err(StreamErr::Backend(FileErr::ProducerEnded)),
+        }
+    }
+
+    async fn create_generic_producer(&self, _: FileProducerOptions) -> FileResult<FileProducer> {
+        let slot = WriterSlot::get_or_open(
+            &self.file_id,
+            self.options.beacon_interval(),
+            self.options.file_size_limit(),
+            self.options.end_with_eos(),
+        )
+        .map_err(StreamErr::Backend)?;
+        Ok(FileProducer::new(self.file_id.clone(), slot))
+    }
+
+    async fn create_consumer(
+        &self,
+        streams: &[StreamKey],
+        options: FileConsumerOptions,
+    ) -> FileResult<FileConsumer> {
+        if streams.is_empty() {
+            return Err(StreamErr::StreamKeyEmpty);
+        }
+        let group = options.group().cloned();
+        let mode = options.consumer_mode();
+        match mode {
+            ConsumerMode::RealTime if group.is_some() => return Err(StreamErr::ConsumerGroupIsSet),
+            ConsumerMode::LoadBalanced | ConsumerMode::Resumable if group.is_none() => {
+                return Err(StreamErr::ConsumerGroupNotSet)
+            }
+            _ => (),
+        }
+        if group.is_some() && streams.iter().any(|s| s.name() == SEA_STREAMER_WILDCARD) {
+            return Err(StreamErr::Backend(ConfigErr::NoWildcardInGroup.into()));
+        }
+        let live = *options.live_streaming();
+        let reset = *options.auto_stream_reset();
+        let committed = match (&group, mode) {
+            (Some(g), ConsumerMode::Resumable) => {
+                read_commit(&self.file_id, g).map_err(StreamErr::Backend)?
+            }
+            _ => None,
+        };
+
+        // open now: a missing file or a bad header fails here
+        let reader = match Reader::open(&self.file_id) {
+            Ok(r) => Some(r),
+            Err(FileErr::NotEnoughBytes) if live => None,
+            Err(e) => return Err(StreamErr::Backend(e)),
+        };
+        let size = match &reader {
+            Some(r) => r.file_size().map_err(StreamErr::Backend)?,
+            None => 0,
+        };
+        let smode = match (committed, reset, live) {
+            (Some(_), _, true) => StreamMode::LiveReplay,
+            (Some(_), _, false) => StreamMode::Replay,
+            (None, AutoStreamReset::Latest, true) => StreamMode::Live,
+            (None, AutoStreamReset::Earliest, true) => {
+                if group.is_none() && size <= HEADER_SIZE as u64 {
+                    StreamMode::Live
+                } else {
+                    StreamMode::LiveReplay
+                }
+            }
+            (None, AutoStreamReset::Earliest, false) => StreamMode::Replay,
+            (None, AutoStreamReset::Latest, false) => {
+                return Err(StreamErr::Backend(ConfigErr::LatestButNotLive.into()))
+            }
+        };
+        let (start, reader) = match (committed, smode, reader) {
+            (Some(offset), _, reader) => {
+                if offset > size {
+                    return Err(StreamErr::Backend(FileErr::InvalidCommit(format!(
+                        "committed offset {offset} is beyond the end of {} ({size} bytes)",
+                        self.file_id
+                    ))));
+                }
+                (Start::Offset(offset), reader)
+            }
+            (None, StreamMode::Live, Some(mut r)) => {
+                r.goto_end().map_err(StreamErr::Backend)?;
+                (Start::Offset(r.offset()), Some(r))
+            }
+            (None, StreamMode::Live, None) => (Start::Beginning, None),
+            (None, _, reader) => (Start::Beginning, reader),
+        };
+        let position = match start {
+            Start::Offset(o) => o,
+            _ => HEADER_SIZE as u64,
+        };
+
+        let prefetch = self.options.prefetch_message().max(1);
+        let sid = next_sid();
+        let (tx, rx) = flume::bounded(prefetch);
+        let sub = Subscriber::new(sid, streams.to_vec(), group.clone(), tx, rx.clone());
+        let kind = match (&group, smode) {
+            (Some(g), _) => ReaderKind::Group(g.clone(), mode),
+            (None, StreamMode::Live) => ReaderKind::SharedLive,
+            (None, _) => ReaderKind::Solo,
+        };
+        let entry = if kind == ReaderKind::Solo {
+            spawn_reader(self.file_id.clone(), kind, smode, reader, start, sub)
+        } else {
+            match join_shared(&self.file_id, &kind, sub).map_err(StreamErr::Backend)? {
+                Ok(entry) => Ok(entry),
+                Err(sub) => spawn_reader(self.file_id.clone(), kind, smode, reader, start, sub),
+            }
+        }
+        .map_err(StreamErr::Backend)?;
+        Ok(FileConsumer::new(ConsumerParts {
+            file_id: self.file_id.clone(),
+            sid,
+            streams: streams.to_vec(),
+            group,
+            mode,
+            replay: smode == StreamMode::Replay,
+            prefetch,
+            entry,
+            rx,
+            position,
+        }))
+    }
+}
