@@ -1,1 +1,87 @@
-//! Runtime dispatch of sea-streamer backends by URI scheme (being built; see the project's issues).
+//! # sea-streamer-socket
+//!
+//! Pick a sea-streamer backend **at run time** from the URI scheme. [`SeaStreamer`],
+//! [`SeaProducer`], [`SeaConsumer`] and [`SeaMessage`] wrap whichever backend the URI names,
+//! and implement the same [`Streamer`](sea_streamer_types::Streamer),
+//! [`Producer`](sea_streamer_types::Producer), [`Consumer`](sea_streamer_types::Consumer) and
+//! [`Message`](sea_streamer_types::Message) traits as every backend.
+//!
+//! | Scheme | Backend | Feature of this crate | Feature of `sea-streamer` |
+//! |---|---|---|---|
+//! | `kafka://` | sea-streamer-kafka | `backend-kafka` | `kafka` |
+//! | `redis://`, `rediss://` | sea-streamer-redis | `backend-redis` | `redis` |
+//! | `stdio://` | sea-streamer-stdio | `backend-stdio` (default) | `stdio` |
+//! | `file://` | sea-streamer-file | `backend-file` | `file` |
+//!
+//! At least one backend feature must be enabled. The runtime features `runtime-tokio`,
+//! `runtime-async-std` and `runtime-smol` are forwarded to every enabled backend.
+//!
+//! ## Choosing the backend
+//!
+//! Recognising the scheme ([`Scheme`]) is separate from building the backend: every scheme
+//! is always recognised, so a URI whose backend is compiled out fails with
+//! [`StreamErr::Connect`](sea_streamer_types::StreamErr::Connect) naming the feature to
+//! enable, an unknown scheme fails with ``unknown protocol `x` ``, and a URI without a
+//! scheme fails with `protocol not set`.
+//!
+//! ```
+//! # #[cfg(feature = "backend-stdio")]
+//! # async fn demo() -> Result<(), sea_streamer_socket::Error> {
+//! use sea_streamer_socket::{Backend, SeaConnectOptions, SeaStreamer, SeaStreamerBackend};
+//! use sea_streamer_types::{Streamer, StreamerUri};
+//!
+//! let uri: StreamerUri = "stdio://".parse()?;
+//! let streamer = SeaStreamer::connect(uri, SeaConnectOptions::default()).await?;
+//! assert_eq!(streamer.backend(), Backend::Stdio);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Differences from upstream 0.5.2
+//!
+//! * A known scheme whose backend is not compiled in is reported as
+//!   ``backend `redis` is not compiled in: enable the `redis` feature of sea-streamer (or
+//!   `backend-redis` of sea-streamer-socket)`` instead of ``unknown protocol `redis` ``.
+//! * Scheme matching ignores ASCII case.
+//! * `SeaMessage::None` (only present without `backend-kafka`) is never constructed by this
+//!   crate; if a caller builds one it behaves as an empty message on the
+//!   `SEA_STREAMER_INTERNAL` stream instead of panicking.
+//! * The `relay` binary creates its `file://` output if it does not exist yet.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[cfg(not(any(
+    feature = "backend-kafka",
+    feature = "backend-redis",
+    feature = "backend-stdio",
+    feature = "backend-file"
+)))]
+compile_error!(
+    "sea-streamer-socket needs at least one backend: enable one of the features `backend-kafka`, \
+     `backend-redis`, `backend-stdio` or `backend-file` (or `kafka`, `redis`, `stdio`, `file` of sea-streamer)"
+);
+
+mod backend;
+mod connect_options;
+mod consumer;
+mod consumer_options;
+mod error;
+mod message;
+mod producer;
+mod producer_options;
+mod scheme;
+mod streamer;
+
+pub use backend::*;
+pub use connect_options::*;
+pub use consumer::*;
+pub use consumer_options::*;
+pub use error::*;
+pub use message::*;
+pub use producer::*;
+pub use producer_options::*;
+pub use scheme::*;
+pub use streamer::*;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

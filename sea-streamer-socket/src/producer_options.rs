@@ -1,0 +1,87 @@
+//! [`SeaProducerOptions`]: one set of producer options per enabled backend.
+
+use sea_streamer_types::ProducerOptions;
+
+#[cfg(feature = "backend-file")]
+use sea_streamer_file::FileProducerOptions;
+#[cfg(feature = "backend-kafka")]
+use sea_streamer_kafka::KafkaProducerOptions;
+#[cfg(feature = "backend-redis")]
+use sea_streamer_redis::RedisProducerOptions;
+#[cfg(feature = "backend-stdio")]
+use sea_streamer_stdio::StdioProducerOptions;
+
+/// Producer options for every enabled backend; the streamer hands its backend its own part.
+///
+/// ```
+/// # #[cfg(feature = "backend-stdio")] {
+/// use sea_streamer_socket::SeaProducerOptions;
+///
+/// let mut options = SeaProducerOptions::default();
+/// options.set_stdio_producer_options(|_stdio| { /* stdio has no producer options */ });
+/// let _ = options.into_stdio_producer_options();
+/// # }
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct SeaProducerOptions {
+    #[cfg(feature = "backend-kafka")]
+    kafka: KafkaProducerOptions,
+    #[cfg(feature = "backend-redis")]
+    redis: RedisProducerOptions,
+    #[cfg(feature = "backend-stdio")]
+    stdio: StdioProducerOptions,
+    #[cfg(feature = "backend-file")]
+    file: FileProducerOptions,
+}
+
+impl ProducerOptions for SeaProducerOptions {}
+
+impl SeaProducerOptions {
+    /// The Kafka part.
+    #[cfg(feature = "backend-kafka")]
+    pub fn into_kafka_producer_options(self) -> KafkaProducerOptions {
+        self.kafka
+    }
+
+    /// The Redis part.
+    #[cfg(feature = "backend-redis")]
+    pub fn into_redis_producer_options(self) -> RedisProducerOptions {
+        self.redis
+    }
+
+    /// The stdio part.
+    #[cfg(feature = "backend-stdio")]
+    pub fn into_stdio_producer_options(self) -> StdioProducerOptions {
+        self.stdio
+    }
+
+    /// The file part.
+    #[cfg(feature = "backend-file")]
+    pub fn into_file_producer_options(self) -> FileProducerOptions {
+        self.file
+    }
+
+    /// Edit the Kafka part.
+    #[cfg(feature = "backend-kafka")]
+    pub fn set_kafka_producer_options<F: FnOnce(&mut KafkaProducerOptions)>(&mut self, func: F) {
+        func(&mut self.kafka)
+    }
+
+    /// Edit the Redis part.
+    #[cfg(feature = "backend-redis")]
+    pub fn set_redis_producer_options<F: FnOnce(&mut RedisProducerOptions)>(&mut self, func: F) {
+        func(&mut self.redis)
+    }
+
+    /// Edit the stdio part.
+    #[cfg(feature = "backend-stdio")]
+    pub fn set_stdio_producer_options<F: FnOnce(&mut StdioProducerOptions)>(&mut self, func: F) {
+        func(&mut self.stdio)
+    }
+
+    /// Edit the file part.
+    #[cfg(feature = "backend-file")]
+    pub fn set_file_producer_options<F: FnOnce(&mut FileProducerOptions)>(&mut self, func: F) {
+        func(&mut self.file)
+    }
+}
