@@ -30,8 +30,9 @@ pub(crate) struct Acker {
 }
 
 impl Acker {
-    /// Send the acks due under the auto-commit policy. An error means the consumer must stop.
-    pub async fn auto(&mut self) -> RedisResult<()> {
+    /// Send the acks due under the auto-commit policy (`Rolling` only right after a delivery).
+    /// An error means the consumer must stop.
+    pub async fn auto(&mut self, after_delivery: bool) -> RedisResult<()> {
         if self.last_commit.elapsed() < self.interval {
             return Ok(());
         }
@@ -40,7 +41,8 @@ impl Acker {
                 let delay = self.delay;
                 self.flush_where(|ack| ack.at.elapsed() >= delay).await
             }
-            AutoCommit::Rolling => self.flush_where(|_| true).await,
+            AutoCommit::Rolling if after_delivery => self.flush_where(|_| true).await,
+            AutoCommit::Rolling => Ok(()),
             AutoCommit::Immediate | AutoCommit::Disabled => Ok(()),
         }
     }

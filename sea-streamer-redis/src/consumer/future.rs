@@ -79,6 +79,8 @@ impl Future for NextFuture<'_> {
                     self.recv = None;
                     match received {
                         Ok(Delivery::Messages { epoch, messages }) => {
+                            // the task counted this delivery against the demand
+                            self.demanded = false;
                             let mut inner = self.con.shared.lock();
                             if epoch >= inner.epoch {
                                 inner.queue.extend(messages);

@@ -204,6 +204,7 @@ pub(crate) async fn create_consumer(
         epoch: 0,
         last_claim: Instant::now(),
         claim: None,
+        per_key: false,
         initial_error,
     };
     let _ = sea_streamer_runtime::spawn_task(task.run());

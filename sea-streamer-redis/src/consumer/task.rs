@@ -9,6 +9,7 @@ use super::claim::{auto_claim, find_idle_consumer, ClaimState};
 use super::reply::{parse_entries, parse_read_reply, ShardRead};
 use super::shard::{shard_key, ShardState};
 use super::shared::{Ctrl, Delivery, Shared};
+use super::AutoCommit;
 use crate::cluster::RedisCluster;
 use crate::connection::NodeId;
 use crate::error::{has_code, is_connection_error};
@@ -58,6 +59,8 @@ pub(crate) struct Task {
     pub epoch: u64,
     pub last_claim: Instant,
     pub claim: Option<ClaimState>,
+    /// One read command per key (set after a `CROSSSLOT` error in a cluster).
+    pub per_key: bool,
     /// An error found at creation, delivered by the first `next()`.
     pub initial_error: Option<StreamErr<RedisErr>>,
 }
@@ -89,10 +92,8 @@ impl Task {
             let _ = self.out.send_async(Delivery::Error(err)).await;
             return;
         }
+        // acks are sent on `end()`; a dropped consumer leaves them unsent
         while let Flow::Continue = self.step().await {}
-        if let Err(e) = self.acker.commit().await {
-            log::warn!("Failed to send acks while stopping: {e}");
-        }
         log::debug!("Consumer task ended");
     }
 
@@ -114,7 +115,7 @@ impl Task {
                 Err(flume::TryRecvError::Disconnected) => return Flow::Stop,
             }
         }
-        if let Err(e) = self.acker.auto().await {
+        if let Err(e) = self.acker.auto(false).await {
             return self.fail(e).await;
         }
         if !self.prefetch && self.shared.demand.load(Ordering::Acquire) == 0 {
@@ -139,9 +140,27 @@ impl Task {
         };
         let out = self.out.clone();
         match race(&self.ctrl, &mut self.acker, out.send_async(delivery)).await {
-            Race::Done(Ok(())) => Flow::Continue,
+            Race::Done(Ok(())) => {
+                if !self.prefetch {
+                    // one waiting `next()` is served
+                    let _ =
+                        self.shared
+                            .demand
+                            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |d| {
+                                d.checked_sub(1)
+                            });
+                }
+                self.after_delivery().await
+            }
             Race::Done(Err(_)) | Race::Closed => Flow::Stop,
             Race::Interrupted(c) => self.on_ctrl(c).await,
+        }
+    }
+
+    async fn after_delivery(&mut self) -> Flow {
+        match self.acker.auto(true).await {
+            Ok(()) => Flow::Continue,
+            Err(e) => self.fail(e).await,
         }
     }
 
@@ -362,6 +381,11 @@ impl Task {
                 return Ok(());
             }
         }
+        if has_code(&e, "CROSSSLOT") && !self.per_key {
+            log::info!("Keys span several slots: reading each key on its own");
+            self.per_key = true;
+            return Ok(());
+        }
         if matches!(
             e.code(),
             Some("TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" | "ASK" | "LOADING")
@@ -376,7 +400,7 @@ impl Task {
     /// The read commands: one per node (one per key with cluster enabled).
     fn read_cmds(&self) -> Vec<ReadCmd> {
         let mut groups: Vec<(NodeId, Vec<usize>)> = Vec::new();
-        let per_key = self.reader.options.enable_cluster();
+        let per_key = self.per_key;
         for (i, shard) in self.shards.iter().enumerate() {
             let node = self.reader.node_for(&shard.key);
             match groups
@@ -510,7 +534,14 @@ async fn race<F: Future>(
 ) -> Race<F::Output> {
     let mut fut = pin!(fut);
     loop {
-        let tick = sea_streamer_runtime::sleep(acker.interval.max(Duration::from_millis(10)));
+        let (delayed, interval) = (acker.policy == AutoCommit::Delayed, acker.interval);
+        let tick = async move {
+            if delayed {
+                sea_streamer_runtime::sleep(interval.max(Duration::from_millis(10))).await
+            } else {
+                futures::future::pending::<()>().await
+            }
+        };
         let next_ctrl = pin!(ctrl.recv_async());
         let tick = pin!(tick);
         match select(fut.as_mut(), select(next_ctrl, tick)).await {
@@ -527,7 +558,7 @@ async fn race<F: Future>(
             },
             Either::Right((Either::Left((Err(_), _)), _)) => return Race::Closed,
             Either::Right((Either::Right(_), _)) => {
-                if let Err(e) = acker.auto().await {
+                if let Err(e) = acker.auto(false).await {
                     log::error!("Giving up sending acks: {e}");
                 }
             }

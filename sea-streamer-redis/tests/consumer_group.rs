@@ -1,0 +1,49 @@
+//! Consumer groups on streams that do not exist yet, with and without `mkstream`.
+#![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
+
+mod common;
+
+use common::{connect, consume, key, range, url};
+use sea_streamer_redis::{AutoStreamReset, RedisConnectOptions, RedisConsumerOptions};
+use sea_streamer_types::{Consumer, ConsumerMode, ConsumerOptions, Producer, Streamer};
+
+async fn consumer_group(mkstream: bool) {
+    let Some(url) = url() else { return };
+    let streamer = connect(&url, RedisConnectOptions::default()).await;
+    let stream = key("group");
+    let mut options = RedisConsumerOptions::new(ConsumerMode::LoadBalanced);
+    options
+        .set_auto_stream_reset(AutoStreamReset::Earliest)
+        .set_mkstream(mkstream);
+    let consumer = streamer
+        .create_consumer(&[stream.clone()], options)
+        .await
+        .unwrap();
+    if !mkstream {
+        assert!(consumer.next().await.is_err());
+        return;
+    }
+    let producer = streamer
+        .create_producer(stream.clone(), Default::default())
+        .await
+        .unwrap();
+    let mut last = 0;
+    for i in 0..5 {
+        let receipt = producer.send(i.to_string()).unwrap().await.unwrap();
+        assert!(*receipt.sequence() > last);
+        last = *receipt.sequence();
+    }
+    assert_eq!(consume(&consumer, 5).await, range(0, 5));
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn without_mkstream() {
+    consumer_group(false).await;
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn with_mkstream() {
+    consumer_group(true).await;
+}
