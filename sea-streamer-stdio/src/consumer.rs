@@ -1,6 +1,7 @@
 //! [`StdioConsumer`]: receives the messages read from stdin (and looped back).
 
 use crate::consumer_group::registry;
+use crate::input::ensure_stdin_thread;
 use crate::{StdioErr, StdioResult};
 use futures::{StreamExt, TryFutureExt};
 use sea_streamer_types::{
@@ -75,6 +76,13 @@ impl Drop for StdioConsumer {
     }
 }
 
+/// Starts reading stdin (once per process) when a consumer first asks for messages.
+fn start_reading() {
+    if let Err(e) = ensure_stdin_thread() {
+        log::error!("cannot spawn the stdin thread: {e}");
+    }
+}
+
 fn recv_err(e: flume::RecvError) -> StreamErr<StdioErr> {
     StreamErr::Backend(StdioErr::RecvError(e))
 }
@@ -128,6 +136,7 @@ impl Consumer for StdioConsumer {
 
     /// The next message; `Err(Backend(RecvError(..)))` once the streamer is disconnected.
     fn next(&self) -> NextFuture<'_> {
+        start_reading();
         self.receiver
             .recv_async()
             .map_err(recv_err as fn(flume::RecvError) -> StreamErr<StdioErr>)
@@ -135,6 +144,7 @@ impl Consumer for StdioConsumer {
 
     /// All messages as a stream of `Ok` items; it ends once the streamer is disconnected.
     fn stream<'a, 'b: 'a>(&'b mut self) -> StdioMessageStream<'a> {
+        start_reading();
         self.receiver
             .stream()
             .map(Ok as fn(SharedMessage) -> StdioResult<SharedMessage>)

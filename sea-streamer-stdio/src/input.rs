@@ -15,6 +15,7 @@ use crate::BROADCAST;
 use sea_streamer_types::{MessageHeader, SeqNo, ShardId, SharedMessage, StreamKey, Timestamp};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// Upper bound for the capacity guessed for the next line buffer.
@@ -171,12 +172,18 @@ pub(crate) fn read_lines<R: BufRead>(
     }
 }
 
-static STDIN_STARTED: Mutex<bool> = Mutex::new(false);
+static STDIN_STARTED: AtomicBool = AtomicBool::new(false);
+static STDIN_STARTING: Mutex<()> = Mutex::new(());
 
-/// Starts the process-wide thread `sea-streamer-stdio-stdin`, once.
+/// Starts the process-wide thread `sea-streamer-stdio-stdin`, once. Called when a
+/// consumer first asks for a message, so that every consumer created before sees the
+/// first line (e.g. all members of a group).
 pub(crate) fn ensure_stdin_thread() -> std::io::Result<()> {
-    let mut started = STDIN_STARTED.lock().unwrap_or_else(|e| e.into_inner());
-    if *started {
+    if STDIN_STARTED.load(Ordering::Acquire) {
+        return Ok(());
+    }
+    let _starting = STDIN_STARTING.lock().unwrap_or_else(|e| e.into_inner());
+    if STDIN_STARTED.load(Ordering::Acquire) {
         return Ok(());
     }
     std::thread::Builder::new()
@@ -192,7 +199,7 @@ pub(crate) fn ensure_stdin_thread() -> std::io::Result<()> {
                 Err(e) => log::error!("reading stdin failed: {e}"),
             }
         })?;
-    *started = true;
+    STDIN_STARTED.store(true, Ordering::Release);
     Ok(())
 }
 

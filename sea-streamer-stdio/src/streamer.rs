@@ -1,7 +1,6 @@
 //! [`StdioStreamer`]: the entry point of the stdio backend.
 
 use crate::consumer_group::registry;
-use crate::input::ensure_stdin_thread;
 use crate::output::shutdown_output;
 use crate::{
     StdioConnectOptions, StdioConsumer, StdioConsumerOptions, StdioErr, StdioProducer,
@@ -108,7 +107,6 @@ fn create_consumer(
             }
         }
     }
-    ensure_stdin_thread().map_err(|e| StreamErr::Backend(StdioErr::IoError(e)))?;
     let (id, receiver) = registry().add(streams.to_vec(), group);
     Ok(StdioConsumer::new(id, streams.to_vec(), receiver))
 }
