@@ -265,19 +265,25 @@ impl Drop for MessageSink {
 fn resume_position(reader: &mut Reader) -> Result<u64, FileErr> {
     let size = reader.file_size()?;
     let interval = reader.interval() as u64;
-    // Start from the last beacon; the frame scan stops at the first incomplete or invalid frame.
-    let k = size / interval;
-    {
+    // Start from the last beacon; if no complete frame follows it, the frame it interrupts may be
+    // the last one (e.g. an EOS to overwrite): start one beacon earlier.
+    let mut k = size / interval;
+    loop {
         reader.rewind(sea_streamer_types::SeqPos::At(k as _))?;
         let aligned = reader.offset();
         let mut position = aligned;
+        let mut found = false;
         loop {
             match reader.next_frame() {
                 Ok(Some(f)) if f.is_eos() => {
                     position = f.start;
+                    found = true;
                     break;
                 }
-                Ok(Some(f)) => position = f.end,
+                Ok(Some(f)) => {
+                    position = f.end;
+                    found = true;
+                }
                 Ok(None) => break,
                 Err(e) => {
                     log::warn!("{}: invalid frame at {position}: {e}", reader.file_id());
@@ -285,7 +291,11 @@ fn resume_position(reader: &mut Reader) -> Result<u64, FileErr> {
                 }
             }
         }
-        return Ok(position);
+        let reached = aligned / interval;
+        if found || reached == 0 {
+            return Ok(position);
+        }
+        k = reached - 1;
     }
 }
 

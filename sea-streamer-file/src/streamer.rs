@@ -119,6 +119,9 @@ impl Streamer for FileStreamer {
         }
         let live = *options.live_streaming();
         let reset = *options.auto_stream_reset();
+        if reset == AutoStreamReset::Latest && !live && mode != ConsumerMode::Resumable {
+            return Err(StreamErr::Backend(ConfigErr::LatestButNotLive.into()));
+        }
         let committed = match (&group, mode) {
             (Some(g), ConsumerMode::Resumable) => {
                 read_commit(&self.file_id, g).map_err(StreamErr::Backend)?

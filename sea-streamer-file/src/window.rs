@@ -252,6 +252,10 @@ impl<'a> Window<'a> {
                 return Err(FormatErr::TooManyBeacon.into());
             }
             let skip = (beacon.remaining_messages_bytes as u64).min(self.interval - size as u64);
+            if self.pos + size as u64 + skip > self.end() {
+                // the interrupted frame is not complete (yet)
+                return Ok(None);
+            }
             self.crossed.push(Crossed {
                 index: (self.pos / self.interval) as u32,
                 offset: self.pos,
