@@ -35,7 +35,8 @@ enum State {
 }
 
 /// A connection to one node. While reconnecting, [`Connection::get`] waits (1 s, 2 s, 4 s, …)
-/// before each attempt; once the delay would exceed 60 s the connection is dead.
+/// before each attempt; once the delay would exceed 60 s (or the connect timeout, if shorter)
+/// the connection is dead.
 #[derive(Debug)]
 pub struct Connection {
     node: NodeId,
@@ -119,7 +120,9 @@ impl Connection {
                 Err(StreamErr::Backend(RedisErr::IoError(e))) | Err(StreamErr::Connect(e)) => {
                     let delay = delay * 2;
                     log::warn!("Reconnecting to {} failed: {e}", self.node);
-                    self.state = if delay > MAX_RECONNECT_DELAY {
+                    // give up once the back-off exceeds the connect timeout (60 s by default)
+                    let max = MAX_RECONNECT_DELAY.min(self.options.timeout_or_default());
+                    self.state = if delay > max {
                         State::Dead
                     } else {
                         State::Reconnecting { delay }

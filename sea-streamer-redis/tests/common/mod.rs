@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: the test server, stream names, consuming.
 #![allow(dead_code)]
 
+pub mod server;
+
 use sea_streamer_conformance::{random_key, service_url};
 use sea_streamer_redis::{RedisConnectOptions, RedisConsumer, RedisStreamer};
 use sea_streamer_types::{Buffer, Consumer, Message, SharedMessage, StreamKey, Streamer};

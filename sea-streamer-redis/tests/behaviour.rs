@@ -1,0 +1,197 @@
+//! Single behaviours: long blocking reads, NOGROUP, explicit timestamps, trimming, flushing
+//! through the internal key, disconnecting.
+#![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
+
+mod common;
+
+use common::{connect, consume, key, next, num, range, url};
+use sea_streamer_redis::{
+    AutoCommit, AutoStreamReset, RedisConnectOptions, RedisConsumerOptions, RedisErr,
+};
+use sea_streamer_types::{
+    Consumer, ConsumerMode, ConsumerOptions, Producer, StreamErr, StreamKey, Streamer, Timestamp,
+    SEA_STREAMER_INTERNAL,
+};
+use std::time::Duration;
+
+fn del(url: &str, key: &str) {
+    let client = redis::Client::open(url).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let _: () = redis::cmd("DEL").arg(key).query(&mut conn).unwrap();
+}
+
+/// A read blocked for longer than the redis crate's 500 ms response timeout still succeeds.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn blocking_read_outlives_response_timeout() {
+    let Some(url) = url() else { return };
+    let streamer = connect(&url, RedisConnectOptions::default()).await;
+    let stream = key("block");
+    let consumer = streamer
+        .create_consumer(
+            &[stream.clone()],
+            RedisConsumerOptions::new(ConsumerMode::RealTime),
+        )
+        .await
+        .unwrap();
+    let producer = streamer
+        .create_producer(stream, Default::default())
+        .await
+        .unwrap();
+    let sender = sea_streamer_runtime::spawn_task(async move {
+        sea_streamer_runtime::sleep(Duration::from_millis(1500)).await;
+        producer.send("1").unwrap().await.unwrap();
+    });
+    assert_eq!(num(&next(&consumer).await), 1);
+    sender.await.unwrap();
+}
+
+async fn nogroup(mkstream: bool) {
+    let Some(url) = url() else { return };
+    let streamer = connect(&url, RedisConnectOptions::default()).await;
+    let stream = key("nogroup");
+    let producer = streamer
+        .create_producer(stream.clone(), Default::default())
+        .await
+        .unwrap();
+    for i in 0..5 {
+        producer.send(i.to_string()).unwrap();
+    }
+    producer.flush_immut().await.unwrap();
+    let mut options = RedisConsumerOptions::new(ConsumerMode::Resumable);
+    options
+        .set_auto_stream_reset(AutoStreamReset::Earliest)
+        .set_auto_commit(AutoCommit::Disabled)
+        .set_mkstream(mkstream);
+    let consumer = streamer
+        .create_consumer(&[stream.clone()], options)
+        .await
+        .unwrap();
+    assert_eq!(consume(&consumer, 5).await, range(0, 5));
+
+    del(&url, stream.name());
+    for i in 5..10 {
+        producer.send(i.to_string()).unwrap();
+    }
+    producer.flush_immut().await.unwrap();
+    if mkstream {
+        // the group is recreated on the new stream and reads it from the start
+        assert_eq!(consume(&consumer, 5).await, range(5, 10));
+    } else {
+        let err = sea_streamer_runtime::timeout(Duration::from_secs(60), consumer.next())
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(err.to_string().contains("NOGROUP"), "{err}");
+        assert!(matches!(
+            consumer.next().await,
+            Err(StreamErr::Backend(RedisErr::ConsumerDied))
+        ));
+    }
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn nogroup_is_an_error() {
+    nogroup(false).await;
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn nogroup_recreated_with_mkstream() {
+    nogroup(true).await;
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn send_with_ts_uses_the_timestamp() {
+    let Some(url) = url() else { return };
+    let streamer = connect(&url, RedisConnectOptions::default()).await;
+    let stream = key("ts");
+    let producer = streamer
+        .create_generic_producer(Default::default())
+        .await
+        .unwrap();
+    let ts = Timestamp::from_unix_timestamp(1_600_000_000).unwrap();
+    let receipt = producer
+        .send_with_ts(&stream, ts, "a")
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(*receipt.timestamp(), ts);
+    assert_eq!(*receipt.sequence() >> 16, 1_600_000_000_000);
+    // ids must grow: an older timestamp is refused with an error, not dropped silently
+    let older = Timestamp::from_unix_timestamp(1_500_000_000).unwrap();
+    assert!(producer
+        .send_with_ts(&stream, older, "b")
+        .unwrap()
+        .await
+        .is_err());
+
+    let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
+    options.set_auto_stream_reset(AutoStreamReset::Earliest);
+    let consumer = streamer.create_consumer(&[stream], options).await.unwrap();
+    assert_eq!(*next(&consumer).await.header().timestamp(), ts);
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn trim_and_internal_key() {
+    let Some(url) = url() else { return };
+    let streamer = connect(&url, RedisConnectOptions::default()).await;
+    let stream = key("trim");
+    let producer = streamer
+        .create_producer(stream.clone(), Default::default())
+        .await
+        .unwrap();
+    for i in 0..1000 {
+        producer.send(i.to_string()).unwrap();
+    }
+    let removed = producer.trim(&stream, 10).await.unwrap();
+    assert!(removed > 0 && removed < 1000, "{removed}");
+
+    let internal = StreamKey::new(SEA_STREAMER_INTERNAL).unwrap();
+    producer.send_to(&internal, "").unwrap().await.unwrap();
+    assert!(matches!(
+        producer.send_to(&internal, "nonsense").unwrap().await,
+        Err(StreamErr::Backend(RedisErr::ProducerDied))
+    ));
+    streamer.disconnect().await.unwrap();
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn connect_errors() {
+    let Some(url) = url() else { return };
+    let no_protocol = "localhost:16379".parse().unwrap();
+    assert!(matches!(
+        sea_streamer_redis::RedisStreamer::connect(no_protocol, Default::default()).await,
+        Err(StreamErr::StreamUrlErr(_))
+    ));
+    let other = "http://127.0.0.1:1".parse().unwrap();
+    assert!(matches!(
+        sea_streamer_redis::RedisStreamer::connect(other, Default::default()).await,
+        Err(StreamErr::Connect(m)) if m == "unknown protocol `http`"
+    ));
+    let streamer = connect(&url, RedisConnectOptions::default()).await;
+    assert!(matches!(
+        streamer.create_consumer(&[], Default::default()).await,
+        Err(StreamErr::StreamKeyEmpty)
+    ));
+    // acks are not allowed with the default AutoCommit::Delayed
+    let consumer = streamer
+        .create_consumer(&[key("ack")], Default::default())
+        .await
+        .unwrap();
+    let header = sea_streamer_types::MessageHeader::new(
+        key("x"),
+        sea_streamer_types::ShardId::new(0),
+        1,
+        Timestamp::now_utc(),
+    );
+    let msg = sea_streamer_types::SharedMessage::new(header, Vec::new(), 0, 0);
+    assert!(matches!(
+        consumer.ack(&msg),
+        Err(StreamErr::Backend(RedisErr::InvalidClientConfig(_)))
+    ));
+}
