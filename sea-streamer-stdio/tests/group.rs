@@ -34,13 +34,13 @@ async fn run() -> Result<(), StreamErr<StdioErr>> {
     let mut options = StdioConsumerOptions::new(ConsumerMode::LoadBalanced);
     assert!(matches!(
         streamer
-            .create_consumer(&[hello.clone()], options.clone())
+            .create_consumer(std::slice::from_ref(&hello), options.clone())
             .await,
         Err(StreamErr::ConsumerGroupNotSet)
     ));
     options.set_consumer_group(ConsumerGroup::new("abc"))?;
     let first = streamer
-        .create_consumer(&[hello.clone()], options.clone())
+        .create_consumer(std::slice::from_ref(&hello), options.clone())
         .await?;
 
     for i in 0..4 {
@@ -52,7 +52,7 @@ async fn run() -> Result<(), StreamErr<StdioErr>> {
     );
 
     let second = streamer
-        .create_consumer(&[hello.clone()], options.clone())
+        .create_consumer(std::slice::from_ref(&hello), options.clone())
         .await?;
     for i in 0..10 {
         producer.send(format!("{i}"))?;

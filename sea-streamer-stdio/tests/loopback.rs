@@ -13,7 +13,10 @@ async fn run() -> Result<(), StreamErr<StdioErr>> {
     // Without loopback, what is printed does not come back.
     let streamer = StdioStreamer::connect(StreamerUri::zero(), Default::default()).await?;
     let consumer = streamer
-        .create_consumer(&[hello.clone()], StdioConsumerOptions::default())
+        .create_consumer(
+            std::slice::from_ref(&hello),
+            StdioConsumerOptions::default(),
+        )
         .await?;
     let mut producer = streamer
         .create_producer(hello.clone(), Default::default())
@@ -55,7 +58,10 @@ async fn run() -> Result<(), StreamErr<StdioErr>> {
         .create_producer(hello.clone(), Default::default())
         .await?;
     let mut consumer = streamer
-        .create_consumer(&[hello.clone()], StdioConsumerOptions::default())
+        .create_consumer(
+            std::slice::from_ref(&hello),
+            StdioConsumerOptions::default(),
+        )
         .await?;
     let mut receipts = Vec::new();
     for i in 0..5 {

@@ -25,10 +25,13 @@ struct Args {
     interval: Duration,
 }
 
+/// Builds a duration from a count of some unit (`None` on overflow).
+type MakeDuration = fn(u64) -> Option<Duration>;
+
 /// Parses `<integer><unit>` with unit `ns`, `us`, `ms`, `s` or `m` (minutes).
 fn parse_duration(src: &str) -> Result<Duration, String> {
     let error = || format!("Failed to parse {src} as Duration");
-    let units: [(&str, fn(u64) -> Option<Duration>); 5] = [
+    let units: [(&str, MakeDuration); 5] = [
         ("ns", |n| Some(Duration::from_nanos(n))),
         ("us", |n| Some(Duration::from_micros(n))),
         ("ms", |n| Some(Duration::from_millis(n))),
