@@ -1,0 +1,59 @@
+//! `consumer`: prints the messages of one or more streams.
+//!
+//! ```sh
+//! consumer --input file://./clock.ss/tick
+//! consumer --input redis://127.0.0.1:6379/tick --count 10
+//! ```
+
+#![allow(clippy::print_stdout)]
+
+use clap::Parser;
+use sea_streamer::{Buffer, Message, StreamUrl};
+use sea_streamer_examples::{
+    cli::StartFrom,
+    endpoint::{next_or_end, open_consumer, Limit},
+    spread::format_timestamp,
+};
+
+/// Print the messages of one or more streams as `[timestamp | stream | sequence] payload`.
+///
+/// Stops after --count messages, or when a file:// stream has ended; otherwise runs until
+/// interrupted.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Streams to read (one or more comma-separated keys), e.g. file://./clock.ss/tick,
+    /// redis://localhost:6379/a,b or stdio:///tick
+    #[arg(long, value_name = "URL")]
+    input: StreamUrl,
+    /// Stop after this many messages (default: no limit)
+    #[arg(long)]
+    count: Option<u64>,
+    /// Where to start: the first stored message or only new ones
+    #[arg(long, value_enum, default_value_t = StartFrom::Earliest)]
+    from: StartFrom,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    env_logger::init();
+    let args = Args::parse();
+    let (_streamer, consumer) = open_consumer(&args.input, args.from).await?;
+    let mut limit = Limit::new(args.count);
+    while !limit.reached() {
+        let Some(message) = next_or_end(&consumer).await? else {
+            break;
+        };
+        let payload = message.message();
+        println!(
+            "[{} | {} | {}] {}",
+            format_timestamp(&message.timestamp()),
+            message.stream_key(),
+            message.sequence(),
+            payload.as_str().unwrap_or("<binary>")
+        );
+        limit.add(1);
+    }
+    eprintln!("consumer: received {} message(s)", limit.done());
+    Ok(())
+}

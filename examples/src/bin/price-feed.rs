@@ -1,0 +1,43 @@
+//! `price-feed`: streams the bid/ask spreads of a websocket feed.
+//!
+//! ```sh
+//! feed-replay --listen 127.0.0.1:9001 &
+//! price-feed --feed ws://127.0.0.1:9001 --output file://./spreads.ss/spreads
+//! ```
+
+use clap::Parser;
+use sea_streamer::{Producer, StreamUrl};
+use sea_streamer_examples::{endpoint::open_producer, price_feed::run_price_feed};
+
+/// Subscribe to a websocket feed of bid/ask spreads and produce each spread to a stream as
+/// JSON ({"pair","timestamp","bid","ask","bid_vol","ask_vol"}); heartbeats are skipped.
+///
+/// Ends (and ends its producer) when the feed closes the connection. Plain ws:// only.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Websocket feed, e.g. ws://127.0.0.1:9001 (see feed-replay)
+    #[arg(long, value_name = "WS_URL")]
+    feed: String,
+    /// Text message to send after connecting, e.g. a subscription request
+    #[arg(long, value_name = "JSON")]
+    subscribe: Option<String>,
+    /// Stream to write (one key), e.g. file://./spreads.ss/spreads or
+    /// redis://localhost:6379/spreads
+    #[arg(long, value_name = "URL")]
+    output: StreamUrl,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    env_logger::init();
+    let args = Args::parse();
+    let (_streamer, producer) = open_producer(&args.output).await?;
+    let stats = run_price_feed(&args.feed, args.subscribe.as_deref(), &producer).await?;
+    producer.end().await?;
+    eprintln!(
+        "price-feed: streamed {} spread(s), skipped {} heartbeat(s)",
+        stats.spreads, stats.heartbeats
+    );
+    Ok(())
+}

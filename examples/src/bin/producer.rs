@@ -1,0 +1,44 @@
+//! `producer`: sends clock ticks `{"tick":N}` to a stream, then ends the producer.
+//!
+//! ```sh
+//! producer --output file://./clock.ss/tick --count 10 --interval 100ms
+//! producer --output redis://127.0.0.1:6379/tick --count 10
+//! producer --output stdio:///tick --count 3          # prints the messages
+//! ```
+
+use clap::Parser;
+use sea_streamer::{Producer, StreamUrl};
+use sea_streamer_examples::{cli::parse_duration, endpoint::open_producer, tick::produce_ticks};
+use std::time::Duration;
+
+/// Send clock ticks ({"tick":0}, {"tick":1}, ...) to a stream.
+///
+/// Works on every backend: file://, stdio:// (needs no server), redis://, kafka://.
+/// A file:// stream is created if missing and gets an end-of-stream mark when the
+/// producer ends, so file consumers stop by themselves.
+#[derive(Debug, Parser)]
+#[command(version)]
+struct Args {
+    /// Stream to write, with exactly one stream key, e.g. file://./clock.ss/tick,
+    /// redis://localhost:6379/tick, kafka://localhost:9092/tick or stdio:///tick
+    #[arg(long, value_name = "URL")]
+    output: StreamUrl,
+    /// Number of ticks to send (default: forever)
+    #[arg(long)]
+    count: Option<u64>,
+    /// Time between ticks: an integer with ns, us, ms, s or m
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    interval: Duration,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    env_logger::init();
+    let args = Args::parse();
+    let (_streamer, producer) = open_producer(&args.output).await?;
+    let sent = produce_ticks(&producer, args.count, args.interval).await?;
+    producer.end().await?;
+    // stdout may be the stream itself (stdio://): report on stderr
+    eprintln!("producer: sent {sent} tick(s)");
+    Ok(())
+}
