@@ -1,0 +1,2 @@
+//! Placeholder while the kafka benchmark is being written.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder while the redis benchmark is being written.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder while the stdio benchmark is being written.
+fn main() {}

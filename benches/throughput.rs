@@ -1,0 +1,2 @@
+//! Placeholder while the throughput benchmark is being written.
+fn main() {}
