@@ -31,11 +31,13 @@ impl RedisMessageId for RedisMessage {
 }
 
 /// Split a sequence number back into a Redis entry id.
+#[allow(clippy::unnecessary_cast)] // `SeqNo` is u128 with `nanosecond-timestamp`
 pub(crate) fn from_seq_no(seq: SeqNo) -> MessageId {
     ((seq >> 16) as u64, (seq & 0xFFFF) as u16)
 }
 
 /// Combine a Redis entry id into a sequence number.
+#[allow(clippy::unnecessary_cast)]
 pub(crate) fn to_seq_no((t, s): MessageId) -> SeqNo {
     ((t as SeqNo) << 16) | s as SeqNo
 }

@@ -29,7 +29,7 @@ async fn blocking_read_outlives_response_timeout() {
     let stream = key("block");
     let consumer = streamer
         .create_consumer(
-            &[stream.clone()],
+            std::slice::from_ref(&stream),
             RedisConsumerOptions::new(ConsumerMode::RealTime),
         )
         .await
@@ -64,7 +64,7 @@ async fn nogroup(mkstream: bool) {
         .set_auto_commit(AutoCommit::Disabled)
         .set_mkstream(mkstream);
     let consumer = streamer
-        .create_consumer(&[stream.clone()], options)
+        .create_consumer(std::slice::from_ref(&stream), options)
         .await
         .unwrap();
     assert_eq!(consume(&consumer, 5).await, range(0, 5));
@@ -194,4 +194,39 @@ async fn connect_errors() {
         consumer.ack(&msg),
         Err(StreamErr::Backend(RedisErr::InvalidClientConfig(_)))
     ));
+}
+
+/// Nanosecond ids: `XADD` ids are `{ns}-*`, timestamps keep their nanoseconds.
+#[cfg(feature = "nanosecond-timestamp")]
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn nanosecond_timestamps() {
+    let Some(url) = url() else { return };
+    let mut options = RedisConnectOptions::default();
+    options.set_timestamp_format(sea_streamer_redis::TimestampFormat::UnixTimestampNanos);
+    let streamer = connect(&url, options).await;
+    let stream = key("nanos");
+    let producer = streamer
+        .create_producer(stream.clone(), Default::default())
+        .await
+        .unwrap();
+    let mut last = 0;
+    for i in 0..5 {
+        let receipt = producer.send(i.to_string()).unwrap().await.unwrap();
+        assert!(*receipt.sequence() > last);
+        last = *receipt.sequence();
+    }
+    let ts = Timestamp::now_utc() + Duration::from_secs(1);
+    let receipt = producer
+        .send_with_ts(&stream, ts, "5")
+        .unwrap()
+        .await
+        .unwrap();
+    assert_eq!(*receipt.timestamp(), ts);
+    let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
+    options.set_auto_stream_reset(AutoStreamReset::Earliest);
+    let consumer = streamer.create_consumer(&[stream], options).await.unwrap();
+    assert_eq!(consume(&consumer, 5).await, range(0, 5));
+    let msg = next(&consumer).await;
+    assert_eq!(*msg.header().timestamp(), ts);
 }

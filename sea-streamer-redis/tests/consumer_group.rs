@@ -16,7 +16,7 @@ async fn consumer_group(mkstream: bool) {
         .set_auto_stream_reset(AutoStreamReset::Earliest)
         .set_mkstream(mkstream);
     let consumer = streamer
-        .create_consumer(&[stream.clone()], options)
+        .create_consumer(std::slice::from_ref(&stream), options)
         .await
         .unwrap();
     if !mkstream {

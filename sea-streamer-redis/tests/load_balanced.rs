@@ -37,12 +37,12 @@ async fn load_balance() {
     producer.flush_immut().await.unwrap();
 
     let a = streamer
-        .create_consumer(&[stream.clone()], options())
+        .create_consumer(std::slice::from_ref(&stream), options())
         .await
         .unwrap();
     sea_streamer_runtime::sleep(Duration::from_millis(1)).await;
     let b = streamer
-        .create_consumer(&[stream.clone()], options())
+        .create_consumer(std::slice::from_ref(&stream), options())
         .await
         .unwrap();
     assert!(a.group_id().is_some());
@@ -98,14 +98,14 @@ async fn failover() {
         .set_auto_claim_interval(Some(Duration::from_secs(1)));
 
     let alpha = streamer
-        .create_consumer(&[stream.clone()], options.clone())
+        .create_consumer(std::slice::from_ref(&stream), options.clone())
         .await
         .unwrap();
     let alpha_id = alpha.consumer_id().unwrap().clone();
     assert_eq!(consume(&alpha, 5).await, range(0, 5));
 
     let mut beta = streamer
-        .create_consumer(&[stream.clone()], options.clone())
+        .create_consumer(std::slice::from_ref(&stream), options.clone())
         .await
         .unwrap();
     assert_ne!(beta.consumer_id(), Some(&alpha_id));
@@ -121,10 +121,9 @@ async fn failover() {
         producer.send(i.to_string()).unwrap();
     }
     producer.flush_immut().await.unwrap();
-    let mut options = options;
     options.set_consumer_id(alpha_id);
     let mut alpha = streamer
-        .create_consumer(&[stream.clone()], options)
+        .create_consumer(std::slice::from_ref(&stream), options)
         .await
         .unwrap();
     assert_eq!(consume_and_ack(&alpha, 2).await, range(10, 12));

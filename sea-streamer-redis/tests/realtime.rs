@@ -31,7 +31,7 @@ async fn realtime(enable_cluster: bool) {
     let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Latest);
     let half = streamer
-        .create_consumer(&[a.clone()], options.clone())
+        .create_consumer(std::slice::from_ref(&a), options.clone())
         .await
         .unwrap();
     sea_streamer_runtime::sleep(Duration::from_millis(5)).await;

@@ -26,7 +26,7 @@ async fn restart(mode: ConsumerMode) {
         .set_auto_stream_reset(AutoStreamReset::Earliest)
         .set_mkstream(true);
     let consumer = streamer
-        .create_consumer(&[stream.clone()], options)
+        .create_consumer(std::slice::from_ref(&stream), options)
         .await
         .unwrap();
 

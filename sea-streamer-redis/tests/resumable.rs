@@ -62,7 +62,7 @@ async fn immediate_and_delayed(mode: ConsumerMode, commit: AutoCommit) {
 
     let half_options = options(mode, format!("{s}a"), AutoStreamReset::Latest, commit);
     let half = streamer
-        .create_consumer(&[stream.clone()], half_options)
+        .create_consumer(std::slice::from_ref(&stream), half_options)
         .await
         .unwrap();
     // poll once to start it
@@ -70,7 +70,7 @@ async fn immediate_and_delayed(mode: ConsumerMode, commit: AutoCommit) {
 
     let full_options = options(mode, format!("{s}b"), AutoStreamReset::Earliest, commit);
     let full = streamer
-        .create_consumer(&[stream.clone()], full_options.clone())
+        .create_consumer(std::slice::from_ref(&stream), full_options.clone())
         .await
         .unwrap();
     assert_eq!(consume(&full, 5).await, range(0, 5));
@@ -79,7 +79,7 @@ async fn immediate_and_delayed(mode: ConsumerMode, commit: AutoCommit) {
     assert_eq!(consume(&half, 5).await, range(5, 10));
 
     let again = streamer
-        .create_consumer(&[stream.clone()], full_options)
+        .create_consumer(std::slice::from_ref(&stream), full_options)
         .await
         .unwrap();
     assert_eq!(consume(&again, 5).await, range(5, 10));
@@ -100,7 +100,7 @@ async fn rolling_and_disabled(mode: ConsumerMode, commit: AutoCommit) {
 
     let consumer_options = options(mode, format!("{s}c"), AutoStreamReset::Earliest, commit);
     let mut consumer = streamer
-        .create_consumer(&[stream.clone()], consumer_options.clone())
+        .create_consumer(std::slice::from_ref(&stream), consumer_options.clone())
         .await
         .unwrap();
     {
@@ -117,7 +117,7 @@ async fn rolling_and_disabled(mode: ConsumerMode, commit: AutoCommit) {
     }
     let no_commit_options = options(mode, format!("{s}d"), AutoStreamReset::Earliest, commit);
     let no_commit = streamer
-        .create_consumer(&[stream.clone()], no_commit_options.clone())
+        .create_consumer(std::slice::from_ref(&stream), no_commit_options.clone())
         .await
         .unwrap();
     assert_eq!(consume_and_ack(&no_commit, 5).await, range(0, 5));
@@ -136,12 +136,12 @@ async fn rolling_and_disabled(mode: ConsumerMode, commit: AutoCommit) {
     drop(no_commit);
 
     let consumer = streamer
-        .create_consumer(&[stream.clone()], consumer_options)
+        .create_consumer(std::slice::from_ref(&stream), consumer_options)
         .await
         .unwrap();
     assert_eq!(consume(&consumer, 6).await, range(4, 10));
     let no_commit = streamer
-        .create_consumer(&[stream.clone()], no_commit_options)
+        .create_consumer(std::slice::from_ref(&stream), no_commit_options)
         .await
         .unwrap();
     assert_eq!(consume(&no_commit, 5).await, range(0, 5));

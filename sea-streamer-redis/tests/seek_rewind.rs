@@ -34,7 +34,7 @@ async fn seek_rewind(mode: ConsumerMode, batch_size: usize) {
         .set_auto_commit(AutoCommit::Disabled)
         .set_batch_size(batch_size);
     let mut consumer = streamer
-        .create_consumer(&[stream.clone()], options)
+        .create_consumer(std::slice::from_ref(&stream), options)
         .await
         .unwrap();
     assert_eq!(consume(&consumer, 10).await, range(0, 10));

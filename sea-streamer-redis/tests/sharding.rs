@@ -34,7 +34,7 @@ async fn sharding(mode: ConsumerMode) {
         .set_auto_stream_reset(AutoStreamReset::Earliest)
         .set_auto_commit(AutoCommit::Delayed);
     let consumer = streamer
-        .create_consumer(&[stream.clone()], options)
+        .create_consumer(std::slice::from_ref(&stream), options)
         .await
         .unwrap();
     assert_eq!(consumer.stream_shards().len(), 3);

@@ -207,7 +207,7 @@ pub(crate) async fn create_consumer(
         per_key: false,
         initial_error,
     };
-    let _ = sea_streamer_runtime::spawn_task(task.run());
+    drop(sea_streamer_runtime::spawn_task(task.run()));
     Ok(RedisConsumer {
         streams: streams.to_vec(),
         assigned: pairs.clone(),

@@ -86,7 +86,9 @@ pub(crate) async fn create_producer(
     cluster.reconnect_all().await?;
     let sharder = producer_options.sharder().map(|s| s.init());
     let (sender, receiver) = flume::unbounded();
-    let _ = sea_streamer_runtime::spawn_task(task::run(cluster, receiver, sharder, field, ts_fmt));
+    drop(sea_streamer_runtime::spawn_task(task::run(
+        cluster, receiver, sharder, field, ts_fmt,
+    )));
     Ok(RedisProducer {
         sender,
         anchor: None,
