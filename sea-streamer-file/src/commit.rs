@@ -27,7 +27,10 @@ pub(crate) fn read_commit(file_id: &FileId, group: &ConsumerGroup) -> Result<Opt
     };
     let mut lines = text.lines();
     if lines.next() != Some(MAGIC) {
-        return Err(FileErr::InvalidCommit(format!("{}: bad magic", path.display())));
+        return Err(FileErr::InvalidCommit(format!(
+            "{}: bad magic",
+            path.display()
+        )));
     }
     let offset = lines
         .next()
@@ -38,7 +41,11 @@ pub(crate) fn read_commit(file_id: &FileId, group: &ConsumerGroup) -> Result<Opt
 }
 
 /// Durably replace the committed offset.
-pub(crate) fn write_commit(file_id: &FileId, group: &ConsumerGroup, offset: u64) -> Result<(), FileErr> {
+pub(crate) fn write_commit(
+    file_id: &FileId,
+    group: &ConsumerGroup,
+    offset: u64,
+) -> Result<(), FileErr> {
     let path = commit_path(file_id, group);
     let tmp = PathBuf::from(format!("{}.tmp-{}", path.display(), std::process::id()));
     {
@@ -81,7 +88,10 @@ mod tests {
         write_commit(&id, &g, 99).unwrap();
         assert_eq!(read_commit(&id, &g).unwrap(), Some(99));
         fs::write(commit_path(&id, &g), "garbage").unwrap();
-        assert!(matches!(read_commit(&id, &g), Err(FileErr::InvalidCommit(_))));
+        assert!(matches!(
+            read_commit(&id, &g),
+            Err(FileErr::InvalidCommit(_))
+        ));
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -1,7 +1,9 @@
 //! [`FileConsumer`]: receives messages from a reader thread; seeks, rewinds and commits.
 
 use crate::commit::write_commit;
-use crate::dispatch::{spawn_reader, Control, Item, ReaderEntry, ReaderKind, SeekCmd, Start, Subscriber};
+use crate::dispatch::{
+    spawn_reader, Control, Item, ReaderEntry, ReaderKind, SeekCmd, Start, Subscriber,
+};
 use crate::seek::Target;
 use crate::{FileErr, FileId, FileResult, SeekTarget, StreamMode, SEA_STREAMER_WILDCARD};
 use sea_streamer_types::{
@@ -274,11 +276,15 @@ impl Consumer for FileConsumer {
     }
 
     fn assign(&mut self, _: (StreamKey, ShardId)) -> FileResult<()> {
-        Err(StreamErr::Unsupported("Cannot manually assign shards".into()))
+        Err(StreamErr::Unsupported(
+            "Cannot manually assign shards".into(),
+        ))
     }
 
     fn unassign(&mut self, _: (StreamKey, ShardId)) -> FileResult<()> {
-        Err(StreamErr::Unsupported("Cannot manually assign shards".into()))
+        Err(StreamErr::Unsupported(
+            "Cannot manually assign shards".into(),
+        ))
     }
 
     fn next(&self) -> NextFuture<'_> {

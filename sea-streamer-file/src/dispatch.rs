@@ -211,7 +211,9 @@ pub(crate) fn join_shared(
     kind: &ReaderKind,
     sub: Subscriber,
 ) -> Result<Result<Arc<ReaderEntry>, Subscriber>, FileErr> {
-    let map = registry().lock().map_err(|_| FileErr::TaskDead("registry"))?;
+    let map = registry()
+        .lock()
+        .map_err(|_| FileErr::TaskDead("registry"))?;
     let Some(readers) = map.get(file_id) else {
         return Ok(Err(sub));
     };
@@ -267,7 +269,9 @@ pub(crate) fn spawn_reader(
     });
     add_info(&entry, &sub);
     {
-        let mut map = registry().lock().map_err(|_| FileErr::TaskDead("registry"))?;
+        let mut map = registry()
+            .lock()
+            .map_err(|_| FileErr::TaskDead("registry"))?;
         map.entry(file_id.clone()).or_default().push(entry.clone());
     }
     let e = entry.clone();
@@ -367,9 +371,7 @@ impl ReaderThread {
         if self.reader.is_none() {
             match Reader::open(&self.file_id) {
                 Ok(r) => self.reader = Some(r),
-                Err(FileErr::NotEnoughBytes) if self.mode != StreamMode::Replay => {
-                    return Ok(None)
-                }
+                Err(FileErr::NotEnoughBytes) if self.mode != StreamMode::Replay => return Ok(None),
                 Err(e) => return Err(e),
             }
         }

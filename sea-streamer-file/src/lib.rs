@@ -71,8 +71,8 @@
 mod buffer;
 mod commit;
 mod consumer;
-mod dispatch;
 mod crc;
+mod dispatch;
 mod encoder;
 mod error;
 mod file_id;
@@ -85,6 +85,7 @@ mod sink;
 mod source;
 mod streamer;
 mod surveyor;
+pub mod verify;
 mod window;
 mod writer;
 

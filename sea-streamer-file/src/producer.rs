@@ -123,7 +123,11 @@ impl WriterSlot {
 
     fn flush(&self) -> Result<flume::Receiver<Result<(), FileErr>>, FileErr> {
         let st = self.state.lock().map_err(poisoned)?;
-        Ok(st.sink.as_ref().ok_or(FileErr::ProducerEnded)?.begin_flush())
+        Ok(st
+            .sink
+            .as_ref()
+            .ok_or(FileErr::ProducerEnded)?
+            .begin_flush())
     }
 }
 

@@ -229,6 +229,23 @@ impl Reader {
         Ok((self.pos / interval) as u32)
     }
 
+    /// Skip to the first beacon after the current position and align there (to continue after a
+    /// corrupt frame). `NotEnoughBytes` if there is no later beacon.
+    pub fn resync(&mut self) -> Result<u32, FileErr> {
+        let interval = self.interval as u64;
+        let size = self.file_size()?;
+        let mut k = self.pos / interval + 1;
+        while k * interval < size {
+            match self.align(k * interval) {
+                Ok(true) => return Ok((self.pos / interval) as u32),
+                Ok(false) => break,
+                Err(e) => log::warn!("{}: beacon {k} unreadable: {e}", self.file_id),
+            }
+            k += 1;
+        }
+        Err(FileErr::NotEnoughBytes)
+    }
+
     /// Move after the last complete, valid frame.
     pub fn goto_end(&mut self) -> Result<(), FileErr> {
         let size = self.file_size()?;

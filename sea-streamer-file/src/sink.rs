@@ -46,7 +46,11 @@ impl MessageSink {
         Self::new_sync(file_id, beacon_interval, limit)
     }
 
-    pub(crate) fn new_sync(file_id: FileId, beacon_interval: u32, limit: u64) -> Result<Self, FileErr> {
+    pub(crate) fn new_sync(
+        file_id: FileId,
+        beacon_interval: u32,
+        limit: u64,
+    ) -> Result<Self, FileErr> {
         let file = OpenOptions::new()
             .write(true)
             .create(true)
@@ -61,7 +65,11 @@ impl MessageSink {
     /// and valid frame; a trailing EOS frame and any partial or corrupt tail are cut off first
     /// (upstream keeps the bytes and overwrites them). The file's own beacon interval wins over
     /// `beacon_interval` (a mismatch is logged).
-    pub async fn append(file_id: FileId, beacon_interval: u32, limit: u64) -> Result<Self, FileErr> {
+    pub async fn append(
+        file_id: FileId,
+        beacon_interval: u32,
+        limit: u64,
+    ) -> Result<Self, FileErr> {
         Self::append_sync(file_id, beacon_interval, limit)
     }
 

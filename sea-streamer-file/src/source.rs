@@ -115,12 +115,7 @@ impl MessageSource {
     /// Skip to the next beacon after the current position (to continue after a corrupt frame).
     /// Returns the beacon index reached; `NotEnoughBytes` if there is no later beacon yet.
     pub async fn resync(&mut self) -> Result<u32, FileErr> {
-        let interval = self.reader.interval() as u64;
-        let next = self.reader.offset() / interval + 1;
-        if next * interval >= self.reader.file_size()? {
-            return Err(FileErr::NotEnoughBytes);
-        }
-        self.reader.rewind(SeqPos::At(next as _))
+        self.reader.resync()
     }
 
     /// Switch between the bounded and the following reader.

@@ -10,9 +10,7 @@ use crate::{
     AutoStreamReset, ConfigErr, FileConnectOptions, FileConsumer, FileConsumerOptions, FileErr,
     FileId, FileProducer, FileProducerOptions, FileResult, StreamMode, SEA_STREAMER_WILDCARD,
 };
-use sea_streamer_types::{
-    ConsumerMode, StreamErr, StreamKey, StreamUrlErr, Streamer, StreamerUri,
-};
+use sea_streamer_types::{ConsumerMode, StreamErr, StreamKey, StreamUrlErr, Streamer, StreamerUri};
 use std::fs::OpenOptions;
 
 /// A streamer over one `.ss` file (`file://path`).

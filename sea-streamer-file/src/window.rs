@@ -201,28 +201,31 @@ impl<'a> Window<'a> {
         let seq = u64::from_be_bytes(fields[8..16].try_into().expect("8"));
         let ts_ms = u64::from_be_bytes(fields[16..24].try_into().expect("8"));
         let len = u32::from_be_bytes(fields[24..28].try_into().expect("4")) as u64;
+        let size = klen as u64 + len + 32;
+        // The length is known now: the beacons crossed so far, and the next beacon if it is
+        // already there, must agree with it (catches corrupt length fields early).
+        for c in &self.crossed[first_crossed..] {
+            let expected = if c.frame_offset == 0 {
+                0
+            } else {
+                size.saturating_sub(c.frame_offset)
+            };
+            check_remaining(c.offset, c.beacon.remaining_messages_bytes, expected)?;
+        }
+        let to_next = self.interval - self.pos % self.interval;
+        let left = size - self.frame_read;
+        if left >= to_next {
+            let at = self.pos + to_next;
+            if let Some((beacon, _)) = parse_beacon(self, at)? {
+                check_remaining(at, beacon.remaining_messages_bytes, left - to_next)?;
+            }
+        }
         let Some(payload) = self.read_vec(len)? else {
             return Ok(None);
         };
         let Some(tail) = self.read_array::<3>()? else {
             return Ok(None);
         };
-        let size = klen as u64 + len + 32;
-        for c in &self.crossed[first_crossed..] {
-            let expected = if c.frame_offset == 0 {
-                0
-            } else {
-                size - c.frame_offset
-            };
-            if c.beacon.remaining_messages_bytes as u64 != expected {
-                return Err(FormatErr::BeaconMismatch {
-                    offset: c.offset,
-                    claimed: c.beacon.remaining_messages_bytes,
-                    expected,
-                }
-                .into());
-            }
-        }
         let received = u16::from_be_bytes([tail[0], tail[1]]);
         let computed = crc16_cdma2000(&payload);
         if received != computed {
@@ -268,6 +271,18 @@ impl<'a> Window<'a> {
             }
         }
     }
+}
+
+fn check_remaining(offset: u64, claimed: u32, expected: u64) -> Result<(), FileErr> {
+    if claimed as u64 != expected {
+        return Err(FormatErr::BeaconMismatch {
+            offset,
+            claimed,
+            expected,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// Parse a beacon at file offset `at` (no beacon skipping inside). Returns the beacon and its size.

@@ -48,18 +48,30 @@ fn check(m: &SharedMessage, key: &str, shard: u64, seq: u64, payload: &str) {
 async fn consumer_run(subscribe: &str) {
     let file = temp_file("consumer");
     let streamer = streamer_of(&file).await;
-    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT).await.unwrap();
+    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT)
+        .await
+        .unwrap();
     for i in 0..50 {
-        sink.write(frame("hello", 1, i, format!("hello-{i}"))).unwrap();
+        sink.write(frame("hello", 1, i, format!("hello-{i}")))
+            .unwrap();
     }
     sink.flush().await.unwrap();
     let key = StreamKey::new(subscribe).unwrap();
     let mut first = streamer
-        .create_consumer(&[key.clone()], options(ConsumerMode::RealTime, AutoStreamReset::Earliest))
+        .create_consumer(
+            &[key.clone()],
+            options(ConsumerMode::RealTime, AutoStreamReset::Earliest),
+        )
         .await
         .unwrap();
     for i in 0..25 {
-        check(&first.next().await.unwrap(), "hello", 1, i, &format!("hello-{i}"));
+        check(
+            &first.next().await.unwrap(),
+            "hello",
+            1,
+            i,
+            &format!("hello-{i}"),
+        );
     }
     {
         let mut stream = first.stream();
@@ -69,20 +81,39 @@ async fn consumer_run(subscribe: &str) {
         }
     }
     let second = streamer
-        .create_consumer(&[key], options(ConsumerMode::RealTime, AutoStreamReset::Latest))
+        .create_consumer(
+            &[key],
+            options(ConsumerMode::RealTime, AutoStreamReset::Latest),
+        )
         .await
         .unwrap();
     for i in 50..100 {
-        sink.write(frame("hello", 1, i, format!("hello-{i}"))).unwrap();
+        sink.write(frame("hello", 1, i, format!("hello-{i}")))
+            .unwrap();
     }
     sink.flush().await.unwrap();
     for i in 50..100 {
-        check(&first.next().await.unwrap(), "hello", 1, i, &format!("hello-{i}"));
-        check(&second.next().await.unwrap(), "hello", 1, i, &format!("hello-{i}"));
+        check(
+            &first.next().await.unwrap(),
+            "hello",
+            1,
+            i,
+            &format!("hello-{i}"),
+        );
+        check(
+            &second.next().await.unwrap(),
+            "hello",
+            1,
+            i,
+            &format!("hello-{i}"),
+        );
     }
     sink.end(true).await.unwrap();
     for c in [&first, &second] {
-        assert!(matches!(c.next().await, Err(StreamErr::Backend(FileErr::StreamEnded))));
+        assert!(matches!(
+            c.next().await,
+            Err(StreamErr::Backend(FileErr::StreamEnded))
+        ));
     }
 }
 
@@ -96,14 +127,22 @@ async fn consumer() {
 async fn demux_run(reset: AutoStreamReset) {
     let file = temp_file("demux");
     let streamer = streamer_of(&file).await;
-    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT).await.unwrap();
+    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT)
+        .await
+        .unwrap();
     sink.flush().await.unwrap();
     let cat = streamer
-        .create_consumer(&[StreamKey::new("cat").unwrap()], options(ConsumerMode::RealTime, reset))
+        .create_consumer(
+            &[StreamKey::new("cat").unwrap()],
+            options(ConsumerMode::RealTime, reset),
+        )
         .await
         .unwrap();
     let dog = streamer
-        .create_consumer(&[StreamKey::new("dog").unwrap()], options(ConsumerMode::RealTime, reset))
+        .create_consumer(
+            &[StreamKey::new("dog").unwrap()],
+            options(ConsumerMode::RealTime, reset),
+        )
         .await
         .unwrap();
     assert_eq!(query_streamer(&file).await.unwrap().len(), 1);
@@ -114,7 +153,13 @@ async fn demux_run(reset: AutoStreamReset) {
     sink.flush().await.unwrap();
     for i in (0..100).step_by(2) {
         check(&cat.next().await.unwrap(), "cat", 1, i, &i.to_string());
-        check(&dog.next().await.unwrap(), "dog", 1, i + 1, &(i + 1).to_string());
+        check(
+            &dog.next().await.unwrap(),
+            "dog",
+            1,
+            i + 1,
+            &(i + 1).to_string(),
+        );
     }
 }
 
@@ -128,13 +173,22 @@ async fn demux() {
 async fn group_run(reset: AutoStreamReset) {
     let file = temp_file("group");
     let streamer = streamer_of(&file).await;
-    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT).await.unwrap();
+    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT)
+        .await
+        .unwrap();
     sink.flush().await.unwrap();
     let key = StreamKey::new("nuts").unwrap();
     let mut opts = options(ConsumerMode::LoadBalanced, reset);
-    opts.set_consumer_group(ConsumerGroup::new("friends")).unwrap();
-    let chip = streamer.create_consumer(&[key.clone()], opts.clone()).await.unwrap();
-    let dale = streamer.create_consumer(&[key.clone()], opts.clone()).await.unwrap();
+    opts.set_consumer_group(ConsumerGroup::new("friends"))
+        .unwrap();
+    let chip = streamer
+        .create_consumer(&[key.clone()], opts.clone())
+        .await
+        .unwrap();
+    let dale = streamer
+        .create_consumer(&[key.clone()], opts.clone())
+        .await
+        .unwrap();
     assert_eq!(query_streamer(&file).await.unwrap().len(), 1);
     for i in 0..100 {
         sink.write(frame("nuts", 1, i, i.to_string())).unwrap();
@@ -144,7 +198,10 @@ async fn group_run(reset: AutoStreamReset) {
         assert_eq!(chip.next().await.unwrap().sequence(), i);
         assert_eq!(dale.next().await.unwrap().sequence(), i + 1);
     }
-    let donald = streamer.create_consumer(&[key.clone()], opts.clone()).await.unwrap();
+    let donald = streamer
+        .create_consumer(&[key.clone()], opts.clone())
+        .await
+        .unwrap();
     assert_eq!(query_streamer(&file).await.unwrap().len(), 1);
     for i in 100..130 {
         sink.write(frame("nuts", 1, i, i.to_string())).unwrap();
@@ -170,7 +227,9 @@ async fn group() {
 async fn seek_run(grouped: bool) {
     let file = temp_file("seek");
     let streamer = streamer_of(&file).await;
-    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT).await.unwrap();
+    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT)
+        .await
+        .unwrap();
     for i in 0..100 {
         sink.write(frame("stream", 1, i, i.to_string())).unwrap();
     }
@@ -219,7 +278,9 @@ async fn seek() {
 async fn seek_by_timestamp() {
     let file = temp_file("seek-ts");
     let streamer = streamer_of(&file).await;
-    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT).await.unwrap();
+    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT)
+        .await
+        .unwrap();
     let start = 1_700_000_000_000i64;
     for i in 0..200u64 {
         let h = MessageHeader::new(

@@ -15,17 +15,28 @@ const INTERVAL: u32 = 1024;
 /// A small file with frames of varying sizes (several crossing beacons) and an EOS.
 async fn build_sample() -> (Vec<u8>, Vec<(Frame, u64, u64)>) {
     let file = temp_file("crash-sample");
-    let mut sink = MessageSink::new(file.clone(), INTERVAL, 1 << 20).await.unwrap();
+    let mut sink = MessageSink::new(file.clone(), INTERVAL, 1 << 20)
+        .await
+        .unwrap();
     for i in 0..24u64 {
         let key = if i % 3 == 0 { "alpha" } else { "beta" };
         let len = (i as usize * 37) % 300;
-        let payload: Vec<u8> = (0..len).map(|j| (j as u8).wrapping_mul(7).wrapping_add(i as u8)).collect();
-        let h = MessageHeader::new(StreamKey::new(key).unwrap(), ShardId::new(i % 2), i, ts_ms(1_700_000_000_000 + i as i64));
+        let payload: Vec<u8> = (0..len)
+            .map(|j| (j as u8).wrapping_mul(7).wrapping_add(i as u8))
+            .collect();
+        let h = MessageHeader::new(
+            StreamKey::new(key).unwrap(),
+            ShardId::new(i % 2),
+            i,
+            ts_ms(1_700_000_000_000 + i as i64),
+        );
         sink.write(OwnedMessage::new(h, payload)).unwrap();
     }
     sink.end(true).await.unwrap();
     let bytes = std::fs::read(file.path()).unwrap();
-    let mut source = MessageSource::new(file.clone(), StreamMode::Replay).await.unwrap();
+    let mut source = MessageSource::new(file.clone(), StreamMode::Replay)
+        .await
+        .unwrap();
     let mut frames = Vec::new();
     let mut start = 128;
     while let Ok(f) = source.next().await {
@@ -55,7 +66,12 @@ async fn read_all(file: &FileId) -> (Vec<Frame>, Result<(), FileErr>) {
 
 fn extra() -> OwnedMessage {
     OwnedMessage::new(
-        MessageHeader::new(StreamKey::new("after").unwrap(), ShardId::new(3), 7, ts_ms(1_800_000_000_000)),
+        MessageHeader::new(
+            StreamKey::new("after").unwrap(),
+            ShardId::new(3),
+            7,
+            ts_ms(1_800_000_000_000),
+        ),
         b"appended after recovery".to_vec(),
     )
 }
@@ -73,18 +89,26 @@ async fn truncated_at_every_offset() {
             .map(|(f, _, _)| f)
             .collect();
         let (got, end) = read_all(&file).await;
-        assert!(matches!(end, Err(FileErr::NotEnoughBytes)), "cut {cut}: {end:?}");
+        assert!(
+            matches!(end, Err(FileErr::NotEnoughBytes)),
+            "cut {cut}: {end:?}"
+        );
         assert_eq!(got.len(), complete.len(), "cut {cut}");
         for (a, b) in got.iter().zip(complete.iter()) {
             assert_eq!(a, *b, "cut {cut}");
         }
 
         // a writer re-opening the file continues after the last good frame
-        let mut sink = MessageSink::append(file.clone(), INTERVAL, 1 << 20).await.unwrap();
+        let mut sink = MessageSink::append(file.clone(), INTERVAL, 1 << 20)
+            .await
+            .unwrap();
         sink.write(extra()).unwrap();
         sink.end(false).await.unwrap();
         let (got, end) = read_all(&file).await;
-        assert!(matches!(end, Err(FileErr::NotEnoughBytes)), "append after cut {cut}: {end:?}");
+        assert!(
+            matches!(end, Err(FileErr::NotEnoughBytes)),
+            "append after cut {cut}: {end:?}"
+        );
         let kept: Vec<&Frame> = complete
             .iter()
             .copied()
@@ -94,7 +118,11 @@ async fn truncated_at_every_offset() {
         for (a, b) in got.iter().zip(kept.iter()) {
             assert_eq!(a, *b, "append after cut {cut}");
         }
-        assert_eq!(got.last().unwrap().message, extra(), "append after cut {cut}");
+        assert_eq!(
+            got.last().unwrap().message,
+            extra(),
+            "append after cut {cut}"
+        );
     }
     std::fs::remove_file(file.path()).unwrap();
 }
@@ -110,13 +138,20 @@ async fn bit_flips() {
         std::fs::write(file.path(), &copy).unwrap();
         let (got, end) = read_all(&file).await;
         // frames wholly before the flipped byte are intact
-        let before = frames.iter().filter(|(_, _, e)| (*e as usize) <= at).count();
+        let before = frames
+            .iter()
+            .filter(|(_, _, e)| (*e as usize) <= at)
+            .count();
         assert!(got.len() >= before.min(got.len()));
         for (i, g) in got.iter().enumerate().take(before) {
             assert_eq!(g, &frames[i].0, "flip at {at}");
         }
         // a flip inside a payload is reported as a checksum error at that frame
-        if let Some((i, (f, start, _))) = frames.iter().enumerate().find(|(_, (_, s, e))| (*s as usize) <= at && at < *e as usize) {
+        if let Some((i, (f, start, _))) = frames
+            .iter()
+            .enumerate()
+            .find(|(_, (_, s, e))| (*s as usize) <= at && at < *e as usize)
+        {
             let key_len = f.message.stream_key().name().len() as u64;
             let payload_start = start + 1 + key_len + 28;
             let payload_len = f.message.message().as_bytes_len();
@@ -124,7 +159,10 @@ async fn bit_flips() {
                 && (at as u64) < payload_start + payload_len as u64
                 && (at as u64) / INTERVAL as u64 == payload_start / INTERVAL as u64
                 && (at as u64) % INTERVAL as u64 != 0;
-            if in_payload && (payload_start + payload_len as u64) / INTERVAL as u64 == *start / INTERVAL as u64 {
+            if in_payload
+                && (payload_start + payload_len as u64) / INTERVAL as u64
+                    == *start / INTERVAL as u64
+            {
                 assert_eq!(got.len(), i, "flip at {at}");
                 assert!(
                     matches!(end, Err(FileErr::FormatErr(FormatErr::ChecksumErr { .. }))),
@@ -153,13 +191,18 @@ impl PayloadLen for sea_streamer_types::Payload<'_> {
 async fn resync_after_corruption() {
     let (bytes, frames) = build_sample().await;
     // corrupt the payload of the first frame with a payload
-    let (victim, start, _) = frames.iter().find(|(f, _, _)| f.message.message().as_bytes_len() > 4).unwrap();
+    let (victim, start, _) = frames
+        .iter()
+        .find(|(f, _, _)| f.message.message().as_bytes_len() > 4)
+        .unwrap();
     let at = *start as usize + 1 + victim.message.stream_key().name().len() + 28 + 1;
     let mut copy = bytes.clone();
     copy[at] ^= 0xFF;
     let file = temp_file("crash-resync");
     std::fs::write(file.path(), &copy).unwrap();
-    let mut source = MessageSource::new(file.clone(), StreamMode::Replay).await.unwrap();
+    let mut source = MessageSource::new(file.clone(), StreamMode::Replay)
+        .await
+        .unwrap();
     loop {
         match source.next().await {
             Ok(_) => (),
@@ -171,7 +214,10 @@ async fn resync_after_corruption() {
     assert!(index >= 1);
     // after the beacon, frames are the originals again
     let next = source.next().await.unwrap();
-    let original = frames.iter().find(|(f, _, _)| f == &next).expect("an original frame");
+    let original = frames
+        .iter()
+        .find(|(f, _, _)| f == &next)
+        .expect("an original frame");
     assert!(original.1 > *start);
     let mut count = 0;
     while let Ok(f) = source.next().await {

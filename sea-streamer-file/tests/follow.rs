@@ -7,8 +7,8 @@ use sea_streamer_file::{
     AutoStreamReset, FileConsumerOptions, FileErr, FileStreamer, MessageSink, SEA_STREAMER_WILDCARD,
 };
 use sea_streamer_types::{
-    Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, MessageHeader, OwnedMessage,
-    ShardId, StreamErr, StreamKey, Streamer, Timestamp,
+    Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, MessageHeader, OwnedMessage, ShardId,
+    StreamErr, StreamKey, Streamer, Timestamp,
 };
 use std::io::Write;
 use util::*;
@@ -18,7 +18,9 @@ use util::*;
 async fn follows_foreign_appends_in_pieces() {
     // encode a file elsewhere, then feed it to the followed file in odd-sized pieces
     let source = temp_file("follow-src");
-    let mut sink = MessageSink::new(source.clone(), 1024, 1 << 20).await.unwrap();
+    let mut sink = MessageSink::new(source.clone(), 1024, 1 << 20)
+        .await
+        .unwrap();
     for i in 0..200u64 {
         let h = MessageHeader::new(
             StreamKey::new("tail").unwrap(),
@@ -26,15 +28,21 @@ async fn follows_foreign_appends_in_pieces() {
             i,
             Timestamp::now_utc(),
         );
-        sink.write(OwnedMessage::new(h, format!("line {i} {}", "x".repeat(i as usize % 90)).into_bytes()))
-            .unwrap();
+        sink.write(OwnedMessage::new(
+            h,
+            format!("line {i} {}", "x".repeat(i as usize % 90)).into_bytes(),
+        ))
+        .unwrap();
     }
     sink.end(false).await.unwrap();
     let bytes = std::fs::read(source.path()).unwrap();
 
     let file = temp_file("follow");
     // the header arrives in two pieces: a live consumer waits for it
-    let mut out = std::fs::OpenOptions::new().append(true).open(file.path()).unwrap();
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(file.path())
+        .unwrap();
     out.write_all(&bytes[..60]).unwrap();
     let streamer = FileStreamer::connect(file.to_streamer_uri().unwrap(), Default::default())
         .await
@@ -61,7 +69,11 @@ async fn follows_foreign_appends_in_pieces() {
         let m = consumer.next().await.unwrap();
         assert_eq!(m.sequence(), i);
         assert_eq!(m.shard_id().id(), 5);
-        assert!(m.message().as_str().unwrap().starts_with(&format!("line {i} ")));
+        assert!(m
+            .message()
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("line {i} ")));
     }
     writer.join().unwrap();
 

@@ -116,7 +116,9 @@ async fn read(source: &mut MessageSource, n: usize) -> Vec<u8> {
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn beacon() {
     let file = beacon_file();
-    let mut s = MessageSource::new(file.clone(), StreamMode::LiveReplay).await.unwrap();
+    let mut s = MessageSource::new(file.clone(), StreamMode::LiveReplay)
+        .await
+        .unwrap();
     assert_eq!(read(&mut s, 8).await, (1..=8).collect::<Vec<u8>>());
     assert_eq!(read(&mut s, 8).await, (9..=16).collect::<Vec<u8>>());
     assert_eq!(read(&mut s, 4).await, (17..=20).collect::<Vec<u8>>());
@@ -133,11 +135,17 @@ async fn beacon() {
     assert_eq!(read(&mut s, 4).await, vec![5, 6, 7, 8]);
     read(&mut s, 234).await;
     assert_eq!(read(&mut s, 3).await, vec![222, 223, 224]);
-    assert!(matches!(s.request_bytes(1).await, Err(FileErr::NotEnoughBytes)));
+    assert!(matches!(
+        s.request_bytes(1).await,
+        Err(FileErr::NotEnoughBytes)
+    ));
 
     assert_eq!(s.rewind(SeqPos::At(3)).await.unwrap(), 3);
     assert_eq!(read(&mut s, 1).await, vec![224]);
-    assert!(matches!(s.request_bytes(1).await, Err(FileErr::NotEnoughBytes)));
+    assert!(matches!(
+        s.request_bytes(1).await,
+        Err(FileErr::NotEnoughBytes)
+    ));
     std::fs::remove_file(file.path()).unwrap();
 }
 
@@ -156,26 +164,38 @@ async fn sink() {
     for interval in [128u32, 256, 512, 1024] {
         let file = temp_file("sink");
         let limit = 1024 * 1024;
-        let mut sink = MessageSink::new(file.clone(), interval, limit).await.unwrap();
+        let mut sink = MessageSink::new(file.clone(), interval, limit)
+            .await
+            .unwrap();
         for i in 0..10 {
             sink.write(msg(i, text.into(), 0)).unwrap();
         }
         sink.end(false).await.unwrap();
-        let mut sink = MessageSink::append(file.clone(), interval, limit).await.unwrap();
+        let mut sink = MessageSink::append(file.clone(), interval, limit)
+            .await
+            .unwrap();
         for i in 10..20 {
             sink.write(msg(i, text.into(), 0)).unwrap();
         }
         sink.end(true).await.unwrap();
-        let mut sink = MessageSink::append(file.clone(), interval, limit).await.unwrap();
+        let mut sink = MessageSink::append(file.clone(), interval, limit)
+            .await
+            .unwrap();
         for i in 20..30 {
             sink.write(msg(i, text.into(), 0)).unwrap();
         }
         sink.end(true).await.unwrap();
 
-        let mut source = MessageSource::new(file.clone(), StreamMode::Replay).await.unwrap();
+        let mut source = MessageSource::new(file.clone(), StreamMode::Replay)
+            .await
+            .unwrap();
         for i in 0..30 {
             let m = source.next().await.unwrap();
-            assert_eq!(m.message.stream_key().name(), "hello", "interval {interval} seq {i}");
+            assert_eq!(
+                m.message.stream_key().name(),
+                "hello",
+                "interval {interval} seq {i}"
+            );
             assert_eq!(m.message.sequence(), i, "interval {interval}");
             assert_eq!(m.message.message().as_str().unwrap(), text);
         }
@@ -191,7 +211,9 @@ async fn sink() {
 async fn rewind() {
     let file = temp_file("rewind");
     let mut sink = MessageSink::new(file.clone(), 640, 1 << 20).await.unwrap();
-    let mut source = MessageSource::new(file.clone(), StreamMode::LiveReplay).await.unwrap();
+    let mut source = MessageSource::new(file.clone(), StreamMode::LiveReplay)
+        .await
+        .unwrap();
     let mut rc = RunningChecksum::new();
     let lorem = "lorem ipsum dolor sit amet ".repeat(10)[..263].to_owned();
 
@@ -206,15 +228,39 @@ async fn rewind() {
         assert_eq!(source.next().await.unwrap().message, m);
     }
 
-    roundtrip(&mut sink, &mut source, &mut rc, msg(1, b"world".to_vec(), 2)).await;
-    roundtrip(&mut sink, &mut source, &mut rc, msg(2, lorem.clone().into(), 2)).await;
-    roundtrip(&mut sink, &mut source, &mut rc, msg(3, lorem.clone().into(), 2)).await;
+    roundtrip(
+        &mut sink,
+        &mut source,
+        &mut rc,
+        msg(1, b"world".to_vec(), 2),
+    )
+    .await;
+    roundtrip(
+        &mut sink,
+        &mut source,
+        &mut rc,
+        msg(2, lorem.clone().into(), 2),
+    )
+    .await;
+    roundtrip(
+        &mut sink,
+        &mut source,
+        &mut rc,
+        msg(3, lorem.clone().into(), 2),
+    )
+    .await;
     let (index, markers) = source.beacon();
     assert_eq!(index, 1);
     assert_eq!(markers[0].running_checksum, rc.crc());
     assert_eq!(*markers[0].header.sequence(), 3);
 
-    roundtrip(&mut sink, &mut source, &mut rc, msg(4, lorem.clone().into(), 2)).await;
+    roundtrip(
+        &mut sink,
+        &mut source,
+        &mut rc,
+        msg(4, lorem.clone().into(), 2),
+    )
+    .await;
     assert_eq!(source.rewind(SeqPos::At(1)).await.unwrap(), 1);
     assert_eq!(source.next().await.unwrap().message.sequence(), 4);
     assert_eq!(source.rewind(SeqPos::End).await.unwrap(), 1);
@@ -226,7 +272,13 @@ async fn rewind() {
     assert_eq!(source.rewind(SeqPos::Beginning).await.unwrap(), 0);
     assert_eq!(source.next().await.unwrap().message.sequence(), 1);
     assert_eq!(source.rewind(SeqPos::End).await.unwrap(), 3);
-    roundtrip(&mut sink, &mut source, &mut rc, msg(7, b"seven".to_vec(), 2)).await;
+    roundtrip(
+        &mut sink,
+        &mut source,
+        &mut rc,
+        msg(7, b"seven".to_vec(), 2),
+    )
+    .await;
     std::fs::remove_file(file.path()).unwrap();
 }
 
@@ -240,10 +292,13 @@ async fn source_run(pad: bool) {
             payload.push_str(&" ".repeat(250));
         }
         let h = MessageHeader::new(key("hello"), ShardId::new(0), i, ts_ms(start + i as i64));
-        sink.write(OwnedMessage::new(h, payload.into_bytes())).unwrap();
+        sink.write(OwnedMessage::new(h, payload.into_bytes()))
+            .unwrap();
     }
     sink.flush().await.unwrap();
-    let mut s = MessageSource::new(file.clone(), StreamMode::Replay).await.unwrap();
+    let mut s = MessageSource::new(file.clone(), StreamMode::Replay)
+        .await
+        .unwrap();
     let k = key("hello");
     let z = ShardId::new(0);
     s.seek(&k, &z, SeekTarget::SeqNo(0)).await.unwrap();
@@ -263,14 +318,19 @@ async fn source_run(pad: bool) {
         s.seek(&k, &z, SeekTarget::SeqNo(11)).await,
         Err(FileErr::SeekErr(SeekErr::OutOfBound))
     ));
-    s.seek(&k, &z, SeekTarget::Timestamp(ts_ms(start))).await.unwrap();
+    s.seek(&k, &z, SeekTarget::Timestamp(ts_ms(start)))
+        .await
+        .unwrap();
     assert_eq!(s.next().await.unwrap().message.sequence(), 1);
-    s.seek(&k, &z, SeekTarget::Timestamp(ts_ms(start + 5))).await.unwrap();
+    s.seek(&k, &z, SeekTarget::Timestamp(ts_ms(start + 5)))
+        .await
+        .unwrap();
     for i in 6..=10 {
         assert_eq!(s.next().await.unwrap().message.sequence(), i);
     }
     assert!(matches!(
-        s.seek(&k, &z, SeekTarget::Timestamp(ts_ms(start + 10))).await,
+        s.seek(&k, &z, SeekTarget::Timestamp(ts_ms(start + 10)))
+            .await,
         Err(FileErr::SeekErr(SeekErr::OutOfBound))
     ));
     std::fs::remove_file(file.path()).unwrap();

@@ -13,14 +13,29 @@ use sea_streamer_types::{
 use util::*;
 
 async fn run(shared: bool) {
-    let file = temp_file(if shared { "shared-producer" } else { "multi-producer" });
+    let file = temp_file(if shared {
+        "shared-producer"
+    } else {
+        "multi-producer"
+    });
     let uri = file.to_streamer_uri().unwrap();
     let mut options = FileConnectOptions::default();
-    options.set_beacon_interval(1024).unwrap().set_end_with_eos(true);
-    let streamer = FileStreamer::connect(uri.clone(), options.clone()).await.unwrap();
+    options
+        .set_beacon_interval(1024)
+        .unwrap()
+        .set_end_with_eos(true);
+    let streamer = FileStreamer::connect(uri.clone(), options.clone())
+        .await
+        .unwrap();
     let key = StreamKey::new("hello").unwrap();
-    let mut first = streamer.create_producer(key.clone(), Default::default()).await.unwrap();
-    let consumer = streamer.create_consumer(&[key.clone()], Default::default()).await.unwrap();
+    let mut first = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .unwrap();
+    let consumer = streamer
+        .create_consumer(&[key.clone()], Default::default())
+        .await
+        .unwrap();
 
     let check = |m: sea_streamer_types::SharedMessage, i: u64| {
         assert_eq!(m.sequence(), i);
@@ -38,7 +53,10 @@ async fn run(shared: bool) {
     let mut second = if shared {
         first.clone()
     } else {
-        streamer.create_producer(key.clone(), Default::default()).await.unwrap()
+        streamer
+            .create_producer(key.clone(), Default::default())
+            .await
+            .unwrap()
     };
     for i in 25..=74u64 {
         if i % 2 == 1 {
@@ -73,7 +91,10 @@ async fn run(shared: bool) {
     drop(consumer);
 
     let streamer = FileStreamer::connect(uri, options).await.unwrap();
-    let mut producer = streamer.create_producer(key.clone(), Default::default()).await.unwrap();
+    let mut producer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .unwrap();
     for i in 125..=149u64 {
         let receipt = producer.send(i.to_string()).unwrap().await.unwrap();
         assert_eq!(*receipt.sequence(), i);
@@ -82,7 +103,10 @@ async fn run(shared: bool) {
 
     let mut opts = FileConsumerOptions::new(ConsumerMode::RealTime);
     opts.set_auto_stream_reset(AutoStreamReset::Earliest);
-    let consumer = streamer.create_consumer(&[key.clone()], opts).await.unwrap();
+    let consumer = streamer
+        .create_consumer(&[key.clone()], opts)
+        .await
+        .unwrap();
     for i in 1..=149 {
         check(consumer.next().await.unwrap(), i);
     }

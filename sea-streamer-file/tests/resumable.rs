@@ -27,13 +27,19 @@ async fn resume_after_commit() {
         .await
         .unwrap();
     let key = StreamKey::new("jobs").unwrap();
-    let mut producer = streamer.create_producer(key.clone(), Default::default()).await.unwrap();
+    let mut producer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .unwrap();
     for i in 1..=50 {
         producer.send(format!("job-{i}")).unwrap();
     }
     producer.flush().await.unwrap();
 
-    let consumer = streamer.create_consumer(&[key.clone()], resumable("workers")).await.unwrap();
+    let consumer = streamer
+        .create_consumer(&[key.clone()], resumable("workers"))
+        .await
+        .unwrap();
     for i in 1..=20u64 {
         let m = consumer.next().await.unwrap();
         assert_eq!(m.sequence(), i);
@@ -47,7 +53,10 @@ async fn resume_after_commit() {
     assert!(std::path::Path::new(&format!("{}.workers.commit", file.path())).exists());
 
     // "restart": a new consumer of the group resumes after the commit
-    let consumer = streamer.create_consumer(&[key.clone()], resumable("workers")).await.unwrap();
+    let consumer = streamer
+        .create_consumer(&[key.clone()], resumable("workers"))
+        .await
+        .unwrap();
     for i in 21..=50u64 {
         let m = consumer.next().await.unwrap();
         assert_eq!(m.sequence(), i);
@@ -62,16 +71,28 @@ async fn resume_after_commit() {
     drop(consumer);
 
     // another group starts from its own reset position
-    let other = streamer.create_consumer(&[key.clone()], resumable("auditors")).await.unwrap();
+    let other = streamer
+        .create_consumer(&[key.clone()], resumable("auditors"))
+        .await
+        .unwrap();
     assert_eq!(other.next().await.unwrap().sequence(), 1);
     drop(other);
 
-    let again = streamer.create_consumer(&[key.clone()], resumable("workers")).await.unwrap();
+    let again = streamer
+        .create_consumer(&[key.clone()], resumable("workers"))
+        .await
+        .unwrap();
     producer.send("job-52").unwrap();
     producer.flush().await.unwrap();
     assert_eq!(again.next().await.unwrap().sequence(), 52);
 
     // commits are only for resumable consumers
-    let plain = streamer.create_consumer(&[key], Default::default()).await.unwrap();
-    assert!(matches!(plain.commit().await, Err(StreamErr::CommitNotAllowed)));
+    let plain = streamer
+        .create_consumer(&[key], Default::default())
+        .await
+        .unwrap();
+    assert!(matches!(
+        plain.commit().await,
+        Err(StreamErr::CommitNotAllowed)
+    ));
 }

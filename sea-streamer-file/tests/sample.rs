@@ -11,7 +11,9 @@ use util::*;
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn sample_1() {
     let uri = vector("sample-1.ss").to_streamer_uri().unwrap();
-    let streamer = FileStreamer::connect(uri, Default::default()).await.unwrap();
+    let streamer = FileStreamer::connect(uri, Default::default())
+        .await
+        .unwrap();
     let mut options = FileConsumerOptions::default();
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
     let consumer = streamer

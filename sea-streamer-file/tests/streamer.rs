@@ -13,7 +13,9 @@ async fn run(mode: &str) {
     let mut options = FileConnectOptions::default();
     match mode {
         "default" => {
-            assert!(FileStreamer::connect(uri.clone(), options.clone()).await.is_err());
+            assert!(FileStreamer::connect(uri.clone(), options.clone())
+                .await
+                .is_err());
             std::fs::File::create(file.path()).unwrap();
         }
         "create_only" => {
@@ -23,11 +25,18 @@ async fn run(mode: &str) {
             options.set_create_if_not_exists(true);
         }
     }
-    let streamer = FileStreamer::connect(uri.clone(), options.clone()).await.unwrap();
+    let streamer = FileStreamer::connect(uri.clone(), options.clone())
+        .await
+        .unwrap();
     let key = StreamKey::new("hello").unwrap();
-    let mut producer = streamer.create_producer(key.clone(), Default::default()).await.unwrap();
+    let mut producer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .unwrap();
 
-    let streamer2 = FileStreamer::connect(uri.clone(), Default::default()).await.unwrap();
+    let streamer2 = FileStreamer::connect(uri.clone(), Default::default())
+        .await
+        .unwrap();
     let consumer = streamer2
         .create_consumer(&[key.clone()], Default::default())
         .await
@@ -61,7 +70,10 @@ async fn streamer() {
 async fn zero_node_and_paths() {
     use sea_streamer_types::{StreamErr, StreamUrlErr, StreamerUri};
     let r = FileStreamer::connect(StreamerUri::zero(), Default::default()).await;
-    assert!(matches!(r, Err(StreamErr::StreamUrlErr(StreamUrlErr::ZeroNode))));
+    assert!(matches!(
+        r,
+        Err(StreamErr::StreamUrlErr(StreamUrlErr::ZeroNode))
+    ));
     let file = temp_file("paths");
     let s = FileStreamer::connect(
         format!("file://{}/", file.path()).parse().unwrap(),

@@ -22,7 +22,12 @@ async fn run(present: &[u32]) -> (u32, u32) {
             },
         );
     }
-    Surveyor::new(&mut mock, judge).await.unwrap().run().await.unwrap()
+    Surveyor::new(&mut mock, judge)
+        .await
+        .unwrap()
+        .run()
+        .await
+        .unwrap()
 }
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test)]
