@@ -60,6 +60,28 @@ impl std::fmt::Debug for KafkaConsumer {
     }
 }
 
+impl Drop for KafkaConsumer {
+    /// Pauses every assigned partition before librdkafka closes the consumer.
+    ///
+    /// Closing polls the consumer queue until the group is left, and every message it pops
+    /// there counts as delivered to the application for `enable.auto.offset.store`: the
+    /// final commit would then skip messages that were fetched but never read, losing them
+    /// for the next consumer of the group. Pausing first discards the prefetched messages,
+    /// so the final commit covers exactly what the application received.
+    fn drop(&mut self) {
+        use rdkafka::consumer::Consumer as _;
+        match self.inner.assignment() {
+            Ok(assigned) if assigned.count() > 0 => {
+                if let Err(e) = self.inner.pause(&assigned) {
+                    log::warn!("cannot pause the partitions of a closing consumer: {e}");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => log::warn!("cannot read the assignment of a closing consumer: {e}"),
+        }
+    }
+}
+
 impl KafkaConsumer {
     /// Wraps a consumer subscribed to `streams`.
     pub(crate) fn new(mode: ConsumerMode, inner: RawConsumer, streams: Vec<StreamKey>) -> Self {
