@@ -14,7 +14,10 @@
 //! | `file://` | sea-streamer-file | `backend-file` | `file` |
 //!
 //! At least one backend feature must be enabled. The runtime features `runtime-tokio`,
-//! `runtime-async-std` and `runtime-smol` are forwarded to every enabled backend.
+//! `runtime-async-std` and `runtime-smol` are forwarded to every enabled backend. As upstream,
+//! `backend-redis` uses sea-streamer-redis with its default features, which select tokio; so
+//! `backend-redis` together with `runtime-async-std` or `runtime-smol` is a "two runtimes"
+//! compile error.
 //!
 //! ## Choosing the backend
 //!
