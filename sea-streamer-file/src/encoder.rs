@@ -48,7 +48,7 @@ impl Encoder {
     /// If the offset is a beacon point, write an empty beacon (start of a file with interval 128,
     /// or resuming exactly at a beacon point).
     pub fn start(&mut self, out: &mut Vec<u8>) -> Result<(), FileErr> {
-        if self.offset >= self.interval && self.offset % self.interval == 0 {
+        if self.offset >= self.interval && self.offset.is_multiple_of(self.interval) {
             let before = out.len();
             Beacon::empty().encode(out)?;
             self.offset += (out.len() - before) as u64;
@@ -96,7 +96,7 @@ impl Encoder {
             out.extend_from_slice(&scratch[at..at + take]);
             at += take;
             self.offset += take as u64;
-            if self.offset % self.interval == 0 {
+            if self.offset.is_multiple_of(self.interval) {
                 let remaining = (scratch.len() - at) as u32;
                 let beacon = self.beacon(remaining);
                 let before = out.len();

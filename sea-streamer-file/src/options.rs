@@ -112,7 +112,7 @@ impl FileConnectOptions {
 
     /// Set the beacon interval; must be a positive multiple of 1024.
     pub fn set_beacon_interval(&mut self, v: u32) -> Result<&mut Self, FileErr> {
-        if v == 0 || v % 1024 != 0 {
+        if v == 0 || !v.is_multiple_of(1024) {
             return Err(ConfigErr::InvalidBeaconInterval.into());
         }
         self.beacon_interval = v;

@@ -110,7 +110,7 @@ impl<'a> Window<'a> {
 
     /// If the cursor sits on a beacon point, parse that beacon and move past it.
     fn cross_beacon(&mut self) -> Step<()> {
-        while self.pos >= self.interval && self.pos % self.interval == 0 {
+        while self.pos >= self.interval && self.pos.is_multiple_of(self.interval) {
             let Some((beacon, size)) = parse_beacon(self, self.pos)? else {
                 return Ok(None);
             };
@@ -266,7 +266,7 @@ impl<'a> Window<'a> {
                 frame_offset: 0,
             });
             self.pos += size as u64 + skip;
-            if self.pos % self.interval != 0 {
+            if !self.pos.is_multiple_of(self.interval) {
                 return Ok(Some(()));
             }
         }

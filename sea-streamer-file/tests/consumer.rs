@@ -59,7 +59,7 @@ async fn consumer_run(subscribe: &str) {
     let key = StreamKey::new(subscribe).unwrap();
     let mut first = streamer
         .create_consumer(
-            &[key.clone()],
+            std::slice::from_ref(&key),
             options(ConsumerMode::RealTime, AutoStreamReset::Earliest),
         )
         .await
@@ -182,11 +182,11 @@ async fn group_run(reset: AutoStreamReset) {
     opts.set_consumer_group(ConsumerGroup::new("friends"))
         .unwrap();
     let chip = streamer
-        .create_consumer(&[key.clone()], opts.clone())
+        .create_consumer(std::slice::from_ref(&key), opts.clone())
         .await
         .unwrap();
     let dale = streamer
-        .create_consumer(&[key.clone()], opts.clone())
+        .create_consumer(std::slice::from_ref(&key), opts.clone())
         .await
         .unwrap();
     assert_eq!(query_streamer(&file).await.unwrap().len(), 1);
@@ -199,7 +199,7 @@ async fn group_run(reset: AutoStreamReset) {
         assert_eq!(dale.next().await.unwrap().sequence(), i + 1);
     }
     let donald = streamer
-        .create_consumer(&[key.clone()], opts.clone())
+        .create_consumer(std::slice::from_ref(&key), opts.clone())
         .await
         .unwrap();
     assert_eq!(query_streamer(&file).await.unwrap().len(), 1);
@@ -318,18 +318,18 @@ async fn option_errors() {
     let mut o = options(ConsumerMode::RealTime, AutoStreamReset::Latest);
     o.set_consumer_group(ConsumerGroup::new("g")).unwrap();
     assert!(matches!(
-        streamer.create_consumer(&[key.clone()], o).await,
+        streamer.create_consumer(std::slice::from_ref(&key), o).await,
         Err(StreamErr::ConsumerGroupIsSet)
     ));
     let o = options(ConsumerMode::LoadBalanced, AutoStreamReset::Latest);
     assert!(matches!(
-        streamer.create_consumer(&[key.clone()], o).await,
+        streamer.create_consumer(std::slice::from_ref(&key), o).await,
         Err(StreamErr::ConsumerGroupNotSet)
     ));
     let mut o = options(ConsumerMode::RealTime, AutoStreamReset::Latest);
     o.set_live_streaming(false);
     assert!(matches!(
-        streamer.create_consumer(&[key.clone()], o).await,
+        streamer.create_consumer(std::slice::from_ref(&key), o).await,
         Err(StreamErr::Backend(FileErr::ConfigErr(_)))
     ));
     let mut o = options(ConsumerMode::LoadBalanced, AutoStreamReset::Latest);
@@ -342,15 +342,15 @@ async fn option_errors() {
     ));
     let mut a = options(ConsumerMode::LoadBalanced, AutoStreamReset::Latest);
     a.set_consumer_group(ConsumerGroup::new("same")).unwrap();
-    let _c = streamer.create_consumer(&[key.clone()], a).await.unwrap();
+    let _c = streamer.create_consumer(std::slice::from_ref(&key), a).await.unwrap();
     let mut b = options(ConsumerMode::Resumable, AutoStreamReset::Latest);
     b.set_consumer_group(ConsumerGroup::new("same")).unwrap();
     assert!(matches!(
-        streamer.create_consumer(&[key.clone()], b).await,
+        streamer.create_consumer(std::slice::from_ref(&key), b).await,
         Err(StreamErr::Backend(FileErr::ConfigErr(_)))
     ));
     let mut c = streamer
-        .create_consumer(&[key.clone()], Default::default())
+        .create_consumer(std::slice::from_ref(&key), Default::default())
         .await
         .unwrap();
     assert!(c.assign((key.clone(), ShardId::new(0))).is_err());

@@ -158,7 +158,7 @@ async fn bit_flips() {
             let in_payload = (at as u64) >= payload_start
                 && (at as u64) < payload_start + payload_len as u64
                 && (at as u64) / INTERVAL as u64 == payload_start / INTERVAL as u64
-                && (at as u64) % INTERVAL as u64 != 0;
+                && !(at as u64).is_multiple_of(INTERVAL as u64);
             if in_payload
                 && (payload_start + payload_len as u64) / INTERVAL as u64
                     == *start / INTERVAL as u64

@@ -33,7 +33,7 @@ async fn run(shared: bool) {
         .await
         .unwrap();
     let consumer = streamer
-        .create_consumer(&[key.clone()], Default::default())
+        .create_consumer(std::slice::from_ref(&key), Default::default())
         .await
         .unwrap();
 
@@ -104,7 +104,7 @@ async fn run(shared: bool) {
     let mut opts = FileConsumerOptions::new(ConsumerMode::RealTime);
     opts.set_auto_stream_reset(AutoStreamReset::Earliest);
     let consumer = streamer
-        .create_consumer(&[key.clone()], opts)
+        .create_consumer(std::slice::from_ref(&key), opts)
         .await
         .unwrap();
     for i in 1..=149 {

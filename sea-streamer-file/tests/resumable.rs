@@ -37,7 +37,7 @@ async fn resume_after_commit() {
     producer.flush().await.unwrap();
 
     let consumer = streamer
-        .create_consumer(&[key.clone()], resumable("workers"))
+        .create_consumer(std::slice::from_ref(&key), resumable("workers"))
         .await
         .unwrap();
     for i in 1..=20u64 {
@@ -54,7 +54,7 @@ async fn resume_after_commit() {
 
     // "restart": a new consumer of the group resumes after the commit
     let consumer = streamer
-        .create_consumer(&[key.clone()], resumable("workers"))
+        .create_consumer(std::slice::from_ref(&key), resumable("workers"))
         .await
         .unwrap();
     for i in 21..=50u64 {
@@ -72,14 +72,14 @@ async fn resume_after_commit() {
 
     // another group starts from its own reset position
     let other = streamer
-        .create_consumer(&[key.clone()], resumable("auditors"))
+        .create_consumer(std::slice::from_ref(&key), resumable("auditors"))
         .await
         .unwrap();
     assert_eq!(other.next().await.unwrap().sequence(), 1);
     drop(other);
 
     let again = streamer
-        .create_consumer(&[key.clone()], resumable("workers"))
+        .create_consumer(std::slice::from_ref(&key), resumable("workers"))
         .await
         .unwrap();
     producer.send("job-52").unwrap();

@@ -38,7 +38,7 @@ async fn run(mode: &str) {
         .await
         .unwrap();
     let consumer = streamer2
-        .create_consumer(&[key.clone()], Default::default())
+        .create_consumer(std::slice::from_ref(&key), Default::default())
         .await
         .unwrap();
     for i in 1..=9 {
