@@ -51,7 +51,9 @@ impl KeyState {
 #[derive(Debug)]
 pub(crate) struct Decoder {
     broadcast: KeyState,
-    keys: HashMap<String, KeyState>,
+    keys: HashMap<Box<str>, KeyState>,
+    /// The state of the last key seen, kept out of the map while in use.
+    current: Option<(Box<str>, KeyState)>,
 }
 
 impl Default for Decoder {
@@ -63,6 +65,7 @@ impl Default for Decoder {
                 other_shards: HashMap::new(),
             },
             keys: HashMap::new(),
+            current: None,
         }
     }
 }
@@ -74,25 +77,32 @@ impl Decoder {
             Some(name) if name != BROADCAST => name,
             _ => return &mut self.broadcast,
         };
-        if !self.keys.contains_key(name) {
-            match StreamKey::new(name) {
-                Ok(key) => {
-                    let state = KeyState {
-                        key,
-                        shard0: 0,
-                        other_shards: HashMap::new(),
-                    };
-                    self.keys.insert(name.to_owned(), state);
-                }
-                // The parser only yields valid keys; never panic on input regardless.
-                Err(e) => {
-                    log::warn!("invalid stream key `{name}` ({e}); using `{BROADCAST}`");
-                    return &mut self.broadcast;
-                }
+        let hit = matches!(&self.current, Some((current, _)) if &**current == name);
+        if !hit {
+            if let Some((old, state)) = self.current.take() {
+                self.keys.insert(old, state);
+            }
+            match self.keys.remove_entry(name) {
+                Some(entry) => self.current = Some(entry),
+                None => match StreamKey::new(name) {
+                    Ok(key) => {
+                        let state = KeyState {
+                            key,
+                            shard0: 0,
+                            other_shards: HashMap::new(),
+                        };
+                        self.current = Some((name.into(), state));
+                    }
+                    // The parser only yields valid keys; never panic on input regardless.
+                    Err(e) => {
+                        log::warn!("invalid stream key `{name}` ({e}); using `{BROADCAST}`");
+                        return &mut self.broadcast;
+                    }
+                },
             }
         }
-        match self.keys.get_mut(name) {
-            Some(state) => state,
+        match &mut self.current {
+            Some((_, state)) => state,
             None => &mut self.broadcast,
         }
     }
@@ -150,25 +160,61 @@ impl Decoder {
     }
 }
 
-/// Reads lines from `reader` until end of input, passing each decoded message to `sink`.
+/// A [`BufRead`] that can tell what it has buffered, i.e. what can be read without blocking.
+pub(crate) trait Buffered: BufRead {
+    /// The bytes already buffered.
+    fn buffered(&self) -> &[u8];
+}
+
+impl<R: std::io::Read> Buffered for BufReader<R> {
+    fn buffered(&self) -> &[u8] {
+        self.buffer()
+    }
+}
+
+impl Buffered for &[u8] {
+    fn buffered(&self) -> &[u8] {
+        self
+    }
+}
+
+/// Most lines handed to the sink at once.
+const MAX_BATCH: usize = 1024;
+
+/// Reads lines from `reader` until end of input, passing the decoded messages to `sink`
+/// in batches (a batch ends where reading on would block, or at [`MAX_BATCH`] lines).
 ///
 /// A trailing `\n` is removed (a `\r` is kept); a last line without `\n` is delivered too.
-pub(crate) fn read_lines<R: BufRead>(
+pub(crate) fn read_lines<R: Buffered>(
     mut reader: R,
     decoder: &mut Decoder,
-    mut sink: impl FnMut(Decoded),
+    mut sink: impl FnMut(&mut Vec<Decoded>),
 ) -> std::io::Result<()> {
     let mut capacity = 256;
+    let mut batch = Vec::with_capacity(MAX_BATCH);
     loop {
         let mut line = Vec::with_capacity(capacity);
-        if reader.read_until(b'\n', &mut line)? == 0 {
+        let read = reader.read_until(b'\n', &mut line);
+        let n = match read {
+            Ok(n) => n,
+            Err(e) => {
+                sink(&mut batch);
+                return Err(e);
+            }
+        };
+        if n == 0 {
+            sink(&mut batch);
             return Ok(());
         }
         if line.last() == Some(&b'\n') {
             line.pop();
         }
         capacity = (line.len() + 1).clamp(64, MAX_LINE_CAPACITY_GUESS);
-        sink(decoder.decode(line));
+        batch.push(decoder.decode(line));
+        if batch.len() >= MAX_BATCH || !reader.buffered().contains(&b'\n') {
+            sink(&mut batch);
+            batch.clear();
+        }
     }
 }
 
@@ -191,8 +237,11 @@ pub(crate) fn ensure_stdin_thread() -> std::io::Result<()> {
         .spawn(|| {
             let reader = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
             let mut decoder = Decoder::default();
-            let result = read_lines(reader, &mut decoder, |d| {
-                registry().dispatch(d.message, d.broadcast)
+            let result = read_lines(reader, &mut decoder, |batch| {
+                let mut consumers = registry();
+                for decoded in batch.drain(..) {
+                    consumers.dispatch(decoded.message, decoded.broadcast);
+                }
             });
             match result {
                 Ok(()) => log::debug!("stdin closed"),
@@ -214,7 +263,7 @@ mod tests {
     fn decode_all(input: &[u8]) -> Vec<Decoded> {
         let mut decoder = Decoder::default();
         let mut out = Vec::new();
-        read_lines(input, &mut decoder, |d| out.push(d)).unwrap();
+        read_lines(input, &mut decoder, |batch| out.append(batch)).unwrap();
         out
     }
 
@@ -353,8 +402,10 @@ mod tests {
         let mut registry = Registry::default();
         let (_, rx) = registry.add(vec![StreamKey::new("k").unwrap()], None);
         let mut decoder = Decoder::default();
-        read_lines(&b"[k] one\n[k] tw"[..], &mut decoder, |d| {
-            registry.dispatch(d.message, d.broadcast)
+        read_lines(&b"[k] one\n[k] tw"[..], &mut decoder, |batch| {
+            for d in batch.drain(..) {
+                registry.dispatch(d.message, d.broadcast)
+            }
         })
         .unwrap();
         let payloads: Vec<_> = rx

@@ -2,9 +2,10 @@
 //! format `[{timestamp} | {stream_key} | {sequence}] {payload}\n`, and completes their
 //! receipts.
 //!
-//! Requests are drained from the queue in batches; a batch is written into one buffered
-//! writer, flushed once, and only then are its receipts completed (so a receipt means the
-//! line has reached the output). Timestamps are formatted once per second.
+//! Requests are drained from the queue in batches; a batch is formatted into one buffer,
+//! written and flushed, and only then are its receipts completed (so a receipt means the
+//! line has reached the output). All lines of a batch share one timestamp (taken when the
+//! batch starts), and the timestamp text is formatted once per second.
 
 use crate::consumer_group::registry;
 use crate::util::{push_decimal, SecondsText};
@@ -12,7 +13,7 @@ use crate::{StdioErr, StdioResult};
 use sea_streamer_types::{MessageHeader, SeqNo, ShardId, SharedMessage, StreamKey, Timestamp};
 use std::collections::HashMap;
 use std::future::Future;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::pin::Pin;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
@@ -152,44 +153,34 @@ pub(crate) enum Flow {
     Exit,
 }
 
+/// Size above which the output buffer is written out before the batch ends.
+const OUT_BUFFER: usize = 1 << 16;
+
 /// Prints messages to a writer; owns the per-key sequence counters while it runs.
 pub(crate) struct Printer<'c, W: Write> {
-    out: BufWriter<W>,
+    out: W,
+    buf: Vec<u8>,
     counters: &'c mut HashMap<StreamKey, SeqNo>,
+    /// The counter of the last key printed, kept out of the map while in use.
+    current: Option<(StreamKey, SeqNo)>,
+    /// One timestamp per batch: all its lines are printed together.
+    now: Option<Timestamp>,
     seconds: SecondsText,
-    digits: Vec<u8>,
     pending: Vec<(ReceiptSender, MessageHeader)>,
     loopback: Vec<SharedMessage>,
     failed: Option<std::io::Error>,
-}
-
-/// Writes `[{timestamp} | {key} | {sequence}] {payload}\n`.
-fn write_line<W: Write>(
-    out: &mut W,
-    timestamp: &str,
-    key: &StreamKey,
-    sequence: &[u8],
-    payload: &[u8],
-) -> std::io::Result<()> {
-    out.write_all(b"[")?;
-    out.write_all(timestamp.as_bytes())?;
-    out.write_all(b" | ")?;
-    out.write_all(key.name().as_bytes())?;
-    out.write_all(b" | ")?;
-    out.write_all(sequence)?;
-    out.write_all(b"] ")?;
-    out.write_all(payload)?;
-    out.write_all(b"\n")
 }
 
 impl<'c, W: Write> Printer<'c, W> {
     /// A printer writing to `out` with the given counters.
     pub fn new(out: W, counters: &'c mut HashMap<StreamKey, SeqNo>) -> Self {
         Self {
-            out: BufWriter::with_capacity(1 << 16, out),
+            out,
+            buf: Vec::with_capacity(OUT_BUFFER + 1024),
             counters,
+            current: None,
+            now: None,
             seconds: SecondsText::default(),
-            digits: Vec::with_capacity(40),
             pending: Vec::new(),
             loopback: Vec::new(),
             failed: None,
@@ -224,6 +215,29 @@ impl<'c, W: Write> Printer<'c, W> {
         }
     }
 
+    /// The next sequence number of `key`.
+    fn next_sequence(&mut self, key: &StreamKey) -> SeqNo {
+        match &mut self.current {
+            Some((current, counter)) if current == key => {
+                let seq = *counter;
+                *counter = seq.wrapping_add(1);
+                return seq;
+            }
+            _ => {}
+        }
+        self.store_current();
+        let seq = self.counters.remove(key).unwrap_or(0);
+        self.current = Some((key.clone(), seq.wrapping_add(1)));
+        seq
+    }
+
+    /// Puts the cached counter back into the map.
+    fn store_current(&mut self) {
+        if let Some((key, counter)) = self.current.take() {
+            self.counters.insert(key, counter);
+        }
+    }
+
     /// Writes one message (unless empty) and queues its receipt.
     pub fn handle(&mut self, request: Request) -> Flow {
         let (key, payload, loopback, receipt) = match request {
@@ -235,30 +249,25 @@ impl<'c, W: Write> Printer<'c, W> {
                 receipt,
             } => (key, payload, loopback, receipt),
         };
-        let timestamp = Timestamp::now_utc();
+        let timestamp = *self.now.get_or_insert_with(Timestamp::now_utc);
         if payload.is_empty() {
             let header = MessageHeader::new(key, ShardId::new(0), 0, timestamp);
             self.pending.push((receipt, header));
             return Flow::Continue;
         }
-        let sequence = match self.counters.get_mut(&key) {
-            Some(counter) => {
-                let seq = *counter;
-                *counter = seq.wrapping_add(1);
-                seq
-            }
-            None => {
-                self.counters.insert(key.clone(), 1);
-                0
-            }
-        };
-        self.digits.clear();
-        push_decimal(&mut self.digits, u128::from(sequence));
-        let text = self.seconds.get(timestamp);
-        let written = write_line(&mut self.out, text, &key, &self.digits, &payload);
-        if let Err(e) = written {
-            // Remember the first error of the batch: its receipts must not report success.
-            self.failed.get_or_insert(e);
+        let sequence = self.next_sequence(&key);
+        let buf = &mut self.buf;
+        buf.push(b'[');
+        buf.extend_from_slice(self.seconds.get(timestamp).as_bytes());
+        buf.extend_from_slice(b" | ");
+        buf.extend_from_slice(key.name().as_bytes());
+        buf.extend_from_slice(b" | ");
+        push_decimal(buf, u128::from(sequence));
+        buf.extend_from_slice(b"] ");
+        buf.extend_from_slice(&payload);
+        buf.push(b'\n');
+        if buf.len() >= OUT_BUFFER {
+            self.write_out();
         }
         let header = MessageHeader::new(key, ShardId::new(0), sequence, timestamp);
         if loopback {
@@ -270,8 +279,23 @@ impl<'c, W: Write> Printer<'c, W> {
         Flow::Continue
     }
 
-    /// Flushes the output and completes the receipts of the batch.
+    /// Writes the buffer out, remembering the first error of the batch.
+    fn write_out(&mut self) {
+        if let Err(e) = self.out.write_all(&self.buf) {
+            self.failed.get_or_insert(e);
+        }
+        self.buf.clear();
+        if self.buf.capacity() > 16 * OUT_BUFFER {
+            // Do not keep the memory of one huge message.
+            self.buf = Vec::with_capacity(OUT_BUFFER + 1024);
+        }
+    }
+
+    /// Writes and flushes the output, then completes the receipts of the batch.
     pub fn finish_batch(&mut self) {
+        self.write_out();
+        self.store_current();
+        self.now = None;
         let flushed = self.out.flush();
         match self.failed.take().map_or(flushed, Err) {
             Ok(()) => {

@@ -52,7 +52,7 @@ pub(crate) fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
     if !line.starts_with('[') {
         return Ok(raw);
     }
-    let close = match line[1..].find(']') {
+    let close = match line.as_bytes()[1..].iter().position(|&b| b == b']') {
         Some(0) | None => return Ok(raw),
         Some(pos) => pos + 1,
     };
