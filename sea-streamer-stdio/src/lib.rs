@@ -81,15 +81,21 @@
 //!   after end of input, consumers keep waiting (loopback messages may still come), as
 //!   upstream.
 //! - **Receipts** carry the sequence number actually printed (upstream: always 0).
-//!   Receipts complete once the line has been flushed to stdout; a write error fails them
-//!   with `IoError` instead of crashing the output thread.
+//!   Receipts complete once the line has been flushed to stdout; a write error (e.g. a
+//!   closed pipe) fails them with `IoError` instead of crashing the output thread. Lines
+//!   printed in one batch share one timestamp, taken when the batch starts.
 //! - **A given sequence number** sets the (key, shard) counter to the number *after* it
 //!   (upstream set it to the number itself, so the next line without a sequence repeated it).
 //! - **`unassign`** removes an assignment made by `assign` (every subscribed stream starts
 //!   assigned at shard 0) instead of always failing: `Err(StreamKeyNotFound)` if absent,
 //!   `Err(StreamKeyEmpty)` for the last one.
+//! - **Stdin is read from the first `next()`/`stream()` call** (upstream: from the first
+//!   consumer creation), so all consumers created before, e.g. every member of a group,
+//!   see the first line.
 //! - **`disconnect`** needs no async runtime (it awaits the stdout thread's exit signal
 //!   instead of polling with `sleep`).
+//! - The `relay` and `complex` binaries skip a payload that is not JSON with a warning
+//!   (upstream: the process exits with an error).
 //! - The `test` feature enables nothing: the tests run under whichever runtime feature is
 //!   chosen (or none).
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -112,3 +118,8 @@ pub use output::SendFuture;
 pub use producer::StdioProducer;
 pub use streamer::StdioStreamer;
 pub use util::{BROADCAST, TIMESTAMP_FORMAT, TIMESTAMP_FORMAT_SUBSEC};
+
+/// The README's examples are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
