@@ -107,10 +107,7 @@ fn main() {
                             // the file producer numbers messages from 1
                             let target = random.next() % n + 1;
                             let start = Instant::now();
-                            consumer
-                                .rewind(SeqPos::At(target))
-                                .await
-                                .expect("rewind");
+                            consumer.rewind(SeqPos::At(target)).await.expect("rewind");
                             let message = consumer.next().await.expect("next after rewind");
                             total += start.elapsed();
                             assert_eq!(message.sequence(), target, "rewind target");

@@ -79,7 +79,7 @@ pub async fn build(path: &Path, n: u64, payload: &str) {
         .expect("create file producer");
     for i in 1..=n {
         drop(producer.send(payload).expect("send"));
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             producer.flush().await.expect("flush");
         }
     }

@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 pub mod file;
+pub mod kafka;
+pub mod redis;
 pub mod stdio;
 
 use std::collections::VecDeque;
@@ -93,7 +95,7 @@ where
     /// Records one send; awaits the oldest kept receipt when the window is full.
     pub async fn push(&mut self, fut: F) {
         self.count += 1;
-        if self.count % self.every != 0 {
+        if !self.count.is_multiple_of(self.every) {
             return;
         }
         self.pending.push_back(fut);

@@ -13,9 +13,7 @@
 
 use super::{first_to_last, payload, PAYLOAD_SIZE};
 use sea_streamer_stdio::{StdioConsumerOptions, StdioStreamer};
-use sea_streamer_types::{
-    Buffer, Consumer, Message, Producer, StreamKey, Streamer, StreamerUri,
-};
+use sea_streamer_types::{Buffer, Consumer, Message, Producer, StreamKey, Streamer, StreamerUri};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
