@@ -163,7 +163,10 @@ pub(crate) async fn create_consumer(
 
     let shared = Arc::new(Shared::default());
     let (ctrl_tx, ctrl_rx) = flume::unbounded();
-    let (out_tx, out_rx) = flume::bounded(0);
+    // RealTime reads run a few batches ahead (no acks or claims depend on it); group modes
+    // stay one batch ahead so that entries are not taken from other consumers early
+    let capacity = if mode == ConsumerMode::RealTime { 3 } else { 0 };
+    let (out_tx, out_rx) = flume::bounded(capacity);
     let pairs: Vec<(StreamKey, ShardId)> = shards
         .iter()
         .map(|s| (s.stream_key.clone(), s.shard_id))

@@ -11,17 +11,23 @@ use crate::error::{is_connection_err, map_err};
 use crate::message::{id_to_header_parts, parse_id_bytes};
 use crate::{RedisErr, RedisResult, TimestampFormat};
 use futures::channel::oneshot;
+use futures::future::{select, Either, FutureExt};
+use futures::stream::{FuturesOrdered, StreamExt};
 use redis::{ErrorKind, RedisError, ServerErrorKind, Value};
 use sea_streamer_types::{
     MessageHeader, ShardId, StreamErr, StreamKey, Timestamp, SEA_STREAMER_INTERNAL,
 };
 use std::fmt::Write;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
-/// Most requests taken from the queue per round.
-const MAX_BATCH: usize = 2048;
-/// Stop adding to a round once this many payload bytes are in it.
-const MAX_BATCH_BYTES: usize = 4 << 20;
+/// Most messages in one pipeline.
+const MAX_BATCH: usize = 1024;
+/// Start a new pipeline once this many payload bytes are in one.
+const MAX_BATCH_BYTES: usize = 1 << 20;
+/// Most pipelines sent and not yet answered.
+const MAX_IN_FLIGHT: usize = 4;
 /// Give up a pipeline after this many cluster redirections / retries.
 const MAX_RETRIES: usize = 100;
 
@@ -98,12 +104,22 @@ impl Item {
     }
 }
 
+/// A pipeline sent and not yet answered: its items, node and reply.
+type Done = (
+    Vec<Item>,
+    crate::NodeId,
+    Result<Vec<redis::RedisResult<Value>>, RedisError>,
+);
+type InFlight = Pin<Box<dyn Future<Output = Done> + Send>>;
+
 struct Task {
     cluster: RedisCluster,
     sharder: Option<Box<dyn Sharder>>,
     field: &'static str,
     ts_fmt: TimestampFormat,
     id_buf: String,
+    /// Pipelines sent and not yet answered, oldest first.
+    inflight: FuturesOrdered<InFlight>,
     /// Set when a non-recoverable error means the task must stop.
     fatal: bool,
 }
@@ -122,66 +138,107 @@ pub(crate) async fn run(
         field,
         ts_fmt,
         id_buf: String::new(),
+        inflight: FuturesOrdered::new(),
         fatal: false,
     };
     let mut items: Vec<Item> = Vec::new();
-    while let Ok(first) = receiver.recv_async().await {
-        let mut next = Some(first);
-        let mut count = 0;
-        let mut bytes = 0;
-        while let Some(request) = next.take() {
-            count += 1;
-            match request {
-                Request::Send {
-                    stream_key,
-                    id_time,
-                    payload,
-                    reply,
-                } => {
-                    bytes += payload.len();
-                    let item = task.item(stream_key, id_time, payload, reply);
-                    let same_node = items.last().is_none_or(|last| {
-                        task.cluster.node_for(last.redis_key())
-                            == task.cluster.node_for(item.redis_key())
-                    });
-                    if !same_node {
-                        task.execute(&mut items).await;
+    let mut bytes = 0;
+    loop {
+        let request = if task.inflight.is_empty() && items.is_empty() {
+            match receiver.recv_async().await {
+                Ok(r) => r,
+                Err(_) => break,
+            }
+        } else {
+            match receiver.try_recv() {
+                Ok(r) => r,
+                Err(flume::TryRecvError::Disconnected) => {
+                    task.dispatch(std::mem::take(&mut items)).await;
+                    task.drain().await;
+                    break;
+                }
+                Err(flume::TryRecvError::Empty) => {
+                    if !items.is_empty() {
+                        // the queue is empty: send what has been collected
+                        bytes = 0;
+                        task.dispatch(std::mem::take(&mut items)).await;
+                        continue;
                     }
-                    items.push(item);
-                }
-                Request::Flush { reply } => {
-                    task.execute(&mut items).await;
-                    let _ = reply.send(Ok(internal_header(0)));
-                }
-                Request::Trim {
-                    stream_key,
-                    maxlen,
-                    reply,
-                } => {
-                    task.execute(&mut items).await;
-                    let _ = reply.send(task.trim(&stream_key, maxlen).await);
-                }
-                Request::TrimSignal {
-                    stream_key,
-                    maxlen,
-                    reply,
-                } => {
-                    task.execute(&mut items).await;
-                    let result = task.trim(&stream_key, maxlen).await;
-                    let _ = reply.send(result.map(|n| internal_header(n as _)));
+                    // wait for a reply or a new request, whichever comes first
+                    match select(task.inflight.next(), receiver.recv_async()).await {
+                        Either::Left((done, rest)) => {
+                            drop(rest);
+                            if let Some(done) = done {
+                                task.complete(done).await;
+                            }
+                            continue;
+                        }
+                        Either::Right((Ok(r), rest)) => {
+                            drop(rest);
+                            r
+                        }
+                        Either::Right((Err(_), rest)) => {
+                            drop(rest);
+                            task.drain().await;
+                            break;
+                        }
+                    }
                 }
             }
-            if task.fatal {
-                break;
+        };
+        match request {
+            Request::Send {
+                stream_key,
+                id_time,
+                payload,
+                reply,
+            } => {
+                let item = task.item(stream_key, id_time, payload, reply);
+                let same_node = items.last().is_none_or(|last| {
+                    task.cluster.node_for(last.redis_key())
+                        == task.cluster.node_for(item.redis_key())
+                });
+                if !same_node || items.len() >= MAX_BATCH || bytes >= MAX_BATCH_BYTES {
+                    bytes = 0;
+                    task.dispatch(std::mem::take(&mut items)).await;
+                }
+                bytes += item.payload.len();
+                items.push(item);
             }
-            if count < MAX_BATCH && bytes < MAX_BATCH_BYTES {
-                next = receiver.try_recv().ok();
+            Request::Flush { reply } => {
+                task.dispatch(std::mem::take(&mut items)).await;
+                task.drain().await;
+                let _ = reply.send(Ok(internal_header(0)));
+            }
+            Request::Trim {
+                stream_key,
+                maxlen,
+                reply,
+            } => {
+                task.dispatch(std::mem::take(&mut items)).await;
+                task.drain().await;
+                let _ = reply.send(task.trim(&stream_key, maxlen).await);
+            }
+            Request::TrimSignal {
+                stream_key,
+                maxlen,
+                reply,
+            } => {
+                task.dispatch(std::mem::take(&mut items)).await;
+                task.drain().await;
+                let result = task.trim(&stream_key, maxlen).await;
+                let _ = reply.send(result.map(|n| internal_header(n as _)));
             }
         }
-        task.execute(&mut items).await;
+        bytes = bytes.min(MAX_BATCH_BYTES);
         if task.fatal {
             break;
         }
+    }
+    task.dispatch(items).await;
+    task.drain().await;
+    while let Ok(request) = receiver.try_recv() {
+        drop(request); // receipts report ProducerDied
     }
     log::debug!("Producer task ended");
 }
@@ -240,6 +297,108 @@ impl Task {
         }
     }
 
+    /// Send `items` as one pipeline without waiting for the reply (at most `MAX_IN_FLIGHT`
+    /// pipelines are outstanding; replies are handled in order).
+    async fn dispatch(&mut self, mut items: Vec<Item>) {
+        if items.is_empty() {
+            return;
+        }
+        if self.fatal {
+            fail_all(&mut items, StreamErr::Backend(RedisErr::ProducerDied));
+            return;
+        }
+        while self.inflight.len() >= MAX_IN_FLIGHT {
+            if let Some(done) = self.inflight.next().await {
+                self.complete(done).await;
+            }
+        }
+        let node = self.cluster.node_for(items[0].redis_key()).clone();
+        let mut conn = match self.cluster.get(&node).await {
+            Ok(conn) => conn.clone(),
+            Err(_) => {
+                // not connected: keep the order, then take the slow path with retries
+                self.drain().await;
+                self.execute(&mut items).await;
+                return;
+            }
+        };
+        let pipe = self.pipeline(&items);
+        self.inflight.push_back(Box::pin(async move {
+            let result = pipe
+                .query_async::<Vec<redis::RedisResult<Value>>>(&mut conn)
+                .await;
+            (items, node, result)
+        }));
+        // poll once so that the pipeline is written now, not when a reply is awaited
+        if let Some(Some(done)) = self.inflight.next().now_or_never() {
+            self.complete(done).await;
+        }
+    }
+
+    /// Wait for every outstanding pipeline.
+    async fn drain(&mut self) {
+        while let Some(done) = self.inflight.next().await {
+            self.complete(done).await;
+        }
+    }
+
+    /// Resolve the receipts of an answered pipeline; what failed for a retryable reason goes
+    /// through [`Task::execute`] (reconnect, back-off, redirection).
+    async fn complete(&mut self, (mut items, node, result): Done) {
+        match result {
+            Ok(values) => {
+                let mut again = Vec::new();
+                for (item, value) in items.drain(..).zip(values) {
+                    match value {
+                        Ok(value) => {
+                            let receipt = self.receipt(&item, value);
+                            let _ = item.reply.send(receipt);
+                        }
+                        Err(err) if retry_kind(&err).is_some() => again.push(item),
+                        Err(err) => {
+                            let _ = item.reply.send(Err(map_err(err)));
+                        }
+                    }
+                }
+                fail_all(
+                    &mut items,
+                    StreamErr::Backend(RedisErr::ResponseError("Missing XADD reply".into())),
+                );
+                if !again.is_empty() {
+                    self.execute(&mut again).await;
+                }
+            }
+            Err(err) if crate::error::is_connection_error(&err) => {
+                log::warn!("Producer lost its connection to {node}: {err}");
+                self.cluster.reconnect(&node).ok();
+                self.execute(&mut items).await;
+            }
+            Err(err) => fail_all(&mut items, map_err(err)),
+        }
+    }
+
+    /// One pipeline of `XADD`s.
+    fn pipeline(&mut self, items: &[Item]) -> redis::Pipeline {
+        let mut pipe = redis::Pipeline::with_capacity(items.len());
+        pipe.ignore_errors();
+        for item in items.iter() {
+            let id = match item.id_time {
+                None => "*",
+                Some(t) => {
+                    self.id_buf.clear();
+                    let _ = write!(self.id_buf, "{t}-*");
+                    self.id_buf.as_str()
+                }
+            };
+            pipe.cmd("XADD")
+                .arg(item.redis_key())
+                .arg(id)
+                .arg(self.field)
+                .arg(item.payload.as_slice());
+        }
+        pipe
+    }
+
     /// Send `items` as pipelines until each has a reply; leaves `items` empty.
     async fn execute(&mut self, items: &mut Vec<Item>) {
         let mut retries = 0;
@@ -249,23 +408,7 @@ impl Task {
                 return;
             }
             let node = self.cluster.node_for(items[0].redis_key()).clone();
-            let mut pipe = redis::pipe();
-            pipe.ignore_errors();
-            for item in items.iter() {
-                let id = match item.id_time {
-                    None => "*",
-                    Some(t) => {
-                        self.id_buf.clear();
-                        let _ = write!(self.id_buf, "{t}-*");
-                        self.id_buf.as_str()
-                    }
-                };
-                pipe.cmd("XADD")
-                    .arg(item.redis_key())
-                    .arg(id)
-                    .arg(self.field)
-                    .arg(item.payload.as_slice());
-            }
+            let pipe = self.pipeline(items);
             let result = match self.cluster.get(&node).await {
                 Ok(conn) => pipe
                     .query_async::<Vec<redis::RedisResult<Value>>>(conn)

@@ -1,0 +1,73 @@
+//! Rough producer and consumer throughput against a Redis server, and the memory held by
+//! in-flight messages.
+//!
+//! `cargo run --release -p sea-streamer-redis --example throughput -- redis://127.0.0.1:6379 200000`
+
+use sea_streamer_redis::{
+    AutoStreamReset, RedisConnectOptions, RedisConsumerOptions, RedisStreamer,
+};
+use sea_streamer_types::{Consumer, ConsumerMode, ConsumerOptions, Producer, StreamKey, Streamer};
+use std::time::Instant;
+
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    env_logger::init();
+    let mut args = std::env::args().skip(1);
+    let url = args
+        .next()
+        .unwrap_or_else(|| "redis://127.0.0.1:6379".to_owned());
+    let n: usize = args
+        .next()
+        .map(|n| n.parse())
+        .transpose()?
+        .unwrap_or(100_000);
+    let streamer = RedisStreamer::connect(url.parse()?, RedisConnectOptions::default()).await?;
+    let key = StreamKey::new(format!("throughput-{}", std::process::id()))?;
+    let producer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await?;
+    let payload = vec![b'x'; 256];
+
+    let rss_before = rss_kb();
+    let start = Instant::now();
+    let mut receipts = Vec::with_capacity(n);
+    for _ in 0..n {
+        receipts.push(producer.send(payload.as_slice())?);
+    }
+    let rss_queued = rss_kb();
+    for receipt in receipts {
+        receipt.await?;
+    }
+    let elapsed = start.elapsed();
+    log::warn!(
+        "producer: {n} messages in {elapsed:?} = {:.0} msg/s; RSS {rss_before} kB -> {rss_queued} kB with all in flight (peak now {} kB)",
+        n as f64 / elapsed.as_secs_f64(),
+        rss_kb()
+    );
+
+    let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
+    options.set_auto_stream_reset(AutoStreamReset::Earliest);
+    let consumer = streamer.create_consumer(&[key.clone()], options).await?;
+    let start = Instant::now();
+    for _ in 0..n {
+        consumer.next().await?;
+    }
+    let elapsed = start.elapsed();
+    log::warn!(
+        "consumer: {n} messages in {elapsed:?} = {:.0} msg/s",
+        n as f64 / elapsed.as_secs_f64()
+    );
+    let _ = producer.trim(&key, 0).await;
+    Ok(())
+}
