@@ -13,7 +13,7 @@ use sea_streamer_redis::RedisConnectOptions;
 #[cfg(feature = "backend-stdio")]
 use sea_streamer_stdio::StdioConnectOptions;
 
-/// Connect options for every enabled backend; [`crate::SeaStreamer::connect`] hands the
+/// Connect options for every enabled backend; [`SeaStreamer::connect`](crate::SeaStreamer#method.connect) hands the
 /// chosen backend its own part.
 ///
 /// ```

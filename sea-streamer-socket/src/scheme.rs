@@ -1,5 +1,5 @@
 //! [`Scheme`]: which backend a URI asks for, recognised whether or not that backend is
-//! compiled in. Building the backend is [`crate::SeaStreamer::connect`]'s job.
+//! compiled in. Building the backend is [`SeaStreamer::connect`](crate::SeaStreamer#method.connect)'s job.
 
 use crate::Error;
 use sea_streamer_types::{StreamErr, StreamerUri};
@@ -44,7 +44,7 @@ impl Scheme {
     }
 
     /// The scheme of `uri`, or the [`StreamErr::Connect`] that
-    /// [`crate::SeaStreamer::connect`] reports: `protocol not set` when the URI has no
+    /// [`SeaStreamer::connect`](crate::SeaStreamer#method.connect) reports: `protocol not set` when the URI has no
     /// scheme, ``unknown protocol `x` `` when it is not one of ours.
     pub fn of(uri: &StreamerUri) -> Result<Self, Error> {
         let protocol = uri
