@@ -7,7 +7,7 @@ use sea_streamer_types::{
 };
 use std::time::Duration;
 
-/// Options of [`crate::StdioStreamer::connect`].
+/// Options of [`StdioStreamer::connect`](sea_streamer_types::Streamer::connect) for [`crate::StdioStreamer`].
 ///
 /// With loopback on, producers created by that streamer also deliver every message they
 /// print to this process's consumers (with the printed key, sequence and timestamp, shard 0).
