@@ -4,6 +4,8 @@ use crate::spread::{parse_feed_message, FeedMessage};
 use anyhow::{bail, Context};
 use futures::{SinkExt, StreamExt};
 use sea_streamer::{Producer, SeaProducer};
+use std::time::Duration;
+use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::{self, Message as WsMessage};
 
 /// What [`run_price_feed`] saw.
@@ -15,25 +17,67 @@ pub struct FeedStats {
     pub heartbeats: u64,
 }
 
-/// Connects to the websocket feed at `feed_url` (`ws://…`), sends `subscribe` (if any) as a
-/// text message, and sends every spread to the producer's anchored stream as a
-/// [`Spread`](crate::spread::Spread) JSON message; heartbeats are skipped. Returns when the
-/// server closes the websocket.
+/// Where and how [`run_price_feed`] connects.
+#[derive(Debug, Clone)]
+pub struct FeedOptions {
+    /// The websocket feed, `ws://host:port/path`.
+    pub url: String,
+    /// A text message sent right after connecting, e.g. a subscription request.
+    pub subscribe: Option<String>,
+    /// How long to keep retrying while the server refuses connections (e.g. is starting).
+    pub connect_timeout: Duration,
+}
+
+impl FeedOptions {
+    /// Options for `url`: no subscription message, no retrying.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            subscribe: None,
+            connect_timeout: Duration::ZERO,
+        }
+    }
+}
+
+/// Connects to the websocket feed, retrying every 100 ms while the connection is refused,
+/// for at most `connect_timeout`.
+async fn connect(options: &FeedOptions) -> anyhow::Result<FeedSocket> {
+    let deadline = Instant::now() + options.connect_timeout;
+    loop {
+        match tokio_tungstenite::connect_async(options.url.as_str()).await {
+            Ok((ws, _response)) => return Ok(ws),
+            Err(tungstenite::Error::Io(e))
+                if e.kind() == std::io::ErrorKind::ConnectionRefused
+                    && Instant::now() < deadline =>
+            {
+                log::debug!("{}: connection refused, retrying", options.url);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(err) => {
+                return Err(err).with_context(|| format!("connecting to the feed {}", options.url))
+            }
+        }
+    }
+}
+
+type FeedSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects to the websocket feed (see [`FeedOptions`]) and sends every spread to the
+/// producer's anchored stream as a [`Spread`](crate::spread::Spread) JSON message;
+/// heartbeats are skipped. Returns when the server closes the websocket.
 ///
 /// A message that is not a valid feed message, or a binary message, is an error: the feed
 /// is not what this program expects, and skipping data silently would hide it.
 /// The producer is not ended: the caller does that.
 pub async fn run_price_feed(
-    feed_url: &str,
-    subscribe: Option<&str>,
+    options: &FeedOptions,
     producer: &SeaProducer,
 ) -> anyhow::Result<FeedStats> {
-    let (mut ws, _response) = tokio_tungstenite::connect_async(feed_url)
-        .await
-        .with_context(|| format!("connecting to the feed {feed_url}"))?;
-    log::info!("connected to {feed_url}");
-    if let Some(request) = subscribe {
-        ws.send(WsMessage::text(request)).await?;
+    let mut ws = connect(options).await?;
+    log::info!("connected to {}", options.url);
+    if let Some(request) = &options.subscribe {
+        ws.send(WsMessage::text(request.as_str())).await?;
     }
     let mut stats = FeedStats::default();
     while let Some(message) = ws.next().await {

@@ -8,7 +8,7 @@
 
 use crate::endpoint::{next_or_end, Limit};
 use futures::stream::{FuturesOrdered, StreamExt};
-use sea_streamer::{Buffer, Message, Producer, SeaConsumer, SeaProducer, SharedMessage};
+use sea_streamer::{Buffer, Message, Producer, SeaConsumer, SeaProducer, SeqNo, SharedMessage};
 use serde::{Deserialize, Serialize};
 
 /// Deterministic CPU work: `rounds` rounds of 64-bit FNV-1a over the payload, each round
@@ -39,7 +39,7 @@ pub fn crunch(payload: &[u8], rounds: u32) -> u64 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WorkResult {
     /// Sequence number of the input message.
-    pub sequence: u64,
+    pub sequence: SeqNo,
     /// [`crunch`] of its payload, as 16 hex digits.
     pub digest: String,
     /// The input payload.
@@ -50,7 +50,7 @@ pub struct WorkResult {
 pub fn process(message: &SharedMessage, rounds: u32) -> anyhow::Result<WorkResult> {
     let payload = message.message();
     Ok(WorkResult {
-        sequence: u64::try_from(message.sequence())?,
+        sequence: message.sequence(),
         digest: format!("{:016x}", crunch(payload.as_bytes(), rounds)),
         payload: payload.as_str()?.to_owned(),
     })

@@ -14,7 +14,7 @@ use sea_streamer_examples::{
     cli::StartFrom,
     endpoint::{next_or_end, open_consumer, open_producer},
     moving_average::{run_aggregator, Average},
-    price_feed::run_price_feed,
+    price_feed::{run_price_feed, FeedOptions},
     replay::{load_recording, serve},
     spread::{format_timestamp, parse_feed_message, FeedMessage, Spread},
     sql_sink::{open_database, run_sql_sink},
@@ -112,7 +112,7 @@ async fn pipeline(spreads_url: &str, averages_url: &str, count: Option<u64>) {
     });
 
     let (_s5, feed_producer) = open_producer(&spreads_url).await.unwrap();
-    let stats = run_price_feed(&feed_url, None, &feed_producer)
+    let stats = run_price_feed(&FeedOptions::new(feed_url), &feed_producer)
         .await
         .unwrap();
     feed_producer.end().await.unwrap();

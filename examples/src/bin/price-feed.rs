@@ -7,7 +7,12 @@
 
 use clap::Parser;
 use sea_streamer::{Producer, StreamUrl};
-use sea_streamer_examples::{endpoint::open_producer, price_feed::run_price_feed};
+use sea_streamer_examples::{
+    cli::parse_duration,
+    endpoint::open_producer,
+    price_feed::{run_price_feed, FeedOptions},
+};
+use std::time::Duration;
 
 /// Subscribe to a websocket feed of bid/ask spreads and produce each spread to a stream as
 /// JSON ({"pair","timestamp","bid","ask","bid_vol","ask_vol"}); heartbeats are skipped.
@@ -22,6 +27,9 @@ struct Args {
     /// Text message to send after connecting, e.g. a subscription request
     #[arg(long, value_name = "JSON")]
     subscribe: Option<String>,
+    /// How long to keep retrying while the feed refuses connections (e.g. is starting)
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    connect_timeout: Duration,
     /// Stream to write (one key), e.g. file://./spreads.ss/spreads or
     /// redis://localhost:6379/spreads
     #[arg(long, value_name = "URL")]
@@ -33,7 +41,12 @@ async fn main() -> anyhow::Result<()> {
     env_logger::init();
     let args = Args::parse();
     let (_streamer, producer) = open_producer(&args.output).await?;
-    let stats = run_price_feed(&args.feed, args.subscribe.as_deref(), &producer).await?;
+    let options = FeedOptions {
+        url: args.feed,
+        subscribe: args.subscribe,
+        connect_timeout: args.connect_timeout,
+    };
+    let stats = run_price_feed(&options, &producer).await?;
     producer.end().await?;
     eprintln!(
         "price-feed: streamed {} spread(s), skipped {} heartbeat(s)",
