@@ -54,6 +54,9 @@ pub struct Capabilities {
     /// Whether a receipt's header equals the consumed message's header
     /// (stream key, shard, sequence, timestamp).
     pub receipt_matches_message: bool,
+    /// Why `Consumer::assign`/`unassign` are not supported, if they are not (the backend
+    /// then answers them with `StreamErr::Unsupported`).
+    pub assign: Result<(), &'static str>,
 }
 
 impl Default for Capabilities {
@@ -65,6 +68,7 @@ impl Default for Capabilities {
             rewind: RewindRule::Inclusive,
             seek: SeekRule::StrictlyLater,
             receipt_matches_message: true,
+            assign: Ok(()),
         }
     }
 }

@@ -47,5 +47,9 @@ pub fn random_key(prefix: &str) -> String {
         .map(|d| d.as_nanos())
         .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{prefix}-{:x}{:x}-{n}", std::process::id(), nanos & 0xffff_ffff)
+    format!(
+        "{prefix}-{:x}{:x}-{n}",
+        std::process::id(),
+        nanos & 0xffff_ffff
+    )
 }
