@@ -351,8 +351,10 @@ pub(crate) fn output_queue() -> flume::Sender<Request> {
             });
             drop(printer);
             drop(counters);
-            // Close the queue (later sends fail with `Disconnected`; requests still queued
-            // resolve to `Disconnected`), then tell `shutdown_output` we are done.
+            // Requests queued after the shutdown resolve to `Disconnected` (flume keeps
+            // queued items while senders live, so drop them here); closing the queue makes
+            // later sends fail. Then tell `shutdown_output` we are done.
+            drop(requests.drain());
             drop(requests);
             drop(exit_signal);
         });
