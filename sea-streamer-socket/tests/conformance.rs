@@ -219,6 +219,7 @@ impl Conformance for Sea {
             Backend::File => Capabilities {
                 // Receipts carry the full-precision time; the file stores milliseconds.
                 receipt_matches_message: false,
+                assign: Err("the file backend has no manual shard assignment (as upstream)"),
                 ..Default::default()
             },
             #[cfg(feature = "backend-redis")]
@@ -290,7 +291,6 @@ scenario!(
 scenario!(
     "backend-file",
     || Some(Sea::file()),
-    #[ignore = "the file backend answers assign/unassign with Unsupported (as upstream), the scenario expects StreamKeyNotFound"]
     file_typed_errors,
     scenarios::typed_errors
 );
