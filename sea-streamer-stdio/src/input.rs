@@ -1,5 +1,5 @@
-//! Reading messages: lines from any [`BufRead`] are decoded into [`SharedMessage`]s, and
-//! the process-wide stdin thread dispatches them to this process's consumers.
+//! Reading messages: lines from a buffered reader (stdin, or bytes in tests) are decoded
+//! into [`SharedMessage`]s, and the process-wide stdin thread dispatches them to consumers.
 //!
 //! Defined outcomes for unusual input (none of them panics, none is dropped silently):
 //! - a malformed meta line, or a line that is not UTF-8, is delivered whole (untrimmed,
