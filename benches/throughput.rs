@@ -437,6 +437,30 @@ fn machine_facts(dir: &Path) {
     );
 }
 
+fn print_ceilings(rows: &[Row]) {
+    let mut seen: Vec<&str> = Vec::new();
+    println!();
+    println!("Ceilings measured in this run:");
+    for row in rows {
+        if let Outcome::Measured {
+            ceiling: Some(c), ..
+        } = &row.outcome
+        {
+            if seen.contains(&c.what.as_str()) {
+                continue;
+            }
+            seen.push(&c.what);
+            println!(
+                "- {} ({}): {:.1} MB/s, {} messages/s",
+                c.what,
+                row.backend,
+                c.bytes_per_sec / 1e6,
+                fmt_rate(c.per_sec)
+            );
+        }
+    }
+}
+
 fn main() {
     if stdio::run_role_if_child() {
         return;
@@ -476,4 +500,5 @@ fn main() {
 
     print_table(n, &rows);
     machine_facts(dir.path());
+    print_ceilings(&rows);
 }

@@ -18,6 +18,11 @@ use std::time::{Duration, Instant};
 /// Longest wait for one message (or an admin request) before a benchmark gives up.
 const WAIT: Duration = Duration::from_secs(60);
 
+/// `fetch.wait.max.ms` of both consumers: the broker answers a fetch at the end of the
+/// log only after this wait, which would otherwise (500 ms by default) dominate a read of
+/// a few thousand messages.
+const FETCH_WAIT_MS: &str = "10";
+
 /// `bootstrap.servers` of a `kafka://host:port` URL.
 pub fn servers(url: &str) -> String {
     url.trim_start_matches("kafka://")
@@ -97,7 +102,8 @@ pub async fn consumer(streamer: &KafkaStreamer, topic: &StreamKey) -> KafkaConsu
         .set_auto_offset_reset(AutoOffsetReset::Earliest)
         // quick group joins on the test broker
         .add_custom_option("session.timeout.ms", "2000")
-        .add_custom_option("heartbeat.interval.ms", "500");
+        .add_custom_option("heartbeat.interval.ms", "500")
+        .add_custom_option("fetch.wait.max.ms", FETCH_WAIT_MS);
     let consumer = streamer
         .create_consumer(std::slice::from_ref(topic), options)
         .await
@@ -165,6 +171,7 @@ pub async fn raw_consume(url: &str, topic: &StreamKey, n: u64) -> Duration {
         .set("group.id", super::unique("raw"))
         .set("session.timeout.ms", "6000")
         .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", FETCH_WAIT_MS)
         .create()
         .expect("raw Kafka consumer");
     let mut list = TopicPartitionList::new();
