@@ -1,0 +1,53 @@
+//! The backend-agnostic conformance suite, run on the stdio backend in loopback mode.
+#![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
+
+use sea_streamer_conformance::{scenarios, Backend, Capabilities, RewindRule, SeekRule};
+use sea_streamer_stdio::{StdioConnectOptions, StdioConsumer, StdioConsumerOptions, StdioStreamer};
+use sea_streamer_types::{
+    ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer, StreamerUri,
+};
+
+struct Stdio;
+
+impl Backend for Stdio {
+    type Streamer = StdioStreamer;
+
+    async fn connect(&self) -> StdioStreamer {
+        let mut options = StdioConnectOptions::default();
+        options.set_loopback(true);
+        StdioStreamer::connect(StreamerUri::zero(), options)
+            .await
+            .expect("stdio connect never fails")
+    }
+
+    fn consumer_options(
+        &self,
+        mode: ConsumerMode,
+        group: Option<ConsumerGroup>,
+    ) -> StdioConsumerOptions {
+        let mut options = StdioConsumerOptions::new(mode);
+        if let Some(group) = group {
+            options.set_consumer_group(group).expect("set group");
+        }
+        options
+    }
+
+    async fn commit(&self, _: &mut StdioConsumer, _: &MessageHeader) -> Result<(), String> {
+        Err("stdio cannot commit".into())
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            resumable: Err("a pipe keeps no state to resume from"),
+            rewind: RewindRule::Unsupported("a pipe cannot be rewound"),
+            seek: SeekRule::Unsupported("a pipe cannot be seeked"),
+            ..Capabilities::default()
+        }
+    }
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn conformance() {
+    scenarios::run_all(&Stdio).await;
+}
