@@ -20,6 +20,20 @@ fn rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) used by this process so far, in milliseconds.
+fn cpu_ms() -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    (ticks(11) + ticks(12)) * 10
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
@@ -33,16 +47,24 @@ async fn main() -> anyhow::Result<()> {
         .transpose()?
         .unwrap_or(100_000);
     let streamer = RedisStreamer::connect(url.parse()?, RedisConnectOptions::default()).await?;
-    let key = StreamKey::new(format!("throughput-{}", std::process::id()))?;
+    // THROUGHPUT_KEY=name keeps the stream (and skips producing if it has data already)
+    let fixed = std::env::var("THROUGHPUT_KEY").ok();
+    let key = StreamKey::new(
+        fixed
+            .clone()
+            .unwrap_or_else(|| format!("throughput-{}", std::process::id())),
+    )?;
     let producer = streamer
         .create_producer(key.clone(), Default::default())
         .await?;
     let payload = vec![b'x'; 256];
 
     let rss_before = rss_kb();
+    let cpu = cpu_ms();
+    let skip = fixed.is_some() && std::env::var("THROUGHPUT_SKIP_PRODUCE").is_ok();
     let start = Instant::now();
     let mut receipts = Vec::with_capacity(n);
-    for _ in 0..n {
+    for _ in 0..if skip { 0 } else { n } {
         receipts.push(producer.send(payload.as_slice())?);
     }
     let rss_queued = rss_kb();
@@ -51,7 +73,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let elapsed = start.elapsed();
     log::warn!(
-        "producer: {n} messages in {elapsed:?} = {:.0} msg/s; RSS {rss_before} kB -> {rss_queued} kB with all in flight (peak now {} kB)",
+        "producer: {n} messages in {elapsed:?} ({} ms CPU) = {:.0} msg/s; RSS {rss_before} kB -> {rss_queued} kB with all in flight (peak now {} kB)",
+        cpu_ms() - cpu,
         n as f64 / elapsed.as_secs_f64(),
         rss_kb()
     );
@@ -60,14 +83,18 @@ async fn main() -> anyhow::Result<()> {
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
     let consumer = streamer.create_consumer(&[key.clone()], options).await?;
     let start = Instant::now();
+    let cpu = cpu_ms();
     for _ in 0..n {
         consumer.next().await?;
     }
     let elapsed = start.elapsed();
     log::warn!(
-        "consumer: {n} messages in {elapsed:?} = {:.0} msg/s",
+        "consumer: {n} messages in {elapsed:?} ({} ms CPU) = {:.0} msg/s",
+        cpu_ms() - cpu,
         n as f64 / elapsed.as_secs_f64()
     );
-    let _ = producer.trim(&key, 0).await;
+    if fixed.is_none() {
+        let _ = producer.trim(&key, 0).await;
+    }
     Ok(())
 }

@@ -208,6 +208,7 @@ pub(crate) async fn create_consumer(
         last_claim: Instant::now(),
         claim: None,
         per_key: false,
+        ahead: None,
         initial_error,
     };
     drop(sea_streamer_runtime::spawn_task(task.run()));

@@ -154,3 +154,48 @@ pub(crate) fn parse_entries(
     }
     Ok((count, last))
 }
+
+/// The last entry id per shard in a read reply, without consuming it (to start the next read
+/// while this one is being turned into messages).
+pub(crate) fn last_ids(value: &Value, shards: &[ShardState]) -> Vec<(usize, MessageId)> {
+    let mut out = Vec::new();
+    let mut visit = |key: &Value, entries: &Value| {
+        let (Value::BulkString(key), Value::Array(entries)) = (key, entries) else {
+            return;
+        };
+        let Some(Value::Array(last)) = entries.last() else {
+            return;
+        };
+        let Some(Value::BulkString(id)) = last.first() else {
+            return;
+        };
+        if let (Some(index), Some((t, s))) = (
+            shards
+                .iter()
+                .position(|s| s.key.as_bytes() == key.as_slice()),
+            parse_id_bytes(id),
+        ) {
+            if s <= 0xFFFF {
+                out.push((index, (t, s as u16)));
+            }
+        }
+    };
+    match value {
+        Value::Array(items) => {
+            for item in items {
+                if let Value::Array(kv) = item {
+                    if let [key, entries] = kv.as_slice() {
+                        visit(key, entries);
+                    }
+                }
+            }
+        }
+        Value::Map(pairs) => {
+            for (key, entries) in pairs {
+                visit(key, entries);
+            }
+        }
+        _ => {}
+    }
+    out
+}

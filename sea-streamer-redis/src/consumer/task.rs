@@ -6,7 +6,7 @@
 
 use super::acks::Acker;
 use super::claim::{auto_claim, find_idle_consumer, ClaimState};
-use super::reply::{parse_entries, parse_read_reply, ShardRead};
+use super::reply::{last_ids, parse_entries, parse_read_reply, ShardRead};
 use super::shard::{shard_key, ShardState};
 use super::shared::{Ctrl, Delivery, Shared};
 use super::AutoCommit;
@@ -15,7 +15,7 @@ use crate::connection::NodeId;
 use crate::error::{has_code, is_connection_error};
 use crate::message::format_id;
 use crate::{map_err, MessageId, RedisErr, RedisResult, TimestampFormat, MAX_MSG_ID};
-use futures::future::{select, Either};
+use futures::future::{select, Either, FutureExt};
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Value};
 use sea_streamer_types::{ShardId, SharedMessage, StreamErr, StreamKey};
@@ -42,6 +42,7 @@ pub(crate) struct GroupInfo {
 }
 
 pub(crate) struct Task {
+    // (fields are set by `create_consumer`)
     pub reader: RedisCluster,
     pub acker: Acker,
     pub shards: Vec<ShardState>,
@@ -59,6 +60,8 @@ pub(crate) struct Task {
     pub epoch: u64,
     pub last_claim: Instant,
     pub claim: Option<ClaimState>,
+    /// A plain read started ahead of time.
+    pub ahead: Option<ReadFuture>,
     /// One read command per key (set after a `CROSSSLOT` error in a cluster).
     pub per_key: bool,
     /// An error found at creation, delivered by the first `next()`.
@@ -69,6 +72,11 @@ enum Flow {
     Continue,
     Stop,
 }
+
+/// One read's node, shards and reply.
+type ReadResult = (NodeId, Vec<usize>, redis::RedisResult<Value>);
+/// A read already sent.
+type ReadFuture = std::pin::Pin<Box<dyn Future<Output = ReadResult> + Send>>;
 
 /// Outcome of racing a future against control messages.
 enum Race<T> {
@@ -214,6 +222,7 @@ impl Task {
             table.push(state);
         }
         self.shards = table;
+        self.ahead = None;
         self.plain = true;
         self.prefetch = true;
         self.claim = None;
@@ -245,6 +254,15 @@ impl Task {
                 }
             }
         }
+        if let Some(ahead) = self.ahead.take() {
+            // a read started while the previous batch was being handed over
+            let result = match race(&self.ctrl, &mut self.acker, ahead).await {
+                Race::Done(r) => r,
+                Race::Interrupted(c) => return Ok(Some(c)),
+                Race::Closed => return Err(None),
+            };
+            return self.handle_results(vec![result], messages).await;
+        }
         let cmds = self.read_cmds();
         let Task {
             reader,
@@ -265,7 +283,7 @@ impl Task {
             }
             let results =
                 futures::future::join_all(conns.into_iter().map(|(read, mut conn)| async move {
-                    let result = read.cmd.query_async::<Value>(&mut conn).await;
+                    let result = raw_query(&mut conn, &read.cmd).await;
                     (read.node, read.shards, result)
                 }))
                 .await;
@@ -288,9 +306,29 @@ impl Task {
                 }
             }
         };
+        self.handle_results(results, messages).await
+    }
+
+    /// Turn read replies into messages and advance the shards. In plain `XREAD` mode the next
+    /// read is started first, so Redis works on it while this batch is parsed and handed over.
+    async fn handle_results(
+        &mut self,
+        results: Vec<ReadResult>,
+        messages: &mut Vec<SharedMessage>,
+    ) -> Result<Option<Ctrl>, Option<StreamErr<RedisErr>>> {
+        let single = results.len() == 1;
         for (node, shards, result) in results {
             match result {
                 Ok(value) => {
+                    if self.plain && single {
+                        let lasts = last_ids(&value, &self.shards);
+                        if !lasts.is_empty() {
+                            for (i, last) in lasts {
+                                self.shards[i].last = last;
+                            }
+                            self.read_ahead();
+                        }
+                    }
                     let mut reads = Vec::new();
                     parse_read_reply(
                         value,
@@ -307,6 +345,28 @@ impl Task {
             }
         }
         Ok(None)
+    }
+
+    /// Start the next plain read now (one command on a live connection only).
+    fn read_ahead(&mut self) {
+        let mut cmds = self.read_cmds();
+        if cmds.len() != 1 {
+            return;
+        }
+        let read = cmds.pop().expect("one command");
+        let Some(Ok(conn)) = self.reader.conn.get_mut(&read.node).map(|c| c.try_get()) else {
+            return;
+        };
+        let mut conn = conn.clone();
+        let mut fut: ReadFuture = Box::pin(async move {
+            let result = raw_query(&mut conn, &read.cmd).await;
+            (read.node, read.shards, result)
+        });
+        // poll once so that the command is written now
+        self.ahead = Some(match (&mut fut).now_or_never() {
+            Some(done) => Box::pin(futures::future::ready(done)),
+            None => fut,
+        });
     }
 
     /// Update the shards' positions after a read.
@@ -610,4 +670,16 @@ pub(crate) async fn last_id(conn: &mut MultiplexedConnection, key: &str) -> Redi
         _ => None,
     };
     Ok(id.map(|(t, s)| (t, s as u16)).unwrap_or((0, 0)))
+}
+
+/// Send one command and return its reply as is: unlike `query_async::<Value>` this does not
+/// walk (and rebuild) the whole reply looking for nested errors.
+async fn raw_query(
+    conn: &mut MultiplexedConnection,
+    cmd: &redis::Cmd,
+) -> redis::RedisResult<Value> {
+    match conn.send_packed_command(cmd).await? {
+        Value::ServerError(err) => Err(err.into()),
+        value => Ok(value),
+    }
 }
