@@ -2,7 +2,7 @@
 
 use crate::commit::write_commit;
 use crate::dispatch::{
-    spawn_reader, Control, Item, ReaderEntry, ReaderKind, SeekCmd, Start, Subscriber,
+    spawn_reader, Control, Entry, Item, ReaderEntry, ReaderKind, SeekCmd, Start, Subscriber,
 };
 use crate::seek::Target;
 use crate::{FileErr, FileId, FileResult, SeekTarget, StreamMode, SEA_STREAMER_WILDCARD};
@@ -10,10 +10,12 @@ use sea_streamer_types::{
     export::futures::Stream, Consumer, ConsumerGroup, ConsumerMode, SeqPos, ShardId, SharedMessage,
     StreamErr, StreamKey, Timestamp,
 };
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::task::{Context, Poll};
 
 /// A consumer of a `.ss` file.
@@ -43,6 +45,8 @@ pub struct FileConsumer {
     prefetch: usize,
     entry: Arc<ReaderEntry>,
     rx: flume::Receiver<Item>,
+    local: Mutex<VecDeque<Entry>>,
+    waiters: Mutex<Vec<std::task::Waker>>,
     position: AtomicU64,
 }
 
@@ -78,6 +82,8 @@ impl FileConsumer {
             prefetch: p.prefetch,
             entry: p.entry,
             rx: p.rx,
+            local: Mutex::new(VecDeque::new()),
+            waiters: Mutex::new(Vec::new()),
             position: AtomicU64::new(p.position),
         }
     }
@@ -143,17 +149,20 @@ impl FileConsumer {
                 return Err(FileErr::TaskDead("reader"));
             }
         }
-        answer
+        let result = answer
             .recv_async()
             .await
-            .unwrap_or(Err(FileErr::TaskDead("reader")))
+            .unwrap_or(Err(FileErr::TaskDead("reader")));
+        if result.is_ok() {
+            self.local.lock().map(|mut l| l.clear()).ok();
+        }
+        result
     }
 
     /// Leave the current reader and start a reader of its own.
     fn detach(&mut self) -> Result<(), FileErr> {
         let _ = self.entry.control.send(Control::Unsubscribe(self.sid));
-        let (tx, rx) = flume::bounded(self.prefetch.max(1));
-        let sub = Subscriber::new(self.sid, self.streams.clone(), None, tx, rx.clone());
+        let (sub, rx) = Subscriber::new(self.sid, self.streams.clone(), None, self.prefetch);
         let mode = if self.replay {
             StreamMode::Replay
         } else {
@@ -168,6 +177,7 @@ impl FileConsumer {
             sub,
         )?;
         self.rx = rx;
+        self.local.lock().map(|mut l| l.clear()).ok();
         Ok(())
     }
 }
@@ -179,9 +189,13 @@ impl Drop for FileConsumer {
 }
 
 /// Future of [`FileConsumer::next`](Consumer::next).
+///
+/// Messages arrive from the reader in batches; a batch is buffered in the consumer and handed
+/// out one message per `next()`. Nothing is taken before the future is polled, so dropping an
+/// unfinished future loses no message.
 pub enum NextFuture<'a> {
-    /// Waiting for the reader; the second field records the consumer position on delivery.
-    Future(flume::r#async::RecvFut<'a, Item>, &'a AtomicU64),
+    /// Waiting for the next message.
+    Future(Option<flume::r#async::RecvFut<'a, Item>>, &'a FileConsumer),
     /// Resolves to this error.
     Error(Option<StreamErr<FileErr>>),
 }
@@ -195,19 +209,64 @@ impl std::fmt::Debug for NextFuture<'_> {
     }
 }
 
+impl FileConsumer {
+    /// Turn a delivery into a result, recording the position.
+    fn deliver(&self, entry: Entry) -> FileResult<SharedMessage> {
+        match entry {
+            Ok((m, end)) => {
+                self.position.store(end, Ordering::Release);
+                Ok(m)
+            }
+            Err(e) => Err(StreamErr::Backend(e)),
+        }
+    }
+
+    fn pop_local(&self) -> Option<Entry> {
+        self.local.lock().ok().and_then(|mut l| l.pop_front())
+    }
+}
+
 impl Future for NextFuture<'_> {
     type Output = FileResult<SharedMessage>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
-            NextFuture::Future(fut, position) => match Pin::new(fut).poll(cx) {
-                Poll::Ready(Ok(Ok((m, end)))) => {
-                    position.store(end, Ordering::Release);
-                    Poll::Ready(Ok(m))
+            NextFuture::Future(fut, con) => loop {
+                if let Some(e) = con.pop_local() {
+                    *fut = None;
+                    return Poll::Ready(con.deliver(e));
                 }
-                Poll::Ready(Ok(Err(e))) => Poll::Ready(Err(StreamErr::Backend(e))),
-                Poll::Ready(Err(_)) => Poll::Ready(Err(StreamErr::Backend(FileErr::StreamEnded))),
-                Poll::Pending => Poll::Pending,
+                let recv = fut.get_or_insert_with(|| con.rx.recv_async());
+                match Pin::new(recv).poll(cx) {
+                    Poll::Ready(Ok(batch)) => {
+                        *fut = None;
+                        let more = batch.len() > 1;
+                        if let Ok(mut local) = con.local.lock() {
+                            local.extend(batch);
+                        }
+                        if more {
+                            // other concurrent `next()` calls may be waiting on the channel
+                            if let Ok(mut w) = con.waiters.lock() {
+                                w.drain(..).for_each(|w| w.wake());
+                            }
+                        }
+                    }
+                    Poll::Ready(Err(_)) => {
+                        *fut = None;
+                        return Poll::Ready(match con.pop_local() {
+                            Some(e) => con.deliver(e),
+                            None => Err(StreamErr::Backend(FileErr::StreamEnded)),
+                        });
+                    }
+                    Poll::Pending => {
+                        if let Ok(mut w) = con.waiters.lock() {
+                            if !w.iter().any(|w| w.will_wake(cx.waker())) {
+                                w.push(cx.waker().clone());
+                            }
+                        }
+                        return Poll::Pending;
+                    }
+                }
             },
             NextFuture::Error(e) => Poll::Ready(Err(e
                 .take()
@@ -288,7 +347,7 @@ impl Consumer for FileConsumer {
     }
 
     fn next(&self) -> NextFuture<'_> {
-        NextFuture::Future(self.rx.recv_async(), &self.position)
+        NextFuture::Future(None, self)
     }
 
     fn stream<'a, 'b: 'a>(&'b mut self) -> FileMessageStream<'a> {

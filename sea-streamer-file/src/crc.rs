@@ -24,16 +24,45 @@ const fn make_table() -> [u16; 256] {
     table
 }
 
-static TABLE: [u16; 256] = make_table();
+/// Slicing-by-8 tables: `TABLES[k][x]` is the CRC contribution of byte `x` followed by `k` zero bytes.
+const fn make_tables() -> [[u16; 256]; 8] {
+    let mut tables = [[0u16; 256]; 8];
+    tables[0] = make_table();
+    let mut k = 1;
+    while k < 8 {
+        let mut x = 0;
+        while x < 256 {
+            let prev = tables[k - 1][x];
+            tables[k][x] = (prev << 8) ^ tables[0][(prev >> 8) as usize];
+            x += 1;
+        }
+        k += 1;
+    }
+    tables
+}
+
+static TABLES: [[u16; 256]; 8] = make_tables();
 
 /// Initial CRC state.
 pub(crate) const CRC_INIT: u16 = 0xFFFF;
 
-/// Feed `bytes` into the CRC state `crc` and return the new state.
+/// Feed `bytes` into the CRC state `crc` and return the new state (8 bytes per step).
 #[inline]
 pub(crate) fn crc16_update(mut crc: u16, bytes: &[u8]) -> u16 {
-    for &b in bytes {
-        crc = TABLE[((crc >> 8) as u8 ^ b) as usize] ^ (crc << 8);
+    let t = &TABLES;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        crc = t[7][((crc >> 8) as u8 ^ c[0]) as usize]
+            ^ t[6][(crc as u8 ^ c[1]) as usize]
+            ^ t[5][c[2] as usize]
+            ^ t[4][c[3] as usize]
+            ^ t[3][c[4] as usize]
+            ^ t[2][c[5] as usize]
+            ^ t[1][c[6] as usize]
+            ^ t[0][c[7] as usize];
+    }
+    for &b in chunks.remainder() {
+        crc = t[0][((crc >> 8) as u8 ^ b) as usize] ^ (crc << 8);
     }
     crc
 }
@@ -54,6 +83,35 @@ mod tests {
         assert_eq!(crc16_cdma2000(b"hello, world"), 0x8028);
         assert_eq!(crc16_cdma2000(b"EOS"), 0xED7C);
         assert_eq!(crc16_cdma2000(b""), 0xFFFF);
+    }
+
+    fn bitwise(bytes: &[u8]) -> u16 {
+        let mut crc = CRC_INIT;
+        for &b in bytes {
+            crc ^= (b as u16) << 8;
+            for _ in 0..8 {
+                crc = if crc & 0x8000 != 0 {
+                    (crc << 1) ^ POLY
+                } else {
+                    crc << 1
+                };
+            }
+        }
+        crc
+    }
+
+    #[test]
+    fn sliced_equals_bitwise() {
+        let data: Vec<u8> = (0..1000u32)
+            .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+            .collect();
+        for len in 0..100 {
+            for start in 0..9 {
+                let s = &data[start..start + len];
+                assert_eq!(crc16_cdma2000(s), bitwise(s), "len {len} start {start}");
+            }
+        }
+        assert_eq!(crc16_cdma2000(&data), bitwise(&data));
     }
 
     #[test]

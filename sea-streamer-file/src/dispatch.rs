@@ -16,17 +16,18 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-/// What a subscriber queue carries: a message and the file offset right after its frame.
-pub(crate) type Item = Result<(SharedMessage, u64), FileErr>;
+/// One delivery: a message and the file offset right after its frame (or an error).
+pub(crate) type Entry = Result<(SharedMessage, u64), FileErr>;
+/// What a subscriber queue carries: a batch of deliveries (fewer channel operations and wake-ups).
+pub(crate) type Item = Vec<Entry>;
+
+/// Batch size and queue capacity (in batches) for a prefetch depth in messages.
+pub(crate) fn queue_shape(prefetch: usize) -> (usize, usize) {
+    let batch = prefetch.clamp(1, 64);
+    (batch, prefetch.div_ceil(batch).max(1))
+}
 
 const MAX_BACKOFF: Duration = Duration::from_millis(64);
-
-fn clone_item(item: &Item) -> Item {
-    match item {
-        Ok(v) => Ok(v.clone()),
-        Err(e) => Err(e.duplicate()),
-    }
-}
 
 /// Which consumers a reader serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,27 +72,34 @@ pub(crate) struct Subscriber {
     pub tx: flume::Sender<Item>,
     pub rx: flume::Receiver<Item>,
     overflow: VecDeque<Item>,
+    pending: Vec<Entry>,
+    batch: usize,
     wildcard: bool,
 }
 
 impl Subscriber {
+    /// A subscriber and the receiving end of its queue.
     pub fn new(
         sid: u32,
         keys: Vec<StreamKey>,
         group: Option<ConsumerGroup>,
-        tx: flume::Sender<Item>,
-        rx: flume::Receiver<Item>,
-    ) -> Self {
+        prefetch: usize,
+    ) -> (Self, flume::Receiver<Item>) {
         let wildcard = keys.iter().any(|k| k.name() == SEA_STREAMER_WILDCARD);
-        Self {
+        let (batch, capacity) = queue_shape(prefetch);
+        let (tx, rx) = flume::bounded(capacity);
+        let sub = Self {
             sid,
             keys,
             group,
             tx,
-            rx,
+            rx: rx.clone(),
             overflow: VecDeque::new(),
+            pending: Vec::new(),
+            batch,
             wildcard,
-        }
+        };
+        (sub, rx)
     }
 
     fn wants(&self, key: &StreamKey) -> bool {
@@ -101,8 +109,21 @@ impl Subscriber {
         self.keys.iter().any(|k| k == key)
     }
 
-    /// Queue an item; `false` if the consumer is gone.
-    fn push(&mut self, item: Item) -> bool {
+    /// Queue a delivery; `false` if the consumer is gone.
+    fn push(&mut self, entry: Entry) -> bool {
+        self.pending.push(entry);
+        if self.pending.len() >= self.batch {
+            return self.ship();
+        }
+        true
+    }
+
+    /// Send the pending deliveries as one batch; `false` if the consumer is gone.
+    fn ship(&mut self) -> bool {
+        if self.pending.is_empty() {
+            return true;
+        }
+        let item = std::mem::replace(&mut self.pending, Vec::with_capacity(self.batch));
         if !self.overflow.is_empty() {
             self.overflow.push_back(item);
             return true;
@@ -115,6 +136,12 @@ impl Subscriber {
             }
             Err(flume::TrySendError::Disconnected(_)) => false,
         }
+    }
+
+    /// Whether the queue drained to half its capacity (or the consumer is gone).
+    fn has_room(&self) -> bool {
+        let cap = self.tx.capacity().unwrap_or(usize::MAX);
+        self.tx.len() <= cap / 2 || self.tx.is_disconnected()
     }
 
     /// Move overflow into the queue while there is room; `false` if the consumer is gone.
@@ -318,11 +345,6 @@ struct ReaderThread {
     ended: bool,
 }
 
-enum Event {
-    Sent(usize, bool),
-    Control(Option<Control>),
-}
-
 impl ReaderThread {
     fn deregister(&self) {
         deregister(&self.entry.id);
@@ -361,6 +383,7 @@ impl ReaderThread {
         self.ended = false;
         if let Some(s) = self.subs.iter_mut().find(|s| s.sid == sid) {
             s.overflow.clear();
+            s.pending.clear();
             while s.rx.try_recv().is_ok() {}
         }
         Ok(())
@@ -391,35 +414,32 @@ impl ReaderThread {
     fn fail(&mut self, e: FileErr) {
         for s in self.subs.iter_mut() {
             s.push(Err(e.duplicate()));
+            s.ship();
         }
         self.ended = true;
     }
 
+    /// Move overflow into queues that have drained to half their capacity.
     fn flush_overflows(&mut self) {
-        self.subs.retain_mut(|s| s.drain_overflow());
+        self.subs
+            .retain_mut(|s| !s.has_room() || s.drain_overflow());
     }
 
-    /// Wait until some subscriber has room, or a control message arrives.
-    fn wait_for_space(&mut self) {
-        let event = {
-            let mut sel = flume::Selector::new();
-            for (i, s) in self.subs.iter().enumerate() {
-                if let Some(item) = s.overflow.front() {
-                    sel = sel.send(&s.tx, clone_item(item), move |r| Event::Sent(i, r.is_ok()));
-                }
-            }
-            sel = sel.recv(&self.control_rx, |r| Event::Control(r.ok()));
-            sel.wait_timeout(Duration::from_millis(100))
-        };
-        match event {
-            Ok(Event::Sent(i, true)) => {
-                self.subs[i].overflow.pop_front();
-            }
-            Ok(Event::Sent(i, false)) => {
-                self.subs.remove(i);
-            }
-            Ok(Event::Control(Some(c))) => self.handle(c),
-            Ok(Event::Control(None)) | Err(_) => (),
+    /// Wait until some subscriber's queue has drained to half its capacity (hysteresis: the
+    /// reader then refills it in one go instead of waking up for every single message), or a
+    /// control message arrives.
+    fn wait_for_space(&mut self, backoff: &mut Duration) {
+        if self
+            .subs
+            .iter()
+            .any(|s| !s.overflow.is_empty() && s.has_room())
+        {
+            *backoff = Duration::from_micros(20);
+            return;
+        }
+        match self.control_rx.recv_timeout(*backoff) {
+            Ok(c) => self.handle(c),
+            Err(_) => *backoff = (*backoff * 2).min(Duration::from_millis(10)),
         }
     }
 
@@ -482,6 +502,7 @@ impl ReaderThread {
 
     fn run(&mut self) {
         let mut backoff = Duration::from_millis(1);
+        let mut space_backoff = Duration::from_micros(20);
         loop {
             while let Ok(c) = self.control_rx.try_recv() {
                 self.handle(c);
@@ -496,11 +517,11 @@ impl ReaderThread {
                 if self.subs.iter().all(|s| s.overflow.is_empty()) {
                     return;
                 }
-                self.wait_for_space();
+                self.wait_for_space(&mut space_backoff);
                 continue;
             }
             if !self.subs.is_empty() && self.subs.iter().all(|s| !s.overflow.is_empty()) {
-                self.wait_for_space();
+                self.wait_for_space(&mut space_backoff);
                 continue;
             }
             let mut idle = false;
@@ -545,10 +566,12 @@ impl ReaderThread {
             }
             if !frames.is_empty() {
                 backoff = Duration::from_millis(1);
+                space_backoff = Duration::from_micros(20);
             }
             for f in frames {
                 self.dispatch(f);
             }
+            self.subs.retain_mut(|s| s.ship());
             if let Some(e) = error {
                 self.fail(e);
             } else if eos {

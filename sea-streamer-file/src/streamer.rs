@@ -177,8 +177,7 @@ impl Streamer for FileStreamer {
 
         let prefetch = self.options.prefetch_message().max(1);
         let sid = next_sid();
-        let (tx, rx) = flume::bounded(prefetch);
-        let sub = Subscriber::new(sid, streams.to_vec(), group.clone(), tx, rx.clone());
+        let (sub, rx) = Subscriber::new(sid, streams.to_vec(), group.clone(), prefetch);
         let kind = match (&group, smode) {
             (Some(g), _) => ReaderKind::Group(g.clone(), mode),
             (None, StreamMode::Live) => ReaderKind::SharedLive,

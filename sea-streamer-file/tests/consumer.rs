@@ -318,18 +318,24 @@ async fn option_errors() {
     let mut o = options(ConsumerMode::RealTime, AutoStreamReset::Latest);
     o.set_consumer_group(ConsumerGroup::new("g")).unwrap();
     assert!(matches!(
-        streamer.create_consumer(std::slice::from_ref(&key), o).await,
+        streamer
+            .create_consumer(std::slice::from_ref(&key), o)
+            .await,
         Err(StreamErr::ConsumerGroupIsSet)
     ));
     let o = options(ConsumerMode::LoadBalanced, AutoStreamReset::Latest);
     assert!(matches!(
-        streamer.create_consumer(std::slice::from_ref(&key), o).await,
+        streamer
+            .create_consumer(std::slice::from_ref(&key), o)
+            .await,
         Err(StreamErr::ConsumerGroupNotSet)
     ));
     let mut o = options(ConsumerMode::RealTime, AutoStreamReset::Latest);
     o.set_live_streaming(false);
     assert!(matches!(
-        streamer.create_consumer(std::slice::from_ref(&key), o).await,
+        streamer
+            .create_consumer(std::slice::from_ref(&key), o)
+            .await,
         Err(StreamErr::Backend(FileErr::ConfigErr(_)))
     ));
     let mut o = options(ConsumerMode::LoadBalanced, AutoStreamReset::Latest);
@@ -342,11 +348,16 @@ async fn option_errors() {
     ));
     let mut a = options(ConsumerMode::LoadBalanced, AutoStreamReset::Latest);
     a.set_consumer_group(ConsumerGroup::new("same")).unwrap();
-    let _c = streamer.create_consumer(std::slice::from_ref(&key), a).await.unwrap();
+    let _c = streamer
+        .create_consumer(std::slice::from_ref(&key), a)
+        .await
+        .unwrap();
     let mut b = options(ConsumerMode::Resumable, AutoStreamReset::Latest);
     b.set_consumer_group(ConsumerGroup::new("same")).unwrap();
     assert!(matches!(
-        streamer.create_consumer(std::slice::from_ref(&key), b).await,
+        streamer
+            .create_consumer(std::slice::from_ref(&key), b)
+            .await,
         Err(StreamErr::Backend(FileErr::ConfigErr(_)))
     ));
     let mut c = streamer
