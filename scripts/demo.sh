@@ -2,7 +2,7 @@
 # The sea-streamer demo: a clock producer, a processor and a consumer, run as three
 # processes at once, with messages flowing between them:
 #
-#   producer --output IN   ->   processor --input IN --output OUT   ->   consumer --input OUT
+#   tick-producer --output IN  ->  processor --input IN --output OUT  ->  print-consumer --input OUT
 #
 # Usage: scripts/demo.sh [WHERE]
 #
@@ -79,27 +79,27 @@ redis://* | rediss://* | kafka://*)
 esac
 
 echo "demo: $ticks ticks, one every $interval" >&2
-echo "demo:   producer  --output $input" >&2
-echo "demo:   processor --input $input --output $output" >&2
-echo "demo:   consumer  --input $output" >&2
+echo "demo:   tick-producer  --output $input" >&2
+echo "demo:   processor      --input $input --output $output" >&2
+echo "demo:   print-consumer --input $output" >&2
 
 if [[ "$input" == stdio://* ]]; then
-    run_stage "$bin/producer" --output "$input" --count "$ticks" --interval "$interval" |
+    run_stage "$bin/tick-producer" --output "$input" --count "$ticks" --interval "$interval" |
         run_stage "$bin/processor" --input "$input" --output "$output" --count "$ticks" |
-        run_stage "$bin/consumer" --input "$output" --count "$ticks"
+        run_stage "$bin/print-consumer" --input "$output" --count "$ticks"
 elif [[ "$input" == kafka://* ]]; then
     # a Kafka consumer fails on a topic that does not exist yet (UnknownTopicOrPartition):
     # run the stages one after the other, each topic is created by its producer
-    run_stage "$bin/producer" --output "$input" --count "$ticks" --interval "$interval"
+    run_stage "$bin/tick-producer" --output "$input" --count "$ticks" --interval "$interval"
     run_stage "$bin/processor" --input "$input" --output "$output" --count "$ticks"
-    run_stage "$bin/consumer" --input "$output" --count "$ticks"
+    run_stage "$bin/print-consumer" --input "$output" --count "$ticks"
 else
     # consumer and processor first, so the messages are seen as they are produced
-    run_stage "$bin/consumer" --input "$output" --count "$ticks" &
+    run_stage "$bin/print-consumer" --input "$output" --count "$ticks" &
     children+=("$!")
     run_stage "$bin/processor" --input "$input" --output "$output" --count "$ticks" &
     children+=("$!")
-    run_stage "$bin/producer" --output "$input" --count "$ticks" --interval "$interval"
+    run_stage "$bin/tick-producer" --output "$input" --count "$ticks" --interval "$interval"
     for pid in "${children[@]}"; do
         wait "$pid"
     done

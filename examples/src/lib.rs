@@ -10,7 +10,7 @@
 //! |---|---|
 //! | [`endpoint`] | every program: connecting by URL, consumer options, end of stream |
 //! | [`cli`] | shared command-line value types (durations, start position) |
-//! | [`tick`] | `producer`: clock ticks |
+//! | [`tick`] | `tick-producer`: clock ticks |
 //! | [`transform`] | `processor`: the payload transformation |
 //! | [`batch`] | `buffered`, `sql-sink`: collecting messages into batches |
 //! | [`work`] | `blocking`: CPU-bound work on a thread pool while consuming |

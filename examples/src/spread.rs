@@ -12,7 +12,7 @@
 //! time in seconds with a fraction. Heartbeats carry no data and are skipped.
 //!
 //! **Stream messages** ([`Spread`]) are JSON with the timestamp in
-//! [`TIMESTAMP_FORMAT`](sea_streamer::TIMESTAMP_FORMAT) (UTC) and the numbers written as
+//! [`TIMESTAMP_FORMAT`] (UTC) and the numbers written as
 //! decimal strings that read back to the very same `f64`, so every stage of the pipeline sees
 //! exactly the values the feed sent.
 

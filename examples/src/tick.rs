@@ -1,4 +1,4 @@
-//! Clock ticks: the messages of the `producer` example.
+//! Clock ticks: the messages of the `tick-producer` example.
 
 use crate::endpoint::Limit;
 use sea_streamer::{Producer, SeaProducer};

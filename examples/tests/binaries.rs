@@ -6,8 +6,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
 const BINARIES: [(&str, &str); 10] = [
-    ("producer", env!("CARGO_BIN_EXE_producer")),
-    ("consumer", env!("CARGO_BIN_EXE_consumer")),
+    ("tick-producer", env!("CARGO_BIN_EXE_tick-producer")),
+    ("print-consumer", env!("CARGO_BIN_EXE_print-consumer")),
     ("processor", env!("CARGO_BIN_EXE_processor")),
     ("resumable", env!("CARGO_BIN_EXE_resumable")),
     ("buffered", env!("CARGO_BIN_EXE_buffered")),
@@ -50,7 +50,7 @@ fn every_binary_has_help() {
         let help = String::from_utf8(output.stdout).unwrap();
         assert!(help.contains("Usage:"), "{name}: {help}");
     }
-    let bad = Command::new(env!("CARGO_BIN_EXE_producer"))
+    let bad = Command::new(env!("CARGO_BIN_EXE_tick-producer"))
         .args(["--output", "file://./x.ss/a", "--interval", "soon"])
         .output()
         .unwrap();
@@ -64,7 +64,7 @@ fn clock_pipeline_on_file() {
     let ticks = format!("file://{}/ticks.ss/tick", dir.path().display());
     let processed = format!("file://{}/processed.ss/processed", dir.path().display());
     run(
-        env!("CARGO_BIN_EXE_producer"),
+        env!("CARGO_BIN_EXE_tick-producer"),
         &["--output", &ticks, "--count", "5", "--interval", "1ms"],
     );
     // no --count: both stop at the end-of-stream mark of their input file
@@ -72,13 +72,16 @@ fn clock_pipeline_on_file() {
         env!("CARGO_BIN_EXE_processor"),
         &["--input", &ticks, "--output", &processed],
     );
-    let output = run(env!("CARGO_BIN_EXE_consumer"), &["--input", &processed]);
+    let output = run(
+        env!("CARGO_BIN_EXE_print-consumer"),
+        &["--input", &processed],
+    );
     assert_eq!(payloads(&output.stdout), processed_ticks(5));
 }
 
 #[test]
 fn clock_pipeline_through_pipes() {
-    let mut producer = Command::new(env!("CARGO_BIN_EXE_producer"))
+    let mut producer = Command::new(env!("CARGO_BIN_EXE_tick-producer"))
         .args([
             "--output",
             "stdio:///tick",
@@ -97,7 +100,7 @@ fn clock_pipeline_through_pipes() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let consumer = Command::new(env!("CARGO_BIN_EXE_consumer"))
+    let consumer = Command::new(env!("CARGO_BIN_EXE_print-consumer"))
         .args(["--input", "stdio:///processed", "--count", "4"])
         .stdin(processor.stdout.take().unwrap())
         .output()
@@ -151,7 +154,10 @@ fn price_feed_binaries_on_file() {
         env!("CARGO_BIN_EXE_aggregator"),
         &["--input", &spreads, "--output", &averages, "--window", "4s"],
     );
-    let output = run(env!("CARGO_BIN_EXE_consumer"), &["--input", &averages]);
+    let output = run(
+        env!("CARGO_BIN_EXE_print-consumer"),
+        &["--input", &averages],
+    );
 
     let recording =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/spreads.jsonl"))

@@ -2,8 +2,9 @@
 //!
 //! ```sh
 //! processor --input file://./clock.ss/tick --output file://./processed.ss/processed
-//! producer --output stdio:///tick --count 3 --interval 10ms \
-//!   | processor --input stdio:///tick --output stdio:///processed --count 3
+//! tick-producer --output stdio:///tick --count 3 --interval 10ms \
+//!   | processor --input stdio:///tick --output stdio:///processed --count 3 \
+//!   | print-consumer --input stdio:///processed --count 3
 //! ```
 
 use clap::Parser;

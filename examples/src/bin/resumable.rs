@@ -1,7 +1,7 @@
 //! `resumable`: a consumer group member that commits its progress and resumes after a restart.
 //!
 //! ```sh
-//! producer --output file://./clock.ss/tick --count 10 --interval 10ms
+//! tick-producer --output file://./clock.ss/tick --count 10 --interval 10ms
 //! resumable --input file://./clock.ss/tick --group demo --count 4   # ticks 0..3
 //! resumable --input file://./clock.ss/tick --group demo --count 4   # ticks 4..7
 //! ```

@@ -1,9 +1,9 @@
-//! `producer`: sends clock ticks `{"tick":N}` to a stream, then ends the producer.
+//! `tick-producer`: sends clock ticks `{"tick":N}` to a stream, then ends the producer.
 //!
 //! ```sh
-//! producer --output file://./clock.ss/tick --count 10 --interval 100ms
-//! producer --output redis://127.0.0.1:6379/tick --count 10
-//! producer --output stdio:///tick --count 3          # prints the messages
+//! tick-producer --output file://./clock.ss/tick --count 10 --interval 100ms
+//! tick-producer --output redis://127.0.0.1:6379/tick --count 10
+//! tick-producer --output stdio:///tick --count 3          # prints the messages
 //! ```
 
 use clap::Parser;
@@ -39,6 +39,6 @@ async fn main() -> anyhow::Result<()> {
     let sent = produce_ticks(&producer, args.count, args.interval).await?;
     producer.end().await?;
     // stdout may be the stream itself (stdio://): report on stderr
-    eprintln!("producer: sent {sent} tick(s)");
+    eprintln!("tick-producer: sent {sent} tick(s)");
     Ok(())
 }

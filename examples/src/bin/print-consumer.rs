@@ -1,8 +1,8 @@
-//! `consumer`: prints the messages of one or more streams.
+//! `print-consumer`: prints the messages of one or more streams.
 //!
 //! ```sh
-//! consumer --input file://./clock.ss/tick
-//! consumer --input redis://127.0.0.1:6379/tick --count 10
+//! print-consumer --input file://./clock.ss/tick
+//! print-consumer --input redis://127.0.0.1:6379/tick --count 10
 //! ```
 
 #![allow(clippy::print_stdout)]
@@ -54,6 +54,6 @@ async fn main() -> anyhow::Result<()> {
         );
         limit.add(1);
     }
-    eprintln!("consumer: received {} message(s)", limit.done());
+    eprintln!("print-consumer: received {} message(s)", limit.done());
     Ok(())
 }
