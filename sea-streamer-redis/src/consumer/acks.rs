@@ -30,9 +30,10 @@ pub(crate) struct Acker {
 }
 
 impl Acker {
-    /// Send the acks due under the auto-commit policy (`Rolling` only right after a delivery).
-    /// An error means the consumer must stop.
-    pub async fn auto(&mut self, after_delivery: bool) -> RedisResult<()> {
+    /// Send the acks due under the auto-commit policy. `Rolling` acks are sent only right
+    /// after a delivery that began at `delivered`, and only those recorded before it (acks of
+    /// earlier batches). An error means the consumer must stop.
+    pub async fn auto(&mut self, delivered: Option<Instant>) -> RedisResult<()> {
         if self.last_commit.elapsed() < self.interval {
             return Ok(());
         }
@@ -41,8 +42,10 @@ impl Acker {
                 let delay = self.delay;
                 self.flush_where(|ack| ack.at.elapsed() >= delay).await
             }
-            AutoCommit::Rolling if after_delivery => self.flush_where(|_| true).await,
-            AutoCommit::Rolling => Ok(()),
+            AutoCommit::Rolling => match delivered {
+                Some(t) => self.flush_where(|ack| ack.at <= t).await,
+                None => Ok(()),
+            },
             AutoCommit::Immediate | AutoCommit::Disabled => Ok(()),
         }
     }

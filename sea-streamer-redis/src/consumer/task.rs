@@ -123,7 +123,7 @@ impl Task {
                 Err(flume::TryRecvError::Disconnected) => return Flow::Stop,
             }
         }
-        if let Err(e) = self.acker.auto(false).await {
+        if let Err(e) = self.acker.auto(None).await {
             return self.fail(e).await;
         }
         if !self.prefetch && self.shared.demand.load(Ordering::Acquire) == 0 {
@@ -147,6 +147,7 @@ impl Task {
             messages,
         };
         let out = self.out.clone();
+        let started = Instant::now();
         match race(&self.ctrl, &mut self.acker, out.send_async(delivery)).await {
             Race::Done(Ok(())) => {
                 if !self.prefetch {
@@ -158,15 +159,15 @@ impl Task {
                                 d.checked_sub(1)
                             });
                 }
-                self.after_delivery().await
+                self.after_delivery(started).await
             }
             Race::Done(Err(_)) | Race::Closed => Flow::Stop,
             Race::Interrupted(c) => self.on_ctrl(c).await,
         }
     }
 
-    async fn after_delivery(&mut self) -> Flow {
-        match self.acker.auto(true).await {
+    async fn after_delivery(&mut self, started: Instant) -> Flow {
+        match self.acker.auto(Some(started)).await {
             Ok(()) => Flow::Continue,
             Err(e) => self.fail(e).await,
         }
@@ -618,7 +619,7 @@ async fn race<F: Future>(
             },
             Either::Right((Either::Left((Err(_), _)), _)) => return Race::Closed,
             Either::Right((Either::Right(_), _)) => {
-                if let Err(e) = acker.auto(false).await {
+                if let Err(e) = acker.auto(None).await {
                     log::error!("Giving up sending acks: {e}");
                 }
             }
