@@ -197,3 +197,40 @@ async fn price_feed_pipeline_on_redis() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn price_feed_stops_at_a_bad_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let url: StreamUrl = format!("file://{}/spreads.ss/spreads", dir.path().display())
+        .parse()
+        .unwrap();
+    let good = recording()
+        .into_iter()
+        .find(|l| l.contains("spread"))
+        .unwrap();
+    let lines = vec![
+        good.clone(),
+        r#"{"event":"heartbeat"}"#.to_owned(),
+        r#"{"event":"spread","pair":"XBT/USD","bid":"oops"}"#.to_owned(),
+        good,
+    ];
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let feed_url = format!("ws://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(serve(listener, Arc::new(lines), Duration::ZERO, Some(1)));
+
+    let (_c, consumer) = open_consumer(&url, StartFrom::Earliest).await.unwrap();
+    let (_p, producer) = open_producer(&url).await.unwrap();
+    let err = run_price_feed(&FeedOptions::new(feed_url), &producer)
+        .await
+        .unwrap_err();
+    assert!(format!("{err:#}").contains(r#""bid":"oops""#), "{err:#}");
+    producer.end().await.unwrap();
+    server.await.unwrap().unwrap();
+
+    // what came before the bad message was streamed, nothing after it
+    let mut streamed = 0;
+    while next_or_end(&consumer).await.unwrap().is_some() {
+        streamed += 1;
+    }
+    assert_eq!(streamed, 1);
+}
