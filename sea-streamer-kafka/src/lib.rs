@@ -40,28 +40,43 @@
 //! The public API is the one of sea-streamer-kafka 0.5.0 (shipped with sea-streamer 0.5.2),
 //! but on rdkafka 0.39 (re-exported as [`export::rdkafka`]) and with these bugs fixed:
 //!
-//! 1. **No panics from concurrent use.** Upstream moved the rdkafka client out of the
+//! 1. **Dropping a consumer loses nothing.** librdkafka's close polls the consumer queue, and
+//!    every prefetched message it pops there counted as read for `enable.auto.offset.store`,
+//!    so the final commit of a `Resumable` or `LoadBalanced` consumer skipped messages it
+//!    had fetched but never returned: the next consumer of the group never saw them.
+//!    [`KafkaConsumer`] now pauses its partitions before closing, discarding the prefetch.
+//! 2. **No panics from concurrent use.** Upstream moved the rdkafka client out of the
 //!    consumer/producer while `seek`, `commit*`, `reassign_partitions`, `flush` or a transaction
 //!    call was running, so any other use panicked and dropping such a future lost the client.
 //!    Here the client is shared (`Arc`), so these futures are cancel-safe and concurrent use works.
-//! 2. **`commit_message` commits the offset after the message** (`sequence + 1`, Kafka's
+//! 3. **`commit_message` commits the offset after the message** (`sequence + 1`, Kafka's
 //!    "next offset to read"), so a restarted consumer resumes after it. Upstream committed the
 //!    message's own offset and re-delivered it after a restart. `commit`/`commit_with` keep the
-//!    Kafka meaning of their argument (the next offset to read). The same holds for
-//!    `store_offset_for_message`.
-//! 3. **Receipts carry the broker's timestamp** (create or log-append time) when the broker
-//!    reports one; upstream always used the local clock at resolution (still the fallback).
+//!    Kafka meaning of their argument (the next offset to read); `store_offset*` mark the given
+//!    message as processed, as before.
 //! 4. **Real-time consumers do not share a group.** Upstream gave every `RealTime` consumer of a
 //!    process the same group id (`{host}s{pid}`), so two real-time consumers of one topic in one
 //!    process split its partitions between them and each missed messages. Each consumer now
 //!    gets its own id `{host}s{pid}-{n}`.
-//! 5. **`disconnect` reports failed flushes.** Upstream flushed the producers and always
+//! 5. **Receipts carry the broker's timestamp** (create or log-append time, as a consumer
+//!    will see it) when the broker reports one; upstream always used the local clock at
+//!    resolution (still the fallback).
+//! 6. **`disconnect` reports failed flushes.** Upstream flushed the producers and always
 //!    returned `Ok`, hiding undelivered messages; now the first flush error is returned (after
 //!    every producer was flushed), and the flushes run on a blocking thread.
-//! 6. **A message without a timestamp does not panic**: [`KafkaMessage`]'s timestamp falls back
+//! 7. **A message without a timestamp does not panic**: [`KafkaMessage`]'s timestamp falls back
 //!    to the Unix epoch (logged as a warning).
-//! 7. **A user-set `session.timeout.ms` is honoured through `add_custom_option`** even in modes
-//!    that force a session timeout, because custom options are applied last.
+//! 8. **Custom consumer options are applied last**, so `add_custom_option` can override what a
+//!    mode forces (e.g. a shorter `session.timeout.ms` for a `RealTime` consumer).
+//!
+//! Additions (no existing signature changed): `KafkaMessage::inner`,
+//! `KafkaConsumer::seek_with_timeout`, `KafkaStreamer::uri`, and a runtime for
+//! `runtime-smol`. Without any runtime feature, `KafkaStreamer::connect` fails with
+//! `StreamErr::Runtime` instead of panicking later.
+//!
+//! Known broker limits: `seek` relies on the broker's `offsets_for_times`, which tansu answers
+//! wrongly and librdkafka's mock cluster does not implement; it is tested against the mapping
+//! only (see the ignored tests).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -106,6 +121,11 @@ pub const KAFKA_PORT: u16 = 9092;
 
 /// The default timeout of blocking Kafka operations (flush, transactions, seek).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The README's examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 /// Re-exports of the crates whose types appear in this crate's API.
 pub mod export {

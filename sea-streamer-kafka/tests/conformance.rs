@@ -101,9 +101,9 @@ scenario!(two_realtime_consumers, |b| {
 });
 scenario!(load_balanced, |b| scenarios::load_balanced(b, 40));
 scenario!(resumable, |b| scenarios::resumable(b, 10));
-scenario!(seek_and_rewind, |b| scenarios::seek_and_rewind(b));
+scenario!(seek_and_rewind, scenarios::seek_and_rewind);
 scenario!(end_flushes, |b| scenarios::end_flushes(b, 50));
-scenario!(typed_errors, |b| scenarios::typed_errors(b));
+scenario!(typed_errors, scenarios::typed_errors);
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]

@@ -32,7 +32,7 @@ async fn produce_twenty(streamer: &KafkaStreamer, topic: &StreamKey) -> Timestam
     // Spec step: a pause so that "7".. are stamped at least a second after `point_in_time`.
     sleep(Duration::from_secs(1)).await;
     for i in 7..10 {
-        let _ = producer.send(i.to_string()).unwrap();
+        drop(producer.send(i.to_string()).unwrap());
     }
     for i in 10..20u64 {
         let text = i.to_string();
@@ -81,7 +81,10 @@ async fn produce_read_rewind_resume() {
 
     // 3. real-time from the earliest
     let mut consumer = streamer
-        .create_consumer(&[topic.clone()], options(ConsumerMode::RealTime))
+        .create_consumer(
+            std::slice::from_ref(&topic),
+            options(ConsumerMode::RealTime),
+        )
         .await
         .expect("create_consumer");
     assert_eq!(read_texts(&consumer, 10).await, numbers(0..10));
@@ -101,7 +104,7 @@ async fn produce_read_rewind_resume() {
 
     // 5. resumable from the start, commit at 6
     let mut consumer = streamer
-        .create_consumer(&[topic.clone()], resumable_options(&group))
+        .create_consumer(std::slice::from_ref(&topic), resumable_options(&group))
         .await
         .expect("create_consumer");
     assert_eq!(read_texts(&consumer, 10).await, numbers(0..10));
@@ -113,7 +116,7 @@ async fn produce_read_rewind_resume() {
 
     // 6. resumes at 6
     let consumer = streamer
-        .create_consumer(&[topic.clone()], resumable_options(&group))
+        .create_consumer(std::slice::from_ref(&topic), resumable_options(&group))
         .await
         .expect("create_consumer");
     assert_eq!(read_texts(&consumer, 4).await, numbers(6..10));
@@ -138,7 +141,7 @@ async fn commit_message_resumes_after_it() {
     }
 
     let mut consumer = streamer
-        .create_consumer(&[topic.clone()], resumable_options(&group))
+        .create_consumer(std::slice::from_ref(&topic), resumable_options(&group))
         .await
         .unwrap();
     assert_eq!(read_texts(&consumer, 2).await, numbers(0..2));
@@ -151,7 +154,7 @@ async fn commit_message_resumes_after_it() {
     drop(consumer);
 
     let consumer = streamer
-        .create_consumer(&[topic.clone()], resumable_options(&group))
+        .create_consumer(std::slice::from_ref(&topic), resumable_options(&group))
         .await
         .unwrap();
     assert_eq!(read_texts(&consumer, 2).await, numbers(3..5));
@@ -170,7 +173,7 @@ async fn seek_to_a_point_in_time() {
 
     // 7. seek → 7, 8, 9, then 10..19
     let mut consumer = streamer
-        .create_consumer(&[topic.clone()], resumable_options(&group))
+        .create_consumer(std::slice::from_ref(&topic), resumable_options(&group))
         .await
         .expect("create_consumer");
     consumer.seek(point_in_time).await.expect("seek");
@@ -196,7 +199,7 @@ async fn dropping_an_auto_commit_consumer_loses_nothing() {
         .await
         .unwrap();
     for i in 0..20 {
-        let _ = producer.send(i.to_string()).unwrap();
+        drop(producer.send(i.to_string()).unwrap());
     }
     streamer.disconnect().await.unwrap();
     let streamer = connect(&uri).await;
@@ -205,7 +208,7 @@ async fn dropping_an_auto_commit_consumer_loses_nothing() {
     options.add_custom_option("group.id", random_key("group"));
     for round in 0..4 {
         let consumer = streamer
-            .create_consumer(&[topic.clone()], options.clone())
+            .create_consumer(std::slice::from_ref(&topic), options.clone())
             .await
             .unwrap();
         let from = round * 5;

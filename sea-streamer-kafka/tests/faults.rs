@@ -129,7 +129,7 @@ async fn retriable_errors_are_retried_and_fatal_ones_reported() {
     let mut options = KafkaConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_offset_reset(AutoOffsetReset::Earliest);
     let consumer = streamer
-        .create_consumer(&[topic.clone()], options)
+        .create_consumer(std::slice::from_ref(&topic), options)
         .await
         .unwrap();
     assert_eq!(read_texts(&consumer, 1).await, ["retried"]);
@@ -203,11 +203,11 @@ async fn load_balanced_group_splits_partitions_and_survives_a_leave() {
         .set_session_timeout(Duration::from_secs(6))
         .add_custom_option("heartbeat.interval.ms", "500");
     let mut a = streamer
-        .create_consumer(&[topic.clone()], options.clone())
+        .create_consumer(std::slice::from_ref(&topic), options.clone())
         .await
         .unwrap();
     let mut b = streamer
-        .create_consumer(&[topic.clone()], options)
+        .create_consumer(std::slice::from_ref(&topic), options)
         .await
         .unwrap();
 

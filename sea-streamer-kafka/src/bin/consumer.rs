@@ -12,7 +12,7 @@ use std::io::Write;
 /// Print every message of Kafka topics, from the earliest, one payload (UTF-8) per line.
 /// Runs until interrupted.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// The topics to read, as a stream URL, e.g. `kafka://localhost:9092/hello`.
     #[arg(long, env = "STREAM_URL", value_name = "STREAM_URL")]

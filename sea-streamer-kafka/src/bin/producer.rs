@@ -8,7 +8,7 @@ use sea_streamer_types::{Producer, StreamUrl, Streamer};
 
 /// Send 1000 messages `{"hello": N}` to a Kafka topic and wait until all are delivered.
 #[derive(Debug, Parser)]
-#[command(version, about)]
+#[command(version)]
 struct Args {
     /// The topic to write, as a stream URL with exactly one stream key,
     /// e.g. `kafka://localhost:9092/hello`.
