@@ -24,12 +24,12 @@ const fn make_table() -> [u16; 256] {
     table
 }
 
-/// Slicing-by-8 tables: `TABLES[k][x]` is the CRC contribution of byte `x` followed by `k` zero bytes.
-const fn make_tables() -> [[u16; 256]; 8] {
-    let mut tables = [[0u16; 256]; 8];
+/// Slicing-by-16 tables: `TABLES[k][x]` is the CRC contribution of byte `x` followed by `k` zero bytes.
+const fn make_tables() -> [[u16; 256]; 16] {
+    let mut tables = [[0u16; 256]; 16];
     tables[0] = make_table();
     let mut k = 1;
-    while k < 8 {
+    while k < 16 {
         let mut x = 0;
         while x < 256 {
             let prev = tables[k - 1][x];
@@ -41,25 +41,34 @@ const fn make_tables() -> [[u16; 256]; 8] {
     tables
 }
 
-static TABLES: [[u16; 256]; 8] = make_tables();
+static TABLES: [[u16; 256]; 16] = make_tables();
 
 /// Initial CRC state.
 pub(crate) const CRC_INIT: u16 = 0xFFFF;
 
-/// Feed `bytes` into the CRC state `crc` and return the new state (8 bytes per step).
+/// Feed `bytes` into the CRC state `crc` and return the new state (16 bytes per step).
 #[inline]
 pub(crate) fn crc16_update(mut crc: u16, bytes: &[u8]) -> u16 {
     let t = &TABLES;
-    let mut chunks = bytes.chunks_exact(8);
+    let mut chunks = bytes.chunks_exact(16);
     for c in &mut chunks {
-        crc = t[7][((crc >> 8) as u8 ^ c[0]) as usize]
-            ^ t[6][(crc as u8 ^ c[1]) as usize]
-            ^ t[5][c[2] as usize]
-            ^ t[4][c[3] as usize]
-            ^ t[3][c[4] as usize]
-            ^ t[2][c[5] as usize]
-            ^ t[1][c[6] as usize]
-            ^ t[0][c[7] as usize];
+        let a = t[15][((crc >> 8) as u8 ^ c[0]) as usize]
+            ^ t[14][(crc as u8 ^ c[1]) as usize]
+            ^ t[13][c[2] as usize]
+            ^ t[12][c[3] as usize]
+            ^ t[11][c[4] as usize]
+            ^ t[10][c[5] as usize]
+            ^ t[9][c[6] as usize]
+            ^ t[8][c[7] as usize];
+        let b = t[7][c[8] as usize]
+            ^ t[6][c[9] as usize]
+            ^ t[5][c[10] as usize]
+            ^ t[4][c[11] as usize]
+            ^ t[3][c[12] as usize]
+            ^ t[2][c[13] as usize]
+            ^ t[1][c[14] as usize]
+            ^ t[0][c[15] as usize];
+        crc = a ^ b;
     }
     for &b in chunks.remainder() {
         crc = t[0][((crc >> 8) as u8 ^ b) as usize] ^ (crc << 8);
