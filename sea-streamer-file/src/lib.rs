@@ -1,6 +1,6 @@
 //! # sea-streamer-file: the `.ss` file backend of sea-streamer
 //!
-//! A stream is an append-only binary `.ss` file (format: see [`format`]). Producers append frames;
+//! A stream is an append-only binary `.ss` file (format: see [`format`](mod@format)). Producers append frames;
 //! consumers replay the file, follow it live like `tail -f`, or seek inside it by timestamp or
 //! sequence number using the beacons the writer leaves at every beacon interval.
 //!
@@ -33,38 +33,13 @@
 //!
 //! ## Differences from upstream 0.5.2
 //!
-//! * **Crash safety.** A file cut in the middle of a frame is read up to the last complete frame and
-//!   nothing after it is delivered. A writer re-opening such a file (`MessageSink::append`, a producer)
-//!   continues after the last complete, valid frame and **truncates** the partial tail (upstream kept the
-//!   stale bytes and overwrote them in place). A trailing EOS is always overwritten, also in files
-//!   without beacons (upstream then kept the EOS, hiding every later frame).
-//! * **Corruption is detected and typed.** Besides the payload CRC ([`format::FormatErr::ChecksumErr`]),
-//!   a frame interrupted by a beacon must agree with the beacon about how many of its bytes remain
-//!   ([`format::FormatErr::BeaconMismatch`]); a bit flip in a length field is thus caught at the next
-//!   beacon. [`MessageSource::resync`] skips to the next beacon after an error. Invalid input never
-//!   panics: `MessageSink::new` with an interval below 128 and a negative timestamp return errors.
-//! * **Resumable consumers** (upstream: `Unsupported`). A consumer in `ConsumerMode::Resumable`
-//!   with a consumer group commits its position with [`FileConsumer::commit`]; the position is stored
-//!   durably in a sidecar file `<file>.<group>.commit` (written to a temporary name, fsynced, then
-//!   atomically renamed). A consumer of that group created later starts right after the last commit
-//!   (or at the `AutoStreamReset` position when there is none).
-//! * **Sharding.** Frames keep the shard id they were written with; consumers deliver it unchanged.
-//! * **Seeking checks the stream.** The final frame-by-frame scan of `seek`/`rewind(At(n))` only stops
-//!   at a frame of the sought stream (upstream stopped at any frame with a matching sequence or
-//!   timestamp, whatever its key); for consumers any shard of the first subscribed key matches.
-//! * **Writing.** Producers encode frames synchronously into a shared buffer that a background thread
-//!   writes in large batches (no syscall per message); buffered frames reach the OS within ~10 ms
-//!   even without `flush` (upstream did this once per second under async-std only). A frame that
-//!   would exceed the file size limit is rejected whole (upstream wrote the part that fitted).
-//!   When a producer continues an existing file, its sequence numbers continue from the file and
-//!   the beacon running checksums are recomputed over the whole file (upstream seeded them with the
-//!   last frame's own checksum).
-//! * **Live following** polls the file for growth with an exponential back-off from 1 ms to 64 ms
-//!   (upstream: file-system notifications plus back-off up to 1 s); a removed file ends the stream
-//!   with `FileRemoved`.
-//! * **Lower-level API.** The byte-level `FileSource`, `FileReader`, `FileSink`, `AsyncFile` and
-//!   `DynFileSource` types of upstream are not provided; [`MessageSource`] and [`MessageSink`] cover
-//!   frame-level access. New: the [`verify`] module (used by the `ss-verify` tool).
+//! See the crate README (section "Differences from upstream 0.5.2"). In short: crash-safe reading
+//! and appending (partial tails are never delivered and are truncated by a recovering writer),
+//! typed corruption errors with resynchronisation at the next beacon ([`verify`], `ss-verify`),
+//! resumable consumer groups with durable commits ([`FileConsumer::commit`]), shard ids preserved,
+//! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]), polling
+//! instead of file-system notifications for live following, and no byte-level
+//! `FileSource`/`FileReader`/`FileSink`/`AsyncFile` types.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -37,7 +37,7 @@ enum Create {
     Only,
 }
 
-/// Options of [`crate::FileStreamer::connect`].
+/// Options of `FileStreamer::connect` ([`crate::FileStreamer`]).
 ///
 /// ```
 /// use sea_streamer_file::FileConnectOptions;
@@ -156,7 +156,7 @@ impl ConnectOptions for FileConnectOptions {
     }
 }
 
-/// Options of [`crate::FileStreamer::create_consumer`].
+/// Options of `FileStreamer::create_consumer` ([`crate::FileStreamer`]).
 #[derive(Debug, Clone)]
 pub struct FileConsumerOptions {
     mode: ConsumerMode,
@@ -229,7 +229,7 @@ impl ConsumerOptions for FileConsumerOptions {
     }
 }
 
-/// Options of [`crate::FileStreamer::create_generic_producer`] (none).
+/// Options of `FileStreamer::create_generic_producer` ([`crate::FileStreamer`]); there are none.
 #[derive(Debug, Default, Clone)]
 pub struct FileProducerOptions {}
 
