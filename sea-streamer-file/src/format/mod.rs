@@ -63,8 +63,8 @@ pub(crate) async fn read_array<const N: usize>(
 
 /// Milliseconds since the Unix epoch of a timestamp (sub-millisecond precision is truncated).
 pub(crate) fn timestamp_to_millis(ts: &Timestamp) -> Result<u64, UnixTimestampErr> {
-    let ms = ts.unix_timestamp_nanos().div_euclid(1_000_000);
-    u64::try_from(ms).map_err(|_| UnixTimestampErr::OutOfRange)
+    let secs = u64::try_from(ts.unix_timestamp()).map_err(|_| UnixTimestampErr::OutOfRange)?;
+    Ok(secs * 1000 + (ts.nanosecond() / 1_000_000) as u64)
 }
 
 /// The timestamp of `ms` milliseconds since the Unix epoch.
