@@ -557,7 +557,10 @@ impl ReaderThread {
                             reader.forget_tail();
                             if reader.file_size().is_ok_and(|size| size < reader.offset()) {
                                 // cut below us (a writer recovered the file): go to its new end
-                                log::warn!("{}: file shrank; continuing at its end", reader.file_id());
+                                log::warn!(
+                                    "{}: file shrank; continuing at its end",
+                                    reader.file_id()
+                                );
                                 if let Err(e) = reader.goto_end() {
                                     error = Some(e);
                                 }

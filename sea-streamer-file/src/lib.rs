@@ -38,8 +38,8 @@
 //! typed corruption errors with resynchronisation at the next beacon ([`verify`], `ss-verify`),
 //! resumable consumer groups with durable commits ([`FileConsumer::commit`]), shard ids preserved,
 //! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]), polling
-//! instead of file-system notifications for live following, and no byte-level
-//! `FileSource`/`FileReader`/`FileSink`/`AsyncFile` types.
+//! instead of file-system notifications for live following, and no `DynFileSource` /
+//! `FileSinkWriter` or demo binaries.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -50,7 +50,10 @@ mod crc;
 mod dispatch;
 mod encoder;
 mod error;
+mod file;
 mod file_id;
+mod file_sink;
+mod file_source;
 pub mod format;
 mod options;
 mod producer;
@@ -68,7 +71,10 @@ pub use buffer::*;
 pub use consumer::{FileConsumer, FileMessageStream, NextFuture};
 pub use dispatch::query_streamer;
 pub use error::*;
+pub use file::AsyncFile;
 pub use file_id::*;
+pub use file_sink::FileSink;
+pub use file_source::{FileReader, FileReaderFuture, FileSource, FileSourceFuture, ReadFrom};
 pub use options::*;
 pub use producer::{FileProducer, SendFuture};
 pub use seek::SeekTarget;

@@ -342,3 +342,66 @@ async fn source() {
     source_run(false).await;
     source_run(true).await;
 }
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn file() {
+    use sea_streamer_file::{AsyncFile, ByteSink, Bytes, FileSink, FileSource, ReadFrom};
+    let id = temp_file("file");
+    let mut sink = FileSink::new(AsyncFile::new_ow(id.clone()).await.unwrap(), 1 << 20).unwrap();
+    let mut source = FileSource::new(id.clone(), ReadFrom::Beginning)
+        .await
+        .unwrap();
+    async fn get(source: &mut FileSource, n: usize) -> Vec<u8> {
+        source.request_bytes(n).await.unwrap().bytes()
+    }
+    sink.write(Bytes::from_slice(&[1, 2, 3, 4])).unwrap();
+    sink.flush(1).await.unwrap();
+    assert_eq!(get(&mut source, 4).await, vec![1, 2, 3, 4]);
+    sink.write(Bytes::from_slice(&[5, 6, 7, 8])).unwrap();
+    sink.flush(2).await.unwrap();
+    assert_eq!(get(&mut source, 2).await, vec![5, 6]);
+    assert_eq!(get(&mut source, 2).await, vec![7, 8]);
+
+    source.seek(SeqPos::Beginning).await.unwrap();
+    assert_eq!(get(&mut source, 6).await, vec![1, 2, 3, 4, 5, 6]);
+    source.seek(SeqPos::At(4)).await.unwrap();
+    assert_eq!(get(&mut source, 4).await, vec![5, 6, 7, 8]);
+
+    source.seek(SeqPos::At(6)).await.unwrap();
+    sink.write(Bytes::from_slice(&[9, 10])).unwrap();
+    sink.flush(3).await.unwrap();
+    assert_eq!(get(&mut source, 4).await, vec![7, 8, 9, 10]);
+
+    source.seek(SeqPos::End).await.unwrap();
+    sink.write(Bytes::from_slice(&[11, 12])).unwrap();
+    sink.flush(4).await.unwrap();
+    assert_eq!(get(&mut source, 2).await, vec![11, 12]);
+
+    // codecs through a FileSink, and the quota
+    let header = HeaderV1 {
+        file_name: "hello".into(),
+        created_at: now_ms(),
+        beacon_interval: 12345,
+    };
+    header.write_to(&mut sink).unwrap();
+    let m = Frame {
+        message: OwnedMessage::new(
+            MessageHeader::new(key("stream_key"), ShardId::new(1), 2, now_ms()),
+            vec![7u8; 200],
+        ),
+        checksum: 0,
+    };
+    m.write_to(&mut sink).unwrap();
+    let mut file = sink.end().await.unwrap();
+    assert!(file.resize().await.unwrap() > 256);
+
+    let mut small = FileSink::new(AsyncFile::new_ow(id.clone()).await.unwrap(), 3).unwrap();
+    assert!(matches!(
+        small.write(Bytes::from_slice(&[1, 2, 3, 4])),
+        Err(FileErr::FileLimitExceeded)
+    ));
+    small.end().await.unwrap();
+    assert_eq!(std::fs::read(id.path()).unwrap(), vec![1, 2, 3]);
+    std::fs::remove_file(id.path()).unwrap();
+}
