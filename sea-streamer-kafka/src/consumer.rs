@@ -20,8 +20,13 @@ pub type RawConsumer = StreamConsumer<DefaultConsumerContext, KafkaAsyncRuntime>
 ///
 /// Besides group-managed consumption it keeps a list of `(topic, partition)` pairs that
 /// [`rewind`](Consumer::rewind) and [`seek`](Consumer::seek) position manually; the list
-/// starts as partition 0 of every topic. Blocking librdkafka calls (seek, commit, metadata)
-/// run on a blocking thread; their futures are cancel-safe.
+/// starts as partition 0 of every topic. `rewind` and `seek` assign partitions manually: a
+/// later rebalance of the group replaces that assignment. Blocking librdkafka calls (seek,
+/// commit, metadata) run on a blocking thread; their futures are cancel-safe.
+///
+/// A [`KafkaMessage`](crate::KafkaMessage) borrows its consumer, so to commit a message of
+/// this consumer copy its id first (`message.identifier()`) and call
+/// [`commit_with`](Self::commit_with) with `sequence + 1` once the message is dropped.
 ///
 /// ```no_run
 /// use sea_streamer_kafka::{AutoOffsetReset, KafkaConsumerOptions, KafkaStreamer};

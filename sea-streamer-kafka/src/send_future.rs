@@ -61,3 +61,20 @@ impl Future for SendFuture {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{KafkaConsumer, KafkaProducer, KafkaStreamer};
+
+    fn assert_send_unpin<T: Send + Unpin>() {}
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn handles_are_send_and_sync() {
+        assert_send_unpin::<SendFuture>();
+        assert_send_sync::<KafkaProducer>();
+        assert_send_sync::<KafkaConsumer>();
+        assert_send_sync::<KafkaStreamer>();
+    }
+}
