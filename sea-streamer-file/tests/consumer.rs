@@ -376,3 +376,39 @@ async fn option_errors() {
     assert!(missing.is_err());
     let _ = o;
 }
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn corrupt_frame_is_reported_then_ends() {
+    let file = temp_file("corrupt");
+    let mut sink = MessageSink::new(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT)
+        .await
+        .unwrap();
+    for i in 0..10 {
+        sink.write(frame("k", 0, i, format!("payload-{i}")))
+            .unwrap();
+    }
+    sink.end(true).await.unwrap();
+    let mut bytes = std::fs::read(file.path()).unwrap();
+    // frame 0 starts at 128: key_len(1) + "k"(1) + 28 bytes of fields, then the payload
+    bytes[128 + 2 + 28 + 3] ^= 0x40;
+    std::fs::write(file.path(), &bytes).unwrap();
+    let streamer = streamer_of(&file).await;
+    let consumer = streamer
+        .create_consumer(
+            &[StreamKey::new("k").unwrap()],
+            options(ConsumerMode::RealTime, AutoStreamReset::Earliest),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        consumer.next().await,
+        Err(StreamErr::Backend(FileErr::FormatErr(
+            sea_streamer_file::format::FormatErr::ChecksumErr { .. }
+        )))
+    ));
+    assert!(matches!(
+        consumer.next().await,
+        Err(StreamErr::Backend(FileErr::StreamEnded))
+    ));
+}

@@ -43,3 +43,55 @@ async fn surveyor() {
     assert_eq!(run(&[3]).await, (3, u32::MAX));
     assert_eq!(run(&[8]).await, (0, 8));
 }
+
+/// Counts probes: the search is logarithmic when every beacon is informative.
+struct Counting {
+    inner: MockBeacon,
+    probes: u32,
+}
+
+impl sea_streamer_file::BeaconReader for Counting {
+    type Future<'a> = <MockBeacon as sea_streamer_file::BeaconReader>::Future<'a>;
+
+    fn survey(&mut self, at: std::num::NonZeroU32) -> Self::Future<'_> {
+        self.probes += 1;
+        self.inner.survey(at)
+    }
+
+    fn max_beacons(&self) -> u32 {
+        self.inner.max_beacons()
+    }
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn surveyor_is_logarithmic() {
+    let n = 100_000u32;
+    let mut inner = MockBeacon::new(n as usize);
+    for i in 1..=n {
+        inner.add(
+            i,
+            Beacon {
+                remaining_messages_bytes: i,
+                items: vec![],
+            },
+        );
+    }
+    let mut counting = Counting { inner, probes: 0 };
+    let target = 76_543;
+    let judge = move |b: &Beacon| {
+        if b.remaining_messages_bytes <= target {
+            SurveyResult::Left
+        } else {
+            SurveyResult::Right
+        }
+    };
+    let result = Surveyor::new(&mut counting, judge)
+        .await
+        .unwrap()
+        .run()
+        .await
+        .unwrap();
+    assert_eq!(result, (target, target + 1));
+    assert!(counting.probes <= 20, "{} probes", counting.probes);
+}
