@@ -136,3 +136,25 @@ impl RedisConnectOptions {
         self.timeout.unwrap_or(crate::DEFAULT_TIMEOUT)
     }
 }
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let o = RedisConnectOptions::default();
+        assert_eq!(o.db(), 0);
+        assert_eq!(o.username(), None);
+        assert_eq!(o.password(), None);
+        assert!(!o.enable_cluster());
+        assert!(!o.disable_hostname_verification());
+        assert!(matches!(
+            o.timestamp_format(),
+            TimestampFormat::UnixTimestampMillis
+        ));
+        assert_eq!(o.message_field(), "msg");
+        assert!(matches!(o.timeout(), Err(StreamErr::TimeoutNotSet)));
+        assert_eq!(o.timeout_or_default(), crate::DEFAULT_TIMEOUT);
+    }
+}

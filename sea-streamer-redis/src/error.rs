@@ -127,3 +127,23 @@ pub(crate) fn is_connection_err(err: &StreamErr<RedisErr>) -> bool {
 pub(crate) fn has_code(err: &RedisError, code: &str) -> bool {
     err.code() == Some(code)
 }
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn conversion_and_display() {
+        let io: RedisErr = RedisError::from(std::io::Error::other("gone")).into();
+        assert!(matches!(io, RedisErr::IoError(_)));
+        assert_eq!(RedisErr::ProducerDied.to_string(), "The Producer task died");
+        assert_eq!(
+            RedisErr::MessageId("x".into()).to_string(),
+            "Failed to parse message ID: x"
+        );
+        assert_eq!(
+            RedisErr::StreamReadReply("x".into()).to_string(),
+            "Failed to parse StreamReadReply: \"x\""
+        );
+    }
+}

@@ -93,3 +93,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const MSG: &str = "msg";
 /// Shard 0: the shard of an unsharded stream.
 pub const ZERO: ShardId = ShardId::new(0);
+
+/// The README's example, compiled as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -229,3 +229,46 @@ impl RedisConsumerOptions {
             || matches!(self.auto_commit, AutoCommit::Delayed | AutoCommit::Rolling)
     }
 }
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let o = RedisConsumerOptions::default();
+        assert_eq!(o.mode().unwrap(), &ConsumerMode::RealTime);
+        assert!(matches!(
+            o.consumer_group(),
+            Err(StreamErr::ConsumerGroupNotSet)
+        ));
+        assert_eq!(o.consumer_id(), None);
+        assert_eq!(o.consumer_timeout(), None);
+        assert_eq!(o.auto_stream_reset(), &AutoStreamReset::Latest);
+        assert_eq!(o.auto_commit(), &AutoCommit::Delayed);
+        assert_eq!(o.auto_commit_delay(), &Duration::from_secs(5));
+        assert_eq!(o.auto_commit_interval(), &Duration::from_secs(1));
+        assert_eq!(o.auto_claim_interval(), Some(&Duration::from_secs(30)));
+        assert_eq!(o.auto_claim_idle(), &Duration::from_secs(60));
+        assert_eq!(o.batch_size(), &100);
+        assert_eq!(o.shard_ownership(), &ShardOwnership::Shared);
+        assert!(!o.mkstream());
+        assert!(o.pre_fetch());
+        let lb = RedisConsumerOptions::new(ConsumerMode::LoadBalanced);
+        assert_eq!(lb.batch_size(), &10);
+        assert!(lb.pre_fetch());
+        let mut r = RedisConsumerOptions::new(ConsumerMode::Resumable);
+        r.set_auto_commit(AutoCommit::Disabled);
+        assert!(!r.pre_fetch());
+        r.set_auto_commit(AutoCommit::Immediate);
+        assert!(!r.pre_fetch());
+        r.set_auto_commit(AutoCommit::Rolling);
+        assert!(r.pre_fetch());
+    }
+
+    #[test]
+    #[should_panic]
+    fn zero_batch_size() {
+        RedisConsumerOptions::default().set_batch_size(0);
+    }
+}
