@@ -92,6 +92,10 @@ async fn produce_read_rewind_resume() {
     // 4. rewind
     consumer.assign((topic.clone(), ShardId::new(0))).unwrap();
     assert_eq!(consumer.stream_shards().len(), 1, "no duplicate pair");
+    assert!(matches!(
+        consumer.unassign((topic.clone(), ShardId::new(0))),
+        Err(sea_streamer_types::StreamErr::StreamKeyEmpty)
+    ));
     consumer.rewind(SeqPos::Beginning).await.unwrap();
     assert_eq!(read_texts(&consumer, 10).await, numbers(0..10));
     consumer.rewind(SeqPos::At(5)).await.unwrap();

@@ -57,6 +57,27 @@ async fn producer(streamer: &KafkaStreamer, topic: &StreamKey) -> KafkaProducer 
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn connecting_to_nothing_is_a_typed_error() {
+    let cluster = MockCluster::new(1).expect("mock cluster");
+    let uri: sea_streamer_types::StreamerUri = format!("kafka://{}", cluster.bootstrap_servers())
+        .parse()
+        .unwrap();
+    cluster.broker_down(1).expect("broker_down");
+    match KafkaStreamer::connect(uri, Default::default()).await {
+        Err(StreamErr::Connect(reason)) => assert_eq!(reason, "Failed to connect to streamer"),
+        other => panic!("expected a connect error, got {other:?}"),
+    }
+    match KafkaStreamer::connect(sea_streamer_types::StreamerUri::zero(), Default::default()).await
+    {
+        Err(StreamErr::Backend(KafkaError::ClientCreation(reason))) => {
+            assert_eq!(reason, "StreamerUri has no nodes")
+        }
+        other => panic!("expected a client creation error, got {other:?}"),
+    }
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn broker_down_fails_each_message_then_recovers() {
     let topic = StreamKey::new("down").unwrap();
     let (cluster, streamer) = mock(topic.name(), 1).await;
