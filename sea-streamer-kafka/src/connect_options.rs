@@ -58,12 +58,14 @@ pub enum SaslMechanism {
 }
 
 /// SASL credentials: a mechanism, and optionally a username and a password.
+/// Its `Debug` output hides the password.
 ///
 /// ```
 /// use sea_streamer_kafka::{SaslMechanism, SaslOptions};
 /// let sasl = SaslOptions::new(SaslMechanism::ScramSha256).username("user").password("secret");
+/// assert!(!format!("{sasl:?}").contains("secret"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SaslOptions {
     mechanism: SaslMechanism,
     username: Option<String>,
@@ -193,6 +195,16 @@ impl SaslOptions {
     pub fn password<T: Into<String>>(mut self, v: T) -> Self {
         self.password = Some(v.into());
         self
+    }
+}
+
+impl std::fmt::Debug for SaslOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SaslOptions")
+            .field("mechanism", &self.mechanism)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .finish()
     }
 }
 

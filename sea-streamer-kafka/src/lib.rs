@@ -66,7 +66,8 @@
 //!    every producer was flushed), and the flushes run on a blocking thread.
 //! 7. **A message without a timestamp does not panic**: [`KafkaMessage`]'s timestamp falls back
 //!    to the Unix epoch (logged as a warning).
-//! 8. **Custom consumer options are applied last**, so `add_custom_option` can override what a
+//! 8. **`Debug` of [`SaslOptions`] (and so of [`KafkaConnectOptions`]) hides the password.**
+//! 9. **Custom consumer options are applied last**, so `add_custom_option` can override what a
 //!    mode forces (e.g. a shorter `session.timeout.ms` for a `RealTime` consumer).
 //!
 //! Additions (no existing signature changed): `KafkaMessage::inner`,
