@@ -81,7 +81,9 @@ async fn main() -> anyhow::Result<()> {
 
     let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
-    let consumer = streamer.create_consumer(std::slice::from_ref(&key), options).await?;
+    let consumer = streamer
+        .create_consumer(std::slice::from_ref(&key), options)
+        .await?;
     let start = Instant::now();
     let cpu = cpu_ms();
     for _ in 0..n {

@@ -15,7 +15,7 @@ pub enum TimestampFormat {
     UnixTimestampNanos,
 }
 
-/// Options for [`crate::RedisStreamer::connect`].
+/// Options for connecting a [`crate::RedisStreamer`] (`Streamer::connect`).
 ///
 /// ```
 /// use sea_streamer_redis::RedisConnectOptions;

@@ -32,24 +32,35 @@
 //! ```
 //!
 //! ## Differences from upstream 0.5.2
+//!
 //! * `send_with_ts` honours its timestamp in millisecond mode too (id `"{ts_ms}-*"`); upstream
-//!   used the current time.
-//! * `assign`ing a shard that was not discovered at creation reads the key `{stream}:{n}`
-//!   (upstream formatted `ShardId`'s debug form into the key).
-//! * `RedisStreamer::disconnect` succeeds (upstream always returned an error).
-//! * A LoadBalanced consumer claims idle entries under its own name (upstream passed the idle
-//!   consumer's name to `XAUTOCLAIM`, so nothing changed hands).
+//!   used the current time. An id not greater than the stream's last id fails that receipt.
+//! * `assign`ing a shard not discovered at creation reads the key `{stream}:{n}`; upstream put
+//!   `ShardId`'s debug form (`stream:ShardId { id: 1 }`) into the key.
+//! * `RedisStreamer::disconnect` succeeds; upstream always returned an error.
+//! * LoadBalanced failover claims idle entries under the claimer's own name; upstream passed the
+//!   idle consumer's name to `XAUTOCLAIM`, so the entries never changed hands.
 //! * Shards are discovered with `SCAN` instead of `KEYS`.
-//! * A RealTime `Latest` consumer pins the position at creation (the last entry id), so entries
-//!   added between two reads are never skipped.
-//! * A blocking read is never cut short by the client's response timeout; a consumer whose
-//!   connection drops reconnects and continues from its last id; a stream deleted under a group
-//!   (`NOGROUP`) is recreated when `mkstream` is set, else reported as an error.
-//! * The producer retries a pipeline after reconnecting and fails each receipt it could not
-//!   deliver (instead of panicking after 100 retries).
-//! * `create_consumer` with no stream returns `StreamKeyEmpty` (upstream timed out), and
+//! * A RealTime `Latest` consumer pins its start position (the last entry id) at creation, so
+//!   entries added between two reads are never skipped.
+//! * Reads block for `HEARTBEAT` with the client's response timeout disabled (the redis crate's
+//!   500 ms default would cut them short).
+//! * Consumers reconnect after a lost connection (back-off 1, 2, 4 … s) and continue from their
+//!   last id; group consumers re-read their pending list first, so nothing fetched is lost.
+//! * A stream deleted under a consumer group (`NOGROUP`) is recreated when `mkstream` is set, else
+//!   `next()` returns a clear error.
+//! * The producer re-sends a pipeline after reconnecting; when the node stays unreachable (back-off
+//!   longer than the connect timeout, 60 s by default) each receipt of the batch gets the error.
+//!   Nothing is lost silently; a message may be stored twice if the connection broke after Redis
+//!   stored it. Upstream panicked after 100 retries.
+//! * `create_consumer` with no stream returns `StreamKeyEmpty` (upstream timed out);
 //!   `ShardOwnership::Owned` returns `Unsupported` (upstream panicked).
-//! * Cluster mode: seek/rewind and on-demand reads work (upstream panicked).
+//! * With `enable_cluster`, seek/rewind and on-demand reads work (upstream panicked); a read
+//!   spanning several hash slots falls back to one read per key after a `CROSSSLOT` error.
+//! * RealTime consumers read up to three batches ahead (group modes stay one batch ahead, so that
+//!   a LoadBalanced consumer does not take entries from the others early).
+//! * A dropped consumer does not send its queued acks (call `end()` to send them); `Rolling`
+//!   auto-commits send the acks recorded before the delivery that triggers them.
 
 #[cfg(all(feature = "runtime-tokio", feature = "runtime-async-std"))]
 compile_error!("'runtime-async-std' and 'runtime-tokio' cannot be enabled at the same time");
