@@ -40,7 +40,6 @@ async fn load_balance() {
         .create_consumer(std::slice::from_ref(&stream), options())
         .await
         .unwrap();
-    sea_streamer_runtime::sleep(Duration::from_millis(1)).await;
     let b = streamer
         .create_consumer(std::slice::from_ref(&stream), options())
         .await

@@ -6,7 +6,6 @@ mod common;
 use common::{connect, consume, key, range, url};
 use sea_streamer_redis::{AutoStreamReset, RedisConnectOptions, RedisConsumerOptions};
 use sea_streamer_types::{ConsumerMode, ConsumerOptions, Producer, Streamer};
-use std::time::Duration;
 
 async fn realtime(enable_cluster: bool) {
     let Some(url) = url() else { return };
@@ -34,7 +33,6 @@ async fn realtime(enable_cluster: bool) {
         .create_consumer(std::slice::from_ref(&a), options.clone())
         .await
         .unwrap();
-    sea_streamer_runtime::sleep(Duration::from_millis(5)).await;
     for i in 5..10 {
         producer.send_to(&a, i.to_string()).unwrap();
     }
