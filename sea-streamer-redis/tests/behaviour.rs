@@ -46,7 +46,7 @@ async fn blocking_read_outlives_response_timeout() {
     sender.await.unwrap();
 }
 
-async fn nogroup(mkstream: bool) {
+async fn nogroup(mkstream: bool, commit: AutoCommit) {
     let Some(url) = url() else { return };
     let streamer = connect(&url, RedisConnectOptions::default()).await;
     let stream = key("nogroup");
@@ -61,7 +61,7 @@ async fn nogroup(mkstream: bool) {
     let mut options = RedisConsumerOptions::new(ConsumerMode::Resumable);
     options
         .set_auto_stream_reset(AutoStreamReset::Earliest)
-        .set_auto_commit(AutoCommit::Disabled)
+        .set_auto_commit(commit)
         .set_mkstream(mkstream);
     let consumer = streamer
         .create_consumer(std::slice::from_ref(&stream), options)
@@ -69,6 +69,7 @@ async fn nogroup(mkstream: bool) {
         .unwrap();
     assert_eq!(consume(&consumer, 5).await, range(0, 5));
 
+    // with pre-fetch the consumer is blocked in XREADGROUP while the stream is deleted
     del(&url, stream.name());
     for i in 5..10 {
         producer.send(i.to_string()).unwrap();
@@ -93,13 +94,15 @@ async fn nogroup(mkstream: bool) {
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn nogroup_is_an_error() {
-    nogroup(false).await;
+    nogroup(false, AutoCommit::Disabled).await;
+    nogroup(false, AutoCommit::Delayed).await;
 }
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn nogroup_recreated_with_mkstream() {
-    nogroup(true).await;
+    nogroup(true, AutoCommit::Disabled).await;
+    nogroup(true, AutoCommit::Delayed).await;
 }
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]

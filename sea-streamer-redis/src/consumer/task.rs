@@ -409,6 +409,11 @@ impl Task {
             }
             return Ok(());
         }
+        if has_code(&e, "UNBLOCKED") {
+            // the key was deleted while we were blocked on it; the next read tells what now
+            log::warn!("Read on {node} was unblocked: {e}");
+            return Ok(());
+        }
         if has_code(&e, "NOGROUP") {
             if let Some(group) = self.group.clone() {
                 if !group.mkstream {
