@@ -13,7 +13,10 @@ fn types_through_the_facade() {
     assert_eq!(streamer.protocol(), Some("kafka"));
     assert_eq!(streamer.nodes().len(), 2);
     let keys: &[StreamKey] = url.stream_keys();
-    assert_eq!(keys, &[StreamKey::new("a").unwrap(), StreamKey::new("b").unwrap()]);
+    assert_eq!(
+        keys,
+        &[StreamKey::new("a").unwrap(), StreamKey::new("b").unwrap()]
+    );
     assert!(url.stream_key().is_err());
 
     let ts = Timestamp::from_unix_timestamp(1_685_973_353).unwrap();
