@@ -1,9 +1,12 @@
 //! LoadBalanced failover: find consumers that went idle with pending entries and claim
 //! those entries (`XAUTOCLAIM`) under this consumer's own name.
 
+use super::reply::parse_entries;
+use super::task::{GroupInfo, Task};
 use crate::{map_err, RedisResult};
 use redis::aio::MultiplexedConnection;
 use redis::Value;
+use sea_streamer_types::SharedMessage;
 use std::time::Duration;
 
 /// An ongoing claim on one shard.
@@ -113,4 +116,70 @@ pub(crate) async fn auto_claim(
     };
     let next = as_text(&parts[0]).unwrap_or_else(|| "0-0".to_owned());
     Ok((next, entries))
+}
+
+impl Task {
+    /// Look for a shard with an idle consumer's pending entries.
+    pub(crate) async fn find_claim(
+        &mut self,
+        group: &GroupInfo,
+        idle: Duration,
+    ) -> Option<ClaimState> {
+        for i in 0..self.shards.len() {
+            let key = self.shards[i].key.clone();
+            let node = self.acker.cmd.node_for(&key).clone();
+            let conn = self.acker.cmd.get(&node).await.ok()?;
+            match find_idle_consumer(conn, &key, &group.group, &group.consumer, idle).await {
+                Ok(Some(name)) => {
+                    log::info!("Claiming entries of idle consumer `{name}` on `{key}`");
+                    return Some(ClaimState {
+                        shard: i,
+                        start: "0-0".to_owned(),
+                    });
+                }
+                Ok(None) => {}
+                Err(e) => log::warn!("XINFO CONSUMERS on `{key}` failed: {e}"),
+            }
+        }
+        None
+    }
+
+    pub(crate) async fn claim_batch(
+        &mut self,
+        group: &GroupInfo,
+        idle: Duration,
+        state: ClaimState,
+        messages: &mut Vec<SharedMessage>,
+    ) -> RedisResult<()> {
+        let shard = self.shards[state.shard].clone();
+        let node = self.acker.cmd.node_for(&shard.key).clone();
+        let conn = self.acker.cmd.get(&node).await?;
+        let (next, entries) = auto_claim(
+            conn,
+            &shard.key,
+            &group.group,
+            &group.consumer,
+            idle,
+            &state.start,
+            self.batch_size,
+        )
+        .await?;
+        let (count, _) = parse_entries(
+            entries,
+            &shard.stream_key,
+            shard.shard_id,
+            self.ts_fmt,
+            self.field,
+            messages,
+        )?;
+        self.claim = if count == 0 || next == "0-0" {
+            None
+        } else {
+            Some(ClaimState {
+                shard: state.shard,
+                start: next,
+            })
+        };
+        Ok(())
+    }
 }

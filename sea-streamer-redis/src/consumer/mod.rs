@@ -5,9 +5,12 @@
 
 mod acks;
 mod claim;
+mod commands;
 mod discover;
 mod future;
 mod options;
+mod race;
+mod read;
 mod reply;
 mod shard;
 mod shared;
@@ -25,6 +28,7 @@ use crate::{
     MAX_MSG_ID,
 };
 use acks::{delayed_ack_err, Acker};
+use commands::{create_group, last_id};
 use discover::discover_shards;
 use futures::channel::oneshot;
 use sea_streamer_types::{
@@ -35,7 +39,7 @@ use shared::{Ctrl, PendingAck, Shared};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
-use task::{create_group, last_id, GroupInfo, Task};
+use task::{GroupInfo, Task};
 
 /// A consumer of one or more Redis streams.
 ///

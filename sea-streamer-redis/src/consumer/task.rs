@@ -5,28 +5,24 @@
 //! (commit, seek, end), so a blocking read never delays them.
 
 use super::acks::Acker;
-use super::claim::{auto_claim, find_idle_consumer, ClaimState};
-use super::reply::{last_ids, parse_entries, parse_read_reply, ShardRead};
+use super::claim::ClaimState;
+use super::commands::{create_group, last_id, raw_query};
+use super::race::{race, Race};
+use super::reply::{last_ids, parse_read_reply, ShardRead};
 use super::shard::{shard_key, ShardState};
 use super::shared::{Ctrl, Delivery, Shared};
-use super::AutoCommit;
 use crate::cluster::RedisCluster;
 use crate::connection::NodeId;
 use crate::error::{has_code, is_connection_error};
-use crate::message::format_id;
 use crate::{map_err, MessageId, RedisErr, RedisResult, TimestampFormat, MAX_MSG_ID};
-use futures::future::{select, Either, FutureExt};
+use futures::future::FutureExt;
 use redis::aio::MultiplexedConnection;
 use redis::{RedisError, Value};
 use sea_streamer_types::{ShardId, SharedMessage, StreamErr, StreamKey};
 use std::future::Future;
-use std::pin::pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// Block time when one read spans several nodes (each node is read in parallel).
-const MULTI_NODE_BLOCK: Duration = Duration::from_millis(100);
 
 /// Consumer-group parameters of a Resumable / LoadBalanced consumer.
 #[derive(Debug, Clone)]
@@ -78,20 +74,11 @@ type ReadResult = (NodeId, Vec<usize>, redis::RedisResult<Value>);
 /// A read already sent.
 type ReadFuture = std::pin::Pin<Box<dyn Future<Output = ReadResult> + Send>>;
 
-/// Outcome of racing a future against control messages.
-enum Race<T> {
-    Done(T),
-    /// A seek or end arrived: the future was dropped; handle the message.
-    Interrupted(Ctrl),
-    /// The consumer handle is gone.
-    Closed,
-}
-
 /// One read command and the shards it covers.
-struct ReadCmd {
-    node: NodeId,
-    shards: Vec<usize>,
-    cmd: redis::Cmd,
+pub(crate) struct ReadCmd {
+    pub node: NodeId,
+    pub shards: Vec<usize>,
+    pub cmd: redis::Cmd,
 }
 
 impl Task {
@@ -461,231 +448,5 @@ impl Task {
             return Ok(());
         }
         Err(map_err(e))
-    }
-
-    /// The read commands: one per node (one per key with cluster enabled).
-    fn read_cmds(&self) -> Vec<ReadCmd> {
-        let mut groups: Vec<(NodeId, Vec<usize>)> = Vec::new();
-        let per_key = self.per_key;
-        for (i, shard) in self.shards.iter().enumerate() {
-            let node = self.reader.node_for(&shard.key);
-            match groups
-                .iter_mut()
-                .find(|(n, _)| n == node)
-                .filter(|_| !per_key)
-            {
-                Some((_, list)) => list.push(i),
-                None => groups.push((node.clone(), vec![i])),
-            }
-        }
-        let block = if groups.len() > 1 {
-            MULTI_NODE_BLOCK.min(self.block)
-        } else {
-            self.block
-        };
-        groups
-            .into_iter()
-            .map(|(node, shards)| {
-                let cmd = self.read_cmd(&shards, block);
-                ReadCmd { node, shards, cmd }
-            })
-            .collect()
-    }
-
-    fn read_cmd(&self, shards: &[usize], block: Duration) -> redis::Cmd {
-        let group = self.group.as_ref().filter(|_| !self.plain);
-        let mut cmd = match group {
-            Some(g) => {
-                let mut cmd = redis::cmd("XREADGROUP");
-                cmd.arg("GROUP").arg(&g.group).arg(&g.consumer);
-                cmd
-            }
-            None => redis::cmd("XREAD"),
-        };
-        cmd.arg("COUNT")
-            .arg(self.batch_size)
-            .arg("BLOCK")
-            .arg(block.as_millis() as u64);
-        if group.is_some_and(|g| g.noack) {
-            cmd.arg("NOACK");
-        }
-        cmd.arg("STREAMS");
-        for &i in shards {
-            cmd.arg(&self.shards[i].key);
-        }
-        for &i in shards {
-            let shard = &self.shards[i];
-            if group.is_some() {
-                if shard.pending {
-                    cmd.arg(format_id(shard.last));
-                } else {
-                    cmd.arg(">");
-                }
-            } else if shard.last == MAX_MSG_ID {
-                cmd.arg("$");
-            } else {
-                cmd.arg(format_id(shard.last));
-            }
-        }
-        cmd
-    }
-
-    /// Look for a shard with an idle consumer's pending entries.
-    async fn find_claim(&mut self, group: &GroupInfo, idle: Duration) -> Option<ClaimState> {
-        for i in 0..self.shards.len() {
-            let key = self.shards[i].key.clone();
-            let node = self.acker.cmd.node_for(&key).clone();
-            let conn = self.acker.cmd.get(&node).await.ok()?;
-            match find_idle_consumer(conn, &key, &group.group, &group.consumer, idle).await {
-                Ok(Some(name)) => {
-                    log::info!("Claiming entries of idle consumer `{name}` on `{key}`");
-                    return Some(ClaimState {
-                        shard: i,
-                        start: "0-0".to_owned(),
-                    });
-                }
-                Ok(None) => {}
-                Err(e) => log::warn!("XINFO CONSUMERS on `{key}` failed: {e}"),
-            }
-        }
-        None
-    }
-
-    async fn claim_batch(
-        &mut self,
-        group: &GroupInfo,
-        idle: Duration,
-        state: ClaimState,
-        messages: &mut Vec<SharedMessage>,
-    ) -> RedisResult<()> {
-        let shard = self.shards[state.shard].clone();
-        let node = self.acker.cmd.node_for(&shard.key).clone();
-        let conn = self.acker.cmd.get(&node).await?;
-        let (next, entries) = auto_claim(
-            conn,
-            &shard.key,
-            &group.group,
-            &group.consumer,
-            idle,
-            &state.start,
-            self.batch_size,
-        )
-        .await?;
-        let (count, _) = parse_entries(
-            entries,
-            &shard.stream_key,
-            shard.shard_id,
-            self.ts_fmt,
-            self.field,
-            messages,
-        )?;
-        self.claim = if count == 0 || next == "0-0" {
-            None
-        } else {
-            Some(ClaimState {
-                shard: state.shard,
-                start: next,
-            })
-        };
-        Ok(())
-    }
-}
-
-/// Race `fut` against control messages. Commits are served on the side; a seek or end
-/// drops `fut`. With `AutoCommit::Delayed`/`Rolling`, due acks are also sent on the side.
-async fn race<F: Future>(
-    ctrl: &flume::Receiver<Ctrl>,
-    acker: &mut Acker,
-    fut: F,
-) -> Race<F::Output> {
-    let mut fut = pin!(fut);
-    loop {
-        let (delayed, interval) = (acker.policy == AutoCommit::Delayed, acker.interval);
-        let tick = async move {
-            if delayed {
-                sea_streamer_runtime::sleep(interval.max(Duration::from_millis(10))).await
-            } else {
-                futures::future::pending::<()>().await
-            }
-        };
-        let next_ctrl = pin!(ctrl.recv_async());
-        let tick = pin!(tick);
-        match select(fut.as_mut(), select(next_ctrl, tick)).await {
-            Either::Left((out, _)) => return Race::Done(out),
-            Either::Right((Either::Left((Ok(c), _)), _)) => match c {
-                Ctrl::Demand => {}
-                Ctrl::Commit(reply) => {
-                    let result = acker.commit().await;
-                    if let Some(reply) = reply {
-                        let _ = reply.send(result);
-                    }
-                }
-                other => return Race::Interrupted(other),
-            },
-            Either::Right((Either::Left((Err(_), _)), _)) => return Race::Closed,
-            Either::Right((Either::Right(_), _)) => {
-                if let Err(e) = acker.auto(None).await {
-                    log::error!("Giving up sending acks: {e}");
-                }
-            }
-        }
-    }
-}
-
-/// `XGROUP CREATE <key> <group> <start> [MKSTREAM]`; an existing group is fine.
-pub(crate) async fn create_group(
-    conn: &mut MultiplexedConnection,
-    key: &str,
-    group: &str,
-    start: &str,
-    mkstream: bool,
-) -> RedisResult<()> {
-    let mut cmd = redis::cmd("XGROUP");
-    cmd.arg("CREATE").arg(key).arg(group).arg(start);
-    if mkstream {
-        cmd.arg("MKSTREAM");
-    }
-    match cmd.query_async::<()>(conn).await {
-        Ok(()) => Ok(()),
-        Err(e) if has_code(&e, "BUSYGROUP") => Ok(()),
-        Err(e) => Err(map_err(e)),
-    }
-}
-
-/// The id of the last entry of `key`, or `0-0` if it is empty or missing.
-pub(crate) async fn last_id(conn: &mut MultiplexedConnection, key: &str) -> RedisResult<MessageId> {
-    let reply: Value = redis::cmd("XREVRANGE")
-        .arg(key)
-        .arg("+")
-        .arg("-")
-        .arg("COUNT")
-        .arg(1)
-        .query_async(conn)
-        .await
-        .map_err(map_err)?;
-    let first = match reply {
-        Value::Array(entries) => entries.into_iter().next(),
-        _ => None,
-    };
-    let id = match first {
-        Some(Value::Array(parts)) => match parts.into_iter().next() {
-            Some(Value::BulkString(b)) => crate::message::parse_id_bytes(&b),
-            Some(Value::SimpleString(s)) => crate::message::parse_id_bytes(s.as_bytes()),
-            _ => None,
-        },
-        _ => None,
-    };
-    Ok(id.map(|(t, s)| (t, s as u16)).unwrap_or((0, 0)))
-}
-
-/// Send one command and return its reply as is: unlike `query_async::<Value>` this does not
-/// walk (and rebuild) the whole reply looking for nested errors.
-async fn raw_query(
-    conn: &mut MultiplexedConnection,
-    cmd: &redis::Cmd,
-) -> redis::RedisResult<Value> {
-    match conn.send_packed_command(cmd).await? {
-        Value::ServerError(err) => Err(err.into()),
-        value => Ok(value),
     }
 }

@@ -5,6 +5,7 @@
 //! as one pipeline of `XADD`s; receipts carry the entry id Redis assigned.
 
 mod options;
+mod request;
 mod sharder;
 mod task;
 
@@ -16,6 +17,7 @@ use crate::connection::Purpose;
 use crate::message::timestamp_part;
 use crate::{RedisConnectOptions, RedisErr, RedisResult, TimestampFormat};
 use futures::channel::oneshot;
+use request::Request;
 use sea_streamer_types::{
     Buffer, MessageHeader, Producer, StreamErr, StreamKey, StreamerUri, Timestamp,
     SEA_STREAMER_INTERNAL,
@@ -24,7 +26,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use task::Request;
 
 /// A producer of Redis stream entries. Cloning is cheap; clones share the background task,
 /// which ends once every clone is dropped and the queue is drained.
@@ -105,7 +106,7 @@ impl RedisProducer {
     ) -> RedisResult<SendFuture> {
         let (reply, receiver) = oneshot::channel();
         let request = if stream_key.name() == SEA_STREAMER_INTERNAL {
-            task::internal_request(payload, reply)
+            request::internal_request(payload, reply)
         } else {
             Request::Send {
                 stream_key: stream_key.clone(),

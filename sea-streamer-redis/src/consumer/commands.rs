@@ -1,0 +1,64 @@
+//! Single Redis commands used by consumers: group creation, last entry id, raw reads.
+
+use crate::error::has_code;
+use crate::{map_err, MessageId, RedisResult};
+use redis::aio::MultiplexedConnection;
+use redis::Value;
+
+/// `XGROUP CREATE <key> <group> <start> [MKSTREAM]`; an existing group is fine.
+pub(crate) async fn create_group(
+    conn: &mut MultiplexedConnection,
+    key: &str,
+    group: &str,
+    start: &str,
+    mkstream: bool,
+) -> RedisResult<()> {
+    let mut cmd = redis::cmd("XGROUP");
+    cmd.arg("CREATE").arg(key).arg(group).arg(start);
+    if mkstream {
+        cmd.arg("MKSTREAM");
+    }
+    match cmd.query_async::<()>(conn).await {
+        Ok(()) => Ok(()),
+        Err(e) if has_code(&e, "BUSYGROUP") => Ok(()),
+        Err(e) => Err(map_err(e)),
+    }
+}
+
+/// The id of the last entry of `key`, or `0-0` if it is empty or missing.
+pub(crate) async fn last_id(conn: &mut MultiplexedConnection, key: &str) -> RedisResult<MessageId> {
+    let reply: Value = redis::cmd("XREVRANGE")
+        .arg(key)
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(1)
+        .query_async(conn)
+        .await
+        .map_err(map_err)?;
+    let first = match reply {
+        Value::Array(entries) => entries.into_iter().next(),
+        _ => None,
+    };
+    let id = match first {
+        Some(Value::Array(parts)) => match parts.into_iter().next() {
+            Some(Value::BulkString(b)) => crate::message::parse_id_bytes(&b),
+            Some(Value::SimpleString(s)) => crate::message::parse_id_bytes(s.as_bytes()),
+            _ => None,
+        },
+        _ => None,
+    };
+    Ok(id.map(|(t, s)| (t, s as u16)).unwrap_or((0, 0)))
+}
+
+/// Send one command and return its reply as is: unlike `query_async::<Value>` this does not
+/// walk (and rebuild) the whole reply looking for nested errors.
+pub(crate) async fn raw_query(
+    conn: &mut MultiplexedConnection,
+    cmd: &redis::Cmd,
+) -> redis::RedisResult<Value> {
+    match conn.send_packed_command(cmd).await? {
+        Value::ServerError(err) => Err(err.into()),
+        value => Ok(value),
+    }
+}

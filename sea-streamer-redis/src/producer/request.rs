@@ -1,0 +1,60 @@
+//! Requests from producer handles to the producer task, and messages sent to the internal key.
+
+use crate::RedisResult;
+use futures::channel::oneshot;
+use sea_streamer_types::{MessageHeader, StreamKey, SEA_STREAMER_INTERNAL};
+
+/// Where a receipt goes.
+pub(crate) type Reply = oneshot::Sender<RedisResult<MessageHeader>>;
+
+/// A request to the producer task.
+pub(crate) enum Request {
+    /// `XADD`; `id_time` is the timestamp part of an explicit id (`None` → `*`).
+    Send {
+        stream_key: StreamKey,
+        id_time: Option<u64>,
+        payload: Vec<u8>,
+        reply: Reply,
+    },
+    /// Answer once everything before it has been answered.
+    Flush { reply: Reply },
+    /// `XTRIM <key> MAXLEN ~ <maxlen>`.
+    Trim {
+        stream_key: StreamKey,
+        maxlen: u32,
+        reply: oneshot::Sender<RedisResult<u64>>,
+    },
+    /// A `XTRIM,{key},{maxlen}` sent by hand to the internal key; the receipt's sequence is
+    /// the number of entries removed.
+    TrimSignal {
+        stream_key: StreamKey,
+        maxlen: u32,
+        reply: Reply,
+    },
+}
+
+/// Interpret a message sent to `SEA_STREAMER_INTERNAL`: an empty payload is a flush,
+/// `XTRIM,{key},{maxlen}` a trim; anything else is dropped (its receipt reports `ProducerDied`).
+pub(crate) fn internal_request(payload: Vec<u8>, reply: Reply) -> Request {
+    if payload.is_empty() {
+        return Request::Flush { reply };
+    }
+    let text = String::from_utf8_lossy(&payload);
+    let mut parts = text.split(',');
+    if let (Some("XTRIM"), Some(key), Some(maxlen), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    {
+        if let (Ok(stream_key), Ok(maxlen)) = (StreamKey::new(key), maxlen.parse()) {
+            return Request::TrimSignal {
+                stream_key,
+                maxlen,
+                reply,
+            };
+        }
+    }
+    log::warn!("Dropping an unknown message sent to {SEA_STREAMER_INTERNAL}: {text}");
+    drop(reply);
+    Request::Flush {
+        reply: oneshot::channel().0,
+    }
+}
