@@ -57,8 +57,9 @@
 //!   `ShardOwnership::Owned` returns `Unsupported` (upstream panicked).
 //! * With `enable_cluster`, seek/rewind and on-demand reads work (upstream panicked); a read
 //!   spanning several hash slots falls back to one read per key after a `CROSSSLOT` error.
-//! * RealTime consumers read up to three batches ahead (group modes stay one batch ahead, so that
-//!   a LoadBalanced consumer does not take entries from the others early).
+//! * RealTime consumers read a few batches ahead (at most about 5 × `batch_size` entries); group
+//!   modes stay one batch ahead, so that a LoadBalanced consumer does not take entries from the
+//!   others early.
 //! * A dropped consumer does not send its queued acks (call `end()` to send them); `Rolling`
 //!   auto-commits send the acks recorded before the delivery that triggers them.
 
