@@ -81,6 +81,12 @@ async fn main() -> anyhow::Result<()> {
 
     let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
+    if let Some(batch) = std::env::var("THROUGHPUT_BATCH")
+        .ok()
+        .and_then(|b| b.parse().ok())
+    {
+        options.set_batch_size(batch);
+    }
     let consumer = streamer
         .create_consumer(std::slice::from_ref(&key), options)
         .await?;
