@@ -110,3 +110,21 @@ pub const ZERO: ShardId = ShardId::new(0);
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+
+    fn send_sync<T: Send + Sync>() {}
+    fn send_unpin<T: Send + Unpin>() {}
+
+    #[test]
+    fn handles_and_futures_can_move_between_tasks() {
+        send_sync::<RedisStreamer>();
+        send_sync::<RedisProducer>();
+        send_sync::<RedisConsumer>();
+        send_unpin::<SendFuture>();
+        send_unpin::<NextFuture<'static>>();
+        send_unpin::<RedisMessageStream<'static>>();
+    }
+}
