@@ -472,6 +472,58 @@ impl SharedMessage {
         }
     }
 
+    /// Creates a message whose payload is `bytes[offset..offset + length]` of a buffer that
+    /// is already shared, so many messages can be slices of one buffer (e.g. one read of
+    /// many lines) without copying it or allocating per message.
+    ///
+    /// Equality and hashing still consider the whole buffer, as for [`SharedMessage::new`].
+    ///
+    /// ```
+    /// use sea_streamer_types::{
+    ///     Buffer, Message, MessageHeader, SharedMessage, ShardId, StreamKey, Timestamp,
+    /// };
+    /// use std::sync::Arc;
+    ///
+    /// let header = |seq| {
+    ///     MessageHeader::new(StreamKey::new("a").unwrap(), ShardId::new(0), seq, Timestamp::now_utc())
+    /// };
+    /// let chunk = Arc::new(b"one\ntwo\n".to_vec());
+    /// let first = SharedMessage::from_shared(header(0), chunk.clone(), 0, 3);
+    /// let second = SharedMessage::from_shared(header(1), chunk, 4, 3);
+    /// assert_eq!(first.message().as_str().unwrap(), "one");
+    /// assert_eq!(second.message().as_str().unwrap(), "two");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`SharedMessage::new`]: panics if `offset > bytes.len()`, if
+    /// `offset + length > bytes.len()`, or if the offset or length does not fit in `u32`.
+    pub fn from_shared(
+        header: MessageHeader,
+        bytes: Arc<Vec<u8>>,
+        offset: usize,
+        length: usize,
+    ) -> Self {
+        assert!(
+            offset <= bytes.len(),
+            "SharedMessage offset {offset} is beyond the buffer length {}",
+            bytes.len()
+        );
+        assert!(
+            length <= bytes.len() - offset,
+            "SharedMessage range {offset}+{length} is beyond the buffer length {}",
+            bytes.len()
+        );
+        let offset = u32::try_from(offset).expect("SharedMessage offset must fit in u32");
+        let length = u32::try_from(length).expect("SharedMessage length must fit in u32");
+        Self {
+            header,
+            bytes,
+            offset,
+            length,
+        }
+    }
+
     /// Sets the header timestamp to the current UTC time.
     pub fn touch(&mut self) {
         self.header.timestamp = Timestamp::now_utc();
@@ -530,5 +582,49 @@ impl Message for SharedMessage {
 
     fn message(&self) -> Payload<'_> {
         Payload::new(&self.bytes[self.range()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header(seq: SeqNo) -> MessageHeader {
+        MessageHeader::new(
+            StreamKey::new("k").unwrap(),
+            ShardId::new(0),
+            seq,
+            Timestamp::now_utc(),
+        )
+    }
+
+    #[test]
+    fn from_shared_slices_one_buffer() {
+        let chunk = Arc::new(b"[k] abc\nxyz".to_vec());
+        let h = header(0);
+        let a = SharedMessage::from_shared(h.clone(), chunk.clone(), 4, 3);
+        let b = SharedMessage::from_shared(header(1), chunk.clone(), 8, 3);
+        let empty = SharedMessage::from_shared(header(2), chunk.clone(), 11, 0);
+        assert_eq!(a.message().as_bytes(), b"abc");
+        assert_eq!(b.message().as_bytes(), b"xyz");
+        assert!(empty.message().as_bytes().is_empty());
+        // No copy: all three share the caller's buffer.
+        assert_eq!(Arc::strong_count(&chunk), 4);
+        // Same as `new` over an equal buffer.
+        assert_eq!(a, SharedMessage::new(h, chunk.to_vec(), 4, 3));
+        // Converting copies only the visible bytes of a shared buffer.
+        assert_eq!(a.to_owned_message().take().1, b"abc".to_vec());
+    }
+
+    #[test]
+    #[should_panic(expected = "beyond the buffer length")]
+    fn from_shared_rejects_offset_past_the_end() {
+        SharedMessage::from_shared(header(0), Arc::new(vec![0; 4]), 5, 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "beyond the buffer length")]
+    fn from_shared_rejects_range_past_the_end() {
+        SharedMessage::from_shared(header(0), Arc::new(vec![0; 4]), 2, 3);
     }
 }
