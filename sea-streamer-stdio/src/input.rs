@@ -14,12 +14,9 @@ use crate::parser::parse_line;
 use crate::BROADCAST;
 use sea_streamer_types::{MessageHeader, SeqNo, ShardId, SharedMessage, StreamKey, Timestamp};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
+use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-
-/// Upper bound for the capacity guessed for the next line buffer.
-const MAX_LINE_CAPACITY_GUESS: usize = 64 * 1024;
+use std::sync::{Arc, Mutex};
 
 /// A decoded line, ready for dispatch.
 #[derive(Debug)]
@@ -107,18 +104,26 @@ impl Decoder {
         }
     }
 
-    /// Decodes one line (its `\n` already removed). Never fails: see the module docs.
-    pub fn decode(&mut self, line: Vec<u8>) -> Decoded {
-        let raw_range = 0..line.len();
-        let (key_name, shard, given_seq, given_ts, range) = match std::str::from_utf8(&line) {
-            Err(e) => {
-                log::warn!("stdin line is not UTF-8 ({e}); delivered raw on `{BROADCAST}`");
-                (None, 0, None, None, raw_range)
+    /// Decodes one line (its `\n` already removed) that starts at byte `start` of `chunk`:
+    /// `line` is its text, or its bytes if it is not UTF-8. The message's payload is a
+    /// slice of `chunk` (no copy). Never fails: see the module docs.
+    pub fn decode(
+        &mut self,
+        chunk: &Arc<Vec<u8>>,
+        start: usize,
+        line: Result<&str, &[u8]>,
+    ) -> Decoded {
+        let (key_name, shard, given_seq, given_ts, range) = match line {
+            Err(bytes) => {
+                if let Err(e) = std::str::from_utf8(bytes) {
+                    log::warn!("stdin line is not UTF-8 ({e}); delivered raw on `{BROADCAST}`");
+                }
+                (None, 0, None, None, 0..bytes.len())
             }
             Ok(text) => match parse_line(text) {
                 Err(e) => {
                     log::warn!("malformed stdin line ({e}); delivered raw on `{BROADCAST}`");
-                    (None, 0, None, None, raw_range)
+                    (None, 0, None, None, 0..text.len())
                 }
                 Ok(parsed) => match parsed.header {
                     None => (None, 0, None, None, parsed.payload),
@@ -152,69 +157,134 @@ impl Decoder {
             sequence,
             given_ts.unwrap_or_else(Timestamp::now_utc),
         );
-        let (offset, length) = (range.start, range.len());
         Decoded {
-            message: SharedMessage::new(header, line, offset, length),
+            message: SharedMessage::from_shared(
+                header,
+                chunk.clone(),
+                start + range.start,
+                range.len(),
+            ),
             broadcast,
+        }
+    }
+
+    /// Decodes the lines of `chunk` (its last line's `\n` already removed) into `batch`,
+    /// handing full batches to `sink`.
+    fn decode_chunk(
+        &mut self,
+        chunk: &Arc<Vec<u8>>,
+        batch: &mut Vec<Decoded>,
+        sink: &mut impl FnMut(&mut Vec<Decoded>),
+    ) {
+        let end = chunk.len();
+        let mut pos = 0;
+        match std::str::from_utf8(chunk) {
+            // The usual case: the whole chunk is text, lines are found with `str::find`.
+            Ok(text) => loop {
+                let line_end = text[pos..].find('\n').map_or(end, |i| pos + i);
+                batch.push(self.decode(chunk, pos, Ok(&text[pos..line_end])));
+                if batch.len() >= MAX_BATCH {
+                    sink(batch);
+                    batch.clear();
+                }
+                if line_end == end {
+                    break;
+                }
+                pos = line_end + 1;
+            },
+            // Some line is not UTF-8: check line by line.
+            Err(_) => loop {
+                let line_end = chunk[pos..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(end, |i| pos + i);
+                let bytes = &chunk[pos..line_end];
+                let line = std::str::from_utf8(bytes).map_err(|_| bytes);
+                batch.push(self.decode(chunk, pos, line));
+                if batch.len() >= MAX_BATCH {
+                    sink(batch);
+                    batch.clear();
+                }
+                if line_end == end {
+                    break;
+                }
+                pos = line_end + 1;
+            },
         }
     }
 }
 
-/// A [`BufRead`] that can tell what it has buffered, i.e. what can be read without blocking.
-pub(crate) trait Buffered: BufRead {
-    /// The bytes already buffered.
-    fn buffered(&self) -> &[u8];
-}
-
-impl<R: std::io::Read> Buffered for BufReader<R> {
-    fn buffered(&self) -> &[u8] {
-        self.buffer()
-    }
-}
-
-impl Buffered for &[u8] {
-    fn buffered(&self) -> &[u8] {
-        self
-    }
-}
+/// Size of one read of the input; lines longer than this grow the buffer.
+const CHUNK: usize = 64 * 1024;
 
 /// Most lines handed to the sink at once.
 const MAX_BATCH: usize = 1024;
 
 /// Reads lines from `reader` until end of input, passing the decoded messages to `sink`
-/// in batches (a batch ends where reading on would block, or at [`MAX_BATCH`] lines).
+/// in batches (a batch ends with the lines of one read, or at [`MAX_BATCH`] lines).
+///
+/// Input is read in chunks of [`CHUNK`] bytes; the complete lines of one read share one
+/// buffer, and each message is a slice of it. A read of little data (e.g. one short line
+/// from a slow producer) is copied into a buffer of its size instead, so the messages of
+/// a read never keep more than about four times its size alive.
 ///
 /// A trailing `\n` is removed (a `\r` is kept); a last line without `\n` is delivered too.
-pub(crate) fn read_lines<R: Buffered>(
+pub(crate) fn read_lines<R: Read>(
     mut reader: R,
     decoder: &mut Decoder,
     mut sink: impl FnMut(&mut Vec<Decoded>),
 ) -> std::io::Result<()> {
-    let mut capacity = 256;
     let mut batch = Vec::with_capacity(MAX_BATCH);
+    // `buf[..filled]` is the start of a line whose `\n` has not been read yet.
+    let mut buf = vec![0u8; CHUNK];
+    let mut filled = 0;
     loop {
-        let mut line = Vec::with_capacity(capacity);
-        let read = reader.read_until(b'\n', &mut line);
-        let n = match read {
+        if filled == buf.len() {
+            // A line longer than the buffer.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = match reader.read(&mut buf[filled..]) {
             Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 sink(&mut batch);
                 return Err(e);
             }
         };
         if n == 0 {
+            if filled > 0 {
+                // Input closed mid-line: deliver the partial line.
+                buf.truncate(filled);
+                decoder.decode_chunk(&Arc::new(buf), &mut batch, &mut sink);
+            }
             sink(&mut batch);
             return Ok(());
         }
-        if line.last() == Some(&b'\n') {
-            line.pop();
-        }
-        capacity = (line.len() + 1).clamp(64, MAX_LINE_CAPACITY_GUESS);
-        batch.push(decoder.decode(line));
-        if batch.len() >= MAX_BATCH || !reader.buffered().contains(&b'\n') {
-            sink(&mut batch);
-            batch.clear();
-        }
+        let scanned = filled;
+        filled += n;
+        // The last `\n` read is within a line of the end.
+        let complete = match buf[scanned..filled].iter().rposition(|&b| b == b'\n') {
+            Some(i) => scanned + i + 1,
+            None => continue,
+        };
+        let carry = filled - complete;
+        // Without the last line's `\n`.
+        let chunk = if complete * 4 < buf.len() {
+            // Little data: copy it out and keep the big buffer.
+            let chunk = buf[..complete - 1].to_vec();
+            buf.copy_within(complete..filled, 0);
+            chunk
+        } else {
+            let mut next = vec![0u8; CHUNK.max(carry * 2)];
+            next[..carry].copy_from_slice(&buf[complete..filled]);
+            let mut chunk = std::mem::replace(&mut buf, next);
+            chunk.truncate(complete - 1);
+            chunk
+        };
+        filled = carry;
+        decoder.decode_chunk(&Arc::new(chunk), &mut batch, &mut sink);
+        sink(&mut batch);
+        batch.clear();
     }
 }
 
@@ -235,7 +305,7 @@ pub(crate) fn ensure_stdin_thread() -> std::io::Result<()> {
     std::thread::Builder::new()
         .name("sea-streamer-stdio-stdin".to_owned())
         .spawn(|| {
-            let reader = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+            let reader = std::io::stdin().lock();
             let mut decoder = Decoder::default();
             let result = read_lines(reader, &mut decoder, |batch| {
                 let mut consumers = registry();
@@ -427,7 +497,7 @@ mod tests {
             }
         }
         let mut decoder = Decoder::default();
-        let result = read_lines(BufReader::new(Failing), &mut decoder, |_| {});
+        let result = read_lines(Failing, &mut decoder, |_| {});
         assert!(result.is_err());
     }
 }
