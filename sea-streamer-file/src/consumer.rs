@@ -2,7 +2,7 @@
 
 use crate::commit::write_commit;
 use crate::dispatch::{
-    spawn_reader, Control, Entry, Item, ReaderEntry, ReaderKind, SeekCmd, Start, Subscriber,
+    leave, spawn_reader, Control, Entry, Item, ReaderEntry, ReaderKind, SeekCmd, Start, Subscriber,
 };
 use crate::seek::Target;
 use crate::{FileErr, FileId, FileResult, SeekTarget, StreamMode, SEA_STREAMER_WILDCARD};
@@ -161,7 +161,7 @@ impl FileConsumer {
 
     /// Leave the current reader and start a reader of its own.
     fn detach(&mut self) -> Result<(), FileErr> {
-        let _ = self.entry.control.send(Control::Unsubscribe(self.sid));
+        leave(&self.entry, self.sid);
         let (sub, rx) = Subscriber::new(self.sid, self.streams.clone(), None, self.prefetch);
         let mode = if self.replay {
             StreamMode::Replay
@@ -184,7 +184,7 @@ impl FileConsumer {
 
 impl Drop for FileConsumer {
     fn drop(&mut self) {
-        let _ = self.entry.control.send(Control::Unsubscribe(self.sid));
+        leave(&self.entry, self.sid);
     }
 }
 
@@ -240,6 +240,7 @@ impl Future for NextFuture<'_> {
                 match Pin::new(recv).poll(cx) {
                     Poll::Ready(Ok(batch)) => {
                         *fut = None;
+                        con.entry.made_room(&con.rx);
                         let more = batch.len() > 1;
                         if let Ok(mut local) = con.local.lock() {
                             local.extend(batch);

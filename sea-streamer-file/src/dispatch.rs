@@ -12,7 +12,7 @@ use sea_streamer_types::{
     ConsumerGroup, ConsumerMode, SeqPos, SharedMessage, StreamKey, SEA_STREAMER_INTERNAL,
 };
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -55,6 +55,8 @@ pub(crate) enum SeekCmd {
 }
 
 pub(crate) enum Control {
+    /// A consumer made room in its queue while the reader was waiting for space.
+    Wake,
     Subscribe(Subscriber),
     Unsubscribe(u32),
     Seek {
@@ -195,6 +197,20 @@ pub(crate) struct ReaderEntry {
     pub mode: Mutex<StreamMode>,
     pub control: flume::Sender<Control>,
     pub subscribers: Mutex<Vec<SubscriberInfo>>,
+    /// Set while the reader waits for a consumer to make room.
+    pub waiting: AtomicBool,
+}
+
+impl ReaderEntry {
+    /// Called by a consumer after taking a batch: wake the reader if it waits for room.
+    pub fn made_room(&self, rx: &flume::Receiver<Item>) {
+        if self.waiting.load(Ordering::Acquire) {
+            let cap = rx.capacity().unwrap_or(usize::MAX);
+            if rx.len() <= cap / 2 && self.waiting.swap(false, Ordering::AcqRel) {
+                let _ = self.control.send(Control::Wake);
+            }
+        }
+    }
 }
 
 type Registry = Mutex<HashMap<FileId, Vec<Arc<ReaderEntry>>>>;
@@ -267,6 +283,28 @@ pub(crate) fn join_shared(
     Ok(Err(sub))
 }
 
+/// A consumer leaves its reader. Done under the registry lock: when the last subscriber leaves,
+/// the reader is unregistered at once, so a consumer created right after (e.g. a restarted member
+/// of a resumable group) starts a fresh reader instead of joining one that is shutting down.
+pub(crate) fn leave(entry: &ReaderEntry, sid: u32) {
+    if let Ok(mut map) = registry().lock() {
+        let empty = match entry.subscribers.lock() {
+            Ok(mut s) => {
+                s.retain(|s| s.sid != sid);
+                s.is_empty()
+            }
+            Err(_) => true,
+        };
+        if empty {
+            map.retain(|_, v| {
+                v.retain(|r| r.id != entry.id);
+                !v.is_empty()
+            });
+        }
+    }
+    let _ = entry.control.send(Control::Unsubscribe(sid));
+}
+
 fn add_info(r: &ReaderEntry, sub: &Subscriber) {
     if let Ok(mut s) = r.subscribers.lock() {
         s.push(SubscriberInfo {
@@ -293,6 +331,7 @@ pub(crate) fn spawn_reader(
         mode: Mutex::new(mode),
         control,
         subscribers: Mutex::new(Vec::new()),
+        waiting: AtomicBool::new(false),
     });
     add_info(&entry, &sub);
     {
@@ -352,6 +391,7 @@ impl ReaderThread {
 
     fn handle(&mut self, c: Control) {
         match c {
+            Control::Wake => (),
             Control::Subscribe(sub) => self.subs.push(sub),
             Control::Unsubscribe(sid) => {
                 self.subs.retain(|s| s.sid != sid);
@@ -429,11 +469,14 @@ impl ReaderThread {
     /// reader then refills it in one go instead of waking up for every single message), or a
     /// control message arrives.
     fn wait_for_space(&mut self, backoff: &mut Duration) {
+        self.entry.waiting.store(true, Ordering::Release);
+        // checked after raising the flag, so a consumer making room now sends a wake-up
         if self
             .subs
             .iter()
             .any(|s| !s.overflow.is_empty() && s.has_room())
         {
+            self.entry.waiting.store(false, Ordering::Release);
             *backoff = Duration::from_micros(20);
             return;
         }
@@ -441,6 +484,7 @@ impl ReaderThread {
             Ok(c) => self.handle(c),
             Err(_) => *backoff = (*backoff * 2).min(Duration::from_millis(10)),
         }
+        self.entry.waiting.store(false, Ordering::Release);
     }
 
     /// Whether the thread should exit (no subscribers left), decided under the registry lock.

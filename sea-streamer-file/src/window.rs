@@ -7,7 +7,7 @@
 use crate::crc::crc16_cdma2000;
 use crate::format::{millis_to_timestamp, parse_key, Beacon, Checksum, FormatErr, Marker};
 use crate::FileErr;
-use sea_streamer_types::{MessageHeader, SeqNo, ShardId, StreamKey};
+use sea_streamer_types::{MessageHeader, SeqNo, ShardId, StreamKey, Timestamp};
 
 /// A frame decoded from the file, with its byte range.
 #[derive(Debug, Clone)]
@@ -16,6 +16,7 @@ pub(crate) struct Frame {
     pub shard: u64,
     pub seq: u64,
     pub ts_ms: u64,
+    pub ts: Timestamp,
     pub payload: Vec<u8>,
     pub checksum: u16,
     /// File offset of the first byte of the frame.
@@ -31,7 +32,7 @@ impl Frame {
             self.key.clone(),
             ShardId::new(self.shard),
             SeqNo::from(self.seq),
-            millis_to_timestamp(self.ts_ms)?,
+            self.ts,
         ))
     }
 
@@ -45,9 +46,26 @@ impl Frame {
 #[derive(Debug, Default)]
 pub(crate) struct KeyCache {
     keys: Vec<StreamKey>,
+    /// The timestamp of the start of the last second decoded.
+    second: Option<(u64, Timestamp)>,
 }
 
 impl KeyCache {
+    /// Decode a millisecond timestamp (cheap for frames within the same second as the last one).
+    fn timestamp(&mut self, ms: u64) -> Result<Timestamp, FormatErr> {
+        let (secs, milli) = (ms / 1000, (ms % 1000) as u16);
+        if let Some((s, base)) = self.second {
+            if s == secs {
+                if let Ok(ts) = base.replace_millisecond(milli) {
+                    return Ok(ts);
+                }
+            }
+        }
+        let base = millis_to_timestamp(secs * 1000)?;
+        self.second = Some((secs, base));
+        Ok(base.replace_millisecond(milli).unwrap_or(base))
+    }
+
     fn get(&mut self, bytes: &[u8]) -> Result<StreamKey, FormatErr> {
         if let Some(k) = self.keys.iter().find(|k| k.name().as_bytes() == bytes) {
             return Ok(k.clone());
@@ -200,6 +218,7 @@ impl<'a> Window<'a> {
         let shard = u64::from_be_bytes(fields[0..8].try_into().expect("8"));
         let seq = u64::from_be_bytes(fields[8..16].try_into().expect("8"));
         let ts_ms = u64::from_be_bytes(fields[16..24].try_into().expect("8"));
+        let ts = keys.timestamp(ts_ms)?;
         let len = u32::from_be_bytes(fields[24..28].try_into().expect("4")) as u64;
         let size = klen as u64 + len + 32;
         // The length is known now: the beacons crossed so far, and the next beacon if it is
@@ -236,6 +255,7 @@ impl<'a> Window<'a> {
             shard,
             seq,
             ts_ms,
+            ts,
             payload,
             checksum: received,
             start,
