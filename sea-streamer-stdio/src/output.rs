@@ -2,83 +2,178 @@
 //! format `[{timestamp} | {stream_key} | {sequence}] {payload}\n`, and completes their
 //! receipts.
 //!
-//! Requests are drained from the queue in batches; a batch is formatted into one buffer,
-//! written and flushed, and only then are its receipts completed (so a receipt means the
-//! line has reached the output). All lines of a batch share one timestamp (taken when the
-//! batch starts), and the timestamp text is formatted once per second.
+//! Producers append their messages to a shared [`Queue`]: the payload bytes go into one
+//! buffer, and every message queued until the printer takes the queue shares one [`Batch`]
+//! for its receipt, so a send allocates nothing of its own. The printer takes everything
+//! queued at once (swapping buffers, which are reused), formats it into one output buffer,
+//! writes and flushes it, and only then completes the batch (so a receipt means the line
+//! has reached the output). All lines of a batch share one timestamp (taken when the batch
+//! starts), and the timestamp text is formatted once per second. A batch whose receipts
+//! were all dropped skips the receipt bookkeeping.
 
 use crate::consumer_group::registry;
 use crate::util::{push_decimal, SecondsText};
 use crate::{StdioErr, StdioResult};
-use sea_streamer_types::{MessageHeader, SeqNo, ShardId, SharedMessage, StreamKey, Timestamp};
+use sea_streamer_types::{
+    MessageHeader, SeqNo, ShardId, SharedMessage, StreamErr, StreamKey, Timestamp,
+};
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write;
 use std::pin::Pin;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, LazyLock, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-/// A request to the output thread.
-pub(crate) enum Request {
-    /// Print one message (nothing is printed for an empty payload).
-    Send {
-        key: StreamKey,
-        payload: Vec<u8>,
-        loopback: bool,
-        receipt: ReceiptSender,
-    },
-    /// Finish what was queued before, then exit.
-    Shutdown,
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// State shared by a [`ReceiptSender`] and its [`SendFuture`].
+/// One queued message; its payload is `bytes[start..start + len]` of its queue.
+struct Request {
+    key: StreamKey,
+    start: usize,
+    len: usize,
+    loopback: bool,
+}
+
+/// The outcome of a printed batch.
+enum Outcome {
+    /// Printed: the batch's timestamp and each message's key and sequence number.
+    Printed(Timestamp, Vec<(StreamKey, SeqNo)>),
+    /// Writing failed.
+    Failed(std::io::ErrorKind, String),
+    /// The output thread went away before printing.
+    Disconnected,
+}
+
+/// The receipts of the messages queued together.
 #[derive(Default)]
-struct Slot {
-    result: Option<StdioResult<MessageHeader>>,
-    waker: Option<Waker>,
+struct Batch {
+    state: Mutex<BatchState>,
 }
 
-fn lock(slot: &Mutex<Slot>) -> MutexGuard<'_, Slot> {
-    slot.lock().unwrap_or_else(|e| e.into_inner())
+#[derive(Default)]
+struct BatchState {
+    outcome: Option<Outcome>,
+    wakers: Vec<Waker>,
 }
 
-/// The writing end of a receipt. If dropped without a result (the output thread exited
-/// first), the receipt resolves to `Disconnected`.
-pub(crate) struct ReceiptSender(Option<Arc<Mutex<Slot>>>);
-
-impl ReceiptSender {
-    fn complete(mut self, result: StdioResult<MessageHeader>) {
-        if let Some(slot) = self.0.take() {
-            fill(&slot, result);
+impl Batch {
+    fn complete(&self, outcome: Outcome) {
+        let wakers = {
+            let mut state = lock(&self.state);
+            if state.outcome.is_some() {
+                return;
+            }
+            state.outcome = Some(outcome);
+            std::mem::take(&mut state.wakers)
+        };
+        for waker in wakers {
+            waker.wake();
         }
     }
 }
 
-fn fill(slot: &Arc<Mutex<Slot>>, result: StdioResult<MessageHeader>) {
-    // Nobody is waiting if the future was dropped.
-    if Arc::strong_count(slot) == 1 {
-        return;
-    }
-    let waker = {
-        let mut state = lock(slot);
-        state.result = Some(result);
-        state.waker.take()
-    };
-    if let Some(waker) = waker {
-        waker.wake();
+/// What producers have queued and the printer has not taken yet.
+struct Pending {
+    requests: Vec<Request>,
+    bytes: Vec<u8>,
+    batch: Arc<Batch>,
+    /// No more sends are accepted (a shutdown was queued, or the thread is gone).
+    closed: bool,
+    /// The printer should exit after printing what is queued.
+    shutdown: bool,
+    /// The printer is waiting for requests.
+    idle: bool,
+}
+
+/// The queue between producers and the printer.
+pub(crate) struct Queue {
+    pending: Mutex<Pending>,
+    ready: Condvar,
+}
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Queue")
     }
 }
 
-impl Drop for ReceiptSender {
-    fn drop(&mut self) {
-        if let Some(slot) = self.0.take() {
-            fill(
-                &slot,
-                Err(sea_streamer_types::StreamErr::Backend(
-                    StdioErr::Disconnected,
-                )),
-            );
+impl Queue {
+    /// An open, empty queue.
+    pub fn new() -> Self {
+        Self {
+            pending: Mutex::new(Pending {
+                requests: Vec::new(),
+                bytes: Vec::new(),
+                batch: Arc::default(),
+                closed: false,
+                shutdown: false,
+                idle: false,
+            }),
+            ready: Condvar::new(),
         }
+    }
+
+    /// A closed queue: every send fails with `Disconnected`.
+    fn closed() -> Self {
+        let queue = Self::new();
+        lock(&queue.pending).closed = true;
+        queue
+    }
+
+    /// Queues a message; `Err(Disconnected)` once the queue is closed.
+    pub fn send(&self, key: &StreamKey, payload: &[u8], loopback: bool) -> StdioResult<SendFuture> {
+        let (batch, index, wake) = {
+            let mut pending = lock(&self.pending);
+            if pending.closed {
+                return Err(StreamErr::Backend(StdioErr::Disconnected));
+            }
+            let start = pending.bytes.len();
+            pending.bytes.extend_from_slice(payload);
+            pending.requests.push(Request {
+                key: key.clone(),
+                start,
+                len: payload.len(),
+                loopback,
+            });
+            let wake = std::mem::take(&mut pending.idle);
+            (pending.batch.clone(), pending.requests.len() - 1, wake)
+        };
+        if wake {
+            self.ready.notify_one();
+        }
+        Ok(SendFuture(SendState::Waiting {
+            batch,
+            index,
+            waker: None,
+        }))
+    }
+
+    /// Closes the queue; the printer exits after printing what was queued before.
+    pub fn shutdown(&self) {
+        let mut pending = lock(&self.pending);
+        pending.closed = true;
+        pending.shutdown = true;
+        drop(pending);
+        self.ready.notify_one();
+    }
+
+    /// Waits for requests and takes them all, leaving `requests` and `bytes` (emptied) in
+    /// their place. Returns the batch of the taken requests and whether to exit after it.
+    fn take(&self, requests: &mut Vec<Request>, bytes: &mut Vec<u8>) -> (Arc<Batch>, bool) {
+        requests.clear();
+        bytes.clear();
+        let mut pending = lock(&self.pending);
+        while pending.requests.is_empty() && !pending.shutdown {
+            pending.idle = true;
+            pending = self.ready.wait(pending).unwrap_or_else(|e| e.into_inner());
+        }
+        pending.idle = false;
+        std::mem::swap(&mut pending.requests, requests);
+        std::mem::swap(&mut pending.bytes, bytes);
+        let batch = std::mem::take(&mut pending.batch);
+        (batch, pending.shutdown)
     }
 }
 
@@ -100,7 +195,12 @@ impl Drop for ReceiptSender {
 pub struct SendFuture(SendState);
 
 enum SendState {
-    Waiting(Arc<Mutex<Slot>>),
+    Waiting {
+        batch: Arc<Batch>,
+        index: usize,
+        /// Where this future's waker is in the batch's list, once registered.
+        waker: Option<usize>,
+    },
     Done,
 }
 
@@ -114,19 +214,38 @@ impl Future for SendFuture {
     type Output = StdioResult<MessageHeader>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let SendState::Waiting(slot) = &self.0 else {
-            return Poll::Ready(Err(sea_streamer_types::StreamErr::Backend(
-                StdioErr::Disconnected,
-            )));
+        let SendState::Waiting {
+            batch,
+            index,
+            waker,
+        } = &mut self.0
+        else {
+            return Poll::Ready(Err(StreamErr::Backend(StdioErr::Disconnected)));
         };
         let result = {
-            let mut state = lock(slot);
-            match state.result.take() {
-                Some(result) => result,
+            let mut state = lock(&batch.state);
+            match &state.outcome {
+                Some(Outcome::Printed(timestamp, entries)) => {
+                    let (key, sequence) = &entries[*index];
+                    Ok(MessageHeader::new(
+                        key.clone(),
+                        ShardId::new(0),
+                        *sequence,
+                        *timestamp,
+                    ))
+                }
+                Some(Outcome::Failed(kind, message)) => Err(StreamErr::Backend(StdioErr::IoError(
+                    std::io::Error::new(*kind, message.clone()),
+                ))),
+                Some(Outcome::Disconnected) => Err(StreamErr::Backend(StdioErr::Disconnected)),
                 None => {
-                    match &state.waker {
-                        Some(w) if w.will_wake(cx.waker()) => {}
-                        _ => state.waker = Some(cx.waker().clone()),
+                    match *waker {
+                        Some(i) if state.wakers[i].will_wake(cx.waker()) => {}
+                        Some(i) => state.wakers[i] = cx.waker().clone(),
+                        None => {
+                            *waker = Some(state.wakers.len());
+                            state.wakers.push(cx.waker().clone());
+                        }
                     }
                     return Poll::Pending;
                 }
@@ -137,20 +256,14 @@ impl Future for SendFuture {
     }
 }
 
-/// A connected receipt sender and future.
-pub(crate) fn receipt() -> (ReceiptSender, SendFuture) {
-    let slot = Arc::new(Mutex::new(Slot::default()));
-    (
-        ReceiptSender(Some(slot.clone())),
-        SendFuture(SendState::Waiting(slot)),
-    )
-}
+/// Completes a batch with `Disconnected` unless it was completed before (e.g. when the
+/// printer unwinds half-way).
+struct BatchGuard(Arc<Batch>);
 
-/// Whether the printer should keep running after a batch.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Flow {
-    Continue,
-    Exit,
+impl Drop for BatchGuard {
+    fn drop(&mut self) {
+        self.0.complete(Outcome::Disconnected);
+    }
 }
 
 /// Size above which the output buffer is written out before the batch ends.
@@ -163,10 +276,7 @@ pub(crate) struct Printer<'c, W: Write> {
     counters: &'c mut HashMap<StreamKey, SeqNo>,
     /// The counter of the last key printed, kept out of the map while in use.
     current: Option<(StreamKey, SeqNo)>,
-    /// One timestamp per batch: all its lines are printed together.
-    now: Option<Timestamp>,
     seconds: SecondsText,
-    pending: Vec<(ReceiptSender, MessageHeader)>,
     loopback: Vec<SharedMessage>,
     failed: Option<std::io::Error>,
 }
@@ -179,37 +289,31 @@ impl<'c, W: Write> Printer<'c, W> {
             buf: Vec::with_capacity(OUT_BUFFER + 1024),
             counters,
             current: None,
-            now: None,
             seconds: SecondsText::default(),
-            pending: Vec::new(),
             loopback: Vec::new(),
             failed: None,
         }
     }
 
-    /// Runs until all senders are gone or a [`Request::Shutdown`] is processed.
-    /// `loopback` receives the printed messages of loopback producers, batch by batch.
-    pub fn run(
-        &mut self,
-        requests: &flume::Receiver<Request>,
-        mut loopback: impl FnMut(&mut Vec<SharedMessage>),
-    ) {
-        while let Ok(first) = requests.recv() {
-            let mut flow = self.handle(first);
-            if flow == Flow::Continue {
-                for request in requests.drain() {
-                    flow = self.handle(request);
-                    if flow == Flow::Exit {
-                        break;
-                    }
-                }
-            }
-            self.finish_batch();
+    /// Runs until a shutdown of `queue` is processed. `loopback` receives the printed
+    /// messages of loopback producers, batch by batch.
+    pub fn run(&mut self, queue: &Queue, mut loopback: impl FnMut(&mut Vec<SharedMessage>)) {
+        let mut requests = Vec::new();
+        let mut bytes = Vec::new();
+        loop {
+            let (batch, exit) = queue.take(&mut requests, &mut bytes);
+            let guard = BatchGuard(batch);
+            self.print_batch(&mut requests, &bytes, &guard.0);
+            drop(guard);
             if !self.loopback.is_empty() {
                 loopback(&mut self.loopback);
                 self.loopback.clear();
             }
-            if flow == Flow::Exit {
+            if bytes.capacity() > 16 * OUT_BUFFER {
+                // Do not keep the memory of one huge batch.
+                bytes = Vec::new();
+            }
+            if exit {
                 return;
             }
         }
@@ -238,24 +342,51 @@ impl<'c, W: Write> Printer<'c, W> {
         }
     }
 
-    /// Writes one message (unless empty) and queues its receipt.
-    pub fn handle(&mut self, request: Request) -> Flow {
-        let (key, payload, loopback, receipt) = match request {
-            Request::Shutdown => return Flow::Exit,
-            Request::Send {
-                key,
-                payload,
-                loopback,
-                receipt,
-            } => (key, payload, loopback, receipt),
-        };
-        let timestamp = *self.now.get_or_insert_with(Timestamp::now_utc);
-        if payload.is_empty() {
-            let header = MessageHeader::new(key, ShardId::new(0), 0, timestamp);
-            self.pending.push((receipt, header));
-            return Flow::Continue;
+    /// Prints the requests of one batch, flushes, and completes the batch.
+    fn print_batch(&mut self, requests: &mut Vec<Request>, bytes: &[u8], batch: &Arc<Batch>) {
+        if requests.is_empty() {
+            return;
         }
-        let sequence = self.next_sequence(&key);
+        let timestamp = Timestamp::now_utc();
+        // Receipts are only recorded if someone holds one (the queue no longer does).
+        let receipts = Arc::strong_count(batch) > 1;
+        let mut entries = Vec::with_capacity(if receipts { requests.len() } else { 0 });
+        for request in requests.drain(..) {
+            let payload = &bytes[request.start..request.start + request.len];
+            let sequence = if payload.is_empty() {
+                0
+            } else {
+                self.print(&request.key, payload, timestamp)
+            };
+            if request.loopback && !payload.is_empty() {
+                let header =
+                    MessageHeader::new(request.key.clone(), ShardId::new(0), sequence, timestamp);
+                self.loopback.push(SharedMessage::new(
+                    header,
+                    payload.to_vec(),
+                    0,
+                    payload.len(),
+                ));
+            }
+            if receipts {
+                entries.push((request.key, sequence));
+            }
+        }
+        self.write_out();
+        self.store_current();
+        let flushed = self.out.flush();
+        match self.failed.take().map_or(flushed, Err) {
+            Ok(()) => batch.complete(Outcome::Printed(timestamp, entries)),
+            Err(e) => {
+                log::error!("writing stdout failed: {e}");
+                batch.complete(Outcome::Failed(e.kind(), e.to_string()));
+            }
+        }
+    }
+
+    /// Formats one line into the output buffer; returns its sequence number.
+    fn print(&mut self, key: &StreamKey, payload: &[u8], timestamp: Timestamp) -> SeqNo {
+        let sequence = self.next_sequence(key);
         let buf = &mut self.buf;
         buf.push(b'[');
         buf.extend_from_slice(self.seconds.get(timestamp).as_bytes());
@@ -264,23 +395,19 @@ impl<'c, W: Write> Printer<'c, W> {
         buf.extend_from_slice(b" | ");
         push_decimal(buf, u128::from(sequence));
         buf.extend_from_slice(b"] ");
-        buf.extend_from_slice(&payload);
+        buf.extend_from_slice(payload);
         buf.push(b'\n');
         if buf.len() >= OUT_BUFFER {
             self.write_out();
         }
-        let header = MessageHeader::new(key, ShardId::new(0), sequence, timestamp);
-        if loopback {
-            let len = payload.len();
-            self.loopback
-                .push(SharedMessage::new(header.clone(), payload, 0, len));
-        }
-        self.pending.push((receipt, header));
-        Flow::Continue
+        sequence
     }
 
     /// Writes the buffer out, remembering the first error of the batch.
     fn write_out(&mut self) {
+        if self.buf.is_empty() {
+            return;
+        }
         if let Err(e) = self.out.write_all(&self.buf) {
             self.failed.get_or_insert(e);
         }
@@ -290,35 +417,11 @@ impl<'c, W: Write> Printer<'c, W> {
             self.buf = Vec::with_capacity(OUT_BUFFER + 1024);
         }
     }
-
-    /// Writes and flushes the output, then completes the receipts of the batch.
-    pub fn finish_batch(&mut self) {
-        self.write_out();
-        self.store_current();
-        self.now = None;
-        let flushed = self.out.flush();
-        match self.failed.take().map_or(flushed, Err) {
-            Ok(()) => {
-                for (receipt, header) in self.pending.drain(..) {
-                    receipt.complete(Ok(header));
-                }
-            }
-            Err(e) => {
-                log::error!("writing stdout failed: {e}");
-                for (receipt, _) in self.pending.drain(..) {
-                    let err = std::io::Error::new(e.kind(), e.to_string());
-                    receipt.complete(Err(sea_streamer_types::StreamErr::Backend(
-                        StdioErr::IoError(err),
-                    )));
-                }
-            }
-        }
-    }
 }
 
 /// Handle of the running stdout thread.
 struct OutputThread {
-    sender: flume::Sender<Request>,
+    queue: Arc<Queue>,
     exited: flume::Receiver<()>,
 }
 
@@ -327,23 +430,40 @@ static OUTPUT: Mutex<Option<OutputThread>> = Mutex::new(None);
 /// Per-key counters of this process; they outlive a disconnect.
 static COUNTERS: LazyLock<Mutex<HashMap<StreamKey, SeqNo>>> = LazyLock::new(Default::default);
 
+/// Closes the queue when the stdout thread ends (also by unwinding), failing what was
+/// queued with `Disconnected`.
+struct CloseOnExit(Arc<Queue>);
+
+impl Drop for CloseOnExit {
+    fn drop(&mut self) {
+        let batch = {
+            let mut pending = lock(&self.0.pending);
+            pending.closed = true;
+            pending.requests.clear();
+            std::mem::take(&mut pending.batch)
+        };
+        batch.complete(Outcome::Disconnected);
+    }
+}
+
 /// The queue of the stdout thread, spawning `sea-streamer-stdio-stdout` if none runs.
 ///
 /// If the thread cannot be spawned, the error is logged and the returned queue is closed,
 /// so sends fail with `Disconnected`.
-pub(crate) fn output_queue() -> flume::Sender<Request> {
-    let mut output = OUTPUT.lock().unwrap_or_else(|e| e.into_inner());
+pub(crate) fn output_queue() -> Arc<Queue> {
+    let mut output = lock(&OUTPUT);
     if let Some(thread) = output.as_ref() {
-        return thread.sender.clone();
+        return thread.queue.clone();
     }
-    let (sender, requests) = flume::unbounded();
+    let queue = Arc::new(Queue::new());
     let (exit_signal, exited) = flume::bounded::<()>(0);
+    let closer = CloseOnExit(queue.clone());
     let spawned = std::thread::Builder::new()
         .name("sea-streamer-stdio-stdout".to_owned())
         .spawn(move || {
-            let mut counters = COUNTERS.lock().unwrap_or_else(|e| e.into_inner());
+            let mut counters = lock(&COUNTERS);
             let mut printer = Printer::new(std::io::stdout(), &mut counters);
-            printer.run(&requests, |batch| {
+            printer.run(&closer.0, |batch| {
                 let mut consumers = registry();
                 for message in batch.drain(..) {
                     consumers.dispatch(message, false);
@@ -351,32 +471,32 @@ pub(crate) fn output_queue() -> flume::Sender<Request> {
             });
             drop(printer);
             drop(counters);
-            // Requests queued after the shutdown resolve to `Disconnected` (flume keeps
-            // queued items while senders live, so drop them here); closing the queue makes
-            // later sends fail. Then tell `shutdown_output` we are done.
-            drop(requests.drain());
-            drop(requests);
+            drop(closer);
+            // Tell `shutdown_output` we are done.
             drop(exit_signal);
         });
     match spawned {
         Ok(_) => {
             *output = Some(OutputThread {
-                sender: sender.clone(),
+                queue: queue.clone(),
                 exited,
             });
+            queue
         }
-        Err(e) => log::error!("cannot spawn the stdout thread: {e}"),
+        Err(e) => {
+            log::error!("cannot spawn the stdout thread: {e}");
+            Arc::new(Queue::closed())
+        }
     }
-    sender
 }
 
 /// Queues a shutdown after everything pending and waits until the stdout thread exited.
 /// Does nothing if no thread runs.
 pub(crate) async fn shutdown_output() {
-    let thread = OUTPUT.lock().unwrap_or_else(|e| e.into_inner()).take();
-    if let Some(OutputThread { sender, exited }) = thread {
-        let _ = sender.send(Request::Shutdown);
-        drop(sender);
+    let thread = lock(&OUTPUT).take();
+    if let Some(OutputThread { queue, exited }) = thread {
+        queue.shutdown();
+        drop(queue);
         // Resolves with `Err(Disconnected)` when the thread drops its signal on exit.
         let _ = exited.recv_async().await;
     }
@@ -392,17 +512,8 @@ mod tests {
         StreamKey::new(name).unwrap()
     }
 
-    fn send(queue: &flume::Sender<Request>, k: &str, payload: &str, loopback: bool) -> SendFuture {
-        let (receipt, future) = receipt();
-        queue
-            .send(Request::Send {
-                key: key(k),
-                payload: payload.as_bytes().to_vec(),
-                loopback,
-                receipt,
-            })
-            .unwrap();
-        future
+    fn send(queue: &Queue, k: &str, payload: &str, loopback: bool) -> SendFuture {
+        queue.send(&key(k), payload.as_bytes(), loopback).unwrap()
     }
 
     /// Splits `[ts | key | seq] payload` lines, checking the timestamp's shape.
@@ -423,20 +534,20 @@ mod tests {
 
     #[test]
     fn prints_format_counters_and_receipts() {
-        let (queue, requests) = flume::unbounded();
+        let queue = Queue::new();
         let a0 = send(&queue, "a", "x0", false);
         let b0 = send(&queue, "b", "{\"y\":1}", false);
         let empty = send(&queue, "a", "", false);
         let a1 = send(&queue, "a", "x1", true);
-        queue.send(Request::Shutdown).unwrap();
-        let late = send(&queue, "a", "late", false);
+        queue.shutdown();
+        // Sends after the shutdown fail.
+        let late = queue.send(&key("a"), b"late", false);
         let mut counters = HashMap::new();
         let mut out = Vec::new();
         let mut looped = Vec::new();
-        Printer::new(&mut out, &mut counters).run(&requests, |batch| {
+        Printer::new(&mut out, &mut counters).run(&queue, |batch| {
             looped.append(batch);
         });
-        drop(requests);
         assert_eq!(
             lines(&out),
             vec![
@@ -453,7 +564,7 @@ mod tests {
         assert_eq!(*a1.sequence(), 1);
         assert_eq!(a1.shard_id().id(), 0);
         assert!(matches!(
-            block_on(late),
+            late,
             Err(sea_streamer_types::StreamErr::Backend(
                 StdioErr::Disconnected
             ))
@@ -468,11 +579,11 @@ mod tests {
     fn counters_continue_across_printers() {
         let mut counters = HashMap::new();
         for round in 0..2 {
-            let (queue, requests) = flume::unbounded();
+            let queue = Queue::new();
             let f = send(&queue, "k", "p", false);
-            drop(queue);
+            queue.shutdown();
             let mut out = Vec::new();
-            Printer::new(&mut out, &mut counters).run(&requests, |_| {});
+            Printer::new(&mut out, &mut counters).run(&queue, |_| {});
             assert_eq!(*block_on(f).unwrap().sequence(), round);
         }
     }
@@ -490,16 +601,53 @@ mod tests {
 
     #[test]
     fn write_errors_fail_the_receipts() {
-        let (queue, requests) = flume::unbounded();
+        let queue = Queue::new();
         let f = send(&queue, "k", &"z".repeat(100_000), false);
-        drop(queue);
+        let g = send(&queue, "k", "small", false);
+        queue.shutdown();
         let mut counters = HashMap::new();
-        Printer::new(Broken, &mut counters).run(&requests, |_| {});
-        match block_on(f) {
-            Err(sea_streamer_types::StreamErr::Backend(StdioErr::IoError(e))) => {
-                assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe)
+        Printer::new(Broken, &mut counters).run(&queue, |_| {});
+        for f in [f, g] {
+            match block_on(f) {
+                Err(sea_streamer_types::StreamErr::Backend(StdioErr::IoError(e))) => {
+                    assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe)
+                }
+                other => panic!("unexpected {other:?}"),
             }
-            other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn receipts_of_later_batches_and_dropped_receipts() {
+        let queue = Queue::new();
+        // Dropped at once: the batch skips its receipts.
+        drop(send(&queue, "k", "p0", false));
+        let mut counters = HashMap::new();
+        let mut out = Vec::new();
+        std::thread::scope(|s| {
+            s.spawn(|| Printer::new(&mut out, &mut counters).run(&queue, |_| {}));
+            let f1 = send(&queue, "k", "p1", false);
+            let f2 = send(&queue, "j", "p2", false);
+            let h1 = block_on(f1).unwrap();
+            let h2 = block_on(f2).unwrap();
+            assert_eq!((h1.stream_key().name(), *h1.sequence()), ("k", 1));
+            assert_eq!((h2.stream_key().name(), *h2.sequence()), ("j", 0));
+            queue.shutdown();
+        });
+        assert_eq!(lines(&out).len(), 3);
+    }
+
+    #[test]
+    fn an_exited_printer_disconnects_what_was_queued() {
+        let queue = Arc::new(Queue::new());
+        let f = send(&queue, "k", "p", false);
+        drop(CloseOnExit(queue.clone()));
+        assert!(matches!(
+            block_on(f),
+            Err(sea_streamer_types::StreamErr::Backend(
+                StdioErr::Disconnected
+            ))
+        ));
+        assert!(queue.send(&key("k"), b"p", false).is_err());
     }
 }

@@ -1,9 +1,10 @@
 //! [`StdioProducer`]: prints messages to stdout.
 
-use crate::output::{output_queue, receipt, Request};
+use crate::output::{output_queue, Queue};
 use crate::{SendFuture, StdioErr, StdioResult, BROADCAST};
 use sea_streamer_types::{Buffer, Producer, StreamErr, StreamKey};
 use std::future::Future;
+use std::sync::Arc;
 
 /// A producer that prints `[{timestamp} | {stream_key} | {sequence}] {payload}` lines to
 /// stdout. All producers of a process share one output thread and one sequence counter
@@ -23,7 +24,7 @@ use std::future::Future;
 #[derive(Debug, Clone)]
 pub struct StdioProducer {
     stream: Option<StreamKey>,
-    queue: flume::Sender<Request>,
+    queue: Arc<Queue>,
     loopback: bool,
 }
 
@@ -56,17 +57,7 @@ impl Producer for StdioProducer {
     /// `Err(Backend(Disconnected))` after the streamer was disconnected.
     fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> StdioResult<SendFuture> {
         payload.as_str().map_err(StreamErr::Utf8Error)?;
-        let (receipt, future) = receipt();
-        let request = Request::Send {
-            key: stream.clone(),
-            payload: payload.into_bytes(),
-            loopback: self.loopback,
-            receipt,
-        };
-        self.queue
-            .send(request)
-            .map_err(|_| StreamErr::Backend(StdioErr::Disconnected))?;
-        Ok(future)
+        self.queue.send(stream, payload.as_bytes(), self.loopback)
     }
 
     /// Same as [`Producer::flush`].
