@@ -189,6 +189,63 @@ impl<'a> Window<'a> {
 
     /// Parse one frame at the cursor. `Ok(None)` = not enough bytes (cursor then undefined).
     pub fn frame(&mut self, keys: &mut KeyCache) -> Step<Frame> {
+        if let Some(frame) = self.frame_fast(keys)? {
+            return Ok(Some(frame));
+        }
+        self.frame_slow(keys)
+    }
+
+    /// Fast path: the whole frame is buffered and lies before the next beacon point, so it is
+    /// decoded straight from the slice. `Ok(None)` = take the general path.
+    fn frame_fast(&mut self, keys: &mut KeyCache) -> Step<Frame> {
+        let into_region = self.pos % self.interval;
+        if into_region == 0 && self.pos >= self.interval {
+            return Ok(None); // a beacon comes first
+        }
+        let limit = (self.pos - into_region + self.interval).min(self.end());
+        let Some(data) = self.slice(self.pos, limit.saturating_sub(self.pos)) else {
+            return Ok(None);
+        };
+        let Some(&klen) = data.first() else {
+            return Ok(None);
+        };
+        let k = klen as usize;
+        let Some(fields) = data.get(1 + k..1 + k + 28) else {
+            return Ok(None);
+        };
+        let len = u32::from_be_bytes(fields[24..28].try_into().expect("4")) as usize;
+        let size = k + len + 32;
+        if data.len() < size {
+            return Ok(None);
+        }
+        let key = keys.get(&data[1..1 + k])?;
+        let shard = u64::from_be_bytes(fields[0..8].try_into().expect("8"));
+        let seq = u64::from_be_bytes(fields[8..16].try_into().expect("8"));
+        let ts_ms = u64::from_be_bytes(fields[16..24].try_into().expect("8"));
+        let ts = keys.timestamp(ts_ms)?;
+        let payload = &data[1 + k + 28..1 + k + 28 + len];
+        let received = u16::from_be_bytes([data[size - 3], data[size - 2]]);
+        let computed = crc16_cdma2000(payload);
+        if received != computed {
+            return Err(FormatErr::ChecksumErr { received, computed }.into());
+        }
+        let start = self.pos;
+        self.pos += size as u64;
+        Ok(Some(Frame {
+            key,
+            shard,
+            seq,
+            ts_ms,
+            ts,
+            payload: payload.to_vec(),
+            checksum: received,
+            start,
+            end: self.pos,
+        }))
+    }
+
+    /// General path: fields are read one by one, crossing beacons as needed.
+    fn frame_slow(&mut self, keys: &mut KeyCache) -> Step<Frame> {
         self.frame_read = 0;
         let first_crossed = self.crossed.len();
         let start = self.pos;
