@@ -49,39 +49,86 @@ pub(crate) fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
         header: None,
         payload: 0..line.len(),
     };
-    if !line.starts_with('[') {
+    let bytes = line.as_bytes();
+    if bytes.first() != Some(&b'[') {
         return Ok(raw);
     }
-    let close = match line.as_bytes()[1..].iter().position(|&b| b == b']') {
+    let close = match bytes[1..].iter().position(|&b| b == b']') {
         Some(0) | None => return Ok(raw),
         Some(pos) => pos + 1,
     };
     let header = parse_meta(&line[1..close])?;
     let rest = &line[close + 1..];
-    let start = close + 1 + (rest.len() - rest.trim_start().len());
-    let end = start + rest.trim().len();
+    let payload = trim(rest);
+    let start = close + 1 + (rest.len() - trim_start(rest).len());
     Ok(ParsedLine {
         header: Some(header),
-        payload: start..end,
+        payload: start..start + payload.len(),
     })
+}
+
+/// `c` is an ASCII character that [`char::is_whitespace`] accepts.
+fn is_ascii_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
+}
+
+/// [`str::trim_start`], fast for ASCII.
+fn trim_start(s: &str) -> &str {
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        if !is_ascii_space(c) {
+            // A non-ASCII character may be Unicode whitespace.
+            return if c < 0x80 {
+                &s[i..]
+            } else {
+                s[i..].trim_start()
+            };
+        }
+    }
+    ""
+}
+
+/// [`str::trim_end`], fast for ASCII.
+fn trim_end(s: &str) -> &str {
+    for (i, &c) in s.as_bytes().iter().enumerate().rev() {
+        if !is_ascii_space(c) {
+            return if c < 0x80 {
+                &s[..=i]
+            } else {
+                s[..=i].trim_end()
+            };
+        }
+    }
+    ""
+}
+
+/// [`str::trim`], fast for ASCII.
+fn trim(s: &str) -> &str {
+    trim_end(trim_start(s))
 }
 
 /// Interprets the text between the brackets.
 fn parse_meta(meta: &str) -> Result<PartialHeader<'_>, ParseErr> {
     let mut header = PartialHeader::default();
-    for (index, part) in meta.split('|').enumerate() {
-        let part = part.trim();
+    let mut rest = meta;
+    let mut index = 0;
+    loop {
+        // `|` is ASCII, so the split is on character boundaries.
+        let (part, next) = match rest.as_bytes().iter().position(|&b| b == b'|') {
+            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+            None => (rest, None),
+        };
+        let part = trim(part);
         let unknown = || ParseErr::UnknownPart {
             index,
             part: part.to_owned(),
         };
-        if index == 0 {
-            if let Some(ts) = parse_timestamp(part) {
-                header.timestamp = Some(ts);
-                continue;
-            }
-        }
-        if header.stream_key.is_none() {
+        let timestamp = match index {
+            0 => parse_timestamp(part),
+            _ => None,
+        };
+        if timestamp.is_some() {
+            header.timestamp = timestamp;
+        } else if header.stream_key.is_none() {
             if !is_key(part) {
                 return Err(unknown());
             }
@@ -93,17 +140,22 @@ fn parse_meta(meta: &str) -> Result<PartialHeader<'_>, ParseErr> {
         } else {
             return Err(unknown());
         }
+        match next {
+            Some(next) => rest = next,
+            None => return Ok(header),
+        }
+        index += 1;
     }
-    Ok(header)
 }
 
 /// A whole, non-empty stream key of at most [`MAX_STREAM_KEY_LEN`] bytes.
 fn is_key(part: &str) -> bool {
+    // Key characters are ASCII: a byte of a multi-byte character never passes.
     !part.is_empty()
         && part.len() <= MAX_STREAM_KEY_LEN
         && part
-            .chars()
-            .all(sea_streamer_types::is_valid_stream_key_char)
+            .bytes()
+            .all(|b| b.is_ascii() && sea_streamer_types::is_valid_stream_key_char(char::from(b)))
 }
 
 /// Plain ASCII digits only (no sign, no space), without overflow.
@@ -398,6 +450,26 @@ mod tests {
         let (h, payload) = meta("[k]");
         assert_eq!(h.stream_key, Some("k"));
         assert_eq!(payload, "");
+    }
+
+    #[test]
+    fn fast_trims_match_std() {
+        // Every ASCII character, and Unicode whitespace and non-whitespace.
+        let mut chars: Vec<char> = (0u8..128).map(char::from).collect();
+        chars.extend([
+            '\u{85}', '\u{a0}', '\u{1680}', '\u{2003}', '\u{2028}', '\u{3000}',
+        ]);
+        chars.extend(['é', '\u{200b}', '日']);
+        for &a in &chars {
+            for &b in &chars {
+                for s in [format!("{a}{b}x{b}{a}"), format!("{a}{b}"), format!("{a}")] {
+                    assert_eq!(trim_start(&s), s.trim_start(), "{s:?}");
+                    assert_eq!(trim_end(&s), s.trim_end(), "{s:?}");
+                    assert_eq!(trim(&s), s.trim(), "{s:?}");
+                }
+            }
+        }
+        assert_eq!(trim(""), "");
     }
 
     #[test]
