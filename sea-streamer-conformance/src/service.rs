@@ -16,8 +16,8 @@ pub const REQUIRE_SERVICES: &str = "SEA_STREAMER_REQUIRE_SERVICES";
 /// Returns `None` (and prints why, so `cargo test` shows it) when the variable is unset and
 /// services are not required; panics when they are required.
 ///
-/// ```
-/// if let Some(url) = sea_streamer_conformance::service_url("SEA_STREAMER_TEST_NOTHING") {
+/// ```no_run
+/// if let Some(url) = sea_streamer_conformance::service_url("SEA_STREAMER_TEST_REDIS") {
 ///     println!("would connect to {url}");
 /// }
 /// ```
