@@ -272,7 +272,6 @@ scenario!(
 scenario!(
     "backend-file",
     || Some(Sea::file()),
-    #[ignore = "sea-streamer-file: a Resumable group member created again in the same process does not resume after the commit (reproduced with FileStreamer directly)"]
     file_resumable,
     |b| scenarios::resumable(b, 10)
 );
