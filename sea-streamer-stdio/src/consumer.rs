@@ -1,6 +1,6 @@
 //! [`StdioConsumer`]: receives the messages read from stdin (and looped back).
 
-use crate::consumer_group::registry;
+use crate::consumer_group::{registry, Inbox};
 use crate::input::ensure_stdin_thread;
 use crate::{StdioErr, StdioResult};
 use futures::{StreamExt, TryFutureExt};
@@ -8,6 +8,7 @@ use sea_streamer_types::{
     Consumer, SeqPos, ShardId, SharedMessage, StreamErr, StreamKey, Timestamp,
 };
 use std::future::Future;
+use std::sync::Arc;
 
 /// A message of the stdio backend.
 pub type StdioMessage = SharedMessage;
@@ -48,6 +49,7 @@ pub struct StdioConsumer {
     id: u64,
     streams: Vec<StreamKey>,
     assigned: Vec<(StreamKey, ShardId)>,
+    inbox: Arc<Inbox>,
     receiver: flume::Receiver<SharedMessage>,
 }
 
@@ -55,6 +57,7 @@ impl StdioConsumer {
     pub(crate) fn new(
         id: u64,
         streams: Vec<StreamKey>,
+        inbox: Arc<Inbox>,
         receiver: flume::Receiver<SharedMessage>,
     ) -> Self {
         let assigned = streams
@@ -65,6 +68,7 @@ impl StdioConsumer {
             id,
             streams,
             assigned,
+            inbox,
             receiver,
         }
     }
@@ -137,6 +141,7 @@ impl Consumer for StdioConsumer {
     /// The next message; `Err(Backend(RecvError(..)))` once the streamer is disconnected.
     fn next(&self) -> NextFuture<'_> {
         start_reading();
+        self.inbox.prepare_next();
         self.receiver
             .recv_async()
             .map_err(recv_err as fn(flume::RecvError) -> StreamErr<StdioErr>)
@@ -145,6 +150,7 @@ impl Consumer for StdioConsumer {
     /// All messages as a stream of `Ok` items; it ends once the streamer is disconnected.
     fn stream<'a, 'b: 'a>(&'b mut self) -> StdioMessageStream<'a> {
         start_reading();
+        self.inbox.stream();
         self.receiver
             .stream()
             .map(Ok as fn(SharedMessage) -> StdioResult<SharedMessage>)
@@ -169,9 +175,9 @@ mod tests {
 
     #[test]
     fn assignments() {
-        let (_, rx) = flume::unbounded();
+        let (_, inbox, rx) = crate::consumer_group::Registry::default().add(vec![], None);
         let k = |n: &str| StreamKey::new(n).unwrap();
-        let mut c = StdioConsumer::new(u64::MAX, vec![k("a"), k("b")], rx);
+        let mut c = StdioConsumer::new(u64::MAX, vec![k("a"), k("b")], inbox, rx);
         assert!(matches!(
             c.assign((k("z"), ShardId::new(0))),
             Err(StreamErr::StreamKeyNotFound)

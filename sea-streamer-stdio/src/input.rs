@@ -308,10 +308,7 @@ pub(crate) fn ensure_stdin_thread() -> std::io::Result<()> {
             let reader = std::io::stdin().lock();
             let mut decoder = Decoder::default();
             let result = read_lines(reader, &mut decoder, |batch| {
-                let mut consumers = registry();
-                for decoded in batch.drain(..) {
-                    consumers.dispatch(decoded.message, decoded.broadcast);
-                }
+                registry().dispatch_all(batch.drain(..).map(|d| (d.message, d.broadcast)));
             });
             match result {
                 Ok(()) => log::debug!("stdin closed"),
@@ -470,20 +467,20 @@ mod tests {
     #[test]
     fn partial_last_line_is_delivered_and_consumers_keep_waiting() {
         let mut registry = Registry::default();
-        let (_, rx) = registry.add(vec![StreamKey::new("k").unwrap()], None);
+        let (_, inbox, rx) = registry.add(vec![StreamKey::new("k").unwrap()], None);
         let mut decoder = Decoder::default();
         read_lines(&b"[k] one\n[k] tw"[..], &mut decoder, |batch| {
-            for d in batch.drain(..) {
-                registry.dispatch(d.message, d.broadcast)
-            }
+            registry.dispatch_all(batch.drain(..).map(|d| (d.message, d.broadcast)))
         })
         .unwrap();
-        let payloads: Vec<_> = rx
-            .drain()
+        let payloads: Vec<_> = inbox
+            .drain(&rx)
+            .iter()
             .map(|m| m.message().as_str().unwrap().to_owned())
             .collect();
         assert_eq!(payloads, vec!["one", "tw"]);
         // End of input does not close the consumers.
+        inbox.prepare_next();
         assert!(rx.recv_async().now_or_never().is_none());
         assert!(!rx.is_disconnected());
     }

@@ -464,10 +464,7 @@ pub(crate) fn output_queue() -> Arc<Queue> {
             let mut counters = lock(&COUNTERS);
             let mut printer = Printer::new(std::io::stdout(), &mut counters);
             printer.run(&closer.0, |batch| {
-                let mut consumers = registry();
-                for message in batch.drain(..) {
-                    consumers.dispatch(message, false);
-                }
+                registry().dispatch_all(batch.drain(..).map(|m| (m, false)));
             });
             drop(printer);
             drop(counters);

@@ -107,6 +107,6 @@ fn create_consumer(
             }
         }
     }
-    let (id, receiver) = registry().add(streams.to_vec(), group);
-    Ok(StdioConsumer::new(id, streams.to_vec(), receiver))
+    let (id, inbox, receiver) = registry().add(streams.to_vec(), group);
+    Ok(StdioConsumer::new(id, streams.to_vec(), inbox, receiver))
 }
