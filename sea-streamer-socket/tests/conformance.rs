@@ -269,12 +269,9 @@ scenario!(
     file_load_balanced,
     |b| { scenarios::load_balanced(b, 40) }
 );
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_resumable,
-    |b| scenarios::resumable(b, 10)
-);
+scenario!("backend-file", || Some(Sea::file()), file_resumable, |b| {
+    scenarios::resumable(b, 10)
+});
 scenario!(
     "backend-file",
     || Some(Sea::file()),
