@@ -137,12 +137,17 @@ impl Streamer for FileStreamer {
             Some(r) => r.file_size().map_err(StreamErr::Backend)?,
             None => 0,
         };
+        // An ungrouped `Earliest` consumer of a header-only file is `Live` (as upstream), but it
+        // starts right after the header on a reader of its own: frames appended between the size
+        // check and the start of the reader must not be skipped (upstream jumped to the end).
+        let mut from_header = false;
         let smode = match (committed, reset, live) {
             (Some(_), _, true) => StreamMode::LiveReplay,
             (Some(_), _, false) => StreamMode::Replay,
             (None, AutoStreamReset::Latest, true) => StreamMode::Live,
             (None, AutoStreamReset::Earliest, true) => {
                 if group.is_none() && size <= HEADER_SIZE as u64 {
+                    from_header = true;
                     StreamMode::Live
                 } else {
                     StreamMode::LiveReplay
@@ -163,6 +168,9 @@ impl Streamer for FileStreamer {
                 }
                 (Start::Offset(offset), reader)
             }
+            (None, StreamMode::Live, reader) if from_header => {
+                (Start::Offset(HEADER_SIZE as u64), reader)
+            }
             (None, StreamMode::Live, Some(mut r)) => {
                 r.goto_end().map_err(StreamErr::Backend)?;
                 (Start::Offset(r.offset()), Some(r))
@@ -180,7 +188,7 @@ impl Streamer for FileStreamer {
         let (sub, rx) = Subscriber::new(sid, streams.to_vec(), group.clone(), prefetch);
         let kind = match (&group, smode) {
             (Some(g), _) => ReaderKind::Group(g.clone(), mode),
-            (None, StreamMode::Live) => ReaderKind::SharedLive,
+            (None, StreamMode::Live) if !from_header => ReaderKind::SharedLive,
             (None, _) => ReaderKind::Solo,
         };
         let entry = if kind == ReaderKind::Solo {

@@ -88,3 +88,70 @@ async fn follows_foreign_appends_in_pieces() {
         Err(StreamErr::Backend(FileErr::StreamEnded))
     ));
 }
+
+/// Regression: an ungrouped `Earliest` consumer of a header-only file used to jump to the end of
+/// the file after checking its size, so frames appended in between were skipped. It now starts
+/// right after the header: every message arrives, from the first one.
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn earliest_on_header_only_file_misses_nothing() {
+    const N: u64 = 100;
+    let source = temp_file("earliest-src");
+    let mut sink = MessageSink::new(source.clone(), 1024, 1 << 20)
+        .await
+        .unwrap();
+    for i in 0..N {
+        let h = MessageHeader::new(
+            StreamKey::new("early").unwrap(),
+            ShardId::new(0),
+            i,
+            Timestamp::now_utc(),
+        );
+        sink.write(OwnedMessage::new(h, format!("m{i}").into_bytes()))
+            .unwrap();
+    }
+    sink.end(false).await.unwrap();
+    let bytes = std::fs::read(source.path()).unwrap();
+
+    for round in 0..40 {
+        // a file that holds only the header
+        let file = temp_file("earliest");
+        std::fs::write(file.path(), &bytes[..128]).unwrap();
+        let streamer = FileStreamer::connect(file.to_streamer_uri().unwrap(), Default::default())
+            .await
+            .unwrap();
+        let mut out = std::fs::OpenOptions::new()
+            .append(true)
+            .open(file.path())
+            .unwrap();
+        let data = bytes[128..].to_vec();
+        // the writer is released just before the consumer is created and runs while it starts
+        let go = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let released = go.clone();
+        let writer = std::thread::spawn(move || {
+            while !released.load(std::sync::atomic::Ordering::Acquire) {
+                std::hint::spin_loop();
+            }
+            for piece in data.chunks(37) {
+                out.write_all(piece).unwrap();
+                out.flush().unwrap();
+            }
+        });
+        go.store(true, std::sync::atomic::Ordering::Release);
+        let mut options = FileConsumerOptions::new(ConsumerMode::RealTime);
+        options.set_auto_stream_reset(AutoStreamReset::Earliest);
+        let consumer = streamer
+            .create_consumer(&[StreamKey::new("early").unwrap()], options)
+            .await
+            .unwrap();
+        for i in 0..N {
+            let m = consumer.next().await.unwrap();
+            assert_eq!(m.sequence(), i, "round {round}");
+            assert_eq!(m.message().as_str().unwrap(), format!("m{i}"));
+        }
+        writer.join().unwrap();
+        drop(consumer);
+        let _ = std::fs::remove_file(file.path());
+    }
+    let _ = std::fs::remove_file(source.path());
+}
