@@ -107,7 +107,7 @@ impl WriterSlot {
             }
             None => 1,
         };
-        let header = MessageHeader::new(key.clone(), shard, seq, Timestamp::now_utc());
+        let header = MessageHeader::new(key.clone(), shard, seq, crate::format::now_millis());
         match writer.write_parts(&header, payload) {
             Ok(_) => Ok(header),
             Err(e) => {
@@ -179,7 +179,8 @@ impl FileProducer {
     }
 }
 
-/// The receipt of a send: resolves at once (the frame is queued when `send` returns).
+/// The receipt of a send: resolves at once (the frame is queued when `send` returns). Its header
+/// equals the stored one: the timestamp is truncated to milliseconds, the precision of the file.
 pub struct SendFuture {
     result: Option<FileResult<MessageHeader>>,
 }

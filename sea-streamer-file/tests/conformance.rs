@@ -71,8 +71,6 @@ impl Backend for File {
 
     fn capabilities(&self) -> Capabilities {
         Capabilities {
-            // Receipts carry the full-precision send time; frames store milliseconds.
-            receipt_matches_message: false,
             assign: Err("the file backend has no manual shard assignment (as upstream)"),
             ..Capabilities::default()
         }
