@@ -218,7 +218,7 @@ impl Conformance for Sea {
             #[cfg(feature = "backend-file")]
             Backend::File => Capabilities {
                 // Receipts carry the full-precision time; the file stores milliseconds.
-                receipt_matches_message: false,
+                receipt_matches_message: true,
                 assign: Err("the file backend has no manual shard assignment (as upstream)"),
                 ..Default::default()
             },
