@@ -167,6 +167,8 @@ pub(crate) struct Registry {
     matching: Vec<usize>,
     /// Scratch flags: member already handled as part of its group.
     handled: Vec<bool>,
+    /// Scratch space for the recipients of one message.
+    targets: Vec<usize>,
 }
 
 static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Default::default);
@@ -242,22 +244,33 @@ impl Registry {
     /// Collects `message` for its consumers by the dispatch rule (see the module docs);
     /// [`Registry::flush`] delivers.
     pub fn dispatch(&mut self, message: SharedMessage, broadcast: bool) {
+        self.targets.clear();
         if broadcast {
-            for entry in &mut self.entries {
-                entry.outbox.push(message.clone());
-            }
-            return;
+            self.targets.extend(0..self.entries.len());
+        } else {
+            self.select(&message);
         }
+        // The last recipient takes the message itself: no reference count traffic.
+        if let Some((&last, rest)) = self.targets.split_last() {
+            for &i in rest {
+                self.entries[i].outbox.push(message.clone());
+            }
+            self.entries[last].outbox.push(message);
+        }
+    }
+
+    /// The recipients of a message with a key, into `targets`.
+    fn select(&mut self, message: &SharedMessage) {
         let key = message.header().stream_key();
         self.matching.clear();
-        for (i, entry) in self.entries.iter_mut().enumerate() {
+        for (i, entry) in self.entries.iter().enumerate() {
             if !entry.streams.contains(key) {
                 continue;
             }
             if entry.group.is_some() {
                 self.matching.push(i);
             } else {
-                entry.outbox.push(message.clone());
+                self.targets.push(i);
             }
         }
         if self.matching.is_empty() {
@@ -290,9 +303,7 @@ impl Registry {
                 }
                 nth += 1;
             }
-            if let Some(i) = chosen {
-                self.entries[i].outbox.push(message.clone());
-            }
+            self.targets.extend(chosen);
         }
     }
 }

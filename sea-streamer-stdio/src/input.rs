@@ -13,7 +13,7 @@ use crate::consumer_group::registry;
 use crate::parser::parse_line;
 use crate::BROADCAST;
 use sea_streamer_types::{MessageHeader, SeqNo, ShardId, SharedMessage, StreamKey, Timestamp};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -238,6 +238,8 @@ pub(crate) fn read_lines<R: Read>(
     // `buf[..filled]` is the start of a line whose `\n` has not been read yet.
     let mut buf = vec![0u8; CHUNK];
     let mut filled = 0;
+    // Chunks handed out lately, to be reused.
+    let mut recent = VecDeque::new();
     loop {
         if filled == buf.len() {
             // A line longer than the buffer.
@@ -275,17 +277,39 @@ pub(crate) fn read_lines<R: Read>(
             buf.copy_within(complete..filled, 0);
             chunk
         } else {
-            let mut next = vec![0u8; CHUNK.max(carry * 2)];
+            let mut next = recycled(&mut recent, CHUNK.max(carry * 2));
             next[..carry].copy_from_slice(&buf[complete..filled]);
             let mut chunk = std::mem::replace(&mut buf, next);
             chunk.truncate(complete - 1);
             chunk
         };
         filled = carry;
-        decoder.decode_chunk(&Arc::new(chunk), &mut batch, &mut sink);
+        let chunk = Arc::new(chunk);
+        decoder.decode_chunk(&chunk, &mut batch, &mut sink);
         sink(&mut batch);
         batch.clear();
+        recent.push_back(chunk);
+        if recent.len() > RECYCLED {
+            recent.pop_front();
+        }
     }
+}
+
+/// How many recent chunks are kept for reuse once their messages are dropped.
+const RECYCLED: usize = 4;
+
+/// A buffer of `len` bytes: a recent chunk that no message uses any more, or a new one.
+fn recycled(recent: &mut VecDeque<Arc<Vec<u8>>>, len: usize) -> Vec<u8> {
+    let free = recent
+        .iter()
+        .position(|c| Arc::strong_count(c) == 1 && c.capacity() >= len);
+    if let Some(chunk) = free.and_then(|i| recent.remove(i)) {
+        if let Ok(mut buf) = Arc::try_unwrap(chunk) {
+            buf.resize(len, 0);
+            return buf;
+        }
+    }
+    vec![0u8; len]
 }
 
 static STDIN_STARTED: AtomicBool = AtomicBool::new(false);
@@ -483,6 +507,33 @@ mod tests {
         inbox.prepare_next();
         assert!(rx.recv_async().now_or_never().is_none());
         assert!(!rx.is_disconnected());
+    }
+
+    #[test]
+    fn reused_chunks_never_change_kept_messages() {
+        let mut input = Vec::new();
+        for i in 0..20_000 {
+            input.extend_from_slice(format!("[k] line {i} {}\n", "y".repeat(i % 200)).as_bytes());
+        }
+        let mut decoder = Decoder::default();
+        let mut kept = Vec::new();
+        let mut count = 0;
+        read_lines(&input[..], &mut decoder, |batch| {
+            for d in batch.drain(..) {
+                // Most messages are dropped at once, so their chunks get reused.
+                if count % 1000 == 0 {
+                    kept.push((count, d.message));
+                }
+                count += 1;
+            }
+        })
+        .unwrap();
+        assert_eq!(count, 20_000);
+        for (i, m) in kept {
+            let expected = format!("line {i} {}", "y".repeat(i % 200));
+            let expected = expected.trim_end();
+            assert_eq!(m.message().as_str().unwrap(), expected);
+        }
     }
 
     #[test]

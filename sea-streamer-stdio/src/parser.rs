@@ -159,11 +159,18 @@ fn is_key(part: &str) -> bool {
 }
 
 /// Plain ASCII digits only (no sign, no space), without overflow.
-fn parse_decimal<T: std::str::FromStr>(part: &str) -> Option<T> {
-    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+fn parse_decimal<T: TryFrom<u128>>(part: &str) -> Option<T> {
+    if part.is_empty() {
         return None;
     }
-    part.parse().ok()
+    let mut value = 0u128;
+    for b in part.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u128::from(b - b'0'))?;
+    }
+    T::try_from(value).ok()
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` with an optional `.` and 1 to 9 fraction digits, as UTC.
@@ -486,5 +493,24 @@ mod tests {
             Some("18446744073709551615")
         );
         assert_eq!(h.shard_id, Some(u64::MAX));
+    }
+
+    #[test]
+    fn decimals() {
+        assert_eq!(parse_decimal::<u64>("0007"), Some(7));
+        assert_eq!(parse_decimal::<u64>("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_decimal::<u64>("18446744073709551616"), None);
+        assert_eq!(
+            parse_decimal::<u128>(&u128::MAX.to_string()),
+            Some(u128::MAX)
+        );
+        assert_eq!(
+            parse_decimal::<u128>("340282366920938463463374607431768211456"),
+            None
+        );
+        assert_eq!(parse_decimal::<u128>(&"9".repeat(60)), None);
+        for bad in ["", "+1", "-1", " 1", "1 ", "1_000", "١"] {
+            assert_eq!(parse_decimal::<u64>(bad), None, "{bad:?}");
+        }
     }
 }
