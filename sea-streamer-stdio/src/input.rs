@@ -30,6 +30,8 @@ pub(crate) struct Decoded {
 #[derive(Debug)]
 struct KeyState {
     key: StreamKey,
+    /// The chunk for which `key` was made (see [`Decoder::decode_chunk`]).
+    chunk: u64,
     shard0: SeqNo,
     other_shards: HashMap<u64, SeqNo>,
 }
@@ -51,6 +53,8 @@ pub(crate) struct Decoder {
     keys: HashMap<Box<str>, KeyState>,
     /// The state of the last key seen, kept out of the map while in use.
     current: Option<(Box<str>, KeyState)>,
+    /// Number of the chunk being decoded.
+    chunk: u64,
 }
 
 impl Default for Decoder {
@@ -58,11 +62,13 @@ impl Default for Decoder {
         Self {
             broadcast: KeyState {
                 key: StreamKey::new(BROADCAST).expect("`broadcast` is a valid stream key"),
+                chunk: 0,
                 shard0: 0,
                 other_shards: HashMap::new(),
             },
             keys: HashMap::new(),
             current: None,
+            chunk: 0,
         }
     }
 }
@@ -85,6 +91,7 @@ impl Decoder {
                     Ok(key) => {
                         let state = KeyState {
                             key,
+                            chunk: self.chunk,
                             shard0: 0,
                             other_shards: HashMap::new(),
                         };
@@ -138,7 +145,15 @@ impl Decoder {
             },
         };
         let broadcast = key_name.is_none();
+        let chunk_number = self.chunk;
         let state = self.key_state(key_name);
+        if state.chunk != chunk_number {
+            // A fresh copy of the key per chunk: the reference count that this thread
+            // increments is then not the one that consumers, busy with the messages of
+            // earlier chunks, decrement (no cache line bouncing between the threads).
+            state.key = StreamKey::new(state.key.name()).unwrap_or_else(|_| state.key.clone());
+            state.chunk = chunk_number;
+        }
         let counter = state.counter(shard);
         let sequence = match given_seq {
             Some(seq) => {
@@ -176,6 +191,7 @@ impl Decoder {
         batch: &mut Vec<Decoded>,
         sink: &mut impl FnMut(&mut Vec<Decoded>),
     ) {
+        self.chunk = self.chunk.wrapping_add(1);
         let end = chunk.len();
         let mut pos = 0;
         match std::str::from_utf8(chunk) {
