@@ -28,12 +28,31 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// One queued message; its payload is `bytes[start..start + len]` of its queue.
+/// One queued message: its key is `keys[key]` and its payload `bytes[start..start + len]`
+/// of its [`Requests`].
 struct Request {
-    key: StreamKey,
+    key: usize,
     start: usize,
     len: usize,
     loopback: bool,
+}
+
+/// Queued messages. Consecutive messages to one key share one entry of `keys`, so a send
+/// to the same key as the previous one does not touch the key's reference count (which
+/// the printer's thread would otherwise bounce with the producer's).
+#[derive(Default)]
+struct Requests {
+    list: Vec<Request>,
+    bytes: Vec<u8>,
+    keys: Vec<StreamKey>,
+}
+
+impl Requests {
+    fn clear(&mut self) {
+        self.list.clear();
+        self.bytes.clear();
+        self.keys.clear();
+    }
 }
 
 /// The outcome of a printed batch.
@@ -76,8 +95,7 @@ impl Batch {
 
 /// What producers have queued and the printer has not taken yet.
 struct Pending {
-    requests: Vec<Request>,
-    bytes: Vec<u8>,
+    requests: Requests,
     batch: Arc<Batch>,
     /// No more sends are accepted (a shutdown was queued, or the thread is gone).
     closed: bool,
@@ -104,8 +122,7 @@ impl Queue {
     pub fn new() -> Self {
         Self {
             pending: Mutex::new(Pending {
-                requests: Vec::new(),
-                bytes: Vec::new(),
+                requests: Requests::default(),
                 batch: Arc::default(),
                 closed: false,
                 shutdown: false,
@@ -129,16 +146,21 @@ impl Queue {
             if pending.closed {
                 return Err(StreamErr::Backend(StdioErr::Disconnected));
             }
-            let start = pending.bytes.len();
-            pending.bytes.extend_from_slice(payload);
-            pending.requests.push(Request {
-                key: key.clone(),
+            let requests = &mut pending.requests;
+            if requests.keys.last() != Some(key) {
+                requests.keys.push(key.clone());
+            }
+            let start = requests.bytes.len();
+            requests.bytes.extend_from_slice(payload);
+            requests.list.push(Request {
+                key: requests.keys.len() - 1,
                 start,
                 len: payload.len(),
                 loopback,
             });
+            let index = requests.list.len() - 1;
             let wake = std::mem::take(&mut pending.idle);
-            (pending.batch.clone(), pending.requests.len() - 1, wake)
+            (pending.batch.clone(), index, wake)
         };
         if wake {
             self.ready.notify_one();
@@ -159,19 +181,17 @@ impl Queue {
         self.ready.notify_one();
     }
 
-    /// Waits for requests and takes them all, leaving `requests` and `bytes` (emptied) in
-    /// their place. Returns the batch of the taken requests and whether to exit after it.
-    fn take(&self, requests: &mut Vec<Request>, bytes: &mut Vec<u8>) -> (Arc<Batch>, bool) {
+    /// Waits for requests and takes them all, leaving `requests` (emptied) in their place.
+    /// Returns the batch of the taken requests and whether to exit after it.
+    fn take(&self, requests: &mut Requests) -> (Arc<Batch>, bool) {
         requests.clear();
-        bytes.clear();
         let mut pending = lock(&self.pending);
-        while pending.requests.is_empty() && !pending.shutdown {
+        while pending.requests.list.is_empty() && !pending.shutdown {
             pending.idle = true;
             pending = self.ready.wait(pending).unwrap_or_else(|e| e.into_inner());
         }
         pending.idle = false;
         std::mem::swap(&mut pending.requests, requests);
-        std::mem::swap(&mut pending.bytes, bytes);
         let batch = std::mem::take(&mut pending.batch);
         (batch, pending.shutdown)
     }
@@ -298,20 +318,19 @@ impl<'c, W: Write> Printer<'c, W> {
     /// Runs until a shutdown of `queue` is processed. `loopback` receives the printed
     /// messages of loopback producers, batch by batch.
     pub fn run(&mut self, queue: &Queue, mut loopback: impl FnMut(&mut Vec<SharedMessage>)) {
-        let mut requests = Vec::new();
-        let mut bytes = Vec::new();
+        let mut requests = Requests::default();
         loop {
-            let (batch, exit) = queue.take(&mut requests, &mut bytes);
+            let (batch, exit) = queue.take(&mut requests);
             let guard = BatchGuard(batch);
-            self.print_batch(&mut requests, &bytes, &guard.0);
+            self.print_batch(&mut requests, &guard.0);
             drop(guard);
             if !self.loopback.is_empty() {
                 loopback(&mut self.loopback);
                 self.loopback.clear();
             }
-            if bytes.capacity() > 16 * OUT_BUFFER {
+            if requests.bytes.capacity() > 16 * OUT_BUFFER {
                 // Do not keep the memory of one huge batch.
-                bytes = Vec::new();
+                requests.bytes = Vec::new();
             }
             if exit {
                 return;
@@ -343,24 +362,25 @@ impl<'c, W: Write> Printer<'c, W> {
     }
 
     /// Prints the requests of one batch, flushes, and completes the batch.
-    fn print_batch(&mut self, requests: &mut Vec<Request>, bytes: &[u8], batch: &Arc<Batch>) {
-        if requests.is_empty() {
+    fn print_batch(&mut self, requests: &mut Requests, batch: &Arc<Batch>) {
+        let Requests { list, bytes, keys } = requests;
+        if list.is_empty() {
             return;
         }
         let timestamp = Timestamp::now_utc();
         // Receipts are only recorded if someone holds one (the queue no longer does).
         let receipts = Arc::strong_count(batch) > 1;
-        let mut entries = Vec::with_capacity(if receipts { requests.len() } else { 0 });
-        for request in requests.drain(..) {
+        let mut entries = Vec::with_capacity(if receipts { list.len() } else { 0 });
+        for request in list.drain(..) {
+            let key = &keys[request.key];
             let payload = &bytes[request.start..request.start + request.len];
             let sequence = if payload.is_empty() {
                 0
             } else {
-                self.print(&request.key, payload, timestamp)
+                self.print(key, payload, timestamp)
             };
             if request.loopback && !payload.is_empty() {
-                let header =
-                    MessageHeader::new(request.key.clone(), ShardId::new(0), sequence, timestamp);
+                let header = MessageHeader::new(key.clone(), ShardId::new(0), sequence, timestamp);
                 self.loopback.push(SharedMessage::new(
                     header,
                     payload.to_vec(),
@@ -369,7 +389,7 @@ impl<'c, W: Write> Printer<'c, W> {
                 ));
             }
             if receipts {
-                entries.push((request.key, sequence));
+                entries.push((key.clone(), sequence));
             }
         }
         self.write_out();
