@@ -199,6 +199,8 @@ pub(crate) struct ReaderEntry {
     pub subscribers: Mutex<Vec<SubscriberInfo>>,
     /// Set while the reader waits for a consumer to make room.
     pub waiting: AtomicBool,
+    /// Set once the reader has dispatched a frame.
+    pub dispatched: AtomicBool,
 }
 
 impl ReaderEntry {
@@ -248,11 +250,12 @@ pub async fn query_streamer(file_id: &FileId) -> Option<Vec<StreamerInfo>> {
 
 /// Find a shared reader of `kind` for the file and subscribe to it (under the registry lock, so a
 /// reader cannot exit in between). Returns `None` if there is none; `Err` if the group exists in
-/// another mode.
+/// another mode. With `fresh_only`, only a reader that has not dispatched any frame yet is joined.
 pub(crate) fn join_shared(
     file_id: &FileId,
     kind: &ReaderKind,
     sub: Subscriber,
+    fresh_only: bool,
 ) -> Result<Result<Arc<ReaderEntry>, Subscriber>, FileErr> {
     let map = registry()
         .lock()
@@ -271,6 +274,9 @@ pub(crate) fn join_shared(
             }
             _ => false,
         };
+        if same && fresh_only && r.dispatched.load(Ordering::Acquire) {
+            continue;
+        }
         if same {
             add_info(r, &sub);
             return match r.control.send(Control::Subscribe(sub)) {
@@ -332,6 +338,7 @@ pub(crate) fn spawn_reader(
         control,
         subscribers: Mutex::new(Vec::new()),
         waiting: AtomicBool::new(false),
+        dispatched: AtomicBool::new(false),
     });
     add_info(&entry, &sub);
     {
@@ -619,6 +626,9 @@ impl ReaderThread {
                 }
             }
             if !frames.is_empty() {
+                if !self.entry.dispatched.load(Ordering::Relaxed) {
+                    self.entry.dispatched.store(true, Ordering::Release);
+                }
                 backoff = Duration::from_millis(1);
                 space_backoff = Duration::from_micros(20);
             }

@@ -4,9 +4,7 @@ use crate::format::HEADER_SIZE;
 use crate::sink::scan_streams;
 use crate::writer::wait;
 use crate::{FileErr, FileId, FileResult, MessageSink};
-use sea_streamer_types::{
-    Buffer, MessageHeader, Producer, SeqNo, ShardId, StreamErr, StreamKey, Timestamp,
-};
+use sea_streamer_types::{Buffer, MessageHeader, Producer, SeqNo, ShardId, StreamErr, StreamKey};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;

@@ -138,8 +138,9 @@ impl Streamer for FileStreamer {
             None => 0,
         };
         // An ungrouped `Earliest` consumer of a header-only file is `Live` (as upstream), but it
-        // starts right after the header on a reader of its own: frames appended between the size
-        // check and the start of the reader must not be skipped (upstream jumped to the end).
+        // starts right after the header: frames appended between the size check and the start of
+        // the reader must not be skipped (upstream jumped to the end). It shares the `Live`
+        // reader only if that one has not dispatched any frame yet.
         let mut from_header = false;
         let smode = match (committed, reset, live) {
             (Some(_), _, true) => StreamMode::LiveReplay,
@@ -188,13 +189,13 @@ impl Streamer for FileStreamer {
         let (sub, rx) = Subscriber::new(sid, streams.to_vec(), group.clone(), prefetch);
         let kind = match (&group, smode) {
             (Some(g), _) => ReaderKind::Group(g.clone(), mode),
-            (None, StreamMode::Live) if !from_header => ReaderKind::SharedLive,
+            (None, StreamMode::Live) => ReaderKind::SharedLive,
             (None, _) => ReaderKind::Solo,
         };
         let entry = if kind == ReaderKind::Solo {
             spawn_reader(self.file_id.clone(), kind, smode, reader, start, sub)
         } else {
-            match join_shared(&self.file_id, &kind, sub).map_err(StreamErr::Backend)? {
+            match join_shared(&self.file_id, &kind, sub, from_header).map_err(StreamErr::Backend)? {
                 Ok(entry) => Ok(entry),
                 Err(sub) => spawn_reader(self.file_id.clone(), kind, smode, reader, start, sub),
             }
