@@ -103,6 +103,17 @@ impl FileSource {
     pub async fn drain(self) -> ByteBuffer {
         self.buffer
     }
+
+    pub(crate) fn file_id(&self) -> FileId {
+        self.file.id()
+    }
+
+    /// The file, positioned at [`FileSource::offset`].
+    pub(crate) async fn into_file(self) -> AsyncFile {
+        let mut file = self.file;
+        let _ = file.seek(SeqPos::At(self.offset as _)).await;
+        file
+    }
 }
 
 /// Future of [`FileSource`]'s [`ByteSource`] implementation.
@@ -154,6 +165,17 @@ impl FileReader {
     /// Refresh the known size.
     pub async fn resize(&mut self) -> Result<u64, FileErr> {
         self.file.resize().await
+    }
+
+    pub(crate) fn file_id(&self) -> FileId {
+        self.file.id()
+    }
+
+    /// The file, positioned at [`FileReader::offset`].
+    pub(crate) async fn into_file(self) -> AsyncFile {
+        let mut file = self.file;
+        let _ = file.seek(SeqPos::At(self.offset as _)).await;
+        file
     }
 
     async fn request(&mut self, size: usize) -> Result<Bytes, FileErr> {

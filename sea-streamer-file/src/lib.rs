@@ -38,8 +38,7 @@
 //! typed corruption errors with resynchronisation at the next beacon ([`verify`], `ss-verify`),
 //! resumable consumer groups with durable commits ([`FileConsumer::commit`]), shard ids preserved,
 //! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]), polling
-//! instead of file-system notifications for live following, and no `DynFileSource` /
-//! `FileSinkWriter` or demo binaries.
+//! instead of file-system notifications for live following.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -48,6 +47,7 @@ mod commit;
 mod consumer;
 mod crc;
 mod dispatch;
+mod dyn_file;
 mod encoder;
 mod error;
 mod file;
@@ -70,10 +70,11 @@ mod writer;
 pub use buffer::*;
 pub use consumer::{FileConsumer, FileMessageStream, NextFuture};
 pub use dispatch::query_streamer;
+pub use dyn_file::{DynFileSource, DynReadFuture};
 pub use error::*;
 pub use file::AsyncFile;
 pub use file_id::*;
-pub use file_sink::FileSink;
+pub use file_sink::{FileSink, FileSinkWriter};
 pub use file_source::{FileReader, FileReaderFuture, FileSource, FileSourceFuture, ReadFrom};
 pub use options::*;
 pub use producer::{FileProducer, SendFuture};

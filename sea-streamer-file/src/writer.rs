@@ -21,6 +21,7 @@ type Reply = flume::Sender<Result<(), FileErr>>;
 enum Cmd {
     Wake,
     Flush(Reply),
+    Sync(Reply),
     End { sync: bool, reply: Option<Reply> },
 }
 
@@ -30,10 +31,25 @@ pub(crate) struct WriterShared {
     pub buf: Mutex<Vec<u8>>,
     wake_pending: AtomicBool,
     failed: AtomicBool,
+    /// Set (under the `buf` lock) when the thread has stopped: later bytes would never be written.
+    stopped: AtomicBool,
     error: Mutex<Option<FileErr>>,
 }
 
 impl WriterShared {
+    /// Queue bytes; `Ok(true)` if a batch is ready (wake the thread). A stopped writer → `TaskDead`.
+    pub fn push(&self, bytes: &[u8]) -> Result<bool, FileErr> {
+        if let Some(e) = self.error() {
+            return Err(e);
+        }
+        let mut buf = self.buf.lock().map_err(|_| FileErr::TaskDead("writer"))?;
+        if self.stopped.load(Ordering::Acquire) {
+            return Err(FileErr::TaskDead("writer"));
+        }
+        buf.extend_from_slice(bytes);
+        Ok(buf.len() >= BATCH)
+    }
+
     /// The error that stopped the writer, if any.
     pub fn error(&self) -> Option<FileErr> {
         if !self.failed.load(Ordering::Acquire) {
@@ -46,8 +62,8 @@ impl WriterShared {
     }
 }
 
-/// Handle to a writer thread.
-#[derive(Debug)]
+/// Handle to a writer thread (clones share the thread).
+#[derive(Debug, Clone)]
 pub(crate) struct WriterHandle {
     pub shared: Arc<WriterShared>,
     tx: flume::Sender<Cmd>,
@@ -58,6 +74,7 @@ impl std::fmt::Debug for Cmd {
         f.write_str(match self {
             Cmd::Wake => "Wake",
             Cmd::Flush(_) => "Flush",
+            Cmd::Sync(_) => "Sync",
             Cmd::End { .. } => "End",
         })
     }
@@ -86,6 +103,17 @@ impl WriterHandle {
     pub fn flush(&self) -> flume::Receiver<Result<(), FileErr>> {
         let (reply, rx) = flume::bounded(1);
         if self.tx.send(Cmd::Flush(reply)).is_err() {
+            let (reply, rx2) = flume::bounded(1);
+            let _ = reply.send(Err(FileErr::TaskDead("writer")));
+            return rx2;
+        }
+        rx
+    }
+
+    /// Ask for everything buffered to be written and fsynced; returns the receiver of the answer.
+    pub fn sync(&self) -> flume::Receiver<Result<(), FileErr>> {
+        let (reply, rx) = flume::bounded(1);
+        if self.tx.send(Cmd::Sync(reply)).is_err() {
             let (reply, rx2) = flume::bounded(1);
             let _ = reply.send(Err(FileErr::TaskDead("writer")));
             return rx2;
@@ -166,8 +194,19 @@ fn run(file_id: FileId, mut file: File, shared: Arc<WriterShared>, rx: flume::Re
                 }
                 let _ = reply.send(r);
             }
+            Ok(Cmd::Sync(reply)) => {
+                let mut r = write_out(&mut file, &mut spare);
+                if r.is_ok() {
+                    r = file.sync_all().map_err(FileErr::IoError);
+                }
+                let _ = reply.send(r);
+            }
             Ok(Cmd::End { sync, reply }) => {
                 let mut r = write_out(&mut file, &mut spare);
+                let stopped = stop(&shared, &mut spare, &mut file);
+                if r.is_ok() {
+                    r = stopped;
+                }
                 if r.is_ok() && sync {
                     r = file.sync_all().map_err(FileErr::IoError);
                 }
@@ -178,8 +217,25 @@ fn run(file_id: FileId, mut file: File, shared: Arc<WriterShared>, rx: flume::Re
             }
             Err(flume::RecvTimeoutError::Disconnected) => {
                 let _ = write_out(&mut file, &mut spare);
+                let _ = stop(&shared, &mut spare, &mut file);
                 return;
             }
         }
     }
+}
+
+/// Mark the writer stopped (no more bytes are accepted) and write what was queued meanwhile.
+fn stop(shared: &WriterShared, spare: &mut Vec<u8>, file: &mut File) -> Result<(), FileErr> {
+    {
+        let mut buf = shared.buf.lock().map_err(|_| FileErr::TaskDead("writer"))?;
+        shared.stopped.store(true, Ordering::Release);
+        std::mem::swap(&mut *buf, spare);
+    }
+    if shared.failed.load(Ordering::Acquire) {
+        spare.clear();
+        return Ok(());
+    }
+    let r = file.write_all(spare).map_err(FileErr::IoError);
+    spare.clear();
+    r
 }
