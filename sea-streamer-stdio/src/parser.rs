@@ -59,20 +59,22 @@ pub(crate) fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
     };
     let header = parse_meta(&line[1..close])?;
     let rest = &line[close + 1..];
-    let payload = trim(rest);
-    let start = close + 1 + (rest.len() - trim_start(rest).len());
+    let trimmed = trim_start(rest);
+    let start = close + 1 + (rest.len() - trimmed.len());
     Ok(ParsedLine {
         header: Some(header),
-        payload: start..start + payload.len(),
+        payload: start..start + trim_end(trimmed).len(),
     })
 }
 
 /// `c` is an ASCII character that [`char::is_whitespace`] accepts.
+#[inline]
 fn is_ascii_space(c: u8) -> bool {
     matches!(c, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r')
 }
 
 /// [`str::trim_start`], fast for ASCII.
+#[inline]
 fn trim_start(s: &str) -> &str {
     for (i, &c) in s.as_bytes().iter().enumerate() {
         if !is_ascii_space(c) {
@@ -88,6 +90,7 @@ fn trim_start(s: &str) -> &str {
 }
 
 /// [`str::trim_end`], fast for ASCII.
+#[inline]
 fn trim_end(s: &str) -> &str {
     for (i, &c) in s.as_bytes().iter().enumerate().rev() {
         if !is_ascii_space(c) {
@@ -102,6 +105,7 @@ fn trim_end(s: &str) -> &str {
 }
 
 /// [`str::trim`], fast for ASCII.
+#[inline]
 fn trim(s: &str) -> &str {
     trim_end(trim_start(s))
 }
@@ -123,7 +127,7 @@ fn parse_meta(meta: &str) -> Result<PartialHeader<'_>, ParseErr> {
             part: part.to_owned(),
         };
         let timestamp = match index {
-            0 => parse_timestamp(part),
+            0 => parse_timestamp_cached(part),
             _ => None,
         };
         if timestamp.is_some() {
@@ -171,6 +175,45 @@ fn parse_decimal<T: TryFrom<u128>>(part: &str) -> Option<T> {
         value = value.checked_mul(10)?.checked_add(u128::from(b - b'0'))?;
     }
     T::try_from(value).ok()
+}
+
+/// The longest timestamp text: `YYYY-MM-DDTHH:MM:SS.fffffffff`.
+const MAX_TIMESTAMP_LEN: usize = 29;
+
+/// The last timestamp parsed on this thread, with its text.
+#[derive(Clone, Copy)]
+struct LastTimestamp {
+    text: [u8; MAX_TIMESTAMP_LEN],
+    len: usize,
+    value: Timestamp,
+}
+
+thread_local! {
+    static LAST_TIMESTAMP: std::cell::Cell<Option<LastTimestamp>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// [`parse_timestamp`], remembering the last result: lines in a row mostly carry the same
+/// second.
+fn parse_timestamp_cached(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    if b.len() > MAX_TIMESTAMP_LEN {
+        return None;
+    }
+    if let Some(last) = LAST_TIMESTAMP.get() {
+        if last.text[..last.len] == *b {
+            return Some(last.value);
+        }
+    }
+    let value = parse_timestamp(s)?;
+    let mut text = [0u8; MAX_TIMESTAMP_LEN];
+    text[..b.len()].copy_from_slice(b);
+    LAST_TIMESTAMP.set(Some(LastTimestamp {
+        text,
+        len: b.len(),
+        value,
+    }));
+    Some(value)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` with an optional `.` and 1 to 9 fraction digits, as UTC.
@@ -445,6 +488,23 @@ mod tests {
             Some(datetime!(1999-12-31 23:59:59.123456 UTC))
         );
         assert_eq!(parse_timestamp("2022-01-01T00:00"), None);
+        // The cache answers the same as the parser, for repeated and changing texts.
+        for text in [
+            "2022-01-01T00:00:00",
+            "2022-01-01T00:00:00",
+            "2022-01-01T00:00:01",
+            "2022-01-01T00:00:01.5",
+            "2022-02-30T00:00:00",
+            "2022-01-01T00:00:01",
+            "2022-01-01T00:00:0",
+            "",
+        ] {
+            assert_eq!(
+                parse_timestamp_cached(text),
+                parse_timestamp(text),
+                "{text}"
+            );
+        }
         assert_eq!(parse_timestamp(""), None);
         assert_eq!(parse_timestamp("2022-01-01T00:00:0x"), None);
     }
