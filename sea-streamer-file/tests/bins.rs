@@ -1,4 +1,5 @@
-//! The `ss-decode` and `ss-verify` binaries (feature `executables`).
+//! The binaries (feature `executables`): `ss-decode`, `ss-verify`, `clock`, `sink`, `tail`,
+//! `stdin-to-file`.
 #![cfg(feature = "executables")]
 
 use std::process::Command;
@@ -103,4 +104,143 @@ fn ss_verify_and_repair() {
     assert_eq!(code, 1);
     assert!(out.contains("Beacon mismatch"), "{out}");
     std::fs::remove_file(&tmp).unwrap();
+}
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    std::env::temp_dir().join(format!("ss-bin-{name}-{}-{nanos}", std::process::id()))
+}
+
+/// `ss-decode` log lines (`[time | key | seq | shard] payload`) of the stream `clock` in shard 0:
+/// (sequence, payload).
+fn decoded_clock(path: &str) -> Vec<(u64, String)> {
+    let (code, out) = run(env!("CARGO_BIN_EXE_ss-decode"), &["--file", path]);
+    assert_eq!(code, 0, "{out}");
+    out.lines()
+        .filter(|l| l.contains(" | clock | ") && l.contains(" | 0] "))
+        .map(|l| {
+            let (head, payload) = l.split_once("] ").unwrap();
+            let seq = head.split(" | ").nth(2).unwrap().parse().unwrap();
+            (seq, payload.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn clock_and_sink_write_ticks() {
+    // sink: a fresh file, sequence numbers from 0
+    let path = temp("sink");
+    let p = path.to_str().unwrap();
+    let (code, _) = run(
+        env!("CARGO_BIN_EXE_sink"),
+        &["--file", p, "--interval", "1ms", "--count", "3"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(
+        decoded_clock(p),
+        vec![
+            (0, "tick-0".to_owned()),
+            (1, "tick-1".to_owned()),
+            (2, "tick-2".to_owned())
+        ]
+    );
+
+    // clock appends to the same file through a producer: its numbering continues
+    let (code, _) = run(
+        env!("CARGO_BIN_EXE_clock"),
+        &["--file", p, "--interval", "2ms", "--count", "2"],
+    );
+    assert_eq!(code, 0);
+    let ticks = decoded_clock(p);
+    assert_eq!(
+        ticks[3..],
+        [(3, "tick-0".to_owned()), (4, "tick-1".to_owned())]
+    );
+    std::fs::remove_file(&path).unwrap();
+
+    // clock needs an existing file; a bad interval is a usage error
+    let (code, _) = run(
+        env!("CARGO_BIN_EXE_clock"),
+        &["--file", p, "--interval", "1ms", "--count", "1"],
+    );
+    assert_ne!(code, 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_sink"))
+        .args(["--file", p, "--interval", "10"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`ms`, `s` or `m`"));
+}
+
+#[test]
+fn stdin_to_file_copies_ten_lines() {
+    use std::io::Write;
+    let path = temp("stdin");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stdin-to-file"))
+        .args(["--file", path.to_str().unwrap()])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input: String = (0..12).map(|i| format!("line {i} ✓\n")).collect();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    let expected: String = (0..10).map(|i| format!("line {i} ✓\n")).collect();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), expected);
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// Kills the child process if the test fails before it ends.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn tail_prints_appended_bytes() {
+    use std::io::{BufRead, BufReader, Write};
+    let path = temp("tail");
+    std::fs::write(&path, "old\n").unwrap();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_tail"))
+            .args(["--file", path.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    // wait until it follows (it reports its start offset on stderr)
+    let mut started = String::new();
+    BufReader::new(child.0.stderr.take().unwrap())
+        .read_line(&mut started)
+        .unwrap();
+    assert!(started.contains("from byte 4"), "{started}");
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    // a character split between two appends arrives whole
+    let text = "new ✓ line\n".as_bytes();
+    out.write_all(&text[..6]).unwrap();
+    out.flush().unwrap();
+    out.write_all(&text[6..]).unwrap();
+    out.write_all(b"second\n").unwrap();
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "new ✓ line");
+    assert_eq!(lines.next().unwrap().unwrap(), "second");
+    // removing the file ends it with an error
+    std::fs::remove_file(&path).unwrap();
+    let status = child.0.wait().unwrap();
+    assert!(!status.success());
 }
