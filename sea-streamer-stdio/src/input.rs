@@ -1,5 +1,6 @@
-//! Reading messages: lines from a buffered reader (stdin, or bytes in tests) are decoded
-//! into [`SharedMessage`]s, and the process-wide stdin thread dispatches them to consumers.
+//! Reading messages: lines from a reader (stdin, or bytes in tests), read in chunks of
+//! 64 KiB, are decoded into [`SharedMessage`]s that are slices of their chunk, and the
+//! process-wide stdin thread dispatches them to consumers, a chunk's messages at once.
 //!
 //! Defined outcomes for unusual input (none of them panics, none is dropped silently):
 //! - a malformed meta line, or a line that is not UTF-8, is delivered whole (untrimmed,

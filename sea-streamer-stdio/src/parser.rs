@@ -556,6 +556,22 @@ mod tests {
     }
 
     #[test]
+    fn extra_parts_name_the_first_bad_one() {
+        let err = |line: &str| parse_line(line).unwrap_err();
+        let part = |index: usize, part: &str| ParseErr::UnknownPart {
+            index,
+            part: part.to_owned(),
+        };
+        assert_eq!(
+            err("[2022-01-01T00:00:00 | k | 1 | 2 | x | y | z] p"),
+            part(4, "x")
+        );
+        assert_eq!(err("[k | 1 | 2 | 3 | 4 | 5 | 6 | 7] p"), part(3, "3"));
+        assert_eq!(err("[k | 1 | x | 3 | 4 | 5 | 6 | 7] p"), part(2, "x"));
+        assert_eq!(err("[k||||||] p"), part(1, ""));
+    }
+
+    #[test]
     fn decimals() {
         assert_eq!(parse_decimal::<u64>("0007"), Some(7));
         assert_eq!(parse_decimal::<u64>("18446744073709551615"), Some(u64::MAX));
