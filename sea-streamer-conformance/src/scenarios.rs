@@ -449,7 +449,11 @@ pub async fn run_all<B: Backend>(b: &B) {
     typed_errors(b).await;
 }
 
-#[allow(clippy::print_stdout)]
+/// Says, on stderr (shown even for passing tests), which scenario a backend opted out of.
 fn opt_out(scenario: &str, why: &str) {
-    println!("conformance: {scenario} skipped by this backend: {why}");
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "conformance: {scenario} skipped by this backend: {why}"
+    );
 }

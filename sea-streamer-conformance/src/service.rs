@@ -5,6 +5,7 @@
 //! is skipped with a printed reason, unless `SEA_STREAMER_REQUIRE_SERVICES=1`, in which
 //! case it panics so CI can never pass by skipping.
 
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -13,7 +14,7 @@ pub const REQUIRE_SERVICES: &str = "SEA_STREAMER_REQUIRE_SERVICES";
 
 /// Returns the URL held by the environment variable `var` (e.g. `SEA_STREAMER_TEST_REDIS`).
 ///
-/// Returns `None` (and prints why, so `cargo test` shows it) when the variable is unset and
+/// Returns `None` (and writes why to stderr, so `cargo test` shows it) when the variable is unset and
 /// services are not required; panics when they are required.
 ///
 /// ```no_run
@@ -29,10 +30,12 @@ pub fn service_url(var: &str) -> Option<String> {
             if required {
                 panic!("{var} is not set but {REQUIRE_SERVICES}=1: start the services with `scripts/services.sh up`");
             }
-            #[allow(clippy::print_stdout)]
-            {
-                println!("SKIPPED: {var} is not set; run `scripts/services.sh up` and export its variables to run this test");
-            }
+            // Straight to stderr, not through `print!`, so the reason shows in the test
+            // output even though the (skipped) test passes and its output is captured.
+            let _ = writeln!(
+                std::io::stderr(),
+                "SKIPPED: {var} is not set; run `scripts/services.sh up` and export its variables to run this test"
+            );
             None
         }
     }
