@@ -27,6 +27,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// consumer waits on an empty inbox (or while a `stream()` is in use).
 ///
 /// Order is kept because everything in the channel was delivered before everything here.
+/// Every `next()` future is owed one message: either it moved one into the channel, or it
+/// found the inbox empty and counts as waiting, and the dispatcher then sends one message
+/// straight to the channel for it (so concurrent `next()` futures all get served). A
+/// dropped future may leave one extra message in the channel, which is harmless.
 #[derive(Debug)]
 pub(crate) struct Inbox {
     state: Mutex<InboxState>,
@@ -38,8 +42,8 @@ struct InboxState {
     /// The only sender of the consumer's channel; dropped when the consumer is
     /// unregistered, so that its receiver ends once drained.
     sender: Option<flume::Sender<SharedMessage>>,
-    /// The consumer awaits its channel and this queue is empty.
-    waiting: bool,
+    /// `next()` futures that found this queue empty and are owed a message.
+    waiting: usize,
     /// Deliver straight to the channel: a `stream()` reads it.
     direct: bool,
 }
@@ -50,7 +54,7 @@ impl Inbox {
             state: Mutex::new(InboxState {
                 queue: VecDeque::new(),
                 sender: Some(sender),
-                waiting: false,
+                waiting: 0,
                 direct: false,
             }),
         }
@@ -77,12 +81,13 @@ impl Inbox {
             }
             return;
         }
-        if *waiting {
-            if let Some(first) = messages.next() {
-                *waiting = false;
-                // Wakes the consumer.
-                let _ = sender.send(first);
-            }
+        while *waiting > 0 {
+            let Some(message) = messages.next() else {
+                break;
+            };
+            *waiting -= 1;
+            // Wakes the consumer.
+            let _ = sender.send(message);
         }
         queue.extend(messages);
     }
@@ -104,7 +109,7 @@ impl Inbox {
             }
             // Unreachable: the queue is emptied into the channel when the sender goes.
             (Some(_), None) => {}
-            (None, _) => *waiting = true,
+            (None, _) => *waiting = waiting.saturating_add(1),
         }
     }
 
@@ -423,6 +428,21 @@ mod tests {
         reg.clear();
         assert_eq!(rx.recv().unwrap().sequence(), 6);
         assert!(rx.recv().is_err());
+    }
+
+    #[test]
+    fn concurrent_next_futures_are_all_served() {
+        let mut reg = Registry::default();
+        let (_, (inbox, rx)) = add(&mut reg, &["k"], None);
+        // Two `next()` calls whose futures wait together.
+        inbox.prepare_next();
+        let first = rx.recv_async();
+        inbox.prepare_next();
+        let second = rx.recv_async();
+        reg.dispatch_all((0..3).map(|seq| (msg("k", seq, "x"), false)));
+        let (a, b) = futures::executor::block_on(futures::future::join(first, second));
+        assert_eq!((a.unwrap().sequence(), b.unwrap().sequence()), (0, 1));
+        assert_eq!(drain(&(inbox, rx)), vec![2]);
     }
 
     #[test]
