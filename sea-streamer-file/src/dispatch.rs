@@ -9,9 +9,11 @@ use crate::reader::Reader;
 use crate::seek::Target;
 use crate::{FileErr, FileId, StreamMode, SEA_STREAMER_WILDCARD};
 use sea_streamer_types::{
-    ConsumerGroup, ConsumerMode, SeqPos, SharedMessage, StreamKey, SEA_STREAMER_INTERNAL,
+    ConsumerGroup, ConsumerMode, MessageHeader, SeqNo, SeqPos, ShardId, SharedMessage, StreamKey,
+    SEA_STREAMER_INTERNAL,
 };
 use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
@@ -28,6 +30,9 @@ pub(crate) fn queue_shape(prefetch: usize) -> (usize, usize) {
 }
 
 const MAX_BACKOFF: Duration = Duration::from_millis(64);
+/// First wait for queue space: a consumer making room sends a wake-up, so this is only a safety
+/// net (short timeouts cost a context switch each).
+const SPACE_BACKOFF: Duration = Duration::from_micros(500);
 
 /// Which consumers a reader serves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,9 +211,9 @@ pub(crate) struct ReaderEntry {
 impl ReaderEntry {
     /// Called by a consumer after taking a batch: wake the reader if it waits for room.
     pub fn made_room(&self, rx: &flume::Receiver<Item>) {
-        if self.waiting.load(Ordering::Acquire) {
+        if self.waiting.load(Ordering::SeqCst) {
             let cap = rx.capacity().unwrap_or(usize::MAX);
-            if rx.len() <= cap / 2 && self.waiting.swap(false, Ordering::AcqRel) {
+            if rx.len() <= cap / 2 && self.waiting.swap(false, Ordering::SeqCst) {
                 let _ = self.control.send(Control::Wake);
             }
         }
@@ -360,6 +365,8 @@ pub(crate) fn spawn_reader(
                 subs: vec![sub],
                 control_rx,
                 ended: false,
+                chunk_hint: 0,
+                targets: Vec::new(),
             };
             t.run();
             t.deregister();
@@ -389,7 +396,16 @@ struct ReaderThread {
     subs: Vec<Subscriber>,
     control_rx: flume::Receiver<Control>,
     ended: bool,
+    /// Capacity to allocate for the next payload chunk (the largest seen, capped).
+    chunk_hint: usize,
+    /// Scratch list of the subscribers a frame goes to.
+    targets: Vec<usize>,
 }
+
+/// Frames decoded per batch (their payloads share one buffer).
+const FRAMES_PER_BATCH: usize = 256;
+/// Cap of the preallocated chunk size (a larger chunk still grows as needed).
+const MAX_CHUNK_HINT: usize = 4 << 20;
 
 impl ReaderThread {
     fn deregister(&self) {
@@ -476,7 +492,7 @@ impl ReaderThread {
     /// reader then refills it in one go instead of waking up for every single message), or a
     /// control message arrives.
     fn wait_for_space(&mut self, backoff: &mut Duration) {
-        self.entry.waiting.store(true, Ordering::Release);
+        self.entry.waiting.store(true, Ordering::SeqCst);
         // checked after raising the flag, so a consumer making room now sends a wake-up
         if self
             .subs
@@ -484,7 +500,7 @@ impl ReaderThread {
             .any(|s| !s.overflow.is_empty() && s.has_room())
         {
             self.entry.waiting.store(false, Ordering::Release);
-            *backoff = Duration::from_micros(20);
+            *backoff = SPACE_BACKOFF;
             return;
         }
         match self.control_rx.recv_timeout(*backoff) {
@@ -512,48 +528,61 @@ impl ReaderThread {
         true
     }
 
-    fn dispatch(&mut self, frame: crate::window::Frame) {
-        let header = match frame.header() {
-            Ok(h) => h,
-            Err(e) => return self.fail(e),
-        };
-        let end = frame.end;
-        let len = frame.payload.len();
-        let msg = SharedMessage::new(header, frame.payload, 0, len);
+    /// Hand one frame to its subscriber(s); its payload lives in the shared `chunk`. The frame's
+    /// key moves into the message and the last receiver gets the message itself, so a frame
+    /// with one receiver costs no extra reference count traffic.
+    fn dispatch(&mut self, frame: crate::window::Frame<Range<usize>>, chunk: &Arc<Vec<u8>>) {
         let grouped = matches!(self.entry.kind, ReaderKind::Group(..));
-        if grouped {
-            let n = self.subs.iter().filter(|s| s.wants(&frame.key)).count();
-            if n == 0 {
-                return;
-            }
-            let pick = (frame.seq % n as u64) as usize;
-            if let Some(i) = self
-                .subs
+        let mut targets = std::mem::take(&mut self.targets);
+        targets.clear();
+        targets.extend(
+            self.subs
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| s.wants(&frame.key))
-                .nth(pick)
-                .map(|(i, _)| i)
-            {
-                if !self.subs[i].push(Ok((msg, end))) {
-                    self.subs.remove(i);
-                }
-            }
-        } else {
-            let mut i = 0;
-            while i < self.subs.len() {
-                if self.subs[i].wants(&frame.key) && !self.subs[i].push(Ok((msg.clone(), end))) {
-                    self.subs.remove(i);
-                    continue;
-                }
-                i += 1;
+                .map(|(i, _)| i),
+        );
+        if grouped && !targets.is_empty() {
+            let pick = targets[(frame.seq % targets.len() as u64) as usize];
+            targets.clear();
+            targets.push(pick);
+        }
+        let Some((&last, others)) = targets.split_last() else {
+            self.targets = targets;
+            return;
+        };
+        let end = frame.end;
+        let header = MessageHeader::new(
+            frame.key,
+            ShardId::new(frame.shard),
+            SeqNo::from(frame.seq),
+            frame.ts,
+        );
+        let msg = SharedMessage::from_shared(
+            header,
+            chunk.clone(),
+            frame.payload.start,
+            frame.payload.len(),
+        );
+        let mut gone = Vec::new();
+        for &i in others {
+            if !self.subs[i].push(Ok((msg.clone(), end))) {
+                gone.push(i);
             }
         }
+        if !self.subs[last].push(Ok((msg, end))) {
+            gone.push(last);
+        }
+        // indices are ascending: remove from the back
+        for i in gone.into_iter().rev() {
+            self.subs.remove(i);
+        }
+        self.targets = targets;
     }
 
     fn run(&mut self) {
         let mut backoff = Duration::from_millis(1);
-        let mut space_backoff = Duration::from_micros(20);
+        let mut space_backoff = SPACE_BACKOFF;
         loop {
             while let Ok(c) = self.control_rx.try_recv() {
                 self.handle(c);
@@ -577,6 +606,7 @@ impl ReaderThread {
             }
             let mut idle = false;
             let replay = self.mode == StreamMode::Replay;
+            let chunk_hint = self.chunk_hint;
             let reader = match self.ensure_reader() {
                 Ok(Some(r)) => r,
                 Ok(None) => {
@@ -588,12 +618,14 @@ impl ReaderThread {
                     continue;
                 }
             };
-            let mut frames = Vec::with_capacity(64);
+            // the payloads of a batch of frames share one buffer (one allocation per batch)
+            let mut frames = Vec::with_capacity(FRAMES_PER_BATCH);
+            let mut chunk = Vec::with_capacity(chunk_hint);
             let mut error = None;
             let mut eos = false;
-            for _ in 0..64 {
-                match reader.next_frame() {
-                    Ok(Some(f)) if f.is_eos() => {
+            for _ in 0..FRAMES_PER_BATCH {
+                match reader.next_frame_into(&mut chunk) {
+                    Ok(Some(f)) if f.is_eos_in(&chunk) => {
                         eos = true;
                         break;
                     }
@@ -630,10 +662,12 @@ impl ReaderThread {
                     self.entry.dispatched.store(true, Ordering::Release);
                 }
                 backoff = Duration::from_millis(1);
-                space_backoff = Duration::from_micros(20);
+                space_backoff = SPACE_BACKOFF;
             }
+            self.chunk_hint = self.chunk_hint.max(chunk.len()).min(MAX_CHUNK_HINT);
+            let chunk = Arc::new(chunk);
             for f in frames {
-                self.dispatch(f);
+                self.dispatch(f, &chunk);
             }
             self.subs.retain_mut(|s| s.ship());
             if let Some(e) = error {

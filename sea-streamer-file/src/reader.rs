@@ -128,9 +128,21 @@ impl Reader {
 
     /// Decode the next frame. `Ok(None)`: not enough bytes yet (position unchanged).
     pub fn next_frame(&mut self) -> Result<Option<Frame>, FileErr> {
+        let mut payload = Vec::new();
+        Ok(self
+            .next_frame_into(&mut payload)?
+            .map(|f| f.with_payload(payload)))
+    }
+
+    /// Like [`Reader::next_frame`], but the payload is appended to `out` (the frame records where):
+    /// many frames can share one buffer.
+    pub fn next_frame_into(
+        &mut self,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<Frame<std::ops::Range<usize>>>, FileErr> {
         loop {
             let mut w = Window::new(&self.buf, self.base, self.interval, self.pos);
-            match w.frame(&mut self.keys)? {
+            match w.frame_into(&mut self.keys, out)? {
                 Some(frame) => {
                     self.pos = w.pos;
                     let crossed = std::mem::take(&mut w.crossed);

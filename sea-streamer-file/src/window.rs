@@ -11,13 +11,14 @@ use sea_streamer_types::{MessageHeader, SeqNo, ShardId, StreamKey, Timestamp};
 
 /// A frame decoded from the file, with its byte range.
 #[derive(Debug, Clone)]
-pub(crate) struct Frame {
+pub(crate) struct Frame<P = Vec<u8>> {
     pub key: StreamKey,
     pub shard: u64,
     pub seq: u64,
     pub ts_ms: u64,
     pub ts: Timestamp,
-    pub payload: Vec<u8>,
+    /// The payload, or (`Range<usize>`) where it was appended in the caller's buffer.
+    pub payload: P,
     pub checksum: u16,
     /// File offset of the first byte of the frame.
     pub start: u64,
@@ -25,7 +26,22 @@ pub(crate) struct Frame {
     pub end: u64,
 }
 
-impl Frame {
+impl<P> Frame<P> {
+    /// The same frame with another payload representation.
+    pub fn with_payload<Q>(self, payload: Q) -> Frame<Q> {
+        Frame {
+            key: self.key,
+            shard: self.shard,
+            seq: self.seq,
+            ts_ms: self.ts_ms,
+            ts: self.ts,
+            payload,
+            checksum: self.checksum,
+            start: self.start,
+            end: self.end,
+        }
+    }
+
     /// The message header (timestamp out of range → format error).
     pub fn header(&self) -> Result<MessageHeader, FileErr> {
         Ok(MessageHeader::new(
@@ -37,8 +53,22 @@ impl Frame {
     }
 
     /// Whether this is an end-of-stream frame.
+    fn is_eos_payload(&self, payload: &[u8]) -> bool {
+        self.key.name() == sea_streamer_types::SEA_STREAMER_INTERNAL && payload == b"EOS"
+    }
+}
+
+impl Frame {
+    /// Whether this is the end-of-stream frame.
     pub fn is_eos(&self) -> bool {
-        self.key.name() == sea_streamer_types::SEA_STREAMER_INTERNAL && self.payload == b"EOS"
+        self.is_eos_payload(&self.payload)
+    }
+}
+
+impl Frame<std::ops::Range<usize>> {
+    /// Whether this is the end-of-stream frame (its payload lives in `buf`).
+    pub fn is_eos_in(&self, buf: &[u8]) -> bool {
+        self.is_eos_payload(buf.get(self.payload.clone()).unwrap_or_default())
     }
 }
 
@@ -187,17 +217,31 @@ impl<'a> Window<'a> {
         Ok(r.map(|_| out))
     }
 
-    /// Parse one frame at the cursor. `Ok(None)` = not enough bytes (cursor then undefined).
-    pub fn frame(&mut self, keys: &mut KeyCache) -> Step<Frame> {
-        if let Some(frame) = self.frame_fast(keys)? {
+    /// Parse the next frame, appending its payload to `out` (nothing is appended if the frame is
+    /// incomplete or invalid); the frame records where.
+    pub fn frame_into(
+        &mut self,
+        keys: &mut KeyCache,
+        out: &mut Vec<u8>,
+    ) -> Step<Frame<std::ops::Range<usize>>> {
+        if let Some(frame) = self.frame_fast(keys, out)? {
             return Ok(Some(frame));
         }
-        self.frame_slow(keys)
+        let at = out.len();
+        let r = self.frame_slow(keys, out);
+        if !matches!(r, Ok(Some(_))) {
+            out.truncate(at);
+        }
+        r
     }
 
     /// Fast path: the whole frame is buffered and lies before the next beacon point, so it is
     /// decoded straight from the slice. `Ok(None)` = take the general path.
-    fn frame_fast(&mut self, keys: &mut KeyCache) -> Step<Frame> {
+    fn frame_fast(
+        &mut self,
+        keys: &mut KeyCache,
+        out: &mut Vec<u8>,
+    ) -> Step<Frame<std::ops::Range<usize>>> {
         let into_region = self.pos % self.interval;
         if into_region == 0 && self.pos >= self.interval {
             return Ok(None); // a beacon comes first
@@ -231,13 +275,15 @@ impl<'a> Window<'a> {
         }
         let start = self.pos;
         self.pos += size as u64;
+        let at = out.len();
+        out.extend_from_slice(payload);
         Ok(Some(Frame {
             key,
             shard,
             seq,
             ts_ms,
             ts,
-            payload: payload.to_vec(),
+            payload: at..at + len,
             checksum: received,
             start,
             end: self.pos,
@@ -245,7 +291,11 @@ impl<'a> Window<'a> {
     }
 
     /// General path: fields are read one by one, crossing beacons as needed.
-    fn frame_slow(&mut self, keys: &mut KeyCache) -> Step<Frame> {
+    fn frame_slow(
+        &mut self,
+        keys: &mut KeyCache,
+        out: &mut Vec<u8>,
+    ) -> Step<Frame<std::ops::Range<usize>>> {
         self.frame_read = 0;
         let first_crossed = self.crossed.len();
         let start = self.pos;
@@ -296,14 +346,19 @@ impl<'a> Window<'a> {
                 check_remaining(at, beacon.remaining_messages_bytes, left - to_next)?;
             }
         }
-        let Some(payload) = self.read_vec(len)? else {
+        if self.pos + len > self.end() {
             return Ok(None);
-        };
+        }
+        let at = out.len();
+        if self.read_with(len, |c| out.extend_from_slice(c))?.is_none() {
+            return Ok(None);
+        }
         let Some(tail) = self.read_array::<3>()? else {
             return Ok(None);
         };
+        let payload = at..out.len();
         let received = u16::from_be_bytes([tail[0], tail[1]]);
-        let computed = crc16_cdma2000(&payload);
+        let computed = crc16_cdma2000(&out[payload.clone()]);
         if received != computed {
             return Err(FormatErr::ChecksumErr { received, computed }.into());
         }
