@@ -535,13 +535,11 @@ impl ReaderThread {
         let grouped = matches!(self.entry.kind, ReaderKind::Group(..));
         let mut targets = std::mem::take(&mut self.targets);
         targets.clear();
-        targets.extend(
-            self.subs
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| s.wants(&frame.key))
-                .map(|(i, _)| i),
-        );
+        for (i, s) in self.subs.iter().enumerate() {
+            if s.wants(&frame.key) {
+                targets.push(i);
+            }
+        }
         if grouped && !targets.is_empty() {
             let pick = targets[(frame.seq % targets.len() as u64) as usize];
             targets.clear();

@@ -145,8 +145,10 @@ impl Reader {
             match w.frame_into(&mut self.keys, out)? {
                 Some(frame) => {
                     self.pos = w.pos;
-                    let crossed = std::mem::take(&mut w.crossed);
-                    self.remember_beacon(crossed);
+                    if !w.crossed.is_empty() {
+                        let crossed = std::mem::take(&mut w.crossed);
+                        self.remember_beacon(crossed);
+                    }
                     return Ok(Some(frame));
                 }
                 None => {

@@ -78,11 +78,24 @@ pub(crate) struct KeyCache {
     keys: Vec<StreamKey>,
     /// The timestamp of the start of the last second decoded.
     second: Option<(u64, Timestamp)>,
+    /// The last timestamp decoded (consecutive frames often share their millisecond).
+    last: Option<(u64, Timestamp)>,
 }
 
 impl KeyCache {
     /// Decode a millisecond timestamp (cheap for frames within the same second as the last one).
     fn timestamp(&mut self, ms: u64) -> Result<Timestamp, FormatErr> {
+        if let Some((last, ts)) = self.last {
+            if last == ms {
+                return Ok(ts);
+            }
+        }
+        let ts = self.timestamp_of(ms)?;
+        self.last = Some((ms, ts));
+        Ok(ts)
+    }
+
+    fn timestamp_of(&mut self, ms: u64) -> Result<Timestamp, FormatErr> {
         let (secs, milli) = (ms / 1000, (ms % 1000) as u16);
         if let Some((s, base)) = self.second {
             if s == secs {
