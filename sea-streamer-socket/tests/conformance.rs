@@ -217,7 +217,6 @@ impl Conformance for Sea {
         match self.backend {
             #[cfg(feature = "backend-file")]
             Backend::File => Capabilities {
-                // Receipts carry the full-precision time; the file stores milliseconds.
                 receipt_matches_message: true,
                 assign: Err("the file backend has no manual shard assignment (as upstream)"),
                 ..Default::default()
