@@ -69,6 +69,22 @@ impl KafkaProducer {
         P: ToBytes + ?Sized,
     {
         let stream_key = StreamKey::new(record.topic)?;
+        self.send_keyed(stream_key, record)
+    }
+
+    /// Enqueues `record`, whose topic is the already validated `stream_key`: the hot path
+    /// of `send_to` / `send_message` clones the key (a reference count) instead of
+    /// validating and allocating the topic name again for every record.
+    fn send_keyed<K, P>(
+        &self,
+        stream_key: StreamKey,
+        record: FutureRecord<'_, K, P>,
+    ) -> KafkaResult<SendFuture>
+    where
+        K: ToBytes + ?Sized,
+        P: ToBytes + ?Sized,
+    {
+        debug_assert_eq!(stream_key.name(), record.topic);
         match self.inner.send_result(record) {
             Ok(delivery) => Ok(SendFuture::new(stream_key, delivery)),
             Err((err, _record)) => Err(StreamErr::Backend(err)),
@@ -87,10 +103,11 @@ impl KafkaProducer {
                 RDKafkaErrorCode::UnknownPartition,
             ))
         })?;
-        let record = FutureRecord::<(), [u8]>::to(header.stream_key().name())
+        let stream_key = header.stream_key();
+        let record = FutureRecord::<(), [u8]>::to(stream_key.name())
             .payload(payload.as_bytes())
             .partition(partition);
-        self.send_record(record)
+        self.send_keyed(stream_key.clone(), record)
     }
 
     /// The number of records (and other requests) librdkafka has not finished yet.
@@ -154,7 +171,7 @@ impl Producer for KafkaProducer {
     /// Queues `payload` for `stream` (partition chosen by librdkafka); never blocks.
     fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> KafkaResult<SendFuture> {
         let record = FutureRecord::<(), [u8]>::to(stream.name()).payload(payload.as_bytes());
-        self.send_record(record)
+        self.send_keyed(stream.clone(), record)
     }
 
     /// Flushes (up to [`DEFAULT_TIMEOUT`]) and releases the producer.
