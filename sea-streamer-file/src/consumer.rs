@@ -175,6 +175,7 @@ impl FileConsumer {
             None,
             Start::Beginning,
             sub,
+            self.entry.notify,
         )?;
         self.rx = rx;
         self.local.lock().map(|mut l| l.clear()).ok();

@@ -7,6 +7,7 @@
 
 use crate::reader::Reader;
 use crate::seek::Target;
+use crate::watch::WatchHandle;
 use crate::{FileErr, FileId, StreamMode, SEA_STREAMER_WILDCARD};
 use sea_streamer_types::{
     ConsumerGroup, ConsumerMode, MessageHeader, SeqNo, SeqPos, ShardId, SharedMessage, StreamKey,
@@ -29,7 +30,11 @@ pub(crate) fn queue_shape(prefetch: usize) -> (usize, usize) {
     (batch, prefetch.div_ceil(batch).max(1))
 }
 
+/// Longest wait between two polls of a followed file that has no change notification.
 const MAX_BACKOFF: Duration = Duration::from_millis(64);
+/// Longest wait between two polls of a watched file: changes wake the reader at once, so polling
+/// is only the safety net for an event that never comes.
+const MAX_BACKOFF_WATCHED: Duration = Duration::from_millis(256);
 /// First wait for queue space: a consumer making room sends a wake-up, so this is only a safety
 /// net (short timeouts cost a context switch each).
 const SPACE_BACKOFF: Duration = Duration::from_micros(500);
@@ -62,6 +67,8 @@ pub(crate) enum SeekCmd {
 pub(crate) enum Control {
     /// A consumer made room in its queue while the reader was waiting for space.
     Wake,
+    /// The file watcher saw the file change.
+    FileChanged,
     Subscribe(Subscriber),
     Unsubscribe(u32),
     Seek {
@@ -206,6 +213,8 @@ pub(crate) struct ReaderEntry {
     pub waiting: AtomicBool,
     /// Set once the reader has dispatched a frame.
     pub dispatched: AtomicBool,
+    /// Whether the reader may watch the file for changes (else it only polls).
+    pub notify: bool,
 }
 
 impl ReaderEntry {
@@ -334,6 +343,7 @@ pub(crate) fn spawn_reader(
     reader: Option<Reader>,
     start: Start,
     sub: Subscriber,
+    notify: bool,
 ) -> Result<Arc<ReaderEntry>, FileErr> {
     let (control, control_rx) = flume::unbounded();
     let entry = Arc::new(ReaderEntry {
@@ -344,6 +354,7 @@ pub(crate) fn spawn_reader(
         subscribers: Mutex::new(Vec::new()),
         waiting: AtomicBool::new(false),
         dispatched: AtomicBool::new(false),
+        notify,
     });
     add_info(&entry, &sub);
     {
@@ -356,6 +367,12 @@ pub(crate) fn spawn_reader(
     let spawned = std::thread::Builder::new()
         .name("sea-streamer-file-reader".into())
         .spawn(move || {
+            // a replaying reader never waits for the file to grow
+            let watch = if notify && mode != StreamMode::Replay {
+                WatchHandle::register(&file_id, e.control.clone())
+            } else {
+                None
+            };
             let mut t = ReaderThread {
                 file_id,
                 entry: e,
@@ -367,6 +384,7 @@ pub(crate) fn spawn_reader(
                 ended: false,
                 chunk_hint: 0,
                 targets: Vec::new(),
+                watch,
             };
             t.run();
             t.deregister();
@@ -400,6 +418,8 @@ struct ReaderThread {
     chunk_hint: usize,
     /// Scratch list of the subscribers a frame goes to.
     targets: Vec<usize>,
+    /// Registration with the file's change watcher; `None`: poll only.
+    watch: Option<WatchHandle>,
 }
 
 /// Frames decoded per batch (their payloads share one buffer).
@@ -415,6 +435,11 @@ impl ReaderThread {
     fn handle(&mut self, c: Control) {
         match c {
             Control::Wake => (),
+            Control::FileChanged => {
+                if let Some(w) = &self.watch {
+                    w.rearm();
+                }
+            }
             Control::Subscribe(sub) => self.subs.push(sub),
             Control::Unsubscribe(sid) => {
                 self.subs.retain(|s| s.sid != sid);
@@ -678,12 +703,19 @@ impl ReaderThread {
         }
     }
 
+    /// Wait for the file to grow: until a control message (a change notification among them)
+    /// arrives, or the poll interval elapses. The interval doubles from 1 ms up to a bound.
     fn idle_wait(&mut self, backoff: &mut Duration) {
         if let Ok(c) = self.control_rx.recv_timeout(*backoff) {
             self.handle(c);
             *backoff = Duration::from_millis(1);
         } else {
-            *backoff = (*backoff * 2).min(MAX_BACKOFF);
+            let max = if self.watch.is_some() {
+                MAX_BACKOFF_WATCHED
+            } else {
+                MAX_BACKOFF
+            };
+            *backoff = (*backoff * 2).min(max);
         }
     }
 }

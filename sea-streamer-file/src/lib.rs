@@ -37,8 +37,18 @@
 //! and appending (partial tails are never delivered and are truncated by a recovering writer),
 //! typed corruption errors with resynchronisation at the next beacon ([`verify`], `ss-verify`),
 //! resumable consumer groups with durable commits ([`FileConsumer::commit`]), shard ids preserved,
-//! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]), polling
-//! instead of file-system notifications for live following.
+//! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]).
+//!
+//! ## Live follow
+//!
+//! A live consumer's reader thread reads until it finds no complete frame, then waits for the file
+//! to grow, whoever appends to it (this process or another one). By default it watches the file
+//! with the `notify` crate (inotify on Linux): a change wakes it at once, and it polls at most every
+//! 256 ms only as a safety net for missed events. One watcher per file is shared by the readers of
+//! that file and dropped with the last of them. Where no watcher can be created (inotify limits,
+//! an unsupported file system) the reader logs it at debug level and polls with a back-off from
+//! 1 ms to 64 ms, as it does when [`FileConnectOptions::set_file_notification`] turned watching
+//! off. `MessageSource` and `FileSource` poll.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -64,6 +74,7 @@ mod source;
 mod streamer;
 mod surveyor;
 pub mod verify;
+mod watch;
 mod window;
 mod writer;
 

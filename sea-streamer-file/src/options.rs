@@ -53,6 +53,7 @@ pub struct FileConnectOptions {
     beacon_interval: u32,
     file_size_limit: u64,
     prefetch_message: usize,
+    file_notification: bool,
 }
 
 impl Default for FileConnectOptions {
@@ -63,6 +64,7 @@ impl Default for FileConnectOptions {
             beacon_interval: DEFAULT_BEACON_INTERVAL,
             file_size_limit: DEFAULT_FILE_SIZE_LIMIT,
             prefetch_message: DEFAULT_PREFETCH_MESSAGE,
+            file_notification: true,
         }
     }
 }
@@ -138,6 +140,29 @@ impl FileConnectOptions {
     /// Set the prefetch depth.
     pub fn set_prefetch_message(&mut self, v: usize) -> &mut Self {
         self.prefetch_message = v;
+        self
+    }
+
+    /// Whether live consumers watch the file for changes (default `true`).
+    pub fn file_notification(&self) -> bool {
+        self.file_notification
+    }
+
+    /// `true` (the default): a live consumer's reader watches the file (inotify on Linux) and
+    /// wakes as soon as the file changes, polling only as a safety net (at most every 256 ms).
+    /// Where no watcher can be created it falls back to polling by itself. `false`: never watch;
+    /// poll the file with a back-off from 1 ms to 64 ms, as without notification. A reader is
+    /// shared by the consumers of a file: it keeps the setting of the streamer that started it.
+    ///
+    /// ```
+    /// use sea_streamer_file::FileConnectOptions;
+    /// let mut options = FileConnectOptions::default();
+    /// assert!(options.file_notification());
+    /// options.set_file_notification(false);
+    /// assert!(!options.file_notification());
+    /// ```
+    pub fn set_file_notification(&mut self, v: bool) -> &mut Self {
+        self.file_notification = v;
         self
     }
 }

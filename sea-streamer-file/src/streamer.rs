@@ -185,6 +185,7 @@ impl Streamer for FileStreamer {
         };
 
         let prefetch = self.options.prefetch_message().max(1);
+        let notify = self.options.file_notification();
         let sid = next_sid();
         let (sub, rx) = Subscriber::new(sid, streams.to_vec(), group.clone(), prefetch);
         let kind = match (&group, smode) {
@@ -193,11 +194,27 @@ impl Streamer for FileStreamer {
             (None, _) => ReaderKind::Solo,
         };
         let entry = if kind == ReaderKind::Solo {
-            spawn_reader(self.file_id.clone(), kind, smode, reader, start, sub)
+            spawn_reader(
+                self.file_id.clone(),
+                kind,
+                smode,
+                reader,
+                start,
+                sub,
+                notify,
+            )
         } else {
             match join_shared(&self.file_id, &kind, sub, from_header).map_err(StreamErr::Backend)? {
                 Ok(entry) => Ok(entry),
-                Err(sub) => spawn_reader(self.file_id.clone(), kind, smode, reader, start, sub),
+                Err(sub) => spawn_reader(
+                    self.file_id.clone(),
+                    kind,
+                    smode,
+                    reader,
+                    start,
+                    sub,
+                    notify,
+                ),
             }
         }
         .map_err(StreamErr::Backend)?;

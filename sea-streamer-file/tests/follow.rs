@@ -1,10 +1,12 @@
-//! Live following of a file appended by someone else (`tail -f`), and file removal.
+//! Live following of a file appended by someone else (`tail -f`), and file removal; each with
+//! file-change notification (the default) and with it disabled (polling only).
 #![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
 
 mod util;
 
 use sea_streamer_file::{
-    AutoStreamReset, FileConsumerOptions, FileErr, FileStreamer, MessageSink, SEA_STREAMER_WILDCARD,
+    AutoStreamReset, FileConnectOptions, FileConsumerOptions, FileErr, FileStreamer, MessageSink,
+    SEA_STREAMER_WILDCARD,
 };
 use sea_streamer_types::{
     Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, MessageHeader, OwnedMessage, ShardId,
@@ -13,9 +15,26 @@ use sea_streamer_types::{
 use std::io::Write;
 use util::*;
 
+fn connect_options(notification: bool) -> FileConnectOptions {
+    let mut options = FileConnectOptions::default();
+    options.set_file_notification(notification);
+    options
+}
+
 #[cfg_attr(feature = "runtime-tokio", tokio::test)]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn follows_foreign_appends_in_pieces() {
+    follow_foreign_appends_in_pieces(true).await;
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn follows_foreign_appends_in_pieces_polling_only() {
+    follow_foreign_appends_in_pieces(false).await;
+}
+
+/// Appends come through a file handle of their own (not our producer), from another thread.
+async fn follow_foreign_appends_in_pieces(notification: bool) {
     // encode a file elsewhere, then feed it to the followed file in odd-sized pieces
     let source = temp_file("follow-src");
     let mut sink = MessageSink::new(source.clone(), 1024, 1 << 20)
@@ -44,9 +63,12 @@ async fn follows_foreign_appends_in_pieces() {
         .open(file.path())
         .unwrap();
     out.write_all(&bytes[..60]).unwrap();
-    let streamer = FileStreamer::connect(file.to_streamer_uri().unwrap(), Default::default())
-        .await
-        .unwrap();
+    let streamer = FileStreamer::connect(
+        file.to_streamer_uri().unwrap(),
+        connect_options(notification),
+    )
+    .await
+    .unwrap();
     let mut options = FileConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
     let consumer = streamer
@@ -95,6 +117,16 @@ async fn follows_foreign_appends_in_pieces() {
 #[cfg_attr(feature = "runtime-tokio", tokio::test)]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn earliest_on_header_only_file_misses_nothing() {
+    earliest_on_header_only_file(true).await;
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn earliest_on_header_only_file_misses_nothing_polling_only() {
+    earliest_on_header_only_file(false).await;
+}
+
+async fn earliest_on_header_only_file(notification: bool) {
     const N: u64 = 100;
     let source = temp_file("earliest-src");
     let mut sink = MessageSink::new(source.clone(), 1024, 1 << 20)
@@ -117,9 +149,12 @@ async fn earliest_on_header_only_file_misses_nothing() {
         // a file that holds only the header
         let file = temp_file("earliest");
         std::fs::write(file.path(), &bytes[..128]).unwrap();
-        let streamer = FileStreamer::connect(file.to_streamer_uri().unwrap(), Default::default())
-            .await
-            .unwrap();
+        let streamer = FileStreamer::connect(
+            file.to_streamer_uri().unwrap(),
+            connect_options(notification),
+        )
+        .await
+        .unwrap();
         let mut out = std::fs::OpenOptions::new()
             .append(true)
             .open(file.path())
@@ -154,4 +189,67 @@ async fn earliest_on_header_only_file_misses_nothing() {
         let _ = std::fs::remove_file(file.path());
     }
     let _ = std::fs::remove_file(source.path());
+}
+
+/// Another OS process (`cat`) appends to the followed file while the consumer waits for it.
+#[cfg(unix)]
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn follows_appends_of_another_process() {
+    for notification in [true, false] {
+        const N: u64 = 50;
+        let source = temp_file("process-src");
+        let mut sink = MessageSink::new(source.clone(), 1024, 1 << 20)
+            .await
+            .unwrap();
+        for i in 0..N {
+            let h = MessageHeader::new(
+                StreamKey::new("proc").unwrap(),
+                ShardId::new(0),
+                i,
+                Timestamp::now_utc(),
+            );
+            sink.write(OwnedMessage::new(h, format!("p{i}").into_bytes()))
+                .unwrap();
+        }
+        sink.end(false).await.unwrap();
+        let bytes = std::fs::read(source.path()).unwrap();
+        // the appended part: everything after the header, as a file for `cat`
+        let tail = temp_file("process-tail");
+        std::fs::write(tail.path(), &bytes[128..]).unwrap();
+
+        let file = temp_file("process");
+        std::fs::write(file.path(), &bytes[..128]).unwrap();
+        let streamer = FileStreamer::connect(
+            file.to_streamer_uri().unwrap(),
+            connect_options(notification),
+        )
+        .await
+        .unwrap();
+        let consumer = streamer
+            .create_consumer(
+                &[StreamKey::new("proc").unwrap()],
+                FileConsumerOptions::new(ConsumerMode::RealTime),
+            )
+            .await
+            .unwrap();
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("cat \"$1\" >> \"$2\"")
+            .arg("sh")
+            .arg(tail.path())
+            .arg(file.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for i in 0..N {
+            let m = consumer.next().await.unwrap();
+            assert_eq!(m.sequence(), i, "notification {notification}");
+            assert_eq!(m.message().as_str().unwrap(), format!("p{i}"));
+        }
+        drop(consumer);
+        for f in [&source, &tail, &file] {
+            let _ = std::fs::remove_file(f.path());
+        }
+    }
 }
