@@ -11,7 +11,8 @@
 //! | redis, consume | `redis-benchmark -c 1 XRANGE <key> - + COUNT 100` × 100 entries |
 //! | kafka | raw rdkafka `FutureProducer` / `StreamConsumer` with the same settings |
 //!
-//! Kafka runs 3 rounds, alternating which side goes first, and keeps each side's best.
+//! Kafka runs 6 rounds, alternating which side goes first (each side is first in half of
+//! them), and compares each side's median round.
 //!
 //! Ceilings are converted to messages per second with the bytes one message takes on that
 //! path (the .ss frame size for the file backend), and the ratio is ours ÷ ceiling.
@@ -288,15 +289,27 @@ fn redis_section(rt: &Runtime, n: u64, url: &str) -> Vec<Row> {
     ]
 }
 
-/// Rounds of the Kafka comparison. Each side's best round counts, and the order of ours
-/// and raw rdkafka alternates between rounds, so neither side is always measured first (on
-/// an emptier broker) or always right after the other one's burst of work.
-const KAFKA_ROUNDS: usize = 3;
+/// Rounds of the Kafka comparison (even). Each side's median round counts (a best-of let
+/// one lucky round decide on this shared machine), and the order of ours and raw rdkafka
+/// alternates between rounds: the second run of a round is often the faster one, so each
+/// side goes second equally often.
+const KAFKA_ROUNDS: usize = 6;
+
+/// The median of `times` (the mean of the middle two for an even count).
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    let mid = times.len() / 2;
+    if times.len().is_multiple_of(2) {
+        (times[mid - 1] + times[mid]) / 2
+    } else {
+        times[mid]
+    }
+}
 
 fn kafka_section(rt: &Runtime, n: u64, url: &str) -> Vec<Row> {
     use common::kafka::{
         connect, consume, consumer, create_topic, delete_topic, produce, producer, raw_consume,
-        raw_produce,
+        raw_produce, raw_producer,
     };
     let text = common::payload();
     let ours = StreamKey::new(unique("throughput")).expect("valid key");
@@ -308,7 +321,8 @@ fn kafka_section(rt: &Runtime, n: u64, url: &str) -> Vec<Row> {
         let mut producer = producer(&streamer).await;
         // warm-up (connection, topic metadata), as the raw producer does
         produce(&mut producer, &ours, 1, &text).await;
-        let (mut produced, mut raw_produced) = (Duration::MAX, Duration::MAX);
+        let raw_producer = raw_producer(url, &raw, &text).await;
+        let (mut produced, mut raw_produced) = (Vec::new(), Vec::new());
         for round in 0..KAFKA_ROUNDS {
             let ours_first = round % 2 == 0;
             for ours_turn in [ours_first, !ours_first] {
@@ -316,18 +330,18 @@ fn kafka_section(rt: &Runtime, n: u64, url: &str) -> Vec<Row> {
                     progress(&format!("kafka: producing {n} messages (round {round})"));
                     let took = produce(&mut producer, &ours, n, &text).await;
                     progress(&format!("kafka: produced in {took:?}"));
-                    produced = produced.min(took);
+                    produced.push(took);
                 } else {
                     progress(&format!(
                         "kafka: raw rdkafka producing {n} messages (round {round})"
                     ));
-                    let took = raw_produce(url, &raw, n, &text).await;
+                    let took = raw_produce(&raw_producer, &raw, n, &text).await;
                     progress(&format!("kafka: raw rdkafka produced in {took:?}"));
-                    raw_produced = raw_produced.min(took);
+                    raw_produced.push(took);
                 }
             }
         }
-        let (mut consumed, mut raw_consumed) = (Duration::MAX, Duration::MAX);
+        let (mut consumed, mut raw_consumed) = (Vec::new(), Vec::new());
         for round in 0..KAFKA_ROUNDS {
             let ours_first = round % 2 == 0;
             for ours_turn in [ours_first, !ours_first] {
@@ -339,20 +353,25 @@ fn kafka_section(rt: &Runtime, n: u64, url: &str) -> Vec<Row> {
                     progress(&format!("kafka: consuming {n} messages (round {round})"));
                     let took = consume(&mut consumer, n).await;
                     progress(&format!("kafka: consumed in {took:?}"));
-                    consumed = consumed.min(took);
+                    consumed.push(took);
                 } else {
                     progress(&format!(
                         "kafka: raw rdkafka consuming {n} messages (round {round})"
                     ));
                     let took = raw_consume(url, &raw, n).await;
                     progress(&format!("kafka: raw rdkafka consumed in {took:?}"));
-                    raw_consumed = raw_consumed.min(took);
+                    raw_consumed.push(took);
                 }
             }
         }
         delete_topic(url, &ours).await;
         delete_topic(url, &raw).await;
-        (produced, consumed, raw_produced, raw_consumed)
+        (
+            median(produced),
+            median(consumed),
+            median(raw_produced),
+            median(raw_consumed),
+        )
     });
     let ceiling = |what: &str, elapsed: Duration| Ceiling {
         what: what.to_owned(),

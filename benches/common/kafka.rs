@@ -129,20 +129,30 @@ pub async fn consume(consumer: &mut KafkaConsumer, n: u64) -> Duration {
     start.elapsed()
 }
 
-/// Raw rdkafka `FutureProducer` with the settings `KafkaProducer` uses by default: after
-/// one warm-up message, sends `n` messages and returns the time until `flush` returned.
-pub async fn raw_produce(url: &str, topic: &StreamKey, n: u64, payload: &str) -> Duration {
+/// Raw rdkafka `FutureProducer` with the settings `KafkaProducer` uses by default, after
+/// one warm-up message (connection and topic metadata), as a producer that has sent before.
+pub async fn raw_producer(url: &str, topic: &StreamKey, payload: &str) -> FutureProducer {
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", servers(url))
         .create()
         .expect("raw Kafka producer");
-    // warm-up: connection and topic metadata, as a producer that has sent before
     let record: FutureRecord<'_, (), str> = FutureRecord::to(topic.name()).payload(payload);
     producer
         .send(record, WAIT)
         .await
         .map_err(|(e, _)| e)
         .expect("raw warm-up send");
+    producer
+}
+
+/// Sends `n` messages through a raw producer (see [`raw_producer`]) and returns the time
+/// until `flush` returned, as [`produce`] does for ours.
+pub async fn raw_produce(
+    producer: &FutureProducer,
+    topic: &StreamKey,
+    n: u64,
+    payload: &str,
+) -> Duration {
     let start = Instant::now();
     let mut window = Window::new(1024, 8);
     for _ in 0..n {
