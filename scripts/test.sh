@@ -18,6 +18,11 @@ trap 'step "services down"; scripts/services.sh down' EXIT
 eval "$(scripts/services.sh env)"
 export SEA_STREAMER_REQUIRE_SERVICES=1
 export RUST_BACKTRACE=1
+# A run starts from a clean clone: incremental caches would only cost disk (gigabytes) here.
+export CARGO_INCREMENTAL=0
+
+disk() { df -h . | tail -1 | awk '{print "disk: " $4 " free"}'; du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null || true; }
+disk
 
 # Features of the tokio run: every backend, socket with every backend, json.
 TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables"
@@ -60,4 +65,5 @@ step "runtime shim under runtime-smol and with no runtime"
 cargo test -p sea-streamer-runtime --features runtime-smol,file
 cargo test -p sea-streamer-runtime
 
+disk
 step "all tests passed"
