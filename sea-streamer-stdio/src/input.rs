@@ -11,7 +11,7 @@
 //!   of input the consumers keep waiting, because loopback messages may still arrive.
 
 use crate::consumer_group::registry;
-use crate::parser::parse_line;
+use crate::parser::{parse_line_cached, MetaCache};
 use crate::BROADCAST;
 use sea_streamer_types::{MessageHeader, SeqNo, ShardId, SharedMessage, StreamKey, Timestamp};
 use std::collections::{HashMap, VecDeque};
@@ -56,6 +56,8 @@ pub(crate) struct Decoder {
     current: Option<(Box<str>, KeyState)>,
     /// Number of the chunk being decoded.
     chunk: u64,
+    /// What the last meta line's header was, to parse the next one quickly.
+    meta: MetaCache,
 }
 
 impl Default for Decoder {
@@ -70,6 +72,7 @@ impl Default for Decoder {
             keys: HashMap::new(),
             current: None,
             chunk: 0,
+            meta: MetaCache::default(),
         }
     }
 }
@@ -128,7 +131,7 @@ impl Decoder {
                 }
                 (None, 0, None, None, 0..bytes.len())
             }
-            Ok(text) => match parse_line(text) {
+            Ok(text) => match parse_line_cached(text, &mut self.meta) {
                 Err(e) => {
                     log::warn!("malformed stdin line ({e}); delivered raw on `{BROADCAST}`");
                     (None, 0, None, None, 0..text.len())
@@ -198,7 +201,8 @@ impl Decoder {
         match std::str::from_utf8(chunk) {
             // The usual case: the whole chunk is text, lines are found with `str::find`.
             Ok(text) => loop {
-                let line_end = text[pos..].find('\n').map_or(end, |i| pos + i);
+                let line_end =
+                    memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(end, |i| pos + i);
                 batch.push(self.decode(chunk, pos, Ok(&text[pos..line_end])));
                 if batch.len() >= MAX_BATCH {
                     sink(batch);
@@ -211,10 +215,7 @@ impl Decoder {
             },
             // Some line is not UTF-8: check line by line.
             Err(_) => loop {
-                let line_end = chunk[pos..]
-                    .iter()
-                    .position(|&b| b == b'\n')
-                    .map_or(end, |i| pos + i);
+                let line_end = memchr::memchr(b'\n', &chunk[pos..]).map_or(end, |i| pos + i);
                 let bytes = &chunk[pos..line_end];
                 let line = std::str::from_utf8(bytes).map_err(|_| bytes);
                 batch.push(self.decode(chunk, pos, line));
@@ -282,7 +283,7 @@ pub(crate) fn read_lines<R: Read>(
         let scanned = filled;
         filled += n;
         // The last `\n` read is within a line of the end.
-        let complete = match buf[scanned..filled].iter().rposition(|&b| b == b'\n') {
+        let complete = match memchr::memrchr(b'\n', &buf[scanned..filled]) {
             Some(i) => scanned + i + 1,
             None => continue,
         };

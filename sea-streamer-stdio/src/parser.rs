@@ -45,6 +45,14 @@ pub(crate) enum ParseErr {
 
 /// Parses one line (without its trailing `\n`).
 pub(crate) fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
+    parse_line_with(line, parse_meta)
+}
+
+/// Parses one line, interpreting its meta (if any) with `meta`.
+fn parse_line_with<'a>(
+    line: &'a str,
+    meta: impl FnOnce(&'a str) -> Result<PartialHeader<'a>, ParseErr>,
+) -> Result<ParsedLine<'a>, ParseErr> {
     let raw = ParsedLine {
         header: None,
         payload: 0..line.len(),
@@ -57,7 +65,7 @@ pub(crate) fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
         Some(0) | None => return Ok(raw),
         Some(pos) => pos + 1,
     };
-    let header = parse_meta(&line[1..close])?;
+    let header = meta(&line[1..close])?;
     let rest = &line[close + 1..];
     let trimmed = trim_start(rest);
     let start = close + 1 + (rest.len() - trimmed.len());
@@ -133,43 +141,117 @@ fn trim(s: &str) -> &str {
 /// Interprets the text between the brackets.
 fn parse_meta(meta: &str) -> Result<PartialHeader<'_>, ParseErr> {
     let mut header = PartialHeader::default();
-    let mut rest = meta;
     let mut index = 0;
-    loop {
-        // `|` is ASCII, so the split is on character boundaries.
-        let (part, next) = match find_byte(rest.as_bytes(), b'|') {
-            Some(i) => (&rest[..i], Some(&rest[i + 1..])),
-            None => (rest, None),
-        };
-        let part = trim(part);
-        let unknown = || ParseErr::UnknownPart {
-            index,
-            part: part.to_owned(),
-        };
-        let timestamp = match index {
-            0 => parse_timestamp_cached(part),
-            _ => None,
-        };
-        if timestamp.is_some() {
-            header.timestamp = timestamp;
-        } else if header.stream_key.is_none() {
-            if !is_key(part) {
-                return Err(unknown());
-            }
-            header.stream_key = Some(part);
-        } else if header.sequence.is_none() {
-            header.sequence = Some(parse_decimal::<SeqNo>(part).ok_or_else(unknown)?);
-        } else if header.shard_id.is_none() {
-            header.shard_id = Some(parse_decimal::<u64>(part).ok_or_else(unknown)?);
-        } else {
-            return Err(unknown());
-        }
-        match next {
-            Some(next) => rest = next,
-            None => return Ok(header),
-        }
+    // `|` is ASCII, so the split is on character boundaries.
+    for part in meta.split('|') {
+        parse_part(part, index, &mut header)?;
         index += 1;
     }
+    Ok(header)
+}
+
+/// Interprets part number `index` (untrimmed) of a meta, filling in `header`.
+fn parse_part<'a>(
+    part: &'a str,
+    index: usize,
+    header: &mut PartialHeader<'a>,
+) -> Result<(), ParseErr> {
+    let part = trim(part);
+    let unknown = || ParseErr::UnknownPart {
+        index,
+        part: part.to_owned(),
+    };
+    let timestamp = match index {
+        0 => parse_timestamp_cached(part),
+        _ => None,
+    };
+    if timestamp.is_some() {
+        header.timestamp = timestamp;
+    } else if header.stream_key.is_none() {
+        if !is_key(part) {
+            return Err(unknown());
+        }
+        header.stream_key = Some(part);
+    } else if header.sequence.is_none() {
+        header.sequence = Some(parse_decimal::<SeqNo>(part).ok_or_else(unknown)?);
+    } else if header.shard_id.is_none() {
+        header.shard_id = Some(parse_decimal::<u64>(part).ok_or_else(unknown)?);
+    } else {
+        return Err(unknown());
+    }
+    Ok(())
+}
+
+/// Longest meta prefix that [`MetaCache`] remembers.
+const MAX_CACHED_PREFIX: usize = 128;
+
+/// Remembers how the last meta was interpreted up to its last `|`.
+///
+/// The lines of one producer differ only in their last meta part (the sequence number) for
+/// as long as the timestamp stays the same, so a meta whose text before its last `|` equals
+/// the previous one's is interpreted from there: a byte comparison instead of parsing a
+/// timestamp and checking a key. The result is exactly that of [`parse_line`].
+#[derive(Debug, Default)]
+pub(crate) struct MetaCache {
+    /// The meta text before its last `|`; empty when nothing is cached.
+    prefix: Vec<u8>,
+    /// The header fields that the prefix gave; the key as a byte range of the meta.
+    timestamp: Option<Timestamp>,
+    key: Option<Range<usize>>,
+    sequence: Option<SeqNo>,
+    shard_id: Option<u64>,
+    /// Number of parts in the prefix.
+    parts: usize,
+}
+
+/// [`parse_line`], reusing what `cache` remembers of the previous line's meta.
+pub(crate) fn parse_line_cached<'a>(
+    line: &'a str,
+    cache: &mut MetaCache,
+) -> Result<ParsedLine<'a>, ParseErr> {
+    parse_line_with(line, |meta| parse_meta_cached(meta, cache))
+}
+
+/// [`parse_meta`] through `cache`.
+fn parse_meta_cached<'a>(
+    meta: &'a str,
+    cache: &mut MetaCache,
+) -> Result<PartialHeader<'a>, ParseErr> {
+    let Some(last) = memchr::memrchr(b'|', meta.as_bytes()) else {
+        return parse_meta(meta);
+    };
+    let prefix = &meta[..last];
+    let mut header = PartialHeader::default();
+    let parts;
+    if !cache.prefix.is_empty() && cache.prefix == prefix.as_bytes() {
+        header.timestamp = cache.timestamp;
+        header.stream_key = cache.key.clone().map(|range| &meta[range]);
+        header.sequence = cache.sequence;
+        header.shard_id = cache.shard_id;
+        parts = cache.parts;
+    } else {
+        cache.prefix.clear();
+        let mut index = 0;
+        for part in prefix.split('|') {
+            parse_part(part, index, &mut header)?;
+            index += 1;
+        }
+        parts = index;
+        if !prefix.is_empty() && prefix.len() <= MAX_CACHED_PREFIX {
+            cache.prefix.extend_from_slice(prefix.as_bytes());
+            cache.timestamp = header.timestamp;
+            // The key is a slice of `meta`: remember where.
+            cache.key = header.stream_key.map(|key| {
+                let start = key.as_ptr() as usize - meta.as_ptr() as usize;
+                start..start + key.len()
+            });
+            cache.sequence = header.sequence;
+            cache.shard_id = header.shard_id;
+            cache.parts = parts;
+        }
+    }
+    parse_part(&meta[last + 1..], parts, &mut header)?;
+    Ok(header)
 }
 
 /// A whole, non-empty stream key of at most [`MAX_STREAM_KEY_LEN`] bytes.
@@ -184,14 +266,18 @@ fn is_key(part: &str) -> bool {
 
 /// Plain ASCII digits only (no sign, no space), without overflow.
 fn parse_decimal<T: TryFrom<u128>>(part: &str) -> Option<T> {
-    if part.is_empty() {
+    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
         return None;
+    }
+    // Up to 19 digits fit in a u64: the usual case, without 128-bit arithmetic.
+    if part.len() <= 19 {
+        let value = part
+            .bytes()
+            .fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+        return T::try_from(u128::from(value)).ok();
     }
     let mut value = 0u128;
     for b in part.bytes() {
-        if !b.is_ascii_digit() {
-            return None;
-        }
         value = value.checked_mul(10)?.checked_add(u128::from(b - b'0'))?;
     }
     T::try_from(value).ok()
@@ -627,5 +713,54 @@ mod tests {
         for bad in ["", "+1", "-1", " 1", "1 ", "1_000", "١"] {
             assert_eq!(parse_decimal::<u64>(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn cached_parse_equals_parse() {
+        // Lines in an order that hits, misses and invalidates the cache.
+        let lines = [
+            "[2022-01-01T00:00:00 | a | 1] x",
+            "[2022-01-01T00:00:00 | a | 2] y",
+            "[2022-01-01T00:00:00 | a | 3 | 7] z",
+            "[2022-01-01T00:00:00 | a | 3 | 8]",
+            "[2022-01-01T00:00:00 | a | 3 | x] bad shard",
+            "[2022-01-01T00:00:00 | a | 4] after an error",
+            "[2022-01-01T00:00:01 | a | 5] new second",
+            "[2022-01-01T00:00:01 | b | 5] other key",
+            "[ 2022-01-01T00:00:01 |b| 6 ] spacing differs",
+            "[2022-01-01T00:00:01 |b| 7] same prefix text",
+            "[a | 1] key first",
+            "[a | 2] key first again",
+            "[a | 1 | 2 | 3] too many parts",
+            "[a | 1 | 2 | 3] too many parts again",
+            "[|] empty parts",
+            "[|] empty parts again",
+            "[| a] empty first part",
+            "[k] no pipe",
+            "[k|] empty last part",
+            "[k|] empty last part again",
+            "[2022-01-01T00:00:00] timestamp only",
+            "[2022-01-01T00:00:00 | 1] a number as key",
+            "[2022-01-01T00:00:00 | 1 | 2] x",
+            "raw line",
+            "[2022-01-01T00:00:00 | a | 1] x",
+        ];
+        let mut cache = MetaCache::default();
+        for _ in 0..2 {
+            for line in lines {
+                assert_eq!(
+                    parse_line_cached(line, &mut cache),
+                    parse_line(line),
+                    "{line:?}"
+                );
+            }
+        }
+        // Same prefix text at a different offset in the line: the key is sliced from the new line.
+        let mut cache = MetaCache::default();
+        let first = "[abc | 1] x".to_owned();
+        let second = "[abc | 22222] yy".to_owned();
+        assert_eq!(parse_line_cached(&first, &mut cache), parse_line(&first));
+        let parsed = parse_line_cached(&second, &mut cache).unwrap();
+        assert_eq!(parsed.header.unwrap().stream_key, Some("abc"));
     }
 }
