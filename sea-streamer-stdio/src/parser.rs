@@ -43,7 +43,8 @@ pub(crate) enum ParseErr {
     },
 }
 
-/// Parses one line (without its trailing `\n`).
+/// Parses one line (without its trailing `\n`). (The decoder uses [`parse_line_cached`].)
+#[cfg(test)]
 pub(crate) fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
     parse_line_with(line, parse_meta)
 }
@@ -141,11 +142,9 @@ fn trim(s: &str) -> &str {
 /// Interprets the text between the brackets.
 fn parse_meta(meta: &str) -> Result<PartialHeader<'_>, ParseErr> {
     let mut header = PartialHeader::default();
-    let mut index = 0;
     // `|` is ASCII, so the split is on character boundaries.
-    for part in meta.split('|') {
+    for (index, part) in meta.split('|').enumerate() {
         parse_part(part, index, &mut header)?;
-        index += 1;
     }
     Ok(header)
 }
@@ -190,7 +189,7 @@ const MAX_CACHED_PREFIX: usize = 128;
 /// The lines of one producer differ only in their last meta part (the sequence number) for
 /// as long as the timestamp stays the same, so a meta whose text before its last `|` equals
 /// the previous one's is interpreted from there: a byte comparison instead of parsing a
-/// timestamp and checking a key. The result is exactly that of [`parse_line`].
+/// timestamp and checking a key. The result is exactly that of `parse_line`.
 #[derive(Debug, Default)]
 pub(crate) struct MetaCache {
     /// The meta text before its last `|`; empty when nothing is cached.
@@ -204,7 +203,7 @@ pub(crate) struct MetaCache {
     parts: usize,
 }
 
-/// [`parse_line`], reusing what `cache` remembers of the previous line's meta.
+/// `parse_line`, reusing what `cache` remembers of the previous line's meta.
 pub(crate) fn parse_line_cached<'a>(
     line: &'a str,
     cache: &mut MetaCache,
@@ -231,12 +230,10 @@ fn parse_meta_cached<'a>(
         parts = cache.parts;
     } else {
         cache.prefix.clear();
-        let mut index = 0;
-        for part in prefix.split('|') {
+        parts = prefix.split('|').count();
+        for (index, part) in prefix.split('|').enumerate() {
             parse_part(part, index, &mut header)?;
-            index += 1;
         }
-        parts = index;
         if !prefix.is_empty() && prefix.len() <= MAX_CACHED_PREFIX {
             cache.prefix.extend_from_slice(prefix.as_bytes());
             cache.timestamp = header.timestamp;
@@ -271,9 +268,7 @@ fn parse_decimal<T: TryFrom<u128>>(part: &str) -> Option<T> {
     }
     // Up to 19 digits fit in a u64: the usual case, without 128-bit arithmetic.
     if part.len() <= 19 {
-        let value = part
-            .bytes()
-            .fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
+        let value = part.bytes().fold(0u64, |v, b| v * 10 + u64::from(b - b'0'));
         return T::try_from(u128::from(value)).ok();
     }
     let mut value = 0u128;
