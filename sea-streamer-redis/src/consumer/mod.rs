@@ -7,14 +7,21 @@ mod acks;
 mod claim;
 mod commands;
 mod discover;
+mod fast;
+mod fast_read;
 mod future;
 mod options;
 mod race;
 mod read;
 mod reply;
+mod resp;
+#[cfg(test)]
+mod resp_test;
 mod shard;
 mod shared;
+mod socket;
 mod task;
+mod xread;
 
 pub use future::{NextFuture, RedisMessageStream, StreamFuture};
 pub use options::{AutoCommit, AutoStreamReset, RedisConsumerOptions, ShardOwnership};
@@ -214,6 +221,7 @@ pub(crate) async fn create_consumer(
         per_key: false,
         ahead: None,
         initial_error,
+        fast: None,
     };
     drop(sea_streamer_runtime::spawn_task(task.run()));
     Ok(RedisConsumer {

@@ -7,6 +7,7 @@
 use super::acks::Acker;
 use super::claim::ClaimState;
 use super::commands::{create_group, last_id, raw_query};
+use super::fast::FastConn;
 use super::race::{race, Race};
 use super::reply::{last_ids, parse_read_reply, ShardRead};
 use super::shard::{shard_key, ShardState};
@@ -62,6 +63,8 @@ pub(crate) struct Task {
     pub per_key: bool,
     /// An error found at creation, delivered by the first `next()`.
     pub initial_error: Option<StreamErr<RedisErr>>,
+    /// The raw connection of the plain `XREAD` fast path (see `fast_read`).
+    pub fast: Option<FastConn>,
 }
 
 enum Flow {
@@ -211,6 +214,8 @@ impl Task {
         }
         self.shards = table;
         self.ahead = None;
+        // a read in flight on the raw connection is for the old positions
+        self.fast = None;
         self.plain = true;
         self.prefetch = true;
         self.claim = None;
@@ -241,6 +246,9 @@ impl Task {
                     }
                 }
             }
+        }
+        if let Some(outcome) = self.fast_read(messages).await {
+            return outcome;
         }
         if let Some(ahead) = self.ahead.take() {
             // a read started while the previous batch was being handed over
@@ -358,7 +366,7 @@ impl Task {
     }
 
     /// Update the shards' positions after a read.
-    fn advance(&mut self, read_shards: &[usize], reads: &[ShardRead]) {
+    pub(crate) fn advance(&mut self, read_shards: &[usize], reads: &[ShardRead]) {
         for read in reads {
             let shard = &mut self.shards[read.index];
             if let Some(last) = read.last {
@@ -379,7 +387,7 @@ impl Task {
         }
     }
 
-    async fn on_read_error(
+    pub(crate) async fn on_read_error(
         &mut self,
         node: NodeId,
         shards: &[usize],

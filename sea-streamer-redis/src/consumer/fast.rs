@@ -1,0 +1,159 @@
+//! The raw connection of the `XREAD` fast path: a TCP socket we own, commands written as RESP
+//! arrays, and replies read into one buffer per reply that the messages then share.
+//!
+//! One command is in flight at most. There is no response timeout: `XREAD BLOCK` replies
+//! when it wants to.
+
+use super::resp::{RespError, Scanner};
+use super::socket::{self, Socket};
+use crate::connection::NodeId;
+use crate::{RedisConnectOptions, RedisErr, RedisResult, REDIS_PORT};
+use sea_streamer_types::StreamErr;
+use std::io;
+use std::sync::Arc;
+
+/// The smallest reply buffer allocated.
+const MIN_BUFFER: usize = 16 * 1024;
+/// The largest buffer allocated up front for the next reply (larger ones grow as they arrive).
+const MAX_GUESS: usize = 4 * 1024 * 1024;
+
+/// Why a raw read failed.
+#[derive(Debug)]
+pub(crate) enum FastErr {
+    /// The connection is broken (I/O error or closed by the server).
+    Io(io::Error),
+    /// The server sent bytes that are not RESP.
+    Malformed(RespError),
+}
+
+impl From<io::Error> for FastErr {
+    fn from(e: io::Error) -> Self {
+        FastErr::Io(e)
+    }
+}
+
+/// A raw connection to one node.
+#[derive(Debug)]
+pub(crate) struct FastConn {
+    socket: Socket,
+    /// Bytes received: `buf[..filled]`; the rest is zeroed room.
+    buf: Vec<u8>,
+    filled: usize,
+    scanner: Scanner,
+    /// The size of the last reply, to size the next buffer.
+    last_size: usize,
+    /// A command was written and its reply not read yet.
+    pub in_flight: bool,
+}
+
+impl FastConn {
+    /// Connect to `node` (scheme `redis`), authenticate and select the database.
+    pub async fn open(node: &NodeId, options: &RedisConnectOptions) -> RedisResult<Self> {
+        let host = node.host_str().unwrap_or("localhost");
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        let port = node.port().unwrap_or(REDIS_PORT);
+        let socket = socket::connect(host, port, options.timeout_or_default())
+            .await
+            .map_err(io_err)?;
+        let mut conn = Self {
+            socket,
+            buf: Vec::new(),
+            filled: 0,
+            scanner: Scanner::default(),
+            last_size: 0,
+            in_flight: false,
+        };
+        if let Some(pass) = options.password() {
+            let mut cmd = redis::cmd("AUTH");
+            if let Some(user) = options.username() {
+                cmd.arg(user);
+            }
+            cmd.arg(pass);
+            if let Some(e) = conn.command(&cmd).await? {
+                return Err(StreamErr::Backend(RedisErr::AuthenticationFailed(e)));
+            }
+        }
+        if options.db() != 0 {
+            let mut cmd = redis::cmd("SELECT");
+            cmd.arg(options.db());
+            if let Some(e) = conn.command(&cmd).await? {
+                return Err(StreamErr::Backend(RedisErr::ResponseError(format!(
+                    "SELECT {} failed: {e}",
+                    options.db()
+                ))));
+            }
+        }
+        Ok(conn)
+    }
+
+    /// Send a set-up command; `Some(line)` if the server answered with an error.
+    async fn command(&mut self, cmd: &redis::Cmd) -> RedisResult<Option<String>> {
+        self.send(&cmd.get_packed_command()).await.map_err(io_err)?;
+        let reply = self.read_reply().await.map_err(|e| match e {
+            FastErr::Io(e) => io_err(e),
+            FastErr::Malformed(e) => StreamErr::Backend(RedisErr::ResponseError(e.to_string())),
+        })?;
+        Ok(match reply.first() {
+            Some(b'-') => Some(String::from_utf8_lossy(&reply[1..]).trim_end().to_owned()),
+            _ => None,
+        })
+    }
+
+    /// Write one packed command (RESP array of bulk strings).
+    pub async fn send(&mut self, packed: &[u8]) -> io::Result<()> {
+        self.in_flight = true;
+        socket::write_all(&mut self.socket, packed).await
+    }
+
+    /// Read the reply to the command in flight: exactly its bytes, in a buffer of its own.
+    /// Cancel-safe: bytes already received stay buffered for the next call.
+    pub async fn read_reply(&mut self) -> Result<Arc<Vec<u8>>, FastErr> {
+        if self.buf.is_empty() {
+            let guess = (self.last_size + self.last_size / 4).clamp(MIN_BUFFER, MAX_GUESS);
+            self.buf = vec![0; guess];
+        }
+        loop {
+            let scanned = self
+                .scanner
+                .scan(&self.buf[..self.filled])
+                .map_err(FastErr::Malformed)?;
+            if let Some(end) = scanned {
+                return Ok(Arc::new(self.take_reply(end)));
+            }
+            if self.filled == self.buf.len() {
+                let want = self.scanner.need.max(self.buf.len() * 2);
+                self.buf.resize(want, 0);
+            }
+            let n = socket::read(&mut self.socket, &mut self.buf[self.filled..]).await?;
+            if n == 0 {
+                return Err(FastErr::Io(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "connection closed by the server",
+                )));
+            }
+            self.filled += n;
+        }
+    }
+
+    /// Split the first `end` bytes off as a reply; keep any following bytes for the next one.
+    fn take_reply(&mut self, end: usize) -> Vec<u8> {
+        self.scanner.reset();
+        self.in_flight = false;
+        self.last_size = end;
+        let mut reply = std::mem::take(&mut self.buf);
+        let rest = self.filled - end;
+        self.filled = 0;
+        if rest > 0 {
+            let guess = (self.last_size + self.last_size / 4).clamp(MIN_BUFFER, MAX_GUESS);
+            self.buf = vec![0; guess.max(rest)];
+            self.buf[..rest].copy_from_slice(&reply[end..end + rest]);
+            self.filled = rest;
+        }
+        reply.truncate(end);
+        reply
+    }
+}
+
+fn io_err(e: io::Error) -> StreamErr<RedisErr> {
+    StreamErr::Backend(RedisErr::IoError(e.to_string()))
+}
