@@ -237,3 +237,55 @@ async fn restart_keeps_order_without_duplicates() {
     assert_eq!(seen, range(0, 100));
     consumer.end().await.unwrap();
 }
+
+/// Produce `0..n` and read them back with a RealTime consumer, both with `options`.
+async fn round_trip(url: &str, options: RedisConnectOptions, n: usize) {
+    let streamer = connect(url, options).await;
+    let stream = key("fast-handshake");
+    let producer = streamer
+        .create_producer(stream.clone(), Default::default())
+        .await
+        .unwrap();
+    for i in 0..n {
+        producer.send(i.to_string()).unwrap();
+    }
+    producer.end().await.unwrap();
+    let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
+    options.set_auto_stream_reset(AutoStreamReset::Earliest);
+    let consumer = streamer
+        .create_consumer(std::slice::from_ref(&stream), options)
+        .await
+        .unwrap();
+    assert_eq!(consume(&consumer, n).await, range(0, n));
+    consumer.end().await.unwrap();
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn selects_the_database() {
+    let Some(url) = url() else { return };
+    let mut options = RedisConnectOptions::default();
+    options.set_db(3);
+    // entries written to db 3 are only found if the raw connection selected it too
+    round_trip(&url, options, 20).await;
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn authenticates() {
+    let Some(server) = PrivateRedis::start() else {
+        return;
+    };
+    let mut admin = admin(&server.url());
+    let () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("s3cret")
+        .query(&mut admin)
+        .unwrap();
+    let mut options = RedisConnectOptions::default();
+    options.set_password(Some("s3cret".to_owned()));
+    round_trip(&server.url(), options.clone(), 20).await;
+    options.set_username(Some("default".to_owned()));
+    round_trip(&server.url(), options, 20).await;
+}
