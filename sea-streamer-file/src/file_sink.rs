@@ -51,7 +51,7 @@ impl FileSink {
     /// Write to `file` (at its current position); `quota` = bytes that may still be written.
     pub fn new(file: AsyncFile, quota: u64) -> Result<Self, FileErr> {
         let id = file.id();
-        let writer = WriterHandle::spawn(id.clone(), file.into_std())?;
+        let writer = WriterHandle::spawn(id.clone(), file.into_std(), None)?;
         Ok(Self {
             id,
             writer,

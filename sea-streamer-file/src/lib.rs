@@ -37,7 +37,9 @@
 //! and appending (partial tails are never delivered and are truncated by a recovering writer),
 //! typed corruption errors with resynchronisation at the next beacon ([`verify`], `ss-verify`),
 //! resumable consumer groups with durable commits ([`FileConsumer::commit`]), shard ids preserved,
-//! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]).
+//! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]), and one
+//! writing process per file (an exclusive `flock` held while a [`MessageSink`] writes; a writer in
+//! another process gets an `IoError` of kind `WouldBlock` instead of corrupting the file).
 //!
 //! ## Live follow
 //!
@@ -76,6 +78,7 @@ mod surveyor;
 pub mod verify;
 mod watch;
 mod window;
+mod write_lock;
 mod writer;
 
 pub use buffer::*;

@@ -3,12 +3,14 @@
 use crate::encoder::{Encoder, StreamState};
 use crate::format::{Checksum, Header, RunningChecksum, HEADER_SIZE, MAX_FILE_NAME};
 use crate::reader::Reader;
+use crate::write_lock::WriteLock;
 use crate::writer::{wait, WriterHandle, BATCH};
 use crate::{end_of_stream, ConfigErr, FileErr, FileId};
 use sea_streamer_types::{Buffer, Message as _, OwnedMessage, ShardId, StreamKey};
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{Seek, SeekFrom, Write};
+use std::sync::Arc;
 
 /// Writes frames to a `.ss` file, inserting beacons at every beacon point.
 ///
@@ -51,12 +53,15 @@ impl MessageSink {
         beacon_interval: u32,
         limit: u64,
     ) -> Result<Self, FileErr> {
+        // Truncated only once the write lock is held: another process may be writing it.
         let file = OpenOptions::new()
             .write(true)
             .create(true)
-            .truncate(true)
+            .truncate(false)
             .open(file_id.path())?;
-        Self::fresh(file_id, file, beacon_interval, limit)
+        let lock = WriteLock::acquire(&file_id)?;
+        file.set_len(0)?;
+        Self::fresh(file_id, file, lock, beacon_interval, limit)
     }
 
     /// Open (or create) the file for appending.
@@ -84,11 +89,13 @@ impl MessageSink {
             .create(true)
             .truncate(false)
             .open(file_id.path())?;
+        // Before looking at the tail: another process may be appending to it.
+        let lock = WriteLock::acquire(&file_id)?;
         let size = file.metadata()?.len();
         if size < HEADER_SIZE as u64 {
             // empty, or a crash while the header was being written
             file.set_len(0)?;
-            return Self::fresh(file_id, file, beacon_interval, limit);
+            return Self::fresh(file_id, file, lock, beacon_interval, limit);
         }
         let mut reader = Reader::open(&file_id)?;
         let header = reader.header().clone();
@@ -109,7 +116,7 @@ impl MessageSink {
         }
         file.seek(SeekFrom::Start(position))?;
         let mut encoder = Encoder::new(header.beacon_interval, position);
-        let writer = WriterHandle::spawn(file_id.clone(), file)?;
+        let writer = WriterHandle::spawn(file_id.clone(), file, Some(lock))?;
         {
             let mut buf = writer
                 .shared
@@ -128,7 +135,13 @@ impl MessageSink {
         })
     }
 
-    fn fresh(file_id: FileId, file: File, interval: u32, limit: u64) -> Result<Self, FileErr> {
+    fn fresh(
+        file_id: FileId,
+        file: File,
+        lock: Arc<WriteLock>,
+        interval: u32,
+        limit: u64,
+    ) -> Result<Self, FileErr> {
         if interval < HEADER_SIZE as u32 {
             return Err(ConfigErr::InvalidBeaconInterval.into());
         }
@@ -143,7 +156,7 @@ impl MessageSink {
         encoder.start(&mut bytes)?;
         let mut file = file;
         file.write_all(&bytes)?;
-        let writer = WriterHandle::spawn(file_id.clone(), file)?;
+        let writer = WriterHandle::spawn(file_id.clone(), file, Some(lock))?;
         Ok(Self {
             file_id,
             encoder,

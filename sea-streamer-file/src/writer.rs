@@ -4,6 +4,7 @@
 //! writes it with one syscall per batch. It wakes when a batch is large, on flush/end requests and
 //! on its own every few milliseconds, so idle data never waits long to reach the OS.
 
+use crate::write_lock::WriteLock;
 use crate::{FileErr, FileId};
 use std::fs::File;
 use std::io::Write;
@@ -81,14 +82,22 @@ impl std::fmt::Debug for Cmd {
 }
 
 impl WriterHandle {
-    /// Start a writer thread for `file` (positioned where bytes must go).
-    pub fn spawn(file_id: FileId, file: File) -> Result<Self, FileErr> {
+    /// Start a writer thread for `file` (positioned where bytes must go). The thread keeps
+    /// `lock` (the file's write lock, if any) until it has written its last bytes.
+    pub fn spawn(
+        file_id: FileId,
+        file: File,
+        lock: Option<Arc<WriteLock>>,
+    ) -> Result<Self, FileErr> {
         let shared = Arc::new(WriterShared::default());
         let (tx, rx) = flume::unbounded();
         let s = shared.clone();
         std::thread::Builder::new()
             .name("sea-streamer-file-writer".into())
-            .spawn(move || run(file_id, file, s, rx))?;
+            .spawn(move || {
+                run(file_id, file, s, rx);
+                drop(lock);
+            })?;
         Ok(Self { shared, tx })
     }
 

@@ -244,3 +244,51 @@ fn tail_prints_appended_bytes() {
     let status = child.0.wait().unwrap();
     assert!(!status.success());
 }
+
+#[test]
+fn a_second_writing_process_is_refused() {
+    // `sink` (no --count) writes until killed; it holds the file's write lock from the start
+    let path = temp("locked");
+    let p = path.to_str().unwrap();
+    let mut writer = Command::new(env!("CARGO_BIN_EXE_sink"))
+        .args(["--file", p, "--interval", "5ms"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // the header is written only once the lock is held: wait for it (bounded)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::metadata(&path).map_or(0, |m| m.len()) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "sink never wrote a header"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+
+    // a second writer (clock appends through a producer) fails with a clear error
+    let out = Command::new(env!("CARGO_BIN_EXE_clock"))
+        .args(["--file", p, "--interval", "1ms", "--count", "1"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another process is writing this file"),
+        "{stderr}"
+    );
+
+    // once the first writer is gone, appending works and the file is intact
+    writer.kill().unwrap();
+    writer.wait().unwrap();
+    let (code, _) = run(
+        env!("CARGO_BIN_EXE_clock"),
+        &["--file", p, "--interval", "1ms", "--count", "1"],
+    );
+    assert_eq!(code, 0);
+    let ticks = decoded_clock(p);
+    assert_eq!(ticks.last().map(|(_, t)| t.as_str()), Some("tick-0"));
+    let (code, _) = run(env!("CARGO_BIN_EXE_ss-verify"), &["--file", p]);
+    assert_eq!(code, 0);
+    std::fs::remove_file(&path).unwrap();
+}
