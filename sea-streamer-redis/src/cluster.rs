@@ -1,6 +1,7 @@
 //! A set of Redis nodes (one node, or a Redis Cluster) and which node serves which key.
 
 use crate::connection::{Connection, NodeId, Purpose};
+use crate::error::has_code;
 use crate::{RedisConnectOptions, RedisResult, REDIS_PORT};
 use redis::aio::MultiplexedConnection;
 use sea_streamer_types::{StreamErr, StreamUrlErr, StreamerUri};
@@ -90,7 +91,9 @@ impl RedisCluster {
 
     /// Remember that `key` now lives on `node`.
     pub fn moved(&mut self, key: &str, node: NodeId) {
-        log::info!("Key `{key}` moved to {node}");
+        if self.key_map.get(key) != Some(&node) {
+            log::info!("Key `{key}` moved to {node}");
+        }
         if !self.nodes.contains(&node) {
             self.nodes.push(node.clone());
         }
@@ -147,6 +150,67 @@ impl RedisCluster {
     /// Is the connection to `node` given up on?
     pub(crate) fn is_dead(&self, node: &NodeId) -> bool {
         self.conn.get(node).is_some_and(|c| c.is_dead())
+    }
+}
+
+/// Most `MOVED` redirections followed for one command.
+const MAX_REDIRECTS: usize = 16;
+
+impl RedisCluster {
+    /// Run `cmd` on the node serving `key`, following (and remembering) `MOVED` redirections.
+    /// The outer error is a connection failure; the inner result is the server's reply.
+    pub(crate) async fn query_key<T: redis::FromRedisValue>(
+        &mut self,
+        key: &str,
+        cmd: &redis::Cmd,
+    ) -> RedisResult<redis::RedisResult<T>> {
+        let mut redirects = 0;
+        loop {
+            let node = self.node_for(key).clone();
+            let conn = self.get(&node).await?;
+            let result = cmd.query_async::<T>(conn).await;
+            if let Err(e) = &result {
+                if has_code(e, "MOVED") && redirects < MAX_REDIRECTS {
+                    if let Some(to) = self.protocol().and_then(|p| moved_node(p, &e.to_string())) {
+                        redirects += 1;
+                        self.moved(key, to);
+                        continue;
+                    }
+                }
+            }
+            return Ok(result);
+        }
+    }
+
+    /// The masters of the cluster (from `CLUSTER NODES` on any live connection), or `None`
+    /// if the server is not a cluster.
+    pub(crate) async fn masters(&mut self) -> RedisResult<Option<Vec<NodeId>>> {
+        let protocol = self.protocol().unwrap_or("redis").to_owned();
+        let conn = self.get_any()?.1;
+        let text: String = match redis::cmd("CLUSTER").arg("NODES").query_async(conn).await {
+            Ok(text) => text,
+            Err(e) if e.code().is_some() => return Ok(None),
+            Err(e) => return Err(crate::map_err(e)),
+        };
+        let mut masters = Vec::new();
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let (Some(addr), Some(flags)) = (words.get(1), words.get(2)) else {
+                continue;
+            };
+            if !flags.split(',').any(|f| f == "master")
+                || flags.split(',').any(|f| f == "fail" || f == "noaddr")
+            {
+                continue;
+            }
+            // `ip:port@cport[,hostname]`
+            let addr = addr.split('@').next().unwrap_or_default();
+            match format!("{protocol}://{addr}").parse::<NodeId>() {
+                Ok(node) => masters.push(node),
+                Err(e) => log::warn!("Ignoring cluster node `{addr}`: {e}"),
+            }
+        }
+        Ok(Some(masters))
     }
 }
 

@@ -1,9 +1,11 @@
-//! Sending acks (`XACK`), batched per key and pipelined, per the `AutoCommit` policy.
+//! Sending acks (`XACK`), batched per key and pipelined per node, per the `AutoCommit` policy;
+//! acks of keys that moved to another cluster node follow the `MOVED` redirection.
 
 use super::shard::shard_key;
 use super::shared::{PendingAck, Shared};
 use super::AutoCommit;
 use crate::cluster::RedisCluster;
+use crate::error::has_code;
 use crate::message::format_id;
 use crate::{map_err, RedisErr, RedisResult};
 use sea_streamer_types::{ShardId, StreamErr, StreamKey};
@@ -110,21 +112,32 @@ impl Acker {
                 .unwrap_or_else(|| shard_key(&ack.stream_key, ack.shard_id));
             per_key.entry(key).or_default().push(format_id(ack.id));
         }
-        let mut per_node: HashMap<crate::NodeId, redis::Pipeline> = HashMap::new();
+        let mut per_node: HashMap<crate::NodeId, Vec<redis::Cmd>> = HashMap::new();
+        let mut keys_of: HashMap<crate::NodeId, Vec<String>> = HashMap::new();
         for (key, ids) in per_key {
             let node = self.cmd.node_for(&key).clone();
-            per_node
-                .entry(node)
-                .or_default()
-                .cmd("XACK")
-                .arg(&key)
-                .arg(group)
-                .arg(ids)
-                .ignore();
+            let mut cmd = redis::cmd("XACK");
+            cmd.arg(&key).arg(group).arg(ids);
+            per_node.entry(node.clone()).or_default().push(cmd);
+            keys_of.entry(node).or_default().push(key);
         }
-        for (node, pipe) in per_node {
+        for (node, cmds) in per_node {
+            let mut pipe = redis::Pipeline::with_capacity(cmds.len());
+            for cmd in &cmds {
+                pipe.add_command(cmd.clone()).ignore();
+            }
             let conn = self.cmd.get(&node).await?;
-            pipe.query_async::<()>(conn).await.map_err(map_err)?;
+            match pipe.query_async::<()>(conn).await {
+                Ok(()) => {}
+                Err(e) if has_code(&e, "MOVED") => {
+                    // (some of) these keys live elsewhere now: ack key by key, following
+                    // the redirections (XACK is idempotent)
+                    for (key, cmd) in keys_of.remove(&node).unwrap_or_default().iter().zip(&cmds) {
+                        self.cmd.query_key::<()>(key, cmd).await?.map_err(map_err)?;
+                    }
+                }
+                Err(e) => return Err(map_err(e)),
+            }
         }
         Ok(())
     }

@@ -1,5 +1,7 @@
 //! Single Redis commands used by consumers: group creation, last entry id, raw reads.
+//! Commands on a key follow cluster `MOVED` redirections.
 
+use crate::cluster::RedisCluster;
 use crate::error::has_code;
 use crate::{map_err, MessageId, RedisResult};
 use redis::aio::MultiplexedConnection;
@@ -7,7 +9,7 @@ use redis::Value;
 
 /// `XGROUP CREATE <key> <group> <start> [MKSTREAM]`; an existing group is fine.
 pub(crate) async fn create_group(
-    conn: &mut MultiplexedConnection,
+    cluster: &mut RedisCluster,
     key: &str,
     group: &str,
     start: &str,
@@ -18,7 +20,7 @@ pub(crate) async fn create_group(
     if mkstream {
         cmd.arg("MKSTREAM");
     }
-    match cmd.query_async::<()>(conn).await {
+    match cluster.query_key::<()>(key, &cmd).await? {
         Ok(()) => Ok(()),
         Err(e) if has_code(&e, "BUSYGROUP") => Ok(()),
         Err(e) => Err(map_err(e)),
@@ -26,16 +28,10 @@ pub(crate) async fn create_group(
 }
 
 /// The id of the last entry of `key`, or `0-0` if it is empty or missing.
-pub(crate) async fn last_id(conn: &mut MultiplexedConnection, key: &str) -> RedisResult<MessageId> {
-    let reply: Value = redis::cmd("XREVRANGE")
-        .arg(key)
-        .arg("+")
-        .arg("-")
-        .arg("COUNT")
-        .arg(1)
-        .query_async(conn)
-        .await
-        .map_err(map_err)?;
+pub(crate) async fn last_id(cluster: &mut RedisCluster, key: &str) -> RedisResult<MessageId> {
+    let mut cmd = redis::cmd("XREVRANGE");
+    cmd.arg(key).arg("+").arg("-").arg("COUNT").arg(1);
+    let reply: Value = cluster.query_key(key, &cmd).await?.map_err(map_err)?;
     let first = match reply {
         Value::Array(entries) => entries.into_iter().next(),
         _ => None,

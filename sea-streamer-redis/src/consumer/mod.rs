@@ -141,23 +141,19 @@ pub(crate) async fn create_consumer(
     let setup = async {
         reader.reconnect_all().await?;
         cmd.reconnect_all().await?;
-        let conn = cmd.get_any()?.1;
-        let mut shards = discover_shards(conn, streams).await?;
+        let mut shards = discover_shards(&mut cmd, streams).await?;
         let mut initial_error = None;
         match &group_info {
             None if !earliest => {
                 for shard in shards.iter_mut() {
-                    let node = cmd.node_for(&shard.key).clone();
-                    shard.last = last_id(cmd.get(&node).await?, &shard.key).await?;
+                    shard.last = last_id(&mut cmd, &shard.key).await?;
                 }
             }
             None => {}
             Some(g) => {
                 for shard in shards.iter() {
-                    let node = cmd.node_for(&shard.key).clone();
-                    let conn = cmd.get(&node).await?;
                     if let Err(e) =
-                        create_group(conn, &shard.key, &g.group, g.start, g.mkstream).await
+                        create_group(&mut cmd, &shard.key, &g.group, g.start, g.mkstream).await
                     {
                         initial_error = Some(e);
                         break;

@@ -204,9 +204,7 @@ impl Task {
             let mut state = ShardState::new(stream_key, shard_id, key);
             state.pending = false;
             state.last = if to == MAX_MSG_ID {
-                let node = self.acker.cmd.node_for(&state.key).clone();
-                let conn = self.acker.cmd.get(&node).await?;
-                last_id(conn, &state.key).await?
+                last_id(&mut self.acker.cmd, &state.key).await?
             } else {
                 to
             };
@@ -420,8 +418,7 @@ impl Task {
                 for &i in shards {
                     let key = self.shards[i].key.clone();
                     log::warn!("Stream `{key}` or its group vanished; recreating");
-                    let conn = self.acker.cmd.get(&node).await?;
-                    create_group(conn, &key, &group.group, "0", true).await?;
+                    create_group(&mut self.acker.cmd, &key, &group.group, "0", true).await?;
                     self.shards[i].pending = true;
                     self.shards[i].last = (0, 0);
                 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests: the test server, stream names, consuming.
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod server;
 
 use sea_streamer_conformance::{random_key, service_url};
