@@ -291,10 +291,27 @@ impl Task {
 
     /// Resolve the receipts of an answered pipeline; what failed for a retryable reason goes
     /// through [`Task::execute`] (reconnect, back-off, redirection).
-    async fn complete(&mut self, (mut items, node, result): Done) {
+    ///
+    /// Before retrying, the answers of every later pipeline are taken too (they were sent with
+    /// the same stale view of the cluster, so their writes to a moved key fail the same way):
+    /// otherwise a later pipeline sent to the new node could store its writes before the
+    /// retried ones, and a key's entries would be out of send order.
+    async fn complete(&mut self, done: Done) {
+        let mut again = Vec::new();
+        self.settle(done, &mut again);
+        if again.is_empty() {
+            return;
+        }
+        while let Some(done) = self.inflight.next().await {
+            self.settle(done, &mut again);
+        }
+        self.execute(&mut again).await;
+    }
+
+    /// Send the receipts of an answered pipeline; move what is to be retried to `again`.
+    fn settle(&mut self, (mut items, node, result): Done, again: &mut Vec<Item>) {
         match result {
             Ok(values) => {
-                let mut again = Vec::new();
                 for (item, value) in items.drain(..).zip(values) {
                     match value {
                         Ok(value) => {
@@ -311,14 +328,11 @@ impl Task {
                     &mut items,
                     StreamErr::Backend(RedisErr::ResponseError("Missing XADD reply".into())),
                 );
-                if !again.is_empty() {
-                    self.execute(&mut again).await;
-                }
             }
             Err(err) if crate::error::is_connection_error(&err) => {
                 log::warn!("Producer lost its connection to {node}: {err}");
                 self.cluster.reconnect(&node).ok();
-                self.execute(&mut items).await;
+                again.append(&mut items);
             }
             Err(err) => fail_all(&mut items, map_err(err)),
         }
