@@ -13,10 +13,12 @@ use sea_streamer_redis::{
     RedisProducer, RedisProducerOptions, RedisStreamer, RoundRobinSharder,
 };
 use sea_streamer_types::{
-    Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, MessageHeader, Producer,
-    SeqPos, StreamErr, StreamKey, Streamer,
+    Buffer, Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, MessageHeader,
+    Producer, SeqPos, StreamErr, StreamKey, Streamer,
 };
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 async fn connect(url: &str) -> RedisStreamer {
     let _ = env_logger::builder().is_test(true).try_init();
@@ -296,7 +298,9 @@ async fn slot_migration() {
     for fut in in_flight {
         receipts.push(fut.await.expect("receipt of a write sent before the move"));
     }
-    receipts.extend(produce(&producer, keys, 30..50).await.remove(0));
+    // many sends at once: several full pipelines go to the old node before the first
+    // `MOVED` comes back
+    receipts.extend(produce(&producer, keys, 30..5000).await.remove(0));
     for pair in receipts.windows(2) {
         assert!(
             pair[1].sequence() > pair[0].sequence(),
@@ -304,7 +308,7 @@ async fn slot_migration() {
         );
     }
     read_back(&realtime, &receipts[20..], 20).await;
-    for i in 20..50 {
+    for i in 20..5000 {
         let msg = next(&group).await;
         assert_eq!(num(&msg), i);
         group.ack(&msg).expect("ack");
@@ -316,9 +320,9 @@ async fn slot_migration() {
         .expect("commit after the move");
 
     // nothing was delivered twice: the next message is the next one sent
-    produce(&producer, keys, 50..51).await;
-    assert_eq!(num(&next(&realtime).await), 50);
-    assert_eq!(num(&next(&group).await), 50);
+    produce(&producer, keys, 5000..5001).await;
+    assert_eq!(num(&next(&realtime).await), 5000);
+    assert_eq!(num(&next(&group).await), 5000);
 }
 
 /// Seek and rewind work in cluster mode (upstream left them unimplemented there).
@@ -390,4 +394,62 @@ async fn several_seed_nodes() {
         .await
         .expect("consumer");
     read_back(&consumer, &receipts, 0).await;
+}
+
+/// A slot moves while a producer keeps writing to it in rounds of many unanswered sends, so
+/// that pipelines sent to the old node are still in flight when the first `MOVED` arrives:
+/// every receipt resolves, in send order, and a consumer reads every entry once, in order.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn migration_under_load() {
+    let Some(cluster) = PrivateCluster::start() else {
+        return;
+    };
+    let cluster = Arc::new(cluster);
+    let streamer = connect(&cluster.seed_url()).await;
+    let key = stream(cluster.key_on(1, "busy"));
+    let producer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .expect("producer");
+    let consumer = streamer
+        .create_consumer(std::slice::from_ref(&key), realtime_earliest())
+        .await
+        .expect("consumer");
+
+    let moved = Arc::new(AtomicBool::new(false));
+    let mut mover = None;
+    let mut receipts: Vec<MessageHeader> = Vec::new();
+    let mut rounds_after = 0;
+    while rounds_after < 3 {
+        let round: Vec<_> = (receipts.len()..receipts.len() + 200)
+            .map(|i| producer.send(i.to_string()).expect("send"))
+            .collect();
+        if mover.is_none() {
+            // start the move once writes are under way
+            let (cluster, key, moved) = (cluster.clone(), key.name().to_owned(), moved.clone());
+            mover = Some(std::thread::spawn(move || {
+                cluster.migrate_slot(&key, 2);
+                moved.store(true, Ordering::Release);
+            }));
+        }
+        for fut in round {
+            let receipt = fut.await.expect("receipt");
+            if let Some(last) = receipts.last() {
+                assert!(
+                    receipt.sequence() > last.sequence(),
+                    "receipts out of send order"
+                );
+            }
+            receipts.push(receipt);
+        }
+        if moved.load(Ordering::Acquire) {
+            rounds_after += 1;
+        }
+    }
+    mover.expect("started").join().expect("slot migrated");
+    assert_eq!(cluster.owner(key.name()), 2);
+    read_back(&consumer, &receipts, 0).await;
+    producer.send("end").expect("send");
+    assert_eq!(next(&consumer).await.message().as_str(), Ok("end"));
 }

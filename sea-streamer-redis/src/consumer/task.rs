@@ -212,6 +212,10 @@ impl Task {
         }
         self.shards = table;
         self.ahead = None;
+        // a blocking read dropped mid-flight stays blocked on the server and the next read
+        // on that connection would wait behind it (up to the block time): read on fresh
+        // connections
+        self.reader.conn.clear();
         // a read in flight on the raw connection is for the old positions
         self.fast = None;
         self.plain = true;
