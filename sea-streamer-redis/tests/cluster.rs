@@ -453,3 +453,116 @@ async fn migration_under_load() {
     producer.send("end").expect("send");
     assert_eq!(next(&consumer).await.message().as_str(), Ok("end"));
 }
+
+/// A producer that never wrote to a key served by another node trims it.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn trim_on_another_node() {
+    let Some(cluster) = PrivateCluster::start() else {
+        return;
+    };
+    let streamer = connect(&cluster.seed_url()).await;
+    let key = stream(cluster.key_on(2, "trim"));
+    let writer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .expect("producer");
+    produce(&writer, std::slice::from_ref(&key), 0..1000).await;
+    let trimmer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .expect("producer");
+    let removed = trimmer.trim(&key, 10).await.expect("trim");
+    assert!(removed > 0, "nothing trimmed");
+    let len: u64 = redis::cmd("XLEN")
+        .arg(key.name())
+        .query(&mut cluster.nodes[2].admin())
+        .expect("XLEN");
+    assert_eq!(len, 1000 - removed);
+}
+
+/// LoadBalanced failover on a key served by another node: entries of a consumer that went
+/// away are claimed (`XINFO CONSUMERS`, `XAUTOCLAIM`) by the other one.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn failover_on_another_node() {
+    let Some(cluster) = PrivateCluster::start() else {
+        return;
+    };
+    let streamer = connect(&cluster.seed_url()).await;
+    let key = stream(cluster.key_on(1, "failover"));
+    let producer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .expect("producer");
+    produce(&producer, std::slice::from_ref(&key), 0..10).await;
+
+    let mut options = RedisConsumerOptions::new(ConsumerMode::LoadBalanced);
+    options
+        .set_consumer_group(ConsumerGroup::new(key.name()))
+        .expect("group");
+    options
+        .set_auto_commit(AutoCommit::Disabled)
+        .set_auto_stream_reset(AutoStreamReset::Earliest)
+        .set_batch_size(1)
+        .set_auto_claim_idle(std::time::Duration::from_secs(1))
+        .set_auto_claim_interval(Some(std::time::Duration::from_secs(1)));
+    let alpha = streamer
+        .create_consumer(std::slice::from_ref(&key), options.clone())
+        .await
+        .expect("alpha");
+    for i in 0..5 {
+        assert_eq!(num(&next(&alpha).await), i);
+    }
+    let mut beta = streamer
+        .create_consumer(std::slice::from_ref(&key), options)
+        .await
+        .expect("beta");
+    let take = |n: usize| {
+        let beta = &beta;
+        async move {
+            let mut got = Vec::new();
+            for _ in 0..n {
+                let msg = next(beta).await;
+                beta.ack(&msg).expect("ack");
+                got.push(num(&msg));
+            }
+            got
+        }
+    };
+    assert_eq!(take(5).await, range(5, 10));
+    alpha.end().await.expect("end");
+    // alpha's entries are claimed once alpha has been idle for a second
+    assert_eq!(take(5).await, range(0, 5));
+    beta.commit()
+        .expect("commit allowed")
+        .await
+        .expect("commit");
+}
+
+/// A RealTime consumer starting at the latest entry of a key served by another node reads
+/// only what is written after it started.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn latest_on_another_node() {
+    let Some(cluster) = PrivateCluster::start() else {
+        return;
+    };
+    let streamer = connect(&cluster.seed_url()).await;
+    let key = stream(cluster.key_on(2, "latest"));
+    let producer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .expect("producer");
+    produce(&producer, std::slice::from_ref(&key), 0..5).await;
+    let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
+    options.set_auto_stream_reset(AutoStreamReset::Latest);
+    let consumer = streamer
+        .create_consumer(std::slice::from_ref(&key), options)
+        .await
+        .expect("consumer");
+    let receipts = produce(&producer, std::slice::from_ref(&key), 5..10)
+        .await
+        .remove(0);
+    read_back(&consumer, &receipts, 5).await;
+}

@@ -467,21 +467,16 @@ impl Task {
 
     async fn trim(&mut self, stream_key: &StreamKey, maxlen: u32) -> RedisResult<u64> {
         let key = stream_key.name();
+        let mut cmd = redis::cmd("XTRIM");
+        cmd.arg(key).arg("MAXLEN").arg("~").arg(maxlen);
         let mut attempts = 0;
         loop {
-            let node = self.cluster.node_for(key).clone();
-            let conn = self.cluster.get(&node).await;
-            let result = match conn {
-                Ok(conn) => redis::cmd("XTRIM")
-                    .arg(key)
-                    .arg("MAXLEN")
-                    .arg("~")
-                    .arg(maxlen)
-                    .query_async::<u64>(conn)
-                    .await
-                    .map_err(map_err),
+            // follows MOVED: this producer may never have written to the key
+            let result = match self.cluster.query_key::<u64>(key, &cmd).await {
+                Ok(reply) => reply.map_err(map_err),
                 Err(e) => Err(e),
             };
+            let node = self.cluster.node_for(key).clone();
             match result {
                 Err(e) if (is_connection_err(&e) || is_retrying(&e)) && attempts < MAX_RETRIES => {
                     attempts += 1;
