@@ -7,6 +7,7 @@ use std::io::Write;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long the cluster may take to form before the test fails.
@@ -48,8 +49,13 @@ pub struct PrivateCluster {
     pub nodes: Vec<Node>,
 }
 
+/// Ports handed out in this process (client and bus ports), so that clusters started by
+/// tests running in parallel never pick each other's ports before their servers bind them.
+static TAKEN: Mutex<Vec<u16>> = Mutex::new(Vec::new());
+
 /// A loopback port below 55535 that is free, as is its cluster bus port (`port + 10000`).
-fn free_port(taken: &[u16]) -> u16 {
+fn free_port() -> u16 {
+    let mut taken = TAKEN.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -59,28 +65,32 @@ fn free_port(taken: &[u16]) -> u16 {
             continue;
         }
         if TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
+            taken.extend([port, port + 10000]);
             return port;
         }
     }
 }
 
-/// Is `redis-server` runnable? `Err` carries the reason.
+/// Are `redis-server` and `redis-cli` runnable? `Err` carries the reason.
 fn have_redis_server() -> Result<(), String> {
-    match Command::new("redis-server")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-    {
-        Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(format!("redis-server --version exited with {s}")),
-        Err(e) => Err(format!("cannot run redis-server: {e}")),
+    for program in ["redis-server", "redis-cli"] {
+        match Command::new(program)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+        {
+            Ok(s) if s.success() => {}
+            Ok(s) => return Err(format!("{program} --version exited with {s}")),
+            Err(e) => return Err(format!("cannot run {program}: {e}")),
+        }
     }
+    Ok(())
 }
 
 impl PrivateCluster {
-    /// Start and form a cluster; `None` (test skipped, reason printed) if `redis-server`
-    /// cannot be run, unless `SEA_STREAMER_REQUIRE_SERVICES=1`, then the test fails.
+    /// Start and form a cluster; `None` (test skipped, reason printed) if `redis-server` or
+    /// `redis-cli` cannot be run, unless `SEA_STREAMER_REQUIRE_SERVICES=1`, then the test fails.
     pub fn start() -> Option<Self> {
         if let Err(reason) = have_redis_server() {
             if std::env::var("SEA_STREAMER_REQUIRE_SERVICES").is_ok_and(|v| v == "1") {
@@ -90,11 +100,8 @@ impl PrivateCluster {
             return None;
         }
         let mut cluster = Self { nodes: Vec::new() };
-        let mut taken = Vec::new();
         for _ in 0..3 {
-            let port = free_port(&taken);
-            taken.push(port);
-            taken.push(port + 10000);
+            let port = free_port();
             let dir =
                 std::env::temp_dir().join(sea_streamer_conformance::random_key("sea-cluster"));
             std::fs::create_dir_all(&dir).expect("temp dir");
