@@ -96,8 +96,6 @@
 //!   instead of polling with `sleep`).
 //! - The `relay` and `complex` binaries skip a payload that is not JSON with a warning
 //!   (upstream: the process exits with an error).
-//! - The `test` feature enables nothing: the tests run under whichever runtime feature is
-//!   chosen (or none).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod consumer;
