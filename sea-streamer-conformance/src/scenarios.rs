@@ -17,6 +17,10 @@ use sea_streamer_types::{
 use crate::backend::{Backend, RewindRule, SeekRule};
 use crate::service::random_key;
 
+mod before_stream;
+
+pub use before_stream::consumer_before_stream;
+
 /// The longest any single wait on the backend may take before the scenario fails.
 pub const WAIT: Duration = Duration::from_secs(30);
 
@@ -447,6 +451,7 @@ pub async fn run_all<B: Backend>(b: &B) {
     seek_and_rewind(b).await;
     end_flushes(b, 50).await;
     typed_errors(b).await;
+    consumer_before_stream(b, 20).await;
 }
 
 /// Says, on stderr (shown even for passing tests), which scenario a backend opted out of.

@@ -98,3 +98,6 @@ scenario!(resumable, |b| scenarios::resumable(b, 10));
 scenario!(seek_and_rewind, scenarios::seek_and_rewind);
 scenario!(end_flushes, |b| scenarios::end_flushes(b, 100));
 scenario!(typed_errors, scenarios::typed_errors);
+scenario!(consumer_before_stream, |b| {
+    scenarios::consumer_before_stream(b, 50)
+});

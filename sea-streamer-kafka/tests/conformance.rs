@@ -104,6 +104,9 @@ scenario!(resumable, |b| scenarios::resumable(b, 10));
 scenario!(seek_and_rewind, scenarios::seek_and_rewind);
 scenario!(end_flushes, |b| scenarios::end_flushes(b, 50));
 scenario!(typed_errors, scenarios::typed_errors);
+scenario!(consumer_before_stream, |b| {
+    scenarios::consumer_before_stream(b, 20)
+});
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]

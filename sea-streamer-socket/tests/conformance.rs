@@ -336,3 +336,22 @@ scenario!(
     kafka_typed_errors,
     scenarios::typed_errors
 );
+
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_consumer_before_stream,
+    |b| scenarios::consumer_before_stream(b, 20)
+);
+scenario!(
+    "backend-redis",
+    Sea::redis,
+    redis_consumer_before_stream,
+    |b| scenarios::consumer_before_stream(b, 20)
+);
+scenario!(
+    "backend-kafka",
+    Sea::kafka,
+    kafka_consumer_before_stream,
+    |b| scenarios::consumer_before_stream(b, 20)
+);
