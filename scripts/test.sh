@@ -25,7 +25,7 @@ disk() { df -h . | tail -1 | awk '{print "disk: " $4 " free"}'; du -sh "${CARGO_
 disk
 
 # Features of the tokio run: every backend, socket with every backend, json.
-TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables"
+TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables"
 # The binaries of every crate. Some share a name across crates (stdio's and socket's
 # `relay`; redis' and kafka's `producer`/`consumer`, as upstream names them), and one cargo
 # invocation that links both writes them to the same target/debug path. So the binaries are

@@ -13,6 +13,7 @@
 //! | `runtime-tokio`, `runtime-async-std`, `runtime-smol` | the async runtime (pick one), and `sea_streamer::runtime` |
 //! | `runtime` | `sea_streamer::runtime` without choosing a runtime here |
 //! | `json` | `Payload::deserialize_json` |
+//! | `fuse` | `sea_streamer::fuse`: the stream-processing toolbox (`StreamJoin`); upstream's facade has no such feature |
 //!
 //! The value types and traits of `sea-streamer-types` are re-exported at the root:
 //!
@@ -50,6 +51,10 @@ pub use sea_streamer_file as file;
 
 #[cfg(feature = "sea-streamer-socket")]
 pub use sea_streamer_socket::*;
+
+/// The stream-processing toolbox, `sea-streamer-fuse` (feature `fuse`).
+#[cfg(feature = "sea-streamer-fuse")]
+pub use sea_streamer_fuse as fuse;
 
 #[cfg(any(
     feature = "runtime",
