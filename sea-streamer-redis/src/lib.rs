@@ -61,6 +61,16 @@
 //!   500 ms default would cut them short).
 //! * Consumers reconnect after a lost connection (back-off 1, 2, 4 … s) and continue from their
 //!   last id; group consumers re-read their pending list first, so nothing fetched is lost.
+//! * A Resumable or LoadBalanced consumer created on a key that does not exist yet (no
+//!   `mkstream`) waits for it instead of failing its first `next()` (upstream: `XGROUP
+//!   subcommand requires the key to exist`). Once the key appears the group is created at `0`,
+//!   for `Earliest` and `Latest` alike: a consumer that was waiting before the stream existed
+//!   has seen none of it, so it gets every entry from the first one (if another consumer of
+//!   the group created the group first, that one's start point holds). Keys that exist are
+//!   read meanwhile. The wait costs a blocking `XREAD` (one node) or a check every 50 ms to
+//!   1 s (back-off, several cluster nodes) and is logged once per key at info level.
+//!   `mkstream` keeps its meaning (the stream is created at once). RealTime consumers read a
+//!   missing key from `0-0` for `Latest` too, so the first entries are not missed.
 //! * A stream deleted under a consumer group (`NOGROUP`) is recreated when `mkstream` is set, else
 //!   `next()` returns a clear error.
 //! * The producer re-sends a pipeline after reconnecting; when the node stays unreachable (back-off

@@ -127,6 +127,9 @@ impl Task {
     ) -> Option<ClaimState> {
         for i in 0..self.shards.len() {
             let key = self.shards[i].key.clone();
+            if self.absent.contains(&key) {
+                continue;
+            }
             let node = self.acker.cmd.node_for(&key).clone();
             let conn = self.acker.cmd.get(&node).await.ok()?;
             match find_idle_consumer(conn, &key, &group.group, &group.consumer, idle).await {

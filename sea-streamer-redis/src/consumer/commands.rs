@@ -2,10 +2,11 @@
 //! Commands on a key follow cluster `MOVED` redirections.
 
 use crate::cluster::RedisCluster;
-use crate::error::has_code;
-use crate::{map_err, MessageId, RedisResult};
+use crate::error::{has_code, is_connection_err};
+use crate::{map_err, MessageId, RedisErr, RedisResult};
 use redis::aio::MultiplexedConnection;
 use redis::Value;
+use sea_streamer_types::StreamErr;
 
 /// `XGROUP CREATE <key> <group> <start> [MKSTREAM]`; an existing group is fine.
 pub(crate) async fn create_group(
@@ -24,6 +25,36 @@ pub(crate) async fn create_group(
         Ok(()) => Ok(()),
         Err(e) if has_code(&e, "BUSYGROUP") => Ok(()),
         Err(e) => Err(map_err(e)),
+    }
+}
+
+/// `XGROUP CREATE <key> <group> <start>` (no `MKSTREAM`); `Ok(false)` if the key does not
+/// exist (yet): the consumer waits for it (see [`super::absent`]).
+pub(crate) async fn create_group_if_exists(
+    cluster: &mut RedisCluster,
+    key: &str,
+    group: &str,
+    start: &str,
+) -> RedisResult<bool> {
+    match create_group(cluster, key, group, start, false).await {
+        Ok(()) => Ok(true),
+        Err(e)
+            if is_connection_err(&e) || matches!(e, StreamErr::Backend(RedisErr::TryAgain(_))) =>
+        {
+            Err(e)
+        }
+        Err(e) => {
+            // the reply's wording differs between servers: ask whether the key is there
+            let exists: bool = cluster
+                .query_key(key, redis::cmd("EXISTS").arg(key))
+                .await?
+                .map_err(map_err)?;
+            if exists {
+                Err(e)
+            } else {
+                Ok(false)
+            }
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! RealTime consumers read with `XREAD`; Resumable and LoadBalanced ones with `XREADGROUP`
 //! in a consumer group, re-reading their own pending list first. See [`RedisConsumerOptions`].
 
+mod absent;
 mod acks;
 mod claim;
 mod commands;
@@ -34,8 +35,9 @@ use crate::{
     consumer_id, group_id, MessageId, RedisConnectOptions, RedisErr, RedisMessageId, RedisResult,
     MAX_MSG_ID,
 };
+use absent::Absent;
 use acks::{delayed_ack_err, Acker};
-use commands::{create_group, last_id};
+use commands::{create_group, create_group_if_exists, last_id};
 use discover::discover_shards;
 use futures::channel::oneshot;
 use sea_streamer_types::{
@@ -143,6 +145,7 @@ pub(crate) async fn create_consumer(
         cmd.reconnect_all().await?;
         let mut shards = discover_shards(&mut cmd, streams).await?;
         let mut initial_error = None;
+        let mut absent = Vec::new();
         match &group_info {
             None if !earliest => {
                 for shard in shards.iter_mut() {
@@ -152,18 +155,28 @@ pub(crate) async fn create_consumer(
             None => {}
             Some(g) => {
                 for shard in shards.iter() {
-                    if let Err(e) =
-                        create_group(&mut cmd, &shard.key, &g.group, g.start, g.mkstream).await
-                    {
-                        initial_error = Some(e);
-                        break;
+                    let created = if g.mkstream {
+                        create_group(&mut cmd, &shard.key, &g.group, g.start, true)
+                            .await
+                            .map(|()| true)
+                    } else {
+                        create_group_if_exists(&mut cmd, &shard.key, &g.group, g.start).await
+                    };
+                    match created {
+                        Ok(true) => {}
+                        // nobody has written to it yet: wait for it
+                        Ok(false) => absent.push(shard.key.clone()),
+                        Err(e) => {
+                            initial_error = Some(e);
+                            break;
+                        }
                     }
                 }
             }
         }
-        Ok::<_, StreamErr<RedisErr>>((shards, initial_error))
+        Ok::<_, StreamErr<RedisErr>>((shards, initial_error, absent))
     };
-    let (shards, initial_error) = match sea_streamer_runtime::timeout(limit, setup).await {
+    let (shards, initial_error, absent) = match sea_streamer_runtime::timeout(limit, setup).await {
         Ok(result) => result?,
         Err(_) => return Err(StreamErr::Connect("Failed to initialize node".to_owned())),
     };
@@ -218,6 +231,7 @@ pub(crate) async fn create_consumer(
         ahead: None,
         initial_error,
         fast: None,
+        absent: Absent::new(absent),
     };
     drop(sea_streamer_runtime::spawn_task(task.run()));
     Ok(RedisConsumer {

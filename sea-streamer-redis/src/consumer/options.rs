@@ -213,7 +213,8 @@ impl RedisConsumerOptions {
         self
     }
     /// Whether creating the group also creates a missing stream (`MKSTREAM`), and whether a
-    /// stream deleted under the group is recreated. Default false.
+    /// stream deleted under the group is recreated. Default false: a consumer created before
+    /// its stream exists waits for it, then reads it from its first entry.
     pub fn mkstream(&self) -> &bool {
         &self.mkstream
     }

@@ -15,6 +15,10 @@ impl Task {
         let mut groups: Vec<(NodeId, Vec<usize>)> = Vec::new();
         let per_key = self.per_key;
         for (i, shard) in self.shards.iter().enumerate() {
+            if !self.plain && self.absent.contains(&shard.key) {
+                // not written yet: `absent` watches it
+                continue;
+            }
             let node = self.reader.node_for(&shard.key);
             match groups
                 .iter_mut()
@@ -30,6 +34,7 @@ impl Task {
         } else {
             self.block
         };
+        let block = self.absent.limit_block(block);
         groups
             .into_iter()
             .map(|(node, shards)| {

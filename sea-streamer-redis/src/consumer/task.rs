@@ -4,6 +4,7 @@
 //! While a read or a hand-off is in progress the task still answers control messages
 //! (commit, seek, end), so a blocking read never delays them.
 
+use super::absent::Absent;
 use super::acks::Acker;
 use super::claim::ClaimState;
 use super::commands::{create_group, last_id, raw_query};
@@ -65,6 +66,8 @@ pub(crate) struct Task {
     pub initial_error: Option<StreamErr<RedisErr>>,
     /// The raw connection of the plain `XREAD` fast path (see `fast_read`).
     pub fast: Option<FastConn>,
+    /// Group modes: keys that did not exist yet (see `absent`).
+    pub absent: Absent,
 }
 
 enum Flow {
@@ -219,6 +222,8 @@ impl Task {
         // a read in flight on the raw connection is for the old positions
         self.fast = None;
         self.plain = true;
+        // plain reads wait for missing keys by themselves
+        self.absent = Absent::default();
         self.prefetch = true;
         self.claim = None;
         self.epoch += 1;
@@ -232,6 +237,9 @@ impl Task {
         &mut self,
         messages: &mut Vec<SharedMessage>,
     ) -> Result<Option<Ctrl>, Option<StreamErr<RedisErr>>> {
+        if let Some(outcome) = self.await_streams().await {
+            return outcome;
+        }
         if let Some(group) = self.group.clone().filter(|_| !self.plain) {
             if let Some((interval, idle)) = group.claim {
                 if self.claim.is_none() && self.last_claim.elapsed() >= interval {

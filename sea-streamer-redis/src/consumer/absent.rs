@@ -1,0 +1,254 @@
+//! Group consumers (Resumable, LoadBalanced) on keys that do not exist yet: workers are
+//! usually started before producers, so a key nobody has written to is waited for, not an
+//! error.
+//!
+//! `XGROUP CREATE` needs the key to exist (without `MKSTREAM`). A key found missing when the
+//! consumer is created goes into [`Absent`]: it is left out of reads and the group is created
+//! once the key appears, **at `0`** (whatever `AutoStreamReset` says: a consumer that was
+//! waiting before the stream existed has seen none of it, so it gets every entry). Keys that
+//! exist are read normally meanwhile; their reads block at most until the next check of the
+//! missing keys (a bounded back-off: 50 ms doubling to 1 s). When no key exists at all the
+//! task waits on a blocking `XREAD` of the missing keys (one node), which returns as soon as
+//! one is written, or sleeps out the back-off (several cluster nodes). The wait is logged once
+//! per key, at info level.
+
+use super::commands::{create_group_if_exists, raw_query};
+use super::fast_read::ReadOutcome;
+use super::race::{race, Race};
+use super::task::Task;
+use crate::error::{has_code, is_connection_err, is_connection_error};
+use crate::{RedisErr, RedisResult};
+use redis::Value;
+use sea_streamer_types::StreamErr;
+use std::time::{Duration, Instant};
+
+/// The first pause between two checks of the missing keys.
+const FIRST_DELAY: Duration = Duration::from_millis(50);
+/// The longest pause between two checks.
+const MAX_DELAY: Duration = Duration::from_secs(1);
+
+/// The keys of a group consumer that did not exist yet, and when to look at them again.
+#[derive(Debug)]
+pub(crate) struct Absent {
+    keys: Vec<String>,
+    delay: Duration,
+    next_check: Instant,
+}
+
+impl Default for Absent {
+    fn default() -> Self {
+        Self::new(Vec::new())
+    }
+}
+
+impl Absent {
+    /// Start waiting for `keys` (logged once per key).
+    pub fn new(keys: Vec<String>) -> Self {
+        for key in &keys {
+            log::info!(
+                "Stream `{key}` does not exist yet: the consumer waits for it and will read it from its first entry"
+            );
+        }
+        Self {
+            keys,
+            delay: FIRST_DELAY,
+            next_check: Instant::now() + FIRST_DELAY,
+        }
+    }
+
+    /// Is `key` still missing?
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+
+    /// Are all keys there?
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The block time of a read of the existing keys: at most until the next check (and at
+    /// least 1 ms, since `BLOCK 0` would block forever).
+    pub fn limit_block(&self, block: Duration) -> Duration {
+        if self.keys.is_empty() {
+            return block;
+        }
+        let left = self.next_check.saturating_duration_since(Instant::now());
+        block.min(left).max(Duration::from_millis(1))
+    }
+
+    fn due(&self) -> bool {
+        Instant::now() >= self.next_check
+    }
+
+    /// Check again at once (a missing key was just written).
+    fn check_now(&mut self) {
+        self.next_check = Instant::now();
+    }
+
+    /// A check found keys still missing: wait longer before the next one.
+    fn checked(&mut self) {
+        self.next_check = Instant::now() + self.delay;
+        self.delay = (self.delay * 2).min(MAX_DELAY);
+    }
+}
+
+impl Task {
+    /// Create the group on missing keys that have appeared since the last check and, when no
+    /// key exists at all, wait for one. `None`: go on and read the existing keys.
+    pub(crate) async fn await_streams(&mut self) -> Option<ReadOutcome> {
+        if self.absent.is_empty() || self.plain {
+            return None;
+        }
+        let group = self.group.clone()?;
+        if self.absent.due() {
+            for key in self.absent.keys.clone() {
+                match create_group_if_exists(&mut self.acker.cmd, &key, &group.group, "0").await {
+                    Ok(true) => {
+                        log::info!("Stream `{key}` now exists: reading it from its first entry");
+                        self.absent.keys.retain(|k| *k != key);
+                    }
+                    Ok(false) => {}
+                    Err(e) if is_connection_err(&e) || is_retrying(&e) => {
+                        log::warn!("Could not check whether `{key}` exists yet: {e}");
+                        break;
+                    }
+                    Err(e) => return Some(Err(Some(e))),
+                }
+            }
+            self.absent.checked();
+        }
+        let readable = self.shards.iter().any(|s| !self.absent.contains(&s.key));
+        if readable {
+            return None;
+        }
+        Some(self.wait_for_streams().await)
+    }
+
+    /// No key exists: wait until one is written (blocking `XREAD` on one node) or until the
+    /// next check is due, while serving control messages.
+    async fn wait_for_streams(&mut self) -> ReadOutcome {
+        let single_node = !self.reader.options.enable_cluster() || self.absent.keys.len() == 1;
+        let node = self.reader.node_for(&self.absent.keys[0]).clone();
+        let pause = self.absent.limit_block(MAX_DELAY);
+        let mut cmd = redis::cmd("XREAD");
+        cmd.arg("COUNT")
+            .arg(1)
+            .arg("BLOCK")
+            .arg(self.block.as_millis().max(1) as u64)
+            .arg("STREAMS")
+            .arg(&self.absent.keys);
+        for _ in &self.absent.keys {
+            cmd.arg("0-0");
+        }
+        let Task {
+            reader,
+            acker,
+            ctrl,
+            ..
+        } = self;
+        let target = node.clone();
+        let wait = async move {
+            if !single_node {
+                sea_streamer_runtime::sleep(pause).await;
+                return Ok(Value::Nil);
+            }
+            match reader.get(&target).await {
+                Ok(conn) => {
+                    let mut conn = conn.clone();
+                    raw_query(&mut conn, &cmd).await.map_err(Waited::Read)
+                }
+                Err(e) => Err(Waited::Unavailable(e)),
+            }
+        };
+        let waited = match race(ctrl, acker, wait).await {
+            Race::Done(w) => w,
+            Race::Interrupted(c) => return Ok(Some(c)),
+            Race::Closed => return Err(None),
+        };
+        match waited {
+            // a key was written, or the block time passed: look now
+            Ok(_) => self.absent.check_now(),
+            Err(Waited::Read(e)) => {
+                if let Err(e) = self.on_wait_error(&node, e).await {
+                    return Err(Some(e));
+                }
+            }
+            Err(Waited::Unavailable(e)) => {
+                if !(is_connection_err(&e) || is_retrying(&e)) {
+                    return Err(Some(e));
+                }
+                log::warn!("Waiting for {node}: {e}");
+                let _ = self.reader.reconnect(&node);
+            }
+        }
+        Ok(None)
+    }
+
+    /// An error of the waiting `XREAD`: follow `MOVED`, reconnect, or pause until the next
+    /// check (the check then tells what is wrong with the key).
+    async fn on_wait_error(
+        &mut self,
+        node: &crate::connection::NodeId,
+        e: redis::RedisError,
+    ) -> RedisResult<()> {
+        if has_code(&e, "MOVED") {
+            if let Some(to) = self
+                .reader
+                .protocol()
+                .and_then(|p| crate::cluster::moved_node(p, &e.to_string()))
+            {
+                for key in self.absent.keys.clone() {
+                    self.reader.moved(&key, to.clone());
+                }
+                return Ok(());
+            }
+        }
+        if is_connection_error(&e) {
+            log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
+            self.reader.reconnect(node)?;
+            return Ok(());
+        }
+        log::debug!("Waiting for streams on {node}: {e}");
+        sea_streamer_runtime::sleep(self.absent.limit_block(MAX_DELAY)).await;
+        Ok(())
+    }
+}
+
+/// Why waiting for a key ended without a reply.
+enum Waited {
+    Read(redis::RedisError),
+    Unavailable(StreamErr<RedisErr>),
+}
+
+fn is_retrying(err: &StreamErr<RedisErr>) -> bool {
+    matches!(err, StreamErr::Backend(RedisErr::TryAgain(_)))
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn back_off_grows_and_is_bounded() {
+        let mut absent = Absent::new(vec!["k".to_owned()]);
+        let mut delays = Vec::new();
+        for _ in 0..8 {
+            delays.push(absent.delay);
+            absent.checked();
+        }
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]), "{delays:?}");
+        assert_eq!(delays[0], FIRST_DELAY);
+        assert_eq!(*delays.last().unwrap(), MAX_DELAY);
+        // a read of the existing keys never blocks past the next check, nor for ever
+        assert!(absent.limit_block(Duration::from_secs(10)) <= MAX_DELAY);
+        absent.check_now();
+        assert_eq!(
+            absent.limit_block(Duration::from_secs(10)),
+            Duration::from_millis(1)
+        );
+        assert_eq!(
+            Absent::default().limit_block(Duration::from_secs(10)),
+            Duration::from_secs(10)
+        );
+    }
+}
