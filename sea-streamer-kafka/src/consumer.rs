@@ -89,14 +89,18 @@ impl Drop for KafkaConsumer {
 
 impl KafkaConsumer {
     /// Wraps a consumer subscribed to `streams`.
-    pub(crate) fn new(mode: ConsumerMode, inner: RawConsumer, streams: Vec<StreamKey>) -> Self {
+    pub(crate) fn new(
+        mode: ConsumerMode,
+        inner: Arc<RawConsumer>,
+        streams: Vec<StreamKey>,
+    ) -> Self {
         let shards = streams
             .iter()
             .map(|s| (s.clone(), ShardId::new(0)))
             .collect();
         Self {
             mode,
-            inner: Arc::new(inner),
+            inner,
             streams,
             shards,
         }

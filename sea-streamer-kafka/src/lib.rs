@@ -69,6 +69,19 @@
 //! 8. **`Debug` of [`SaslOptions`] (and so of [`KafkaConnectOptions`]) hides the password.**
 //! 9. **Custom consumer options are applied last**, so `add_custom_option` can override what a
 //!    mode forces (e.g. a shorter `session.timeout.ms` for a `RealTime` consumer).
+//! 10. **A consumer of a topic that does not exist yet waits for it.** Upstream's `next()`
+//!     returned librdkafka's `UnknownTopicOrPartition` consumer error. Now the consumer
+//!     subscribes to the topics that exist and watches the cluster's metadata (every 100 ms,
+//!     backing off to 1 s) for the others, adding each to its subscription once it appears
+//!     (logged once at info level when it starts waiting, and once when a topic appears).
+//!     Every message of such a topic was produced after the subscription, so it is read
+//!     from its start even with a `latest` reset: a consumer whose topics were all missing
+//!     is created with `auto.offset.reset=earliest`; in a mix of existing and missing topics,
+//!     the group's offsets of a topic that appears are set to its first offset (where the
+//!     group has none yet) before it joins the subscription, and a `RealTime` consumer commits
+//!     its positions first so the group rejoin that follows keeps them. `create_consumer`
+//!     asks the cluster which topics exist (waiting at most the connect options' timeout or
+//!     5 s; if that fails it subscribes to every topic, as upstream).
 //!
 //! Additions (no existing signature changed): `KafkaMessage::inner`,
 //! `KafkaConsumer::seek_with_timeout`, `KafkaStreamer::uri`, and a runtime for
@@ -100,6 +113,7 @@ mod producer_options;
 mod runtime;
 mod send_future;
 mod streamer;
+mod topic_wait;
 
 pub use connect_options::{KafkaConnectOptions, SaslMechanism, SaslOptions, SecurityProtocol};
 pub use consumer::{KafkaConsumer, RawConsumer};

@@ -4,13 +4,15 @@ use crate::blocking::run_blocking;
 use crate::cluster::cluster_uri;
 use crate::consumer_mode::effective_options;
 use crate::error::join_err;
+use crate::topic_wait::{
+    earliest_config, missing_topics, resets_to_latest, subscribe, watch as watch_topics, Watch,
+};
 use crate::{
     KafkaConnectOptions, KafkaConsumer, KafkaConsumerOptions, KafkaErr, KafkaProducer,
     KafkaProducerOptions, KafkaResult, RawConsumer, RawProducer, DEFAULT_TIMEOUT,
 };
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
-use rdkafka::consumer::Consumer as _;
 use rdkafka::producer::Producer as _;
 use rdkafka::ClientConfig;
 use sea_streamer_types::{
@@ -21,6 +23,9 @@ use std::time::Duration;
 
 /// How long `connect` waits for the cluster id when no timeout is set.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How long `create_consumer` waits for the metadata of its topics when no timeout is set.
+const METADATA_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A connection to a Kafka cluster: a factory of producers and consumers sharing the
 /// [`KafkaConnectOptions`]. Cheap to clone.
@@ -166,21 +171,59 @@ impl Streamer for KafkaStreamer {
     /// | `LoadBalanced` | the user's, required | none |
     ///
     /// Custom options are applied last and override all of these.
+    ///
+    /// A topic that does not exist yet is waited for: the consumer subscribes to it once it
+    /// appears and reads it from its start (even with a `latest` reset, since all of it was
+    /// produced after this call). `next()` meanwhile simply waits.
     async fn create_consumer(
         &self,
         streams: &[StreamKey],
         options: KafkaConsumerOptions,
     ) -> KafkaResult<KafkaConsumer> {
         let options = effective_options(streams, options)?;
+        let mode = *options.mode()?;
         let mut config = self.client_config()?;
         options.make_client_config(&mut config);
-        let consumer: RawConsumer = config.create().map_err(StreamErr::Backend)?;
-        let topics: Vec<&str> = streams.iter().map(|s| s.name()).collect();
-        consumer.subscribe(&topics).map_err(StreamErr::Backend)?;
-        Ok(KafkaConsumer::new(
-            *options.mode()?,
-            consumer,
-            streams.to_vec(),
-        ))
+        let mut consumer: Arc<RawConsumer> = Arc::new(config.create().map_err(StreamErr::Backend)?);
+
+        let timeout = self.options.timeout().unwrap_or(METADATA_TIMEOUT);
+        let missing = match missing_topics(&consumer, streams, timeout).await {
+            Ok(missing) => missing,
+            Err(e) => {
+                log::warn!("cannot tell which of {streams:?} exist ({e}); subscribing to all");
+                Vec::new()
+            }
+        };
+        let mut latest = resets_to_latest(&config);
+        if missing.len() == streams.len() && latest {
+            // Everything in these topics will have been produced after the subscription.
+            consumer = Arc::new(
+                earliest_config(&config)
+                    .create()
+                    .map_err(StreamErr::Backend)?,
+            );
+            latest = false;
+        }
+        let subscribed: Vec<StreamKey> = streams
+            .iter()
+            .filter(|s| !missing.contains(s))
+            .cloned()
+            .collect();
+        subscribe(&consumer, &subscribed)?;
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|s| s.name()).collect();
+            log::info!("waiting for topics {names:?} to be created");
+            let watch = Watch {
+                consumer: Arc::downgrade(&consumer),
+                mode,
+                latest,
+                subscribed,
+                missing,
+                timeout,
+            };
+            // Detached: it ends when every topic exists or the consumer is dropped.
+            drop(sea_streamer_runtime::spawn_task(watch_topics(watch)));
+        }
+        Ok(KafkaConsumer::new(mode, consumer, streams.to_vec()))
     }
 }
