@@ -12,6 +12,12 @@
 //!
 //! Pick exactly one runtime feature: `runtime-tokio`, `runtime-async-std` or `runtime-smol`.
 //!
+//! A producer whose broker is unreachable keeps each record for librdkafka's
+//! `message.timeout.ms` (default 300 s) before its receipt fails with `MessageTimedOut`, and
+//! a full send queue (`queue.buffering.max.messages`, default 100 000 records;
+//! `queue.buffering.max.kbytes`, default 1 GiB) makes `send` return `QueueFull`: see
+//! [`KafkaProducerOptions`] for how to change both.
+//!
 //! ```no_run
 //! use sea_streamer_kafka::{KafkaConsumerOptions, KafkaStreamer, AutoOffsetReset};
 //! use sea_streamer_types::{

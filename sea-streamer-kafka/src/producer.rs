@@ -19,6 +19,9 @@ pub type RawProducer = FutureProducer<DefaultClientContext, KafkaAsyncRuntime>;
 ///
 /// Sends never block: librdkafka queues the record and a background thread delivers it,
 /// retrying retriable broker errors. Every send returns a [`SendFuture`] for its receipt.
+/// A full queue makes `send` return `Err(Backend(MessageProduction(QueueFull)))`; an
+/// undeliverable record fails its receipt with `MessageTimedOut` after `message.timeout.ms`
+/// (five minutes by default). See [`KafkaProducerOptions`] for both settings.
 ///
 /// ```no_run
 /// use sea_streamer_kafka::{FutureRecord, KafkaStreamer};

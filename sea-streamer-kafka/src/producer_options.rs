@@ -7,6 +7,44 @@ use std::time::Duration;
 /// Options of a [`KafkaProducer`](crate::KafkaProducer). Only options that were set are
 /// written to the client config; custom options are written last.
 ///
+/// # Delivery timeout
+///
+/// A record that cannot be delivered (e.g. every broker is down) is retried by librdkafka
+/// until `message.timeout.ms` expires; only then does its [`SendFuture`](crate::SendFuture)
+/// resolve, to `Err(StreamErr::Backend(KafkaError::MessageProduction(MessageTimedOut)))`.
+/// librdkafka's default is 300 000 ms, and its timeout scan adds a few seconds: with the
+/// defaults a producer whose broker died reports the failure only after about five minutes
+/// (issue #15 saw it after 307 s). `flush` and `end` wait at most
+/// [`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) (60 s) and then fail with `Flush(..)` while
+/// records are still queued. The default is kept (it rides out broker restarts); to fail
+/// sooner, set it:
+///
+/// ```
+/// # use sea_streamer_kafka::KafkaProducerOptions;
+/// let mut options = KafkaProducerOptions::default();
+/// options.add_custom_option("message.timeout.ms", "10000"); // give up after 10 s
+/// ```
+///
+/// # Bounded memory
+///
+/// Records waiting for delivery stay in librdkafka's queue, which is bounded by
+/// `queue.buffering.max.messages` (default 100 000 records) and `queue.buffering.max.kbytes`
+/// (default 1 048 576 KiB = 1 GiB), shared by all topics of the producer. When either bound
+/// is reached, `send` does not block and drops nothing: it returns
+/// `Err(StreamErr::Backend(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)))`
+/// and the record is not sent; retry after awaiting some receipts or `flush`. Lower the
+/// bounds to cap a producer's memory:
+///
+/// ```
+/// # use sea_streamer_kafka::KafkaProducerOptions;
+/// let mut options = KafkaProducerOptions::default();
+/// options
+///     .add_custom_option("queue.buffering.max.messages", "10000")
+///     .add_custom_option("queue.buffering.max.kbytes", "65536"); // 64 MiB
+/// ```
+///
+/// # Example
+///
 /// ```
 /// use sea_streamer_kafka::{CompressionType, KafkaProducerOptions};
 /// use std::time::Duration;

@@ -302,3 +302,53 @@ async fn load_balanced_group_splits_partitions_and_survives_a_leave() {
         "a owns every partition after b left"
     );
 }
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn full_producer_queue_is_a_typed_error() {
+    let topic = StreamKey::new("bounded").unwrap();
+    let (cluster, streamer) = mock(topic.name(), 1).await;
+    let mut options = KafkaProducerOptions::default();
+    options
+        .add_custom_option("queue.buffering.max.messages", "5")
+        .add_custom_option("message.timeout.ms", "2000")
+        .add_custom_option("reconnect.backoff.ms", "50")
+        .add_custom_option("reconnect.backoff.max.ms", "200");
+    let producer = streamer
+        .create_producer(topic.clone(), options)
+        .await
+        .expect("create_producer");
+    producer.send("up").unwrap().await.expect("broker up");
+
+    cluster.broker_down(1).expect("broker_down");
+    let queued: Vec<_> = (0..5)
+        .map(|i| {
+            producer
+                .send(format!("queued {i}"))
+                .expect("room in the queue")
+        })
+        .collect();
+    match producer.send("one too many") {
+        Err(StreamErr::Backend(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull))) => {}
+        other => panic!("a full queue must refuse the send with QueueFull: {other:?}"),
+    }
+    // Nothing queued is dropped silently: each receipt reports its fate.
+    for (i, receipt) in queued.into_iter().enumerate() {
+        match timeout(WAIT, receipt).await.expect("a receipt") {
+            Err(StreamErr::Backend(KafkaError::MessageProduction(
+                RDKafkaErrorCode::MessageTimedOut,
+            ))) => {}
+            other => panic!("queued message {i}: {other:?}"),
+        }
+    }
+
+    cluster.broker_up(1).expect("broker_up");
+    let after = timeout(
+        WAIT,
+        producer.send("after").expect("the queue has room again"),
+    )
+    .await
+    .expect("receipt")
+    .expect("delivered once the broker is back");
+    assert_eq!(*after.sequence(), 1);
+}
