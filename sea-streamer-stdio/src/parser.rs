@@ -62,7 +62,7 @@ fn parse_line_with<'a>(
     if bytes.first() != Some(&b'[') {
         return Ok(raw);
     }
-    let close = match find_byte(&bytes[1..], b']') {
+    let close = match memchr::memchr(b']', &bytes[1..]) {
         Some(0) | None => return Ok(raw),
         Some(pos) => pos + 1,
     };
@@ -74,26 +74,6 @@ fn parse_line_with<'a>(
         header: Some(header),
         payload: start..start + trim_end(trimmed).len(),
     })
-}
-
-/// The position of the first `needle` in `haystack`, looking at 8 bytes per step.
-fn find_byte(haystack: &[u8], needle: u8) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let pattern = u64::from_le_bytes([needle; 8]);
-    let mut blocks = haystack.chunks_exact(8);
-    let mut base = 0;
-    for block in &mut blocks {
-        let x = u64::from_le_bytes(block.try_into().unwrap_or_default()) ^ pattern;
-        // The lowest flagged byte is exactly the first zero byte of `x`.
-        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zeros != 0 {
-            return Some(base + zeros.trailing_zeros() as usize / 8);
-        }
-        base += 8;
-    }
-    let tail = blocks.remainder();
-    tail.iter().position(|&b| b == needle).map(|i| base + i)
 }
 
 /// `c` is an ASCII character that [`char::is_whitespace`] accepts.
@@ -670,25 +650,6 @@ mod tests {
         assert_eq!(err("[k | 1 | 2 | 3 | 4 | 5 | 6 | 7] p"), part(3, "3"));
         assert_eq!(err("[k | 1 | x | 3 | 4 | 5 | 6 | 7] p"), part(2, "x"));
         assert_eq!(err("[k||||||] p"), part(1, ""));
-    }
-
-    #[test]
-    fn find_byte_matches_position() {
-        for len in 0..40 {
-            for at in 0..=len {
-                let mut bytes: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
-                // Bytes one bit away from the needle, with the high bit set, and zero.
-                bytes.iter_mut().step_by(3).for_each(|b| *b = b']' ^ 1);
-                bytes.iter_mut().step_by(5).for_each(|b| *b = b']' | 0x80);
-                bytes.iter_mut().step_by(7).for_each(|b| *b = 0);
-                if at < len {
-                    bytes[at] = b']';
-                    bytes[len - 1] = b']';
-                }
-                let expected = bytes.iter().position(|&b| b == b']');
-                assert_eq!(find_byte(&bytes, b']'), expected, "{len} {at}");
-            }
-        }
     }
 
     #[test]
