@@ -656,7 +656,11 @@ impl ReaderThread {
                     Ok(None) => {
                         idle = true;
                         if replay {
-                            error = Some(FileErr::NotEnoughBytes);
+                            // corruption followed by valid data is not the end of the data
+                            error = Some(match reader.incomplete_is_corrupt() {
+                                Ok(Some(e)) | Err(e) => e,
+                                Ok(None) => FileErr::NotEnoughBytes,
+                            });
                         } else if reader.is_removed() {
                             error = Some(FileErr::FileRemoved);
                         } else {
@@ -669,6 +673,13 @@ impl ReaderThread {
                                 );
                                 if let Err(e) = reader.goto_end() {
                                     error = Some(e);
+                                }
+                            } else {
+                                // stuck at a frame that cannot complete while valid data
+                                // follows it: corruption, not a frame still being written
+                                match reader.stalled_is_corrupt() {
+                                    Ok(Some(e)) | Err(e) => error = Some(e),
+                                    Ok(None) => (),
                                 }
                             }
                         }

@@ -51,6 +51,35 @@ pub enum FileErr {
     /// (Not in upstream 0.5.2.)
     #[error("Invalid commit file: {0}")]
     InvalidCommit(String),
+    /// Corrupt bytes in the middle of a file: decoding failed at `offset`, yet valid data
+    /// (a frame, or a beacon leading to one) follows at `resume_at`, so this is not a torn tail
+    /// (an incomplete last write). `ss-verify --repair` drops the corrupt bytes and keeps the rest.
+    /// (Not in upstream 0.5.2, which reported `NotEnoughBytes` or a checksum error.)
+    #[error("Corrupted: {file}: corrupt data at offset {offset} ({cause}); valid data resumes at offset {resume_at}")]
+    Corrupted {
+        /// The file.
+        file: String,
+        /// Where decoding failed (start of the bad frame).
+        offset: u64,
+        /// Where the next valid frame starts.
+        resume_at: u64,
+        /// Why decoding failed.
+        cause: String,
+    },
+    /// A writer (`MessageSink::append`, a producer) refuses to open a file whose corruption is
+    /// followed by valid data: cutting it would lose that data. Nothing was changed; repair the
+    /// file with `ss-verify --file <file> --repair`. (Not in upstream 0.5.2, which cut the file.)
+    #[error("Corrupt file not opened for writing: {file}: corrupt data at offset {offset} ({cause}) is followed by valid data at offset {resume_at}; nothing was changed. Run `ss-verify --file {file} --repair` to drop the corrupt bytes and keep the rest")]
+    CorruptForAppend {
+        /// The file.
+        file: String,
+        /// Where decoding failed (start of the bad frame).
+        offset: u64,
+        /// Where the next valid frame starts.
+        resume_at: u64,
+        /// Why decoding failed.
+        cause: String,
+    },
 }
 
 /// Result type of the file backend's `Streamer`/`Producer`/`Consumer` methods.
@@ -112,6 +141,28 @@ impl FileErr {
             FileErr::NotEnoughBytes => FileErr::NotEnoughBytes,
             FileErr::StreamEnded => FileErr::StreamEnded,
             FileErr::ProducerEnded => FileErr::ProducerEnded,
+            FileErr::Corrupted {
+                file,
+                offset,
+                resume_at,
+                cause,
+            } => FileErr::Corrupted {
+                file: file.clone(),
+                offset: *offset,
+                resume_at: *resume_at,
+                cause: cause.clone(),
+            },
+            FileErr::CorruptForAppend {
+                file,
+                offset,
+                resume_at,
+                cause,
+            } => FileErr::CorruptForAppend {
+                file: file.clone(),
+                offset: *offset,
+                resume_at: *resume_at,
+                cause: cause.clone(),
+            },
         }
     }
 }

@@ -1,6 +1,5 @@
 //! [`FileProducer`]: appends messages to a file through a writer shared by all producers of that file.
 
-use crate::format::HEADER_SIZE;
 use crate::sink::scan_streams;
 use crate::writer::wait;
 use crate::{FileErr, FileId, FileResult, MessageSink};
@@ -49,7 +48,8 @@ impl WriterSlot {
             }
         }
         let sink = MessageSink::append_sync(file_id.clone(), beacon_interval, limit)?;
-        let scanned = sink.started_from() <= HEADER_SIZE as u64 + 7;
+        // `MessageSink::append` recovered the streams of the file already
+        let scanned = true;
         let slot = Arc::new(Self {
             file_id: file_id.clone(),
             end_with_eos,

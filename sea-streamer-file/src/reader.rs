@@ -12,6 +12,9 @@ use sea_streamer_types::SeqPos;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
+mod resync;
+pub(crate) use resync::INCOMPLETE;
+
 const CHUNK: u64 = 1024 * 1024;
 
 /// Blocking `.ss` reader.
@@ -26,6 +29,8 @@ pub(crate) struct Reader {
     file_pos: u64,
     keys: KeyCache,
     beacon: (u32, Vec<Marker>),
+    /// Last stall of a following reader: ((offset, file size), whether it was scanned).
+    stall: Option<((u64, u64), bool)>,
 }
 
 impl Reader {
@@ -51,6 +56,7 @@ impl Reader {
             file_pos: HEADER_SIZE as u64,
             keys: KeyCache::default(),
             beacon: (0, Vec::new()),
+            stall: None,
         })
     }
 

@@ -67,9 +67,11 @@ impl MessageSink {
     /// Open (or create) the file for appending.
     ///
     /// An empty file gets a fresh header. Otherwise writing continues right after the last complete
-    /// and valid frame; a trailing EOS frame and any partial or corrupt tail are cut off first
-    /// (upstream keeps the bytes and overwrites them). The file's own beacon interval wins over
-    /// `beacon_interval` (a mismatch is logged).
+    /// and valid frame; a trailing EOS frame and a torn tail (an incomplete last write with nothing
+    /// decodable after it) are cut off first (upstream keeps the bytes and overwrites them).
+    /// Corrupt bytes followed by valid data are not a torn tail: the file is left untouched and
+    /// the result is [`FileErr::CorruptForAppend`] (repair it with `ss-verify --repair`). The
+    /// file's own beacon interval wins over `beacon_interval` (a mismatch is logged).
     pub async fn append(
         file_id: FileId,
         beacon_interval: u32,
@@ -108,14 +110,18 @@ impl MessageSink {
         }
         let position = resume_position(&mut reader)?;
         if position < size {
-            log::info!(
-                "{file_id}: cutting {} bytes after offset {position}",
+            log::warn!(
+                "{file_id}: cutting {} bytes (a torn tail or a trailing EOS) after offset {position}",
                 size - position
             );
             file.set_len(position)?;
         }
         file.seek(SeekFrom::Start(position))?;
         let mut encoder = Encoder::new(header.beacon_interval, position);
+        // the markers of the beacons this writer adds continue the streams already in the file
+        for ((key, shard), state) in scan_streams(&file_id, position)? {
+            encoder.seed(key, shard, state);
+        }
         let writer = WriterHandle::spawn(file_id.clone(), file, Some(lock))?;
         {
             let mut buf = writer
@@ -282,7 +288,10 @@ impl Drop for MessageSink {
     }
 }
 
-/// Where an appending writer continues: after the last complete, valid, non-EOS frame.
+/// Where an appending writer continues: after the last complete, valid frame, or at the start of
+/// a trailing EOS frame (it is overwritten). Bytes after that offset may be cut only if they are
+/// a torn tail (nothing decodable follows them); corruption followed by valid data is refused
+/// with [`FileErr::CorruptForAppend`] and nothing is changed.
 fn resume_position(reader: &mut Reader) -> Result<u64, FileErr> {
     let size = reader.file_size()?;
     let interval = reader.interval() as u64;
@@ -294,26 +303,39 @@ fn resume_position(reader: &mut Reader) -> Result<u64, FileErr> {
         let aligned = reader.offset();
         let mut position = aligned;
         let mut found = false;
-        loop {
+        let failure = loop {
+            let at = reader.offset();
             match reader.next_frame() {
+                // an EOS is overwritten only if it is the last frame: keep reading
                 Ok(Some(f)) if f.is_eos() => {
                     position = f.start;
                     found = true;
-                    break;
                 }
                 Ok(Some(f)) => {
                     position = f.end;
                     found = true;
                 }
-                Ok(None) => break,
-                Err(e) => {
-                    log::warn!("{}: invalid frame at {position}: {e}", reader.file_id());
-                    break;
-                }
+                Ok(None) if at < size => break Some((at, crate::reader::INCOMPLETE.to_owned())),
+                Ok(None) => break None,
+                Err(e) => break Some((at, e.to_string())),
             }
-        }
+        };
         let reached = aligned / interval;
         if found || reached == 0 {
+            if let Some((at, cause)) = failure {
+                if let Some(resume_at) = reader.resume_point(at)? {
+                    return Err(FileErr::CorruptForAppend {
+                        file: reader.file_id().path().to_owned(),
+                        offset: at,
+                        resume_at,
+                        cause,
+                    });
+                }
+                log::warn!(
+                    "{}: torn tail at offset {at} ({cause}); nothing decodable follows",
+                    reader.file_id()
+                );
+            }
             return Ok(position);
         }
         k = reached - 1;

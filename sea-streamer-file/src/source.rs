@@ -125,7 +125,9 @@ impl MessageSource {
     }
 
     /// The next frame (EOS frames included). Bounded readers at the end → `NotEnoughBytes`;
-    /// following readers wait. Checksum mismatch → `FormatErr(ChecksumErr)`.
+    /// following readers wait. Checksum mismatch → `FormatErr(ChecksumErr)`. A frame that cannot
+    /// complete although valid data follows it (a corrupt length field) → `FileErr::Corrupted`,
+    /// for following readers once the file stopped growing (a frame being written is waited for).
     pub async fn next(&mut self) -> Result<Message, FileErr> {
         let mut backoff = Duration::from_millis(1);
         loop {
@@ -136,6 +138,14 @@ impl MessageSource {
                     message: OwnedMessage::new(header, f.payload),
                     checksum,
                 });
+            }
+            let corrupt = if self.stype == FileSourceType::FileReader {
+                self.reader.incomplete_is_corrupt()?
+            } else {
+                self.reader.stalled_is_corrupt()?
+            };
+            if let Some(e) = corrupt {
+                return Err(e);
             }
             self.wait(&mut backoff).await?;
         }

@@ -1,9 +1,16 @@
 //! Verification and repair of `.ss` files (used by the `ss-verify` tool). Not in upstream 0.5.2.
 //!
 //! [`verify_file`] decodes every frame (checking its checksum and its agreement with the beacons
-//! that interrupt it) and every beacon, resynchronising at the next beacon after a problem, and
-//! reports what it found. [`repair_file`] cuts the file right after the last good frame that
-//! precedes the first problem.
+//! that interrupt it) and every beacon. After a frame that does not decode it looks for the next
+//! valid frame or beacon (see [`FileErr::Corrupted`]): if there is one, the bad bytes are
+//! *corruption* and decoding resumes there; if not, they are a *torn tail* (an incomplete last
+//! write) reported as `NotEnoughBytes`. [`repair_file`] removes corrupt bytes and a torn tail and
+//! keeps every valid frame after them.
+//!
+//! Frame headers (stream key, shard, sequence, timestamp) are not covered by the format's
+//! checksum, so a changed header decodes cleanly. [`verify_file`] also checks what it can about
+//! them (see [`Inconsistency`]) and lists what it finds in [`VerifyReport::inconsistencies`];
+//! those are reported, never repaired.
 //!
 //! ```no_run
 //! use sea_streamer_file::{verify::verify_file, FileId};
@@ -13,10 +20,16 @@
 //! }
 //! ```
 
+mod headers;
+mod repair;
+
+pub use headers::{Inconsistency, TIMESTAMP_TOLERANCE_MS};
+pub use repair::repair_file;
+
 use crate::format::{Header, HEADER_SIZE};
-use crate::reader::Reader;
+use crate::reader::{Reader, INCOMPLETE};
 use crate::{FileErr, FileId};
-use std::fs::OpenOptions;
+use headers::HeaderCheck;
 
 /// A problem found in a file.
 #[derive(Debug)]
@@ -25,6 +38,27 @@ pub struct Problem {
     pub offset: u64,
     /// What is wrong.
     pub error: FileErr,
+    /// Where valid data resumes after the bad bytes; `None`: nothing valid follows (a torn tail
+    /// or a corrupt tail, which a repair cuts).
+    pub resume_at: Option<u64>,
+}
+
+/// A frame header or beacon marker that disagrees with the rest of the file.
+#[derive(Debug, Clone)]
+pub struct HeaderProblem {
+    /// Byte offset of the frame (or of the beacon).
+    pub offset: u64,
+    /// What disagrees.
+    pub inconsistency: Inconsistency,
+}
+
+/// Bytes that [`repair_file`] removed: corrupt data between a failure and the next valid frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dropped {
+    /// File offset (in the file before the repair) of the first removed byte.
+    pub offset: u64,
+    /// Number of bytes removed.
+    pub len: u64,
 }
 
 /// What [`verify_file`] found.
@@ -42,14 +76,20 @@ pub struct VerifyReport {
     pub eos: bool,
     /// Offset right after the last good frame before the first problem (= file size when clean).
     pub valid_until: u64,
-    /// Problems, in file order. A partial frame at the very end is reported with `NotEnoughBytes`.
+    /// Problems, in file order. A partial frame at the very end is reported with `NotEnoughBytes`;
+    /// bytes that do not decode but are followed by valid data are corruption.
     pub problems: Vec<Problem>,
+    /// Frame headers and beacon markers that disagree with the rest of the file (the checksum does
+    /// not cover headers); in file order. Not repaired.
+    pub inconsistencies: Vec<HeaderProblem>,
+    /// Byte ranges removed by [`repair_file`] (empty for [`verify_file`]).
+    pub dropped: Vec<Dropped>,
 }
 
 impl VerifyReport {
-    /// Whether no problem was found.
+    /// Whether no problem and no inconsistency was found.
     pub fn is_clean(&self) -> bool {
-        self.problems.is_empty()
+        self.problems.is_empty() && self.inconsistencies.is_empty()
     }
 }
 
@@ -57,6 +97,7 @@ impl VerifyReport {
 pub fn verify_file(file_id: &FileId) -> Result<VerifyReport, FileErr> {
     let mut reader = Reader::open(file_id)?;
     let file_size = reader.file_size()?;
+    let interval = reader.interval() as u64;
     let mut report = VerifyReport {
         header: reader.header().clone(),
         file_size,
@@ -65,40 +106,57 @@ pub fn verify_file(file_id: &FileId) -> Result<VerifyReport, FileErr> {
         eos: false,
         valid_until: HEADER_SIZE as u64,
         problems: Vec::new(),
+        inconsistencies: Vec::new(),
+        dropped: Vec::new(),
     };
+    let mut checks = HeaderCheck::default();
     let mut last_beacon = 0;
     let mut first_problem = false;
     loop {
         let at = reader.offset();
-        match reader.next_frame() {
+        let error = match reader.next_frame() {
             Ok(Some(f)) => {
                 report.frames += 1;
-                let (index, _) = reader.beacon();
+                let (index, markers) = reader.beacon();
+                let new_beacon = index > last_beacon;
+                let beacon_at = index as u64 * interval;
+                if new_beacon && beacon_at < f.start {
+                    // the beacon lies before this frame: its markers do not include it
+                    push(&mut report, beacon_at, checks.beacon(index, markers));
+                }
+                push(&mut report, f.start, checks.frame(&f));
+                if new_beacon && beacon_at >= f.start {
+                    let (index, markers) = reader.beacon();
+                    push(&mut report, beacon_at, checks.beacon(index, markers));
+                }
                 last_beacon = last_beacon.max(index);
                 report.beacons = last_beacon as u64;
                 report.eos = f.is_eos();
                 if !first_problem {
                     report.valid_until = f.end;
                 }
+                continue;
             }
-            Ok(None) => {
-                if at < file_size {
-                    report.problems.push(Problem {
-                        offset: at,
-                        error: FileErr::NotEnoughBytes,
-                    });
-                }
-                break;
-            }
-            Err(error) => {
-                first_problem = true;
-                report.eos = false;
-                report.problems.push(Problem { offset: at, error });
-                reader.set_pos(at);
-                if reader.resync().is_err() {
-                    break;
-                }
-            }
+            Ok(None) if at >= file_size => break,
+            Ok(None) => None,
+            Err(e) => Some(e),
+        };
+        first_problem = true;
+        report.eos = false;
+        let resume_at = reader.resume_point(at)?;
+        let error = match (error, resume_at) {
+            (Some(e), _) => e,
+            (None, Some(q)) => reader.corrupted(at, q, INCOMPLETE.to_owned()),
+            (None, None) => FileErr::NotEnoughBytes,
+        };
+        report.problems.push(Problem {
+            offset: at,
+            error,
+            resume_at,
+        });
+        match resume_at {
+            Some(q) => reader.set_pos(q),
+            None => break,
         }
     }
     if report.problems.is_empty() {
@@ -107,19 +165,11 @@ pub fn verify_file(file_id: &FileId) -> Result<VerifyReport, FileErr> {
     Ok(report)
 }
 
-/// Verify, then cut the file right after the last good frame preceding the first problem.
-/// Returns the report of the file as it was before the repair.
-pub fn repair_file(file_id: &FileId) -> Result<VerifyReport, FileErr> {
-    let report = verify_file(file_id)?;
-    if !report.is_clean() {
-        let file = OpenOptions::new().write(true).open(file_id.path())?;
-        file.set_len(report.valid_until)?;
-        file.sync_all()?;
-        log::info!(
-            "{file_id}: cut from {} to {} bytes",
-            report.file_size,
-            report.valid_until
-        );
-    }
-    Ok(report)
+fn push(report: &mut VerifyReport, offset: u64, found: Vec<Inconsistency>) {
+    report
+        .inconsistencies
+        .extend(found.into_iter().map(|inconsistency| HeaderProblem {
+            offset,
+            inconsistency,
+        }));
 }
