@@ -12,6 +12,31 @@ pub enum StartFrom {
     Latest,
 }
 
+/// Producer settings shared by the example programs that produce (flatten into their
+/// arguments with `#[command(flatten)]`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ProducerArgs {
+    /// kafka:// only: give up on a message the broker has not acknowledged after this long
+    /// (librdkafka's `message.timeout.ms`; default 300s, so a dead broker is reported only
+    /// after about five minutes). An integer with ms, s or m, e.g. 10s
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub kafka_message_timeout: Option<Duration>,
+}
+
+impl ProducerArgs {
+    /// The producer options these arguments ask for.
+    pub fn producer_options(&self) -> sea_streamer::SeaProducerOptions {
+        let mut options = sea_streamer::SeaProducerOptions::default();
+        if let Some(timeout) = self.kafka_message_timeout {
+            let ms = timeout.as_millis().max(1).to_string();
+            options.set_kafka_producer_options(|o| {
+                o.add_custom_option("message.timeout.ms", ms);
+            });
+        }
+        options
+    }
+}
+
 /// Error of [`parse_duration`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("failed to parse `{0}` as a duration: expected an integer followed by ns, us, ms, s or m (e.g. 250ms)")]
@@ -45,6 +70,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, DurationErr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kafka_message_timeout() {
+        use clap::Parser;
+        #[derive(Debug, clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            producer: ProducerArgs,
+        }
+        let cli = Cli::try_parse_from(["x", "--kafka-message-timeout", "10s"]).unwrap();
+        assert_eq!(
+            cli.producer.kafka_message_timeout,
+            Some(Duration::from_secs(10))
+        );
+        let cli = Cli::try_parse_from(["x"]).unwrap();
+        assert_eq!(cli.producer.kafka_message_timeout, None);
+        assert!(Cli::try_parse_from(["x", "--kafka-message-timeout", "soon"]).is_err());
+    }
 
     #[test]
     fn durations() {

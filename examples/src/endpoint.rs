@@ -58,9 +58,17 @@ pub async fn open_consumer(
 ///
 /// The streamer is returned too: keep it alive as long as the producer.
 pub async fn open_producer(url: &StreamUrl) -> Result<(SeaStreamer, SeaProducer), Error> {
+    open_producer_with(url, Default::default()).await
+}
+
+/// [`open_producer`] with producer `options` (e.g. from [`crate::cli::ProducerArgs`]).
+pub async fn open_producer_with(
+    url: &StreamUrl,
+    options: sea_streamer::SeaProducerOptions,
+) -> Result<(SeaStreamer, SeaProducer), Error> {
     let key = url.stream_key()?;
     let streamer = connect(url).await?;
-    let producer = streamer.create_producer(key, Default::default()).await?;
+    let producer = streamer.create_producer(key, options).await?;
     Ok((streamer, producer))
 }
 

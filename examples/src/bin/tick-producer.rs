@@ -4,11 +4,16 @@
 //! tick-producer --output file://./clock.ss/tick --count 10 --interval 100ms
 //! tick-producer --output redis://127.0.0.1:6379/tick --count 10
 //! tick-producer --output stdio:///tick --count 3          # prints the messages
+//! tick-producer --output kafka://127.0.0.1:9092/tick --kafka-message-timeout 10s
 //! ```
 
 use clap::Parser;
 use sea_streamer::{Producer, StreamUrl};
-use sea_streamer_examples::{cli::parse_duration, endpoint::open_producer, tick::produce_ticks};
+use sea_streamer_examples::{
+    cli::{parse_duration, ProducerArgs},
+    endpoint::open_producer_with,
+    tick::produce_ticks,
+};
 use std::time::Duration;
 
 /// Send clock ticks ({"tick":0}, {"tick":1}, ...) to a stream.
@@ -29,13 +34,16 @@ struct Args {
     /// Time between ticks: an integer with ns, us, ms, s or m
     #[arg(long, default_value = "1s", value_parser = parse_duration)]
     interval: Duration,
+    #[command(flatten)]
+    producer: ProducerArgs,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
     let args = Args::parse();
-    let (_streamer, producer) = open_producer(&args.output).await?;
+    let options = args.producer.producer_options();
+    let (_streamer, producer) = open_producer_with(&args.output, options).await?;
     let sent = produce_ticks(&producer, args.count, args.interval).await?;
     producer.end().await?;
     // stdout may be the stream itself (stdio://): report on stderr
