@@ -12,7 +12,9 @@ use std::io::{BufWriter, Write};
 /// Decode a SeaStreamer `.ss` file.
 ///
 /// Prints the header, then one line per frame, and the markers of every beacon crossed.
-/// A truncated tail is reported as a warning (exit 0); other errors exit non-zero.
+/// A truncated tail (an incomplete last frame with nothing valid after it) is reported as a
+/// warning (exit 0); corruption (bytes that do not decode, followed by valid data) and other
+/// errors exit non-zero.
 #[derive(Debug, Parser)]
 #[command(name = "ss-decode", version)]
 struct Args {
@@ -86,6 +88,13 @@ async fn main() -> Result<()> {
                     args.file
                 );
                 break;
+            }
+            Err(e @ FileErr::Corrupted { .. }) => {
+                out.flush()?;
+                bail!(
+                    "{e}\n(`ss-verify --file {} --repair` drops the corrupt bytes and keeps the rest)",
+                    args.file
+                );
             }
             Err(e) => {
                 out.flush()?;

@@ -1,4 +1,5 @@
-//! `ss-verify`: check every frame and beacon of a `.ss` file; `--repair` cuts it after the last good frame.
+//! `ss-verify`: check every frame and beacon of a `.ss` file; `--repair` removes corrupt bytes and a
+//! torn tail and keeps every valid frame.
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -12,16 +13,20 @@ use std::process::ExitCode;
 /// Verify a SeaStreamer `.ss` file.
 ///
 /// Decodes every frame (payload checksum, agreement with the beacons that interrupt it) and every
-/// beacon, continuing at the next beacon after a problem, and prints a summary.
+/// beacon, continuing at the next valid frame after a problem, checks the consistency of frame
+/// headers (which the checksum does not cover), and prints a summary. Bytes that do not decode
+/// but are followed by valid data are corruption; at the end of the file with nothing valid after
+/// them they are a torn tail (an incomplete last write).
 ///
-/// Exit status: 0 = the file is clean (or was repaired), 1 = problems found, 2 = cannot read the file.
+/// Exit status: 0 = the file is clean (or was repaired), 1 = problems found (or header
+/// inconsistencies, which `--repair` does not change), 2 = cannot read the file.
 #[derive(Debug, Parser)]
 #[command(name = "ss-verify", version)]
 struct Args {
     /// The `.ss` file to verify.
     #[arg(long, value_name = "PATH")]
     file: String,
-    /// Cut the file right after the last good frame before the first problem (e.g. after a crash).
+    /// Remove corrupt bytes (keeping every valid frame after them) and a torn tail.
     #[arg(long)]
     repair: bool,
 }
@@ -43,27 +48,43 @@ fn run(args: &Args) -> Result<bool> {
     writeln!(out, "beacons:         {}", report.beacons)?;
     writeln!(out, "ends with EOS:   {}", report.eos)?;
     for p in &report.problems {
-        writeln!(out, "problem at {}: {}", p.offset, p.error)?;
+        match p.resume_at {
+            Some(q) => writeln!(
+                out,
+                "problem at {}: {} (valid data resumes at {q})",
+                p.offset, p.error
+            )?,
+            None => writeln!(out, "problem at {}: {}", p.offset, p.error)?,
+        }
+    }
+    for i in &report.inconsistencies {
+        writeln!(out, "inconsistent at {}: {}", i.offset, i.inconsistency)?;
     }
     if report.is_clean() {
         writeln!(out, "OK")?;
         return Ok(true);
     }
-    if args.repair {
+    if args.repair && !report.problems.is_empty() {
+        for d in &report.dropped {
+            writeln!(out, "dropped {} bytes at offset {}", d.len, d.offset)?;
+        }
+        writeln!(out, "repaired")?;
+    } else if !report.problems.is_empty() {
         writeln!(
             out,
-            "repaired: cut {} bytes; the file now ends at {}",
-            report.file_size - report.valid_until,
+            "valid up to byte {} (use --repair to drop the bad bytes and keep the rest)",
             report.valid_until
         )?;
-        return Ok(true);
     }
-    writeln!(
-        out,
-        "valid up to byte {} (use --repair to cut the rest)",
-        report.valid_until
-    )?;
-    Ok(false)
+    if !report.inconsistencies.is_empty() {
+        writeln!(
+            out,
+            "{} header inconsistencies (not covered by the checksum; not repairable)",
+            report.inconsistencies.len()
+        )?;
+        return Ok(false);
+    }
+    Ok(args.repair)
 }
 
 fn main() -> ExitCode {
