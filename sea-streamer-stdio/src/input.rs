@@ -356,6 +356,7 @@ pub(crate) fn ensure_stdin_thread() -> std::io::Result<()> {
                 Ok(()) => log::debug!("stdin closed"),
                 Err(e) => log::error!("reading stdin failed: {e}"),
             }
+            crate::eof::mark_stdin_closed();
         })?;
     STDIN_STARTED.store(true, Ordering::Release);
     Ok(())

@@ -29,7 +29,15 @@
 //!
 //! `[2023-02-24T08:13:10 | relay | 0] {"relay":true,"tick":0}`: UTC time in
 //! [`TIMESTAMP_FORMAT`], stream key, and a per-key sequence number of this process starting
-//! at 0. Empty payloads print nothing.
+//! at 0. Empty payloads print nothing. Payloads are printed verbatim, so a payload must
+//! be UTF-8 and must not contain a line break: the producer refuses either with an error
+//! from `send` (`Utf8Error`, or an `InvalidInput` [`StdioErr::IoError`] wrapping
+//! [`PayloadLineBreak`]) and prints nothing, because one line is one message and a
+//! line break would split the payload into a second, forged message. Nothing is escaped:
+//! what a consumer reads for every printable payload is exactly what upstream printed.
+//!
+//! [`stdin_closed`] resolves once stdin has ended and every line read was queued to the
+//! consumers, for programs that stop at the end of their input.
 //!
 //! ## Consumers
 //!
@@ -94,12 +102,20 @@
 //!   see the first line.
 //! - **`disconnect`** needs no async runtime (it awaits the stdout thread's exit signal
 //!   instead of polling with `sleep`).
+//! - **A payload with a line break** is refused by the producer with a typed error
+//!   ([`PayloadLineBreak`]); upstream printed it verbatim, so it became two messages and its
+//!   second line could forge any key, sequence number and time.
+//! - **[`stdin_closed`]** is new: it tells that stdin has ended (consumers still wait, as
+//!   upstream).
 //! - The `relay` and `complex` binaries skip a payload that is not JSON with a warning
-//!   (upstream: the process exits with an error).
+//!   (upstream: the process exits with an error). `relay` awaits its receipts (at most
+//!   `--max-in-flight`, default 4096, at a time): a failed print stops it with that error;
+//!   at the end of stdin it prints what it read and exits 0 (upstream: waited forever).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod consumer;
 mod consumer_group;
+mod eof;
 mod error;
 mod input;
 mod options;
@@ -110,7 +126,8 @@ mod streamer;
 mod util;
 
 pub use consumer::{NextFuture, StdioConsumer, StdioMessage, StdioMessageStream};
-pub use error::{StdioErr, StdioResult};
+pub use eof::{stdin_closed, StdinClosed};
+pub use error::{PayloadLineBreak, StdioErr, StdioResult};
 pub use options::{StdioConnectOptions, StdioConsumerOptions, StdioProducerOptions};
 pub use output::SendFuture;
 pub use producer::StdioProducer;

@@ -1,14 +1,16 @@
 //! [`StdioProducer`]: prints messages to stdout.
 
 use crate::output::{output_queue, Queue};
-use crate::{SendFuture, StdioErr, StdioResult, BROADCAST};
+use crate::{PayloadLineBreak, SendFuture, StdioErr, StdioResult, BROADCAST};
 use sea_streamer_types::{Buffer, Producer, StreamErr, StreamKey};
 use std::future::Future;
 use std::sync::Arc;
 
 /// A producer that prints `[{timestamp} | {stream_key} | {sequence}] {payload}` lines to
 /// stdout. All producers of a process share one output thread and one sequence counter
-/// per stream key (starting at 0); empty payloads print nothing.
+/// per stream key (starting at 0); empty payloads print nothing. A payload must be UTF-8
+/// and must not contain a line break (`\n`): such payloads are refused by `send`, see
+/// [`PayloadLineBreak`].
 ///
 /// ```no_run
 /// # async fn f() -> sea_streamer_stdio::StdioResult<()> {
@@ -53,10 +55,15 @@ impl Producer for StdioProducer {
     type Error = StdioErr;
     type SendFuture = SendFuture;
 
-    /// Queues a message; `Err(Utf8Error)` if the payload is not UTF-8 and
-    /// `Err(Backend(Disconnected))` after the streamer was disconnected.
+    /// Queues a message; `Err(Utf8Error)` if the payload is not UTF-8,
+    /// `Err(Backend(IoError(_)))` of kind `InvalidInput` wrapping a [`PayloadLineBreak`] if
+    /// it contains a `\n` (nothing is printed), and `Err(Backend(Disconnected))` after the
+    /// streamer was disconnected.
     fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> StdioResult<SendFuture> {
         payload.as_str().map_err(StreamErr::Utf8Error)?;
+        if let Some(position) = memchr::memchr(b'\n', payload.as_bytes()) {
+            return Err(StreamErr::Backend(PayloadLineBreak { position }.into()));
+        }
         self.queue.send(stream, payload.as_bytes(), self.loopback)
     }
 

@@ -5,17 +5,19 @@
 //! # [2023-02-24T08:13:10 | relay | 0] {"relay":true,"tick":0}
 //! ```
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Parser;
-use futures::FutureExt;
-use sea_streamer_stdio::{SendFuture, StdioConsumerOptions, StdioStreamer};
+use futures::{stream::FuturesOrdered, FutureExt, StreamExt};
+use sea_streamer_stdio::{stdin_closed, StdioConsumerOptions, StdioStreamer};
 use sea_streamer_types::{Buffer, Consumer, Message, Producer, StreamKey, Streamer, StreamerUri};
-use std::collections::VecDeque;
 
 /// Consumes the INPUT stream from stdin; each payload is parsed as JSON, an object gets
 /// `"relay": true` added, and the result is sent compactly (keys sorted) to the OUTPUT
-/// stream on stdout. Payloads that are not JSON are skipped with a warning
-/// (set `RUST_LOG=warn` to see it).
+/// stream on stdout. Payloads that are not JSON are skipped with a warning.
+///
+/// Receipts are awaited (at most `--max-in-flight` at a time): a failed print (e.g. a
+/// closed stdout) stops the relay with that error. At the end of stdin, everything read is
+/// printed and the relay exits 0.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -25,6 +27,9 @@ struct Args {
     /// Stream key to print to stdout
     #[arg(long, value_name = "STREAM_KEY")]
     output: StreamKey,
+    /// Most messages printed but not yet confirmed; reading waits when it is reached
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..))]
+    max_in_flight: u32,
 }
 
 /// Adds `"relay": true` to a JSON object; other JSON values pass unchanged.
@@ -36,41 +41,80 @@ fn relay(payload: &str) -> Result<String, serde_json::Error> {
     serde_json::to_string(&value)
 }
 
+/// The payload to send for `message`, or `None` (with a warning) to skip it.
+fn transform(message: &impl Message) -> Option<String> {
+    let payload = message.message();
+    let text = match payload.as_str() {
+        Ok(text) => text,
+        Err(e) => {
+            log::warn!("skipping a payload that is not UTF-8: {e}");
+            return None;
+        }
+    };
+    match relay(text) {
+        Ok(json) => Some(json),
+        Err(e) => {
+            log::warn!("skipping a payload that is not JSON ({e}): {text}");
+            None
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
-    env_logger::init();
-    let Args { input, output } = Args::parse();
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let Args {
+        input,
+        output,
+        max_in_flight,
+    } = Args::parse();
+    let max_in_flight = max_in_flight as usize;
     let streamer = StdioStreamer::connect(StreamerUri::zero(), Default::default()).await?;
-    let consumer = streamer
+    let mut consumer = streamer
         .create_consumer(&[input], StdioConsumerOptions::default())
         .await?;
     let producer = streamer.create_producer(output, Default::default()).await?;
-    // Receipts are checked as they complete, so a closed stdout ends the relay.
-    let mut pending: VecDeque<SendFuture> = VecDeque::new();
-    loop {
-        let message = consumer.next().await?;
-        let payload = message.message();
-        let text = match payload.as_str() {
-            Ok(text) => text,
-            Err(e) => {
-                log::warn!("skipping a payload that is not UTF-8: {e}");
-                continue;
-            }
-        };
-        match relay(text) {
-            Ok(json) => pending.push_back(producer.send(json)?),
-            Err(e) => log::warn!("skipping a payload that is not JSON ({e}): {text}"),
-        }
-        while let Some(front) = pending.front_mut() {
-            match front.now_or_never() {
-                Some(receipt) => {
-                    receipt?;
-                    pending.pop_front();
+    let mut messages = consumer.stream();
+    let mut closed = stdin_closed();
+    let mut in_flight = FuturesOrdered::new();
+    // Stdin has ended: take what is queued without waiting, then stop reading.
+    let mut draining = false;
+    let mut reading = true;
+    let mut printed: u64 = 0;
+    while reading || !in_flight.is_empty() {
+        if reading && draining && in_flight.len() < max_in_flight {
+            match messages.next().now_or_never() {
+                Some(Some(message)) => {
+                    if let Some(json) = transform(&message?) {
+                        in_flight.push_back(producer.send(json)?);
+                    }
                 }
-                None => break,
+                _ => reading = false,
+            }
+            continue;
+        }
+        tokio::select! {
+            biased;
+            Some(receipt) = in_flight.next(), if !in_flight.is_empty() => {
+                receipt.context("printing to stdout")?;
+                printed += 1;
+            }
+            _ = &mut closed, if reading && !draining => draining = true,
+            message = messages.next(), if reading && !draining && in_flight.len() < max_in_flight => {
+                match message {
+                    Some(message) => {
+                        if let Some(json) = transform(&message?) {
+                            in_flight.push_back(producer.send(json)?);
+                        }
+                    }
+                    None => reading = false,
+                }
             }
         }
     }
+    producer.end().await.context("flushing stdout")?;
+    log::info!("relayed {printed} messages");
+    Ok(())
 }
 
 #[cfg(test)]
