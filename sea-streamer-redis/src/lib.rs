@@ -43,7 +43,13 @@
 //! a broken connection is reopened after the node's reconnection back-off and reading resumes
 //! after the last delivered id. Every other read (groups, cluster, `rediss://`, smol) goes
 //! through the `redis` crate. A message keeps its whole reply buffer (about `batch_size`
-//! entries) alive; copy the payload out to keep a single message for long.
+//! entries) alive; copy the payload out to keep a single message for long. The reply buffer
+//! grows with the bytes actually received (at most doubling): a reply announcing a huge bulk
+//! string reserves nothing before its bytes arrive.
+//!
+//! On every path, a read that comes back empty without blocking (a misbehaving server or
+//! proxy) is followed by a pause before the next one: 10 ms, doubling to at most 1 s, back to
+//! 10 ms once a read returns entries or blocks as it should.
 //!
 //! ## Differences from upstream 0.5.2
 //!

@@ -106,6 +106,7 @@ impl Task {
                     Ok(true) => {
                         log::info!("Stream `{key}` now exists: reading it from its first entry");
                         self.absent.keys.retain(|k| *k != key);
+                        self.pace.progress();
                     }
                     Ok(false) => {}
                     Err(e) if is_connection_err(&e) || is_retrying(&e) => {

@@ -4,18 +4,14 @@
 //! One command is in flight at most. There is no response timeout: `XREAD BLOCK` replies
 //! when it wants to.
 
-use super::resp::{RespError, Scanner};
+use super::reply_buf::ReplyBuf;
+use super::resp::RespError;
 use super::socket::{self, Socket};
 use crate::connection::NodeId;
 use crate::{RedisConnectOptions, RedisErr, RedisResult, REDIS_PORT};
 use sea_streamer_types::StreamErr;
 use std::io;
 use std::sync::Arc;
-
-/// The smallest reply buffer allocated.
-const MIN_BUFFER: usize = 16 * 1024;
-/// The largest buffer allocated up front for the next reply (larger ones grow as they arrive).
-const MAX_GUESS: usize = 4 * 1024 * 1024;
 
 /// Why a raw read failed.
 #[derive(Debug)]
@@ -36,12 +32,8 @@ impl From<io::Error> for FastErr {
 #[derive(Debug)]
 pub(crate) struct FastConn {
     socket: Socket,
-    /// Bytes received: `buf[..filled]`; the rest is zeroed room.
-    buf: Vec<u8>,
-    filled: usize,
-    scanner: Scanner,
-    /// The size of the last reply, to size the next buffer.
-    last_size: usize,
+    /// Bytes received, not yet handed out as a reply.
+    rx: ReplyBuf,
     /// A command was written and its reply not read yet.
     pub in_flight: bool,
 }
@@ -57,10 +49,7 @@ impl FastConn {
             .map_err(io_err)?;
         let mut conn = Self {
             socket,
-            buf: Vec::new(),
-            filled: 0,
-            scanner: Scanner::default(),
-            last_size: 0,
+            rx: ReplyBuf::default(),
             in_flight: false,
         };
         if let Some(pass) = options.password() {
@@ -108,49 +97,20 @@ impl FastConn {
     /// Read the reply to the command in flight: exactly its bytes, in a buffer of its own.
     /// Cancel-safe: bytes already received stay buffered for the next call.
     pub async fn read_reply(&mut self) -> Result<Arc<Vec<u8>>, FastErr> {
-        if self.buf.is_empty() {
-            let guess = (self.last_size + self.last_size / 4).clamp(MIN_BUFFER, MAX_GUESS);
-            self.buf = vec![0; guess];
-        }
         loop {
-            let scanned = self
-                .scanner
-                .scan(&self.buf[..self.filled])
-                .map_err(FastErr::Malformed)?;
-            if let Some(end) = scanned {
-                return Ok(Arc::new(self.take_reply(end)));
+            if let Some(reply) = self.rx.take_reply().map_err(FastErr::Malformed)? {
+                self.in_flight = false;
+                return Ok(reply);
             }
-            if self.filled == self.buf.len() {
-                let want = self.scanner.need.max(self.buf.len() * 2);
-                self.buf.resize(want, 0);
-            }
-            let n = socket::read(&mut self.socket, &mut self.buf[self.filled..]).await?;
+            let n = socket::read(&mut self.socket, self.rx.room()).await?;
             if n == 0 {
                 return Err(FastErr::Io(io::Error::new(
                     io::ErrorKind::UnexpectedEof,
                     "connection closed by the server",
                 )));
             }
-            self.filled += n;
+            self.rx.received(n);
         }
-    }
-
-    /// Split the first `end` bytes off as a reply; keep any following bytes for the next one.
-    fn take_reply(&mut self, end: usize) -> Vec<u8> {
-        self.scanner.reset();
-        self.in_flight = false;
-        self.last_size = end;
-        let mut reply = std::mem::take(&mut self.buf);
-        let rest = self.filled - end;
-        self.filled = 0;
-        if rest > 0 {
-            let guess = (self.last_size + self.last_size / 4).clamp(MIN_BUFFER, MAX_GUESS);
-            self.buf = vec![0; guess.max(rest)];
-            self.buf[..rest].copy_from_slice(&reply[end..end + rest]);
-            self.filled = rest;
-        }
-        reply.truncate(end);
-        reply
     }
 }
 

@@ -12,9 +12,11 @@ mod fast;
 mod fast_read;
 mod future;
 mod options;
+mod pace;
 mod race;
 mod read;
 mod reply;
+mod reply_buf;
 mod resp;
 #[cfg(test)]
 mod resp_test;
@@ -232,6 +234,7 @@ pub(crate) async fn create_consumer(
         initial_error,
         fast: None,
         absent: Absent::new(absent),
+        pace: Default::default(),
     };
     drop(sea_streamer_runtime::spawn_task(task.run()));
     Ok(RedisConsumer {

@@ -9,6 +9,7 @@ use super::acks::Acker;
 use super::claim::ClaimState;
 use super::commands::{create_group, last_id, raw_query};
 use super::fast::FastConn;
+use super::pace::Pace;
 use super::race::{race, Race};
 use super::reply::{last_ids, parse_read_reply, ShardRead};
 use super::shard::{shard_key, ShardState};
@@ -68,6 +69,8 @@ pub(crate) struct Task {
     pub fast: Option<FastConn>,
     /// Group modes: keys that did not exist yet (see `absent`).
     pub absent: Absent,
+    /// Pauses after reads that come back empty at once (see `pace`).
+    pub pace: Pace,
 }
 
 enum Flow {
@@ -126,6 +129,8 @@ impl Task {
             };
         }
         let mut messages = Vec::new();
+        let started = Instant::now();
+        self.pace.start();
         match self.claim_or_read(&mut messages).await {
             Ok(Some(c)) => return self.on_ctrl(c).await,
             Ok(None) => {}
@@ -133,8 +138,12 @@ impl Task {
             Err(None) => return Flow::Stop,
         }
         if messages.is_empty() {
-            return Flow::Continue;
+            return match self.pace.after_empty(started.elapsed()) {
+                Some(pause) => self.pause(pause).await,
+                None => Flow::Continue,
+            };
         }
+        self.pace.progress();
         let delivery = Delivery::Messages {
             epoch: self.epoch,
             messages,
@@ -156,6 +165,16 @@ impl Task {
             }
             Race::Done(Err(_)) | Race::Closed => Flow::Stop,
             Race::Interrupted(c) => self.on_ctrl(c).await,
+        }
+    }
+
+    /// Wait `pause` before the next read, serving control messages meanwhile.
+    async fn pause(&mut self, pause: Duration) -> Flow {
+        let sleep = sea_streamer_runtime::sleep(pause);
+        match race(&self.ctrl, &mut self.acker, sleep).await {
+            Race::Done(()) => Flow::Continue,
+            Race::Interrupted(c) => self.on_ctrl(c).await,
+            Race::Closed => Flow::Stop,
         }
     }
 
@@ -384,6 +403,10 @@ impl Task {
             }
             if shard.pending && read.entries == 0 {
                 shard.pending = false;
+                self.pace.progress();
+            }
+            if read.entries > 0 {
+                self.pace.progress();
             }
         }
         if self.group.is_some() && !self.plain {
@@ -392,6 +415,7 @@ impl Task {
             for &i in read_shards {
                 if self.shards[i].pending && !reads.iter().any(|r| r.index == i) {
                     self.shards[i].pending = false;
+                    self.pace.progress();
                 }
             }
         }

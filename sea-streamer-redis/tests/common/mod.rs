@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cluster;
+pub mod fake;
 pub mod server;
 
 use sea_streamer_conformance::{random_key, service_url};
