@@ -69,7 +69,7 @@ impl<M: Message, E> JoinCore<M, E> {
         self.late.count()
     }
 
-    pub(crate) fn buffered(&self) -> usize {
+    pub(crate) fn buffered_len(&self) -> usize {
         self.buffer.len()
     }
 

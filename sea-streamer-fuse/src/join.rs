@@ -76,7 +76,7 @@ where
     /// use sea_streamer_types::OwnedMessage;
     ///
     /// let join = StreamJoin::muxed(stream::empty::<Result<OwnedMessage, std::io::Error>>());
-    /// assert_eq!(join.buffered(), 0);
+    /// assert_eq!(join.buffered_len(), 0);
     /// ```
     pub fn muxed(muxed: S) -> Self {
         Self::with_options(muxed, JoinOptions::default())
@@ -227,7 +227,8 @@ where
         self.core.late_count()
     }
 
-    /// Number of messages buffered now (all keys together).
+    /// Number of messages buffered now (all keys together). (Not `buffered`: that name is
+    /// `StreamExt::buffered`, which a call on the join would pick first.)
     ///
     /// ```
     /// use sea_streamer_fuse::StreamJoin;
@@ -235,10 +236,10 @@ where
     /// use sea_streamer_types::OwnedMessage;
     ///
     /// let join = StreamJoin::muxed(stream::empty::<Result<OwnedMessage, std::io::Error>>());
-    /// assert_eq!(join.buffered(), 0);
+    /// assert_eq!(join.buffered_len(), 0);
     /// ```
-    pub fn buffered(&self) -> usize {
-        self.core.buffered()
+    pub fn buffered_len(&self) -> usize {
+        self.core.buffered_len()
     }
 }
 
@@ -286,7 +287,7 @@ where
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StreamJoin")
             .field("aligned", self.core.aligned())
-            .field("buffered", &self.core.buffered())
+            .field("buffered", &self.core.buffered_len())
             .field("options", self.core.options())
             .field("late", &self.core.late_count())
             .field("late_handler", &self.core.has_late_handler())

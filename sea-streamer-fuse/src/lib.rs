@@ -79,7 +79,10 @@
 //!   earlier than one already yielded is counted, and a handler can see it and keep it
 //!   in the output (upstream's behaviour) or take it out.
 //!
-//! [`StreamJoin::buffered`] tells how many messages are held right now.
+//! [`StreamJoin::buffered_len`] tells how many messages are held right now. After a forced
+//! or idle release the output stays in timestamp order apart from the late messages, but
+//! on equal timestamps a message of a key that sorts first may follow one that sorts later
+//! (such a message is not late).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod buffer;

@@ -30,7 +30,7 @@ fn a_silent_key_stops_holding_output_once_it_is_the_timeout_behind() {
     });
     assert_eq!(trace(&mut join, &probe), "a1 b2 a3 a5 a8 a12 a13 | b10 ...");
     assert_eq!(*late.lock().unwrap(), ["b10"]);
-    assert_eq!(join.buffered(), 1, "a14 is held for b again");
+    assert_eq!(join.buffered_len(), 1, "a14 is held for b again");
 
     // without the timeout b holds a3 onwards
     assert_eq!(run(&["a", "b"], script), "a1 b2 | | | | | a3 a5 a8 b10 ...");

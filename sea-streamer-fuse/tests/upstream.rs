@@ -84,7 +84,7 @@ fn pending_input_holds_until_every_aligned_key_has_a_message() {
     // are buffered, so the join yields a2 without new input; a4 lets b3 out; then a4
     // waits for b
     assert_eq!(trace(&mut join, &probe), "| | a1 a2 b3 ...");
-    assert_eq!(join.buffered(), 1, "a4 is held: b has nothing buffered");
+    assert_eq!(join.buffered_len(), 1, "a4 is held: b has nothing buffered");
 }
 
 #[test]
