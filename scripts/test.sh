@@ -46,7 +46,7 @@ cargo test --workspace --features "$TOKIO_FEATURES"
 
 step "binaries under runtime-tokio, one crate at a time"
 cargo test -p sea-streamer-stdio --features runtime-tokio,executables
-cargo test -p sea-streamer-socket --features backend-stdio,backend-file,backend-redis,runtime-tokio,executables
+cargo test -p sea-streamer-socket --features backend-stdio,backend-file,backend-redis,backend-kafka,runtime-tokio,executables
 cargo build -p sea-streamer-redis --features executables --bins
 cargo build -p sea-streamer-kafka --features runtime-tokio,executables --bins
 
