@@ -3,6 +3,7 @@
 use crate::commit::read_commit;
 use crate::consumer::ConsumerParts;
 use crate::dispatch::{join_shared, next_sid, spawn_reader, ReaderKind, Start, Subscriber};
+use crate::file_id::path_of_uri_text;
 use crate::format::HEADER_SIZE;
 use crate::producer::WriterSlot;
 use crate::reader::Reader;
@@ -38,7 +39,7 @@ impl FileStreamer {
     }
 }
 
-/// The file path of a streamer URI's first node.
+/// The file path of a streamer URI's first node, percent-decoded.
 fn path_of(uri: &StreamerUri) -> FileResult<String> {
     let node = uri
         .nodes()
@@ -46,7 +47,13 @@ fn path_of(uri: &StreamerUri) -> FileResult<String> {
         .ok_or(StreamErr::StreamUrlErr(StreamUrlErr::ZeroNode))?;
     let s = node.as_str();
     let s = s.strip_prefix("file://").unwrap_or(s);
-    Ok(s.trim_end_matches('/').to_owned())
+    // URL parsing percent-encoded the path (a space became `%20`): decode it, once.
+    path_of_uri_text(s.trim_end_matches('/')).map_err(|e| {
+        StreamErr::Backend(FileErr::IoError(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("the path of {s} is not UTF-8 once percent-decoded: {e}"),
+        )))
+    })
 }
 
 impl Streamer for FileStreamer {

@@ -147,3 +147,27 @@ async fn create_topic(kafka: &str, topic: &str) {
         result.unwrap_or_else(|(name, e)| panic!("cannot create topic {name}: {e}"));
     }
 }
+
+/// File names with spaces and non-ASCII characters (issue #15, defect 5), written plainly
+/// for the input and percent-encoded for the output: the relay reads and creates the files of
+/// the decoded names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relays_between_files_with_spaces_and_non_ascii_names() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let input = dir.path().join("in put ü.ss");
+    write_ss_file(&input, "k", (0..3).map(payload)).await;
+    let d = dir.path().display();
+    relay_all(
+        &format!("file://{d}/in put ü.ss/k"),
+        &format!("file://{d}/%C3%BCnew%20file.ss/out"),
+    );
+    let output = dir.path().join("ünew file.ss");
+    let mut source = MessageSource::new(FileId::new(output.to_string_lossy()), StreamMode::Replay)
+        .await
+        .expect("the output file has the decoded name");
+    for i in 0..3 {
+        let message = source.next().await.expect("a relayed message").message;
+        assert_eq!(message.message().as_str().unwrap(), payload(i));
+    }
+    assert!(source.next().await.is_err(), "more messages than relayed");
+}
