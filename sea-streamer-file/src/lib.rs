@@ -35,7 +35,10 @@
 //!
 //! See the crate README (section "Differences from upstream 0.5.2"). In short: crash-safe reading
 //! and appending (partial tails are never delivered and are truncated by a recovering writer),
-//! typed corruption errors with resynchronisation at the next beacon ([`verify`], `ss-verify`),
+//! corruption told apart from a torn tail (a writer refuses a corrupt file with
+//! [`FileErr::CorruptForAppend`] instead of cutting valid frames; readers and consumers get
+//! [`FileErr::Corrupted`]; [`verify`] / `ss-verify --repair` keep every valid frame; frame
+//! headers, which the checksum does not cover, are checked by [`verify`]),
 //! resumable consumer groups with durable commits ([`FileConsumer::commit`]), shard ids preserved,
 //! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]), and one
 //! writing process per file (an exclusive `flock` held while a [`MessageSink`] writes; a writer in

@@ -184,7 +184,7 @@ async fn torn_tail_is_still_cut() {
     let last = placed.last().unwrap();
     let cut = (last.start + last.end) / 2;
     std::fs::write(file.path(), &bytes[..cut as usize]).unwrap();
-    let mut sink = MessageSink::append(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT)
+    let sink = MessageSink::append(file.clone(), 1024, DEFAULT_FILE_SIZE_LIMIT)
         .await
         .unwrap();
     assert_eq!(sink.started_from(), last.start);

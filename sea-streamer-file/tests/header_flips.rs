@@ -186,7 +186,9 @@ async fn header_bit_flips_are_reported() {
             missed.push((i, at, bit, after.get(i).cloned()));
         }
     }
-    println!(
+    // seeded, so the figures are fixed: 288 reported, 12 in the blind spot
+    assert!(
+        blind <= FLIPS / 20 && reported + blind + unchanged + missed.len() == FLIPS,
         "{FLIPS} header bit flips: {reported} reported, {blind} in the blind spot, {unchanged} unchanged"
     );
     assert!(

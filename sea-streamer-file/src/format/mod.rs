@@ -8,6 +8,12 @@
 //!
 //! Every codec has an async `read_from(&mut impl ByteSource)` and a `write_to(&mut impl ByteSink)`.
 //!
+//! The checksum covers a frame's **payload only**: its message header (stream key, shard,
+//! sequence, timestamp) and its length field are not protected. The format is kept unchanged for
+//! compatibility with sea-streamer 0.5.2; [`crate::verify`] checks what it can about headers
+//! (sequence and timestamp order per stream, agreement with beacon markers), and a length field
+//! that runs past later valid data is reported as corruption (`FileErr::Corrupted`).
+//!
 //! ```
 //! use sea_streamer_file::{format::{Header, HeaderV1, HEADER_SIZE}, ByteBuffer};
 //! use sea_streamer_types::Timestamp;
