@@ -50,6 +50,15 @@
 //!   crate; if a caller builds one it behaves as an empty message on the
 //!   `SEA_STREAMER_INTERNAL` stream instead of panicking.
 //! * The `relay` binary creates its `file://` output if it does not exist yet.
+//! * The `relay` binary awaits every receipt, at most `--max-in-flight` (default 4096) at a time,
+//!   and stops with exit status 1 and the cause on the first failed one (upstream dropped the
+//!   receipts, so failed sends went unnoticed). It ends normally, flushing the output and
+//!   exiting 0, at the end of a finite input (a `.ss` file's end-of-stream mark, the end of
+//!   stdin) and on Ctrl-C / SIGTERM (upstream exited 1 at a file's end and lost what the
+//!   output had queued). A payload the stdio output cannot print (not UTF-8, or with a line
+//!   break) is skipped with a warning and counted (upstream: not UTF-8 ended the relay).
+//!   `--send-timeout <MS>` bounds the wait for a receipt (for Kafka: `message.timeout.ms`).
+//!   Warnings are logged unless `RUST_LOG` says otherwise.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(not(any(
