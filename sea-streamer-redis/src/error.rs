@@ -76,6 +76,16 @@ pub enum RedisErr {
     /// Anything else.
     #[error("Unknown error: {0}")]
     Unknown(String),
+    /// The producer's queue is full: too many messages (or payload bytes) sent and not yet
+    /// answered by Redis (see `RedisProducerOptions::set_max_queued_messages` /
+    /// `set_max_queued_bytes`). Nothing was queued; retry once receipts have resolved.
+    #[error("The producer queue is full: {messages} messages ({bytes} payload bytes) await Redis")]
+    QueueFull {
+        /// Messages sent and not yet answered.
+        messages: usize,
+        /// Their payload bytes.
+        bytes: usize,
+    },
 }
 
 impl From<RedisError> for RedisErr {

@@ -83,6 +83,15 @@
 //!   longer than the connect timeout, 60 s by default) each receipt of the batch gets the error.
 //!   Nothing is lost silently; a message may be stored twice if the connection broke after Redis
 //!   stored it. Upstream panicked after 100 retries.
+//! * The producer's queue is bounded: at most `max_queued_messages` (default 100 000) messages
+//!   and `max_queued_bytes` (default 64 MiB) of payloads sent and not yet answered by Redis;
+//!   beyond that `send` returns `RedisErr::QueueFull` (a new variant) and queues nothing.
+//!   Upstream's queue was unbounded (a stalled Redis made the producer grow without limit).
+//!   The queue's storage is released once a backlog drains.
+//! * `RedisProducer::resent_count()` (new) counts messages re-sent because their pipeline's
+//!   reply was lost (response timeout, e.g. Redis stalled longer than the connect timeout, or a
+//!   broken connection); each re-send is logged as a warning with the count. Such messages may
+//!   be stored twice (at-least-once): the count bounds the duplicates.
 //! * `create_consumer` with no stream returns `StreamKeyEmpty` (upstream timed out);
 //!   `ShardOwnership::Owned` returns `Unsupported` (upstream panicked).
 //! * With `enable_cluster`, seek/rewind and on-demand reads work (upstream panicked); a read

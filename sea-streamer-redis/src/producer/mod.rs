@@ -1,10 +1,13 @@
 //! The producer: a cheap, cloneable handle that queues writes for a background task.
 //!
-//! `send_to` never blocks: it puts the message in an unbounded queue and returns a
-//! [`SendFuture`] for the receipt. The task drains the queue in batches and sends each batch
-//! as one pipeline of `XADD`s; receipts carry the entry id Redis assigned.
+//! `send_to` never blocks: it puts the message in a queue and returns a [`SendFuture`] for the
+//! receipt. The task drains the queue in batches and sends each batch as one pipeline of
+//! `XADD`s; receipts carry the entry id Redis assigned. The queue is bounded (messages and
+//! payload bytes not yet answered, see [`RedisProducerOptions`]): when full, `send_to` returns
+//! [`RedisErr::QueueFull`].
 
 mod options;
+mod queue;
 mod request;
 mod sharder;
 mod task;
@@ -24,6 +27,7 @@ use sea_streamer_types::{
 };
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -45,9 +49,11 @@ use std::task::{Context, Poll};
 /// ```
 #[derive(Debug, Clone)]
 pub struct RedisProducer {
-    sender: flume::Sender<Request>,
+    sender: queue::Handle,
+    budget: Arc<queue::Budget>,
     anchor: Option<StreamKey>,
     ts_fmt: TimestampFormat,
+    resent: Arc<AtomicU64>,
 }
 
 /// The receipt of one send; resolves once Redis has stored the entry (or failed to).
@@ -86,14 +92,27 @@ pub(crate) async fn create_producer(
     let mut cluster = RedisCluster::new_for(uri, options, Purpose::Command)?;
     cluster.reconnect_all().await?;
     let sharder = producer_options.sharder().map(|s| s.init());
-    let (sender, receiver) = flume::unbounded();
+    let receiver = Arc::new(queue::Queue::default());
+    let sender = queue::Handle::new(receiver.clone());
+    let budget = queue::Budget::new(
+        producer_options.max_queued_messages(),
+        producer_options.max_queued_bytes(),
+    );
+    let resent = Arc::new(AtomicU64::new(0));
     drop(sea_streamer_runtime::spawn_task(task::run(
-        cluster, receiver, sharder, field, ts_fmt,
+        cluster,
+        receiver,
+        sharder,
+        field,
+        ts_fmt,
+        resent.clone(),
     )));
     Ok(RedisProducer {
         sender,
+        budget,
         anchor: None,
         ts_fmt,
+        resent,
     })
 }
 
@@ -108,16 +127,16 @@ impl RedisProducer {
         let request = if stream_key.name() == SEA_STREAMER_INTERNAL {
             request::internal_request(payload, reply)
         } else {
+            let reserved = self.budget.reserve(payload.len())?;
             Request::Send {
                 stream_key: stream_key.clone(),
                 id_time,
                 payload,
                 reply,
+                reserved,
             }
         };
-        self.sender
-            .send(request)
-            .map_err(|_| StreamErr::Backend(RedisErr::ProducerDied))?;
+        self.sender.send(request)?;
         Ok(SendFuture { receiver })
     }
 
@@ -136,12 +155,20 @@ impl RedisProducer {
         self.enqueue(stream, Some(id_time), payload.into_bytes())
     }
 
+    /// How many messages this producer (and its clones) has sent again because the reply to
+    /// their pipeline was lost: a response timeout (the connect timeout, 60 s by default,
+    /// e.g. while Redis is stalled) or a broken connection. Redis may have stored such a
+    /// message before the reply was lost, so each may be stored twice: this is an upper bound
+    /// on the duplicates written (delivery is at-least-once). Each re-send is also logged as a
+    /// warning with its count.
+    pub fn resent_count(&self) -> u64 {
+        self.resent.load(Ordering::Acquire)
+    }
+
     /// Resolves after every message sent before it has been answered by Redis.
     pub async fn flush_immut(&self) -> RedisResult<()> {
         let (reply, receiver) = oneshot::channel();
-        self.sender
-            .send(Request::Flush { reply })
-            .map_err(|_| StreamErr::Backend(RedisErr::ProducerDied))?;
+        self.sender.send(Request::Flush { reply })?;
         SendFuture { receiver }.await.map(|_| ())
     }
 
@@ -149,13 +176,11 @@ impl RedisProducer {
     /// it; returns the number of entries removed.
     pub async fn trim(&self, stream_key: &StreamKey, maxlen: u32) -> RedisResult<u64> {
         let (reply, receiver) = oneshot::channel();
-        self.sender
-            .send(Request::Trim {
-                stream_key: stream_key.clone(),
-                maxlen,
-                reply,
-            })
-            .map_err(|_| StreamErr::Backend(RedisErr::ProducerDied))?;
+        self.sender.send(Request::Trim {
+            stream_key: stream_key.clone(),
+            maxlen,
+            reply,
+        })?;
         match receiver.await {
             Ok(result) => result,
             Err(_) => Err(StreamErr::Backend(RedisErr::ProducerDied)),

@@ -1,5 +1,6 @@
-//! Producer options: the optional sharder.
+//! Producer options: the optional sharder and the bounds of the send queue.
 
+use super::queue::{DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES};
 use super::SharderConfig;
 use sea_streamer_types::ProducerOptions;
 use std::sync::Arc;
@@ -12,15 +13,29 @@ use std::sync::Arc;
 /// options.set_sharder(RoundRobinSharder::new(3));
 /// assert!(options.sharder().is_some());
 /// ```
-#[derive(Default, Clone)]
+#[derive(Clone)]
 pub struct RedisProducerOptions {
     sharder: Option<Arc<dyn SharderConfig>>,
+    max_queued_messages: usize,
+    max_queued_bytes: usize,
+}
+
+impl Default for RedisProducerOptions {
+    fn default() -> Self {
+        Self {
+            sharder: None,
+            max_queued_messages: DEFAULT_MAX_QUEUED_MESSAGES,
+            max_queued_bytes: DEFAULT_MAX_QUEUED_BYTES,
+        }
+    }
 }
 
 impl std::fmt::Debug for RedisProducerOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisProducerOptions")
             .field("sharder", &self.sharder)
+            .field("max_queued_messages", &self.max_queued_messages)
+            .field("max_queued_bytes", &self.max_queued_bytes)
             .finish()
     }
 }
@@ -41,5 +56,34 @@ impl RedisProducerOptions {
     /// The sharder, if any.
     pub fn sharder(&self) -> Option<&dyn SharderConfig> {
         self.sharder.as_deref()
+    }
+    /// Most messages sent and not yet answered by Redis (queued, or in a pipeline awaiting
+    /// its reply). Once reached, `send` returns `RedisErr::QueueFull` and queues nothing,
+    /// until receipts resolve. Default 100 000 (at least 1).
+    ///
+    /// ```
+    /// use sea_streamer_redis::RedisProducerOptions;
+    /// let mut options = RedisProducerOptions::default();
+    /// options.set_max_queued_messages(10_000).set_max_queued_bytes(8 << 20);
+    /// assert_eq!(options.max_queued_messages(), 10_000);
+    /// ```
+    pub fn set_max_queued_messages(&mut self, v: usize) -> &mut Self {
+        self.max_queued_messages = v.max(1);
+        self
+    }
+    /// See [`RedisProducerOptions::set_max_queued_messages`].
+    pub fn max_queued_messages(&self) -> usize {
+        self.max_queued_messages
+    }
+    /// Most payload bytes sent and not yet answered by Redis; beyond it `send` returns
+    /// `RedisErr::QueueFull`. A single larger message is accepted when nothing else is
+    /// queued. Default 64 MiB.
+    pub fn set_max_queued_bytes(&mut self, v: usize) -> &mut Self {
+        self.max_queued_bytes = v;
+        self
+    }
+    /// See [`RedisProducerOptions::set_max_queued_bytes`].
+    pub fn max_queued_bytes(&self) -> usize {
+        self.max_queued_bytes
     }
 }

@@ -1,5 +1,6 @@
 //! Requests from producer handles to the producer task, and messages sent to the internal key.
 
+use super::queue::Reserved;
 use crate::RedisResult;
 use futures::channel::oneshot;
 use sea_streamer_types::{MessageHeader, StreamKey, SEA_STREAMER_INTERNAL};
@@ -15,6 +16,8 @@ pub(crate) enum Request {
         id_time: Option<u64>,
         payload: Vec<u8>,
         reply: Reply,
+        /// The message's share of the queue budget, held until its receipt resolves.
+        reserved: Reserved,
     },
     /// Answer once everything before it has been answered.
     Flush { reply: Reply },

@@ -19,6 +19,8 @@ use sea_streamer_types::{
 use std::fmt::Write;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Most messages in one pipeline.
@@ -30,6 +32,7 @@ const MAX_IN_FLIGHT: usize = 4;
 /// Give up a pipeline after this many cluster redirections / retries.
 const MAX_RETRIES: usize = 100;
 
+use super::queue::{Empty, Queue, Reserved};
 use super::request::{Reply, Request};
 
 /// One `XADD` waiting for its reply.
@@ -41,6 +44,8 @@ struct Item {
     id_time: Option<u64>,
     payload: Vec<u8>,
     reply: Reply,
+    /// Its share of the queue budget, given back when the item is dropped.
+    _reserved: Reserved,
 }
 
 impl Item {
@@ -69,15 +74,18 @@ struct Task {
     inflight: FuturesOrdered<InFlight>,
     /// Set when a non-recoverable error means the task must stop.
     fatal: bool,
+    /// Messages sent again after their pipeline's reply was lost (shared with the handles).
+    resent: Arc<AtomicU64>,
 }
 
 /// Run until every producer handle is dropped and the queue is empty.
 pub(crate) async fn run(
     cluster: RedisCluster,
-    receiver: flume::Receiver<Request>,
+    receiver: Arc<Queue>,
     sharder: Option<Box<dyn Sharder>>,
     field: &'static str,
     ts_fmt: TimestampFormat,
+    resent: Arc<AtomicU64>,
 ) {
     let mut task = Task {
         cluster,
@@ -87,24 +95,25 @@ pub(crate) async fn run(
         id_buf: String::new(),
         inflight: FuturesOrdered::new(),
         fatal: false,
+        resent,
     };
     let mut items: Vec<Item> = Vec::new();
     let mut bytes = 0;
     loop {
         let request = if task.inflight.is_empty() && items.is_empty() {
-            match receiver.recv_async().await {
-                Ok(r) => r,
-                Err(_) => break,
+            match receiver.recv().await {
+                Some(r) => r,
+                None => break,
             }
         } else {
             match receiver.try_recv() {
                 Ok(r) => r,
-                Err(flume::TryRecvError::Disconnected) => {
+                Err(Empty::ForGood) => {
                     task.dispatch(std::mem::take(&mut items)).await;
                     task.drain().await;
                     break;
                 }
-                Err(flume::TryRecvError::Empty) => {
+                Err(Empty::Now) => {
                     if !items.is_empty() {
                         // the queue is empty: send what has been collected
                         bytes = 0;
@@ -112,19 +121,18 @@ pub(crate) async fn run(
                         continue;
                     }
                     // wait for a reply or a new request, whichever comes first
-                    match select(task.inflight.next(), receiver.recv_async()).await {
-                        Either::Left((done, rest)) => {
-                            drop(rest);
+                    match select(task.inflight.next(), std::pin::pin!(receiver.recv())).await {
+                        Either::Left((done, _)) => {
                             if let Some(done) = done {
                                 task.complete(done).await;
                             }
                             continue;
                         }
-                        Either::Right((Ok(r), rest)) => {
+                        Either::Right((Some(r), rest)) => {
                             drop(rest);
                             r
                         }
-                        Either::Right((Err(_), rest)) => {
+                        Either::Right((None, rest)) => {
                             drop(rest);
                             task.drain().await;
                             break;
@@ -139,8 +147,9 @@ pub(crate) async fn run(
                 id_time,
                 payload,
                 reply,
+                reserved,
             } => {
-                let item = task.item(stream_key, id_time, payload, reply);
+                let item = task.item(stream_key, id_time, payload, reply, reserved);
                 let same_node = items.last().is_none_or(|last| {
                     task.cluster.node_for(last.redis_key())
                         == task.cluster.node_for(item.redis_key())
@@ -184,9 +193,8 @@ pub(crate) async fn run(
     }
     task.dispatch(items).await;
     task.drain().await;
-    while let Ok(request) = receiver.try_recv() {
-        drop(request); // receipts report ProducerDied
-    }
+    // queued receipts report ProducerDied; later sends fail
+    receiver.close();
     log::debug!("Producer task ended");
 }
 
@@ -226,6 +234,7 @@ impl Task {
         id_time: Option<u64>,
         payload: Vec<u8>,
         reply: Reply,
+        reserved: Reserved,
     ) -> Item {
         let (shard, sharded_key) = match &mut self.sharder {
             Some(sharder) => {
@@ -241,6 +250,7 @@ impl Task {
             id_time,
             payload,
             reply,
+            _reserved: reserved,
         }
     }
 
@@ -331,6 +341,7 @@ impl Task {
             }
             Err(err) if crate::error::is_connection_error(&err) => {
                 log::warn!("Producer lost its connection to {node}: {err}");
+                self.resending(&node, items.len());
                 self.cluster.reconnect(&node).ok();
                 again.append(&mut items);
             }
@@ -370,11 +381,14 @@ impl Task {
             }
             let node = self.cluster.node_for(items[0].redis_key()).clone();
             let pipe = self.pipeline(items);
+            let mut sent = false;
             let result = match self.cluster.get(&node).await {
-                Ok(conn) => pipe
-                    .query_async::<Vec<redis::RedisResult<Value>>>(conn)
-                    .await
-                    .map_err(|e| (crate::error::is_connection_error(&e), map_err(e))),
+                Ok(conn) => {
+                    sent = true;
+                    pipe.query_async::<Vec<redis::RedisResult<Value>>>(conn)
+                        .await
+                        .map_err(|e| (crate::error::is_connection_error(&e), map_err(e)))
+                }
                 Err(e) => Err((is_connection_err(&e) || is_retrying(&e), e)),
             };
             drop(pipe);
@@ -425,6 +439,9 @@ impl Task {
                     // connection lost or being re-established: retry the whole pipeline
                     log::warn!("Producer lost its connection to {node}: {err}");
                     self.cluster.reconnect(&node).ok();
+                    if sent && !self.cluster.is_dead(&node) {
+                        self.resending(&node, items.len());
+                    }
                     if self.cluster.is_dead(&node) {
                         log::error!("Giving up on {node}; failing {} messages", items.len());
                         self.cluster.conn.remove(&node);
@@ -439,6 +456,15 @@ impl Task {
                 }
             }
         }
+    }
+
+    /// `n` messages were written to `node` and their replies lost (response timeout, broken
+    /// connection): they will be sent again, and Redis may already have stored them.
+    fn resending(&self, node: &crate::NodeId, n: usize) {
+        let total = self.resent.fetch_add(n as u64, Ordering::AcqRel) + n as u64;
+        log::warn!(
+            "Re-sending {n} messages to {node} whose replies were lost: any of them Redis had already stored will be stored twice ({total} re-sent by this producer)"
+        );
     }
 
     fn receipt(&self, item: &Item, value: Value) -> RedisResult<MessageHeader> {

@@ -90,6 +90,26 @@ impl PrivateRedis {
         }
     }
 
+    /// Freeze the server (SIGSTOP): connections stay open, nothing is answered.
+    pub fn stop(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Let a frozen server go on (SIGCONT).
+    pub fn cont(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, which: &str) {
+        let pid = self.child.as_ref().expect("server running").id();
+        let status = Command::new("kill")
+            .arg(which)
+            .arg(pid.to_string())
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill {which} {pid} failed");
+    }
+
     /// Start it again on the same port and directory.
     pub fn restart(&mut self) {
         self.kill();
