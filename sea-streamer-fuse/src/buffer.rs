@@ -1,7 +1,7 @@
 //! Per-key message buffers and the choice of the next message to yield: the earliest head
 //! by timestamp, ties going to the key that sorts first.
 
-use sea_streamer_types::{Message, StreamKey};
+use sea_streamer_types::{Message, StreamKey, Timestamp};
 use std::collections::{BTreeMap, VecDeque};
 
 /// Messages waiting to be yielded, one queue per stream key in arrival order.
@@ -41,6 +41,15 @@ impl<M: Message> KeyBuffers<M> {
             }
         }
         self.len += 1;
+    }
+
+    /// The smallest timestamp among the heads (the one [`pop_earliest`](Self::pop_earliest)
+    /// would take).
+    pub(crate) fn earliest_timestamp(&self) -> Option<Timestamp> {
+        self.queues
+            .values()
+            .filter_map(|q| q.front().map(|m| m.timestamp()))
+            .min()
     }
 
     /// Take the head with the smallest timestamp; on equal timestamps the key that sorts

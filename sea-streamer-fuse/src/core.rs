@@ -96,7 +96,8 @@ impl<M: Message, E> JoinCore<M, E> {
     }
 
     /// Whether a message may be yielded while the input is open: something is buffered and
-    /// every aligned key has a buffered message or is idle; or the buffer is full.
+    /// every aligned key has a buffered message (with an idle timeout: or is idle, or has
+    /// seen a message at least as late as the earliest buffered one); or the buffer is full.
     fn can_yield(&self) -> bool {
         if self.buffer.is_empty() {
             return false;
@@ -108,9 +109,18 @@ impl<M: Message, E> JoinCore<M, E> {
         {
             return true;
         }
-        let idle_timeout = self.options.idle_timeout();
+        let Some(timeout) = self.options.idle_timeout() else {
+            return self.aligned.iter().all(|key| self.buffer.has(key));
+        };
+        let earliest = self.buffer.earliest_timestamp();
         self.aligned.iter().all(|key| {
-            self.buffer.has(key) || idle_timeout.is_some_and(|t| self.clock.is_idle(key, t))
+            self.buffer.has(key)
+                || self.clock.is_idle(key, timeout)
+                // its later messages cannot come before what it already sent
+                || self
+                    .clock
+                    .newest_of(key)
+                    .is_some_and(|newest| earliest.is_some_and(|e| e <= newest))
         })
     }
 

@@ -71,9 +71,10 @@
 //!   behind the messages it cannot take in the one merged input).
 //! - **An idle timeout**, [`JoinOptions::set_idle_timeout`]: an aligned key whose newest
 //!   message is more than the timeout older than the newest timestamp seen (of any key)
-//!   stops holding output back until it has a message again. The clock is the messages'
-//!   own timestamps (a watermark), so no runtime is needed and a replay behaves exactly
-//!   like the live run. If every key goes quiet the watermark stops too; a periodic
+//!   stops holding output back until it has a message again (and, with the timeout set,
+//!   a quiet aligned key never holds back messages no later than its own newest). The
+//!   clock is the messages' own timestamps (a watermark), so no runtime is needed and a
+//!   replay behaves exactly like the live run. If every key goes quiet the watermark stops too; a periodic
 //!   heartbeat stream merged into the input (not aligned) keeps it moving.
 //! - **Late messages**, [`StreamJoin::on_late`] and [`StreamJoin::late_count`]: a message
 //!   earlier than one already yielded is counted, and a handler can see it and keep it

@@ -63,7 +63,11 @@ impl JoinOptions {
     /// key with no buffered message is *idle* when the newest timestamp the join has seen (of
     /// any key) is more than `timeout` after that key's newest message, or, for a key never
     /// seen, after the first message the join saw. An idle key does not hold output back;
-    /// it holds it again as soon as one of its messages is buffered. A message of an idle key
+    /// it holds it again as soon as one of its messages is buffered. With the timeout set, an
+    /// aligned key with nothing buffered also stops holding back messages no later than its
+    /// own newest message (its next messages cannot be earlier, each key's messages being in
+    /// timestamp order): so old messages that arrive late are not held for a key that is
+    /// quiet but not yet idle. A message of an idle key
     /// that is earlier than what was already yielded is *late*, see
     /// [`StreamJoin::on_late`](crate::StreamJoin::on_late).
     pub fn set_idle_timeout(&mut self, timeout: Duration) -> &mut Self {

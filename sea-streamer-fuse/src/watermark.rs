@@ -33,6 +33,11 @@ impl Watermark {
         }
     }
 
+    /// The newest timestamp of `key` seen (tracked keys only).
+    pub(crate) fn newest_of(&self, key: &StreamKey) -> Option<Timestamp> {
+        self.newest_of.get(key).copied()
+    }
+
     /// Whether `key` has been silent for more than `timeout` of message time: the newest
     /// timestamp seen is more than `timeout` after the key's newest message (or after the
     /// first message seen, for a key never seen).

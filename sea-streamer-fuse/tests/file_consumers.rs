@@ -4,7 +4,7 @@
 //! reads next is up to the runtime, so these tests check properties that hold for every
 //! interleaving.
 
-use futures::{stream, StreamExt};
+use futures::{stream, FutureExt, StreamExt};
 use sea_streamer_file::{
     AutoStreamReset, FileConsumer, FileConsumerOptions, FileErr, FileId, FileStreamer, MessageSink,
 };
@@ -18,6 +18,7 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 const BASE_MS: i128 = 1_700_000_000_000;
 
@@ -40,8 +41,14 @@ fn id<M: Message>(m: &M) -> Id {
     )
 }
 
-/// A fresh `.ss` file holding `count` messages of `key`, one every `step_ms`.
+/// A fresh `.ss` file holding `count` messages of `key`, one every `step_ms`, then EOS.
 async fn write_stream(key: &str, count: i64, step_ms: i64) -> (FileId, Vec<Id>) {
+    write_file(key, count, step_ms, true).await
+}
+
+/// A fresh `.ss` file holding `count` messages of `key`, one every `step_ms`; without `eos`
+/// the file stays open: a live consumer waits for more.
+async fn write_file(key: &str, count: i64, step_ms: i64, eos: bool) -> (FileId, Vec<Id>) {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -61,7 +68,7 @@ async fn write_stream(key: &str, count: i64, step_ms: i64) -> (FileId, Vec<Id>) 
         sink.write(OwnedMessage::new(header, i.to_string().into_bytes()))
             .unwrap();
     }
-    sink.end(true).await.unwrap();
+    sink.end(eos).await.unwrap();
     (file, ids)
 }
 
@@ -209,37 +216,83 @@ async fn bounded_join_of_two_file_consumers() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_timeout_with_a_file_consumer_that_falls_silent() {
-    // slow stops at 500 ms while fast goes on to 999 ms
-    let (fast, fast_ids) = write_stream("fast", 1000, 1).await;
-    let (slow, slow_ids) = write_stream("slow", 51, 10).await;
-    let total = 1051;
+/// Join `fast` (`fast_n` messages, then its end) with `slow` (a file that stays open, so the
+/// merged input never ends) until every written message was pulled, then take what the
+/// join yields without more input. Returns what came out and the join's late count.
+async fn join_with_open_input(
+    fast: &FileId,
+    fast_n: usize,
+    slow: &FileId,
+    total: usize,
+    options: JoinOptions,
+) -> (Vec<Id>, u64) {
+    let (_fs, mut fast_consumer) = consumer(fast, "fast").await;
+    let (_ss, mut slow_consumer) = consumer(slow, "slow").await;
+    let all_pulled = Arc::new(Notify::new());
+    let notify = all_pulled.clone();
+    let pulled = AtomicUsize::new(0);
+    let merged = stream::select(fast_consumer.stream().take(fast_n), slow_consumer.stream())
+        .inspect(move |_| {
+            if pulled.fetch_add(1, Ordering::SeqCst) + 1 == total {
+                notify.notify_one();
+            }
+        });
+    let mut join = StreamJoin::with_options(merged, options);
+    join.align(StreamKey::new("fast").unwrap());
+    join.align(StreamKey::new("slow").unwrap());
 
-    // upstream: once slow's last message is out, nothing after it comes before the end
-    let plain = join_files(&fast, 1000, &slow, 51, JoinOptions::default()).await;
-    assert_complete(&plain.out, &fast_ids, &slow_ids);
-    for (item, pulled) in plain.out.iter().zip(&plain.pulled_at) {
-        if item.0 > 500 {
-            assert_eq!(*pulled, total, "{item:?} came before the input ended");
+    let mut out = Vec::new();
+    loop {
+        tokio::select! {
+            biased;
+            item = join.next() => match item {
+                Some(Ok(m)) => out.push(id(&m)),
+                other => panic!("the input is open: {other:?}"),
+            },
+            _ = all_pulled.notified() => break,
         }
     }
+    // all input is in; the input is open but has nothing more: what can the join still give?
+    while let Some(item) = join.next().now_or_never() {
+        out.push(id(&item.unwrap().unwrap()));
+    }
+    (out, join.late_count())
+}
 
-    // with a 50 ms idle timeout, fast's messages past 550 ms flow while input is still read
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_timeout_with_a_file_consumer_that_falls_silent() {
+    // slow stops at 500 ms and its file stays open; fast goes on to 999 ms
+    let (fast, fast_ids) = write_stream("fast", 1000, 1).await;
+    let (slow, slow_ids) = write_file("slow", 51, 10, false).await;
+    let total = 1051;
+
+    // upstream: slow holds everything after its last message, for as long as it is silent
+    let (plain, late) =
+        join_with_open_input(&fast, 1000, &slow, total, JoinOptions::default()).await;
+    let mut expected: Vec<Id> = fast_ids[..=500].iter().chain(&slow_ids).cloned().collect();
+    expected.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    assert_eq!(
+        plain, expected,
+        "up to slow's last message, and nothing after"
+    );
+    assert_eq!(late, 0);
+
+    // with a 50 ms idle timeout, slow stops holding output back: everything comes out while
+    // the input is still open, in timestamp order apart from the late messages (which depend
+    // on which consumer the merge read first)
     let mut options = JoinOptions::new();
     options.set_idle_timeout(Duration::from_millis(50));
-    let idle = join_files(&fast, 1000, &slow, 51, options).await;
+    let (out, late_count) = join_with_open_input(&fast, 1000, &slow, total, options).await;
     remove(&[&fast, &slow]);
-    assert_complete(&idle.out, &fast_ids, &slow_ids);
-    assert_late_accounted(&idle);
-    let early = idle
-        .out
+    assert_complete(&out, &fast_ids, &slow_ids);
+    let out_of_order = out
         .iter()
-        .zip(&idle.pulled_at)
-        .filter(|(item, pulled)| item.0 > 550 && **pulled < total)
+        .scan(i64::MIN, |newest, item| {
+            let late = item.0 < *newest;
+            *newest = (*newest).max(item.0);
+            Some(late)
+        })
+        .filter(|late| *late)
         .count();
-    assert!(
-        early > 0,
-        "no message past slow's silence came before the end"
-    );
+    assert_eq!(out_of_order as u64, late_count);
 }

@@ -59,3 +59,18 @@ fn idle_keys_do_not_reorder_what_is_buffered() {
     assert_eq!(trace(&mut join, &probe), "c1 b2 a3 b4 a9 ...");
     assert_eq!(run(&["a", "b", "c"], script), "c1 | ...");
 }
+
+#[test]
+fn a_quiet_key_does_not_hold_messages_older_than_its_newest() {
+    // a and b are quiet at 9 but not idle (timeout 100); b9 and the old c0 cannot be
+    // overtaken by a's next messages (at 9 or later), so they come out; b12 can be: held
+    let script = "a1 b1 a9 b9 | c0 b12 ...";
+    let (mut join, probe) = with_idle(&["a", "b"], script, 100);
+    assert_eq!(trace(&mut join, &probe), "a1 b1 a9 b9 c0 ...");
+    assert_eq!(join.buffered_len(), 1);
+    assert_eq!(join.late_count(), 1, "c0");
+    // upstream holds b9 for a, and c0 and b12 with it
+    let (mut plain, probe) = common::join(&["a", "b"], script);
+    assert_eq!(trace(&mut plain, &probe), "a1 b1 a9 | ...");
+    assert_eq!(plain.buffered_len(), 3);
+}
