@@ -17,6 +17,18 @@ fn join_of<'a>(stream: SeaMessageStream<'a>, keys: &[StreamKey]) -> SeaJoin<'a> 
     join
 }
 
+#[test]
+fn the_upstream_pairing_is_a_stream_of_sea_messages() {
+    fn is_stream<S>(_: fn(SeaMessageStream<'static>, &[StreamKey]) -> S)
+    where
+        S: sea_streamer::export::futures::Stream<
+            Item = Result<SeaMessage<'static>, StreamErr<BackendErr>>,
+        >,
+    {
+    }
+    is_stream(join_of);
+}
+
 #[cfg(all(feature = "file", feature = "runtime-tokio"))]
 #[tokio::test]
 async fn sea_consumer_of_a_file_joined_by_timestamp() {
