@@ -199,7 +199,7 @@ impl Decoder {
         let end = chunk.len();
         let mut pos = 0;
         match std::str::from_utf8(chunk) {
-            // The usual case: the whole chunk is text, lines are found with `str::find`.
+            // The usual case: the whole chunk is text (checked once), lines are found with memchr.
             Ok(text) => loop {
                 let line_end =
                     memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(end, |i| pos + i);

@@ -397,6 +397,12 @@ impl<'c, W: Write> Printer<'c, W> {
         let flushed = self.out.flush();
         match self.failed.take().map_or(flushed, Err) {
             Ok(()) => batch.complete(Outcome::Printed(timestamp, entries)),
+            // A reader that went away is how a pipeline normally ends (`| head`): the
+            // receipts say so, and a program decides whether it is an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                log::debug!("stdout was closed: {e}");
+                batch.complete(Outcome::Failed(e.kind(), e.to_string()));
+            }
             Err(e) => {
                 log::error!("writing stdout failed: {e}");
                 batch.complete(Outcome::Failed(e.kind(), e.to_string()));

@@ -1,5 +1,5 @@
 //! The stdio `relay` binary at the ends of its pipes: at the end of stdin it prints what it
-//! read and exits 0; when stdout is closed its failed receipts stop it with an error.
+//! read and exits 0; when stdout is closed by its reader it ends quietly (exit 0).
 #![cfg(feature = "executables")]
 
 use std::io::Write;
@@ -62,11 +62,11 @@ fn end_of_stdin_ends_the_relay_after_printing_everything() {
 }
 
 #[test]
-fn a_closed_stdout_stops_the_relay_with_an_error() {
-    // One line: no later message comes along to reveal the failed receipt.
+fn a_closed_stdout_ends_the_relay_quietly() {
+    // One line: no later message comes along to reveal the failed receipt. A reader that
+    // goes away (`relay | head -n 1`) is a normal end: exit 0, nothing on stderr.
     let out = run(b"[in] {\"n\":0}\n".to_vec(), true);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("printing to stdout"), "{stderr}");
-    assert!(stderr.to_lowercase().contains("broken pipe"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
 }

@@ -8,16 +8,19 @@
 use anyhow::{Context, Result};
 use clap::Parser;
 use futures::{stream::FuturesOrdered, FutureExt, StreamExt};
-use sea_streamer_stdio::{stdin_closed, StdioConsumerOptions, StdioStreamer};
-use sea_streamer_types::{Buffer, Consumer, Message, Producer, StreamKey, Streamer, StreamerUri};
+use sea_streamer_stdio::{stdin_closed, StdioConsumerOptions, StdioErr, StdioStreamer};
+use sea_streamer_types::{
+    Buffer, Consumer, Message, Producer, StreamErr, StreamKey, Streamer, StreamerUri,
+};
 
 /// Consumes the INPUT stream from stdin; each payload is parsed as JSON, an object gets
 /// `"relay": true` added, and the result is sent compactly (keys sorted) to the OUTPUT
 /// stream on stdout. Payloads that are not JSON are skipped with a warning.
 ///
-/// Receipts are awaited (at most `--max-in-flight` at a time): a failed print (e.g. a
-/// closed stdout) stops the relay with that error. At the end of stdin, everything read is
-/// printed and the relay exits 0.
+/// Receipts are awaited (at most `--max-in-flight` at a time): a failed print stops the
+/// relay with that error (exit 1). A closed stdout (the reader went away, as with
+/// `relay ... | head -n 1`) ends the relay quietly with exit 0. At the end of stdin,
+/// everything read is printed and the relay exits 0.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -60,6 +63,11 @@ fn transform(message: &impl Message) -> Option<String> {
     }
 }
 
+/// Whether `err` says that stdout was closed by its reader.
+fn is_closed_stdout(err: &StreamErr<StdioErr>) -> bool {
+    matches!(err, StreamErr::Backend(StdioErr::IoError(e)) if e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
@@ -96,8 +104,14 @@ async fn main() -> Result<()> {
         tokio::select! {
             biased;
             Some(receipt) = in_flight.next(), if !in_flight.is_empty() => {
-                receipt.context("printing to stdout")?;
-                printed += 1;
+                match receipt {
+                    Ok(_) => printed += 1,
+                    Err(e) if is_closed_stdout(&e) => {
+                        log::debug!("stdout was closed after {printed} messages; stopping");
+                        return Ok(());
+                    }
+                    Err(e) => return Err(e).context("printing to stdout"),
+                }
             }
             _ = &mut closed, if reading && !draining => draining = true,
             message = messages.next(), if reading && !draining && in_flight.len() < max_in_flight => {
@@ -112,7 +126,10 @@ async fn main() -> Result<()> {
             }
         }
     }
-    producer.end().await.context("flushing stdout")?;
+    match producer.end().await {
+        Err(e) if is_closed_stdout(&e) => log::debug!("stdout was closed while flushing"),
+        result => result.context("flushing stdout")?,
+    }
     log::info!("relayed {printed} messages");
     Ok(())
 }
