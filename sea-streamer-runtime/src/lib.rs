@@ -24,6 +24,8 @@
 //!   `Result<T, JoinError>` under every runtime. Dropping a [`TaskHandle`] detaches the
 //!   task: it keeps running.
 //! * [`timeout`] races a future against a deadline and fails with [`TimeoutError`].
+//! * [`net::TcpStream`]: a client TCP connection (connect with a deadline, read, write,
+//!   `TCP_NODELAY`), for backends that speak a wire protocol themselves.
 //!
 //! ## Differences from upstream 0.5.0
 //!
@@ -107,6 +109,7 @@ pub(crate) const NO_RUNTIME: &str = "Please enable a runtime feature of sea-stre
      (runtime-tokio, runtime-async-std or runtime-smol)";
 
 mod mutex;
+pub mod net;
 mod sleep;
 mod task;
 mod timeout;

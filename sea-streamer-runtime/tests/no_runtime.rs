@@ -90,3 +90,14 @@ fn file_stubs_fail_with_clear_error() {
         assert!(file.sync_all().await.is_err());
     });
 }
+
+#[test]
+fn tcp_connect_fails_with_clear_error() {
+    let err = block_on(sea_streamer_runtime::net::TcpStream::connect(
+        "127.0.0.1",
+        6379,
+        Duration::from_secs(1),
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("runtime-tokio"), "{err}");
+}
