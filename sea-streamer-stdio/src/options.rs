@@ -1,6 +1,6 @@
 //! Options of the stdio streamer, its consumers and producers.
 
-use crate::StdioErr;
+use crate::{QueueLimits, StdioErr};
 use sea_streamer_types::{
     ConnectOptions, ConsumerGroup, ConsumerMode, ConsumerOptions, ProducerOptions, StreamErr,
     StreamResult,
@@ -23,6 +23,7 @@ use std::time::Duration;
 #[derive(Debug, Default, Clone)]
 pub struct StdioConnectOptions {
     loopback: bool,
+    queue_limits: QueueLimits,
 }
 
 impl StdioConnectOptions {
@@ -34,6 +35,26 @@ impl StdioConnectOptions {
     /// Turns loopback on or off (off by default).
     pub fn set_loopback(&mut self, b: bool) {
         self.loopback = b;
+    }
+
+    /// The bound on what each producer of the streamer may have waiting for the stdout
+    /// thread (see [`crate::StdioProducer`]); by default 100 000 messages or 64 MiB.
+    pub fn queue_limits(&self) -> QueueLimits {
+        self.queue_limits
+    }
+
+    /// Sets the bound on what each producer may have waiting for the stdout thread; a send
+    /// beyond it is refused with [`crate::QueueFull`].
+    ///
+    /// ```
+    /// use sea_streamer_stdio::{QueueLimits, StdioConnectOptions};
+    ///
+    /// let mut options = StdioConnectOptions::default();
+    /// options.set_queue_limits(QueueLimits { max_messages: 1000, max_bytes: 1 << 20 });
+    /// assert_eq!(options.queue_limits().max_messages, 1000);
+    /// ```
+    pub fn set_queue_limits(&mut self, limits: QueueLimits) {
+        self.queue_limits = limits;
     }
 }
 

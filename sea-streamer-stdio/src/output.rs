@@ -12,6 +12,7 @@
 //! were all dropped skips the receipt bookkeeping.
 
 use crate::consumer_group::registry;
+use crate::limits::{QueueFull, QueueLimits};
 use crate::util::{push_decimal, SecondsText};
 use crate::{StdioErr, StdioResult};
 use sea_streamer_types::{
@@ -139,14 +140,25 @@ impl Queue {
         queue
     }
 
-    /// Queues a message; `Err(Disconnected)` once the queue is closed.
-    pub fn send(&self, key: &StreamKey, payload: &[u8], loopback: bool) -> StdioResult<SendFuture> {
+    /// Queues a message; `Err(Disconnected)` once the queue is closed, a [`QueueFull`]
+    /// error if `limits` would be exceeded.
+    pub fn send(
+        &self,
+        key: &StreamKey,
+        payload: &[u8],
+        loopback: bool,
+        limits: &QueueLimits,
+    ) -> StdioResult<SendFuture> {
         let (batch, index, wake) = {
             let mut pending = lock(&self.pending);
             if pending.closed {
                 return Err(StreamErr::Backend(StdioErr::Disconnected));
             }
             let requests = &mut pending.requests;
+            let (messages, bytes) = (requests.list.len(), requests.bytes.len());
+            if !limits.admits(messages, bytes, payload.len()) {
+                return Err(StreamErr::Backend(QueueFull { messages, bytes }.into()));
+            }
             if requests.keys.last() != Some(key) {
                 requests.keys.push(key.clone());
             }
@@ -536,7 +548,14 @@ mod tests {
     }
 
     fn send(queue: &Queue, k: &str, payload: &str, loopback: bool) -> SendFuture {
-        queue.send(&key(k), payload.as_bytes(), loopback).unwrap()
+        queue
+            .send(
+                &key(k),
+                payload.as_bytes(),
+                loopback,
+                &QueueLimits::default(),
+            )
+            .unwrap()
     }
 
     /// Splits `[ts | key | seq] payload` lines, checking the timestamp's shape.
@@ -564,7 +583,7 @@ mod tests {
         let a1 = send(&queue, "a", "x1", true);
         queue.shutdown();
         // Sends after the shutdown fail.
-        let late = queue.send(&key("a"), b"late", false);
+        let late = queue.send(&key("a"), b"late", false, &QueueLimits::default());
         let mut counters = HashMap::new();
         let mut out = Vec::new();
         let mut looped = Vec::new();
@@ -596,6 +615,63 @@ mod tests {
         assert_eq!(looped[0].header(), &a1);
         assert_eq!(looped[0].message().as_str().unwrap(), "x1");
         assert_eq!(counters.get(&key("a")), Some(&2));
+    }
+
+    /// A stopped printer (a blocked stdout) fills the queue up to its limits; the next send
+    /// is refused with a typed error, nothing of it is printed, and once the printer has
+    /// taken the queue the full limit is available again.
+    #[test]
+    fn a_full_queue_refuses_sends_until_it_is_printed() {
+        let limits = QueueLimits {
+            max_messages: 5,
+            max_bytes: 1000,
+        };
+        let queue = Queue::new();
+        let try_send = |payload: &str| queue.send(&key("k"), payload.as_bytes(), false, &limits);
+        let accepted: Vec<_> = (0..5)
+            .map(|i| try_send(&format!("m{i}")).unwrap())
+            .collect();
+        let refused = try_send("m5").unwrap_err();
+        match &refused {
+            StreamErr::Backend(StdioErr::IoError(e)) => {
+                assert_eq!(e.kind(), std::io::ErrorKind::WouldBlock);
+                let full = e.get_ref().unwrap().downcast_ref::<QueueFull>().unwrap();
+                assert_eq!((full.messages, full.bytes), (5, 10));
+            }
+            other => panic!("{other:?}"),
+        }
+        // The printer takes the queue: the limit is free again (the printed batch no longer counts).
+        let mut counters = HashMap::new();
+        let mut out = Vec::new();
+        let mut requests = Requests::default();
+        let (batch, _) = queue.take(&mut requests);
+        let more: Vec<_> = (5..10)
+            .map(|i| try_send(&format!("m{i}")).unwrap())
+            .collect();
+        assert!(try_send("m10").is_err());
+        let mut printer = Printer::new(&mut out, &mut counters);
+        printer.print_batch(&mut requests, &batch);
+        drop(printer);
+        queue.shutdown();
+        Printer::new(&mut out, &mut counters).run(&queue, |_| {});
+        for (i, f) in accepted.into_iter().chain(more).enumerate() {
+            assert_eq!(*block_on(f).unwrap().sequence(), i as u64);
+        }
+        let printed: Vec<String> = lines(&out).into_iter().map(|(_, _, p)| p).collect();
+        let expected: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+        assert_eq!(printed, expected);
+        // Byte limit: a message that would pass it is refused, one that fits is not.
+        let queue = Queue::new();
+        let small = QueueLimits {
+            max_messages: 100,
+            max_bytes: 8,
+        };
+        let big = "x".repeat(20);
+        assert!(
+            queue.send(&key("k"), big.as_bytes(), false, &small).is_ok(),
+            "an empty queue takes any size"
+        );
+        assert!(queue.send(&key("k"), b"y", false, &small).is_err());
     }
 
     #[test]
@@ -671,6 +747,8 @@ mod tests {
                 StdioErr::Disconnected
             ))
         ));
-        assert!(queue.send(&key("k"), b"p", false).is_err());
+        assert!(queue
+            .send(&key("k"), b"p", false, &QueueLimits::default())
+            .is_err());
     }
 }

@@ -1,5 +1,6 @@
 //! [`StdioProducer`]: prints messages to stdout.
 
+use crate::limits::QueueLimits;
 use crate::output::{output_queue, Queue};
 use crate::{PayloadLineBreak, SendFuture, StdioErr, StdioResult, BROADCAST};
 use sea_streamer_types::{Buffer, Producer, StreamErr, StreamKey};
@@ -11,6 +12,11 @@ use std::sync::Arc;
 /// per stream key (starting at 0); empty payloads print nothing. A payload must be UTF-8
 /// and must not contain a line break (`\n`): such payloads are refused by `send`, see
 /// [`PayloadLineBreak`].
+///
+/// What waits for the stdout thread is bounded ([`QueueLimits`], by default 100 000
+/// messages or 64 MiB): when stdout is slow or blocked and the bound is reached, `send`
+/// refuses with a [`QueueFull`](crate::QueueFull) error instead of growing without limit.
+/// Await receipts (or `flush`) to wait for room.
 ///
 /// ```no_run
 /// # async fn f() -> sea_streamer_stdio::StdioResult<()> {
@@ -28,6 +34,7 @@ pub struct StdioProducer {
     stream: Option<StreamKey>,
     queue: Arc<Queue>,
     loopback: bool,
+    limits: QueueLimits,
 }
 
 impl Default for StdioProducer {
@@ -39,15 +46,35 @@ impl Default for StdioProducer {
 impl StdioProducer {
     /// A producer without loopback (starts the stdout thread if none runs).
     pub fn new() -> Self {
-        Self::new_with(false)
+        Self::new_with(false, QueueLimits::default())
     }
 
-    pub(crate) fn new_with(loopback: bool) -> Self {
+    pub(crate) fn new_with(loopback: bool, limits: QueueLimits) -> Self {
         Self {
             stream: None,
             queue: output_queue(),
             loopback,
+            limits,
         }
+    }
+
+    /// The bound on what this producer may have waiting for the stdout thread.
+    pub fn queue_limits(&self) -> QueueLimits {
+        self.limits
+    }
+
+    /// Sets the bound on what this producer may have waiting for the stdout thread.
+    ///
+    /// ```
+    /// use sea_streamer_stdio::{QueueLimits, StdioProducer};
+    ///
+    /// let mut producer = StdioProducer::new();
+    /// let limits = QueueLimits { max_messages: 10, max_bytes: 1 << 20 };
+    /// producer.set_queue_limits(limits);
+    /// assert_eq!(producer.queue_limits(), limits);
+    /// ```
+    pub fn set_queue_limits(&mut self, limits: QueueLimits) {
+        self.limits = limits;
     }
 }
 
@@ -57,14 +84,16 @@ impl Producer for StdioProducer {
 
     /// Queues a message; `Err(Utf8Error)` if the payload is not UTF-8,
     /// `Err(Backend(IoError(_)))` of kind `InvalidInput` wrapping a [`PayloadLineBreak`] if
-    /// it contains a `\n` (nothing is printed), and `Err(Backend(Disconnected))` after the
-    /// streamer was disconnected.
+    /// it contains a `\n` (nothing is printed), `Err(Backend(IoError(_)))` of kind
+    /// `WouldBlock` wrapping a [`QueueFull`](crate::QueueFull) if the queue is at its
+    /// [`QueueLimits`], and `Err(Backend(Disconnected))` after the streamer was disconnected.
     fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> StdioResult<SendFuture> {
         payload.as_str().map_err(StreamErr::Utf8Error)?;
         if let Some(position) = memchr::memchr(b'\n', payload.as_bytes()) {
             return Err(StreamErr::Backend(PayloadLineBreak { position }.into()));
         }
-        self.queue.send(stream, payload.as_bytes(), self.loopback)
+        self.queue
+            .send(stream, payload.as_bytes(), self.loopback, &self.limits)
     }
 
     /// Same as [`Producer::flush`].

@@ -3,7 +3,7 @@
 use crate::consumer_group::registry;
 use crate::output::shutdown_output;
 use crate::{
-    StdioConnectOptions, StdioConsumer, StdioConsumerOptions, StdioErr, StdioProducer,
+    QueueLimits, StdioConnectOptions, StdioConsumer, StdioConsumerOptions, StdioErr, StdioProducer,
     StdioProducerOptions, StdioResult,
 };
 use sea_streamer_types::{
@@ -32,6 +32,7 @@ use std::future::Future;
 #[derive(Debug, Default, Clone)]
 pub struct StdioStreamer {
     loopback: bool,
+    queue_limits: QueueLimits,
 }
 
 impl Streamer for StdioStreamer {
@@ -49,6 +50,7 @@ impl Streamer for StdioStreamer {
     ) -> impl Future<Output = StdioResult<Self>> + Send {
         futures::future::ready(Ok(Self {
             loopback: options.loopback(),
+            queue_limits: options.queue_limits(),
         }))
     }
 
@@ -63,12 +65,15 @@ impl Streamer for StdioStreamer {
         }
     }
 
-    /// A producer with this streamer's loopback setting.
+    /// A producer with this streamer's loopback setting and queue limits.
     fn create_generic_producer(
         &self,
         _: StdioProducerOptions,
     ) -> impl Future<Output = StdioResult<StdioProducer>> + Send {
-        futures::future::ready(Ok(StdioProducer::new_with(self.loopback)))
+        futures::future::ready(Ok(StdioProducer::new_with(
+            self.loopback,
+            self.queue_limits,
+        )))
     }
 
     /// `RealTime` (a group, if set, is honoured with a warning) or `LoadBalanced` (a group
