@@ -80,6 +80,19 @@ pub enum FileErr {
         /// Why decoding failed.
         cause: String,
     },
+    /// The producers' queue of this file is full: too many messages (or payload bytes) sent and
+    /// not yet handed to the OS by the writer (see `FileConnectOptions::set_max_queued_messages`
+    /// / `set_max_queued_bytes`). Nothing was queued; retry once the writer has caught up (e.g.
+    /// after `flush`). (Not in upstream 0.5.2, whose queue was unbounded.)
+    #[error(
+        "The producer queue is full: {messages} messages ({bytes} payload bytes) await the writer"
+    )]
+    QueueFull {
+        /// Messages sent and not yet written.
+        messages: usize,
+        /// Their payload bytes.
+        bytes: usize,
+    },
 }
 
 /// Result type of the file backend's `Streamer`/`Producer`/`Consumer` methods.
@@ -141,6 +154,10 @@ impl FileErr {
             FileErr::NotEnoughBytes => FileErr::NotEnoughBytes,
             FileErr::StreamEnded => FileErr::StreamEnded,
             FileErr::ProducerEnded => FileErr::ProducerEnded,
+            FileErr::QueueFull { messages, bytes } => FileErr::QueueFull {
+                messages: *messages,
+                bytes: *bytes,
+            },
             FileErr::Corrupted {
                 file,
                 offset,

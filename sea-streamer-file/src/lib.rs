@@ -71,6 +71,7 @@ mod file_sink;
 mod file_source;
 pub mod format;
 mod options;
+mod pending;
 mod producer;
 mod reader;
 mod seek;

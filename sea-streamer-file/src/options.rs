@@ -1,6 +1,7 @@
 //! Options: [`FileConnectOptions`], [`FileConsumerOptions`], [`FileProducerOptions`], and the
 //! [`AutoStreamReset`] / [`StreamMode`] enums.
 
+use crate::pending::{QueueLimits, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES};
 use crate::{
     ConfigErr, FileErr, DEFAULT_BEACON_INTERVAL, DEFAULT_FILE_SIZE_LIMIT, DEFAULT_PREFETCH_MESSAGE,
 };
@@ -54,6 +55,8 @@ pub struct FileConnectOptions {
     file_size_limit: u64,
     prefetch_message: usize,
     file_notification: bool,
+    max_queued_messages: usize,
+    max_queued_bytes: usize,
 }
 
 impl Default for FileConnectOptions {
@@ -65,6 +68,8 @@ impl Default for FileConnectOptions {
             file_size_limit: DEFAULT_FILE_SIZE_LIMIT,
             prefetch_message: DEFAULT_PREFETCH_MESSAGE,
             file_notification: true,
+            max_queued_messages: DEFAULT_MAX_QUEUED_MESSAGES,
+            max_queued_bytes: DEFAULT_MAX_QUEUED_BYTES,
         }
     }
 }
@@ -164,6 +169,50 @@ impl FileConnectOptions {
     pub fn set_file_notification(&mut self, v: bool) -> &mut Self {
         self.file_notification = v;
         self
+    }
+
+    /// Bound the producers' queue: at most this many messages (default 100 000) sent and not yet
+    /// handed to the OS by the file's writer thread. Once reached, `send` returns
+    /// [`FileErr::QueueFull`] and queues nothing; the room comes back as the writer catches up
+    /// (e.g. after `flush`). A value of 0 is taken as 1. All producers of a file in a process
+    /// share one writer and so one queue: it keeps the bounds of the streamer that started it.
+    ///
+    /// ```
+    /// use sea_streamer_file::FileConnectOptions;
+    /// let mut options = FileConnectOptions::default();
+    /// assert_eq!(options.max_queued_messages(), 100_000);
+    /// assert_eq!(options.max_queued_bytes(), 64 * 1024 * 1024);
+    /// options.set_max_queued_messages(10_000).set_max_queued_bytes(8 << 20);
+    /// assert_eq!(options.max_queued_messages(), 10_000);
+    /// ```
+    pub fn set_max_queued_messages(&mut self, v: usize) -> &mut Self {
+        self.max_queued_messages = v.max(1);
+        self
+    }
+
+    /// See [`FileConnectOptions::set_max_queued_messages`].
+    pub fn max_queued_messages(&self) -> usize {
+        self.max_queued_messages
+    }
+
+    /// Bound the payload bytes (default 64 MiB) sent and not yet handed to the OS; beyond it
+    /// `send` returns [`FileErr::QueueFull`]. A single larger message is accepted when nothing
+    /// else is queued. See [`FileConnectOptions::set_max_queued_messages`].
+    pub fn set_max_queued_bytes(&mut self, v: usize) -> &mut Self {
+        self.max_queued_bytes = v;
+        self
+    }
+
+    /// See [`FileConnectOptions::set_max_queued_bytes`].
+    pub fn max_queued_bytes(&self) -> usize {
+        self.max_queued_bytes
+    }
+
+    pub(crate) fn queue_limits(&self) -> QueueLimits {
+        QueueLimits {
+            max_messages: self.max_queued_messages,
+            max_bytes: self.max_queued_bytes,
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! [`FileProducer`]: appends messages to a file through a writer shared by all producers of that file.
 
+use crate::pending::QueueLimits;
 use crate::sink::scan_streams;
 use crate::writer::wait;
 use crate::{FileErr, FileId, FileResult, MessageSink};
@@ -40,6 +41,7 @@ impl WriterSlot {
         beacon_interval: u32,
         limit: u64,
         end_with_eos: bool,
+        limits: QueueLimits,
     ) -> Result<Arc<Self>, FileErr> {
         let mut map = writers().lock().map_err(poisoned)?;
         if let Some(slot) = map.get(file_id).and_then(|w| w.upgrade()) {
@@ -48,6 +50,7 @@ impl WriterSlot {
             }
         }
         let sink = MessageSink::append_sync(file_id.clone(), beacon_interval, limit)?;
+        sink.set_queue_limits(limits)?;
         // `MessageSink::append` recovered the streams of the file already
         let scanned = true;
         let slot = Arc::new(Self {
@@ -106,8 +109,10 @@ impl WriterSlot {
             None => 1,
         };
         let header = MessageHeader::new(key.clone(), shard, seq, crate::format::now_millis());
-        match writer.write_parts(&header, payload) {
+        match writer.write_counted(&header, payload) {
             Ok(_) => Ok(header),
+            // nothing was queued: the writer goes on
+            Err(e @ FileErr::QueueFull { .. }) => Err(e),
             Err(e) => {
                 log::error!("{}: writer stopped: {e}", self.file_id);
                 *sink = None;
@@ -206,14 +211,19 @@ impl Producer for FileProducer {
     type SendFuture = SendFuture;
 
     /// Queue a message: key `stream`, shard 0, next sequence of the key (the first is 1), now.
-    /// Writer gone → `Err(Backend(ProducerEnded))`; a write failure (e.g. size limit) is returned
+    /// Writer gone → `Err(Backend(ProducerEnded))`; the file's queue full →
+    /// `Err(Backend(QueueFull))` and nothing queued (see
+    /// [`FileConnectOptions::set_max_queued_messages`](crate::FileConnectOptions::set_max_queued_messages));
+    /// a write failure (e.g. size limit) is returned
     /// in the receipt and stops the writer.
     fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> FileResult<SendFuture> {
         match self.slot.send(stream, payload.as_bytes()) {
             Ok(header) => Ok(SendFuture {
                 result: Some(Ok(header)),
             }),
-            Err(FileErr::ProducerEnded) => Err(StreamErr::Backend(FileErr::ProducerEnded)),
+            Err(e @ (FileErr::ProducerEnded | FileErr::QueueFull { .. })) => {
+                Err(StreamErr::Backend(e))
+            }
             Err(e) => Ok(SendFuture {
                 result: Some(Err(StreamErr::Backend(e))),
             }),
@@ -254,5 +264,132 @@ mod tests {
     fn producer_is_send_sync() {
         is_send_sync::<FileProducer>();
         is_send_sync::<SendFuture>();
+    }
+
+    fn temp_file(name: &str) -> FileId {
+        let path = std::env::temp_dir().join(format!(
+            "sea-streamer-queue-{name}-{}-{}.ss",
+            std::process::id(),
+            crate::format::now_millis().unix_timestamp_nanos()
+        ));
+        FileId::new(path.to_string_lossy().into_owned())
+    }
+
+    fn shared(slot: &WriterSlot) -> Arc<crate::writer::WriterShared> {
+        let st = slot.state.lock().expect("lock");
+        st.sink.as_ref().expect("open").shared()
+    }
+
+    fn flush(slot: &WriterSlot) {
+        slot.flush()
+            .expect("alive")
+            .recv()
+            .expect("reply")
+            .expect("flushed");
+    }
+
+    fn frames(file_id: &FileId) -> usize {
+        let mut reader = crate::reader::Reader::open(file_id).expect("open");
+        std::iter::from_fn(|| reader.next_frame().expect("valid"))
+            .filter(|f| !f.is_eos())
+            .count()
+    }
+
+    fn waiting(slot: &WriterSlot) -> crate::pending::Count {
+        shared(slot).buf.lock().expect("lock").waiting()
+    }
+
+    /// With the writer thread held back, exactly `max_queued_messages` sends are accepted and the
+    /// next one is `QueueFull` (nothing queued, the writer goes on); once the backlog is written
+    /// every accepted message is in the file and the whole bound is available again.
+    #[test]
+    fn queue_bound_on_messages() {
+        let id = temp_file("messages");
+        let mut options = crate::FileConnectOptions::default();
+        options.set_max_queued_messages(10);
+        let slot = WriterSlot::get_or_open(&id, 1024, u64::MAX, false, options.queue_limits())
+            .expect("open");
+        let key = StreamKey::new("queue").expect("key");
+        let writer = shared(&slot);
+        for round in 1..=2 {
+            let hold = writer.hold.lock().expect("hold");
+            for _ in 0..10 {
+                slot.send(&key, &[7u8; 100]).expect("within the bound");
+            }
+            let err = slot.send(&key, b"x").expect_err("the queue is full");
+            assert!(
+                matches!(
+                    err,
+                    FileErr::QueueFull {
+                        messages: 10,
+                        bytes: 1000
+                    }
+                ),
+                "{err:?}"
+            );
+            drop(hold);
+            flush(&slot);
+            assert_eq!(waiting(&slot), Default::default());
+            assert_eq!(frames(&id), 10 * round, "every accepted message is written");
+        }
+        // the refused sends took no sequence number
+        let header = slot.send(&key, b"last").expect("room again");
+        assert_eq!(*header.sequence(), 21);
+        drop(slot);
+        std::fs::remove_file(id.path()).ok();
+    }
+
+    /// The byte bound, through a producer: payload bytes count until written; a message larger
+    /// than the bound passes alone. The storage of a backlog is given back once written.
+    #[test]
+    fn queue_bound_on_bytes_and_memory_returned() {
+        let id = temp_file("bytes");
+        let limit = 8 * 1024 * 1024;
+        let limits = QueueLimits {
+            max_messages: 1000,
+            max_bytes: limit,
+        };
+        let slot =
+            WriterSlot::get_or_open(&id, 1024 * 1024, u64::MAX, false, limits).expect("open");
+        let producer = FileProducer::new(id.clone(), slot.clone());
+        let key = StreamKey::new("bytes").expect("key");
+        let writer = shared(&slot);
+        let chunk = vec![1u8; 1024 * 1024];
+        let hold = writer.hold.lock().expect("hold");
+        for _ in 0..8 {
+            producer
+                .send_to(&key, chunk.as_slice())
+                .expect("within the bound");
+        }
+        let err = producer.send_to(&key, [1u8].as_slice()).expect_err("full");
+        assert!(
+            matches!(
+                err,
+                StreamErr::Backend(FileErr::QueueFull {
+                    messages: 8,
+                    bytes
+                }) if bytes == limit
+            ),
+            "{err:?}"
+        );
+        assert!(writer.buf.lock().expect("lock").bytes.capacity() >= limit);
+        drop(hold);
+        flush(&slot);
+        assert_eq!(frames(&id), 8);
+        // both buffers of the writer have been through the queue again: neither kept the backlog
+        flush(&slot);
+        assert!(writer.buf.lock().expect("lock").bytes.capacity() <= crate::pending::SHRINK_ABOVE);
+        flush(&slot);
+        assert!(writer.buf.lock().expect("lock").bytes.capacity() <= crate::pending::SHRINK_ABOVE);
+        // alone, a message larger than the bound is accepted
+        let hold = writer.hold.lock().expect("hold");
+        let big = vec![2u8; limit + 1];
+        producer.send_to(&key, big.as_slice()).expect("alone");
+        assert!(producer.send_to(&key, [1u8].as_slice()).is_err());
+        drop(hold);
+        flush(&slot);
+        assert_eq!(frames(&id), 9);
+        drop((producer, slot));
+        std::fs::remove_file(id.path()).ok();
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::encoder::{Encoder, StreamState};
 use crate::format::{Checksum, Header, RunningChecksum, HEADER_SIZE, MAX_FILE_NAME};
+use crate::pending::QueueLimits;
 use crate::reader::Reader;
 use crate::write_lock::WriteLock;
 use crate::writer::{wait, WriterHandle, BATCH};
@@ -129,7 +130,7 @@ impl MessageSink {
                 .buf
                 .lock()
                 .map_err(|_| FileErr::TaskDead("writer"))?;
-            encoder.start(&mut buf)?;
+            encoder.start(&mut buf.bytes)?;
         }
         Ok(Self {
             file_id,
@@ -197,6 +198,42 @@ impl MessageSink {
         header: &sea_streamer_types::MessageHeader,
         payload: &[u8],
     ) -> Result<Checksum, FileErr> {
+        self.write_frame(header, payload, false)
+    }
+
+    /// Queue one frame of a producer: counted against the queue limits, `QueueFull` beyond them
+    /// (see [`crate::pending`]).
+    pub(crate) fn write_counted(
+        &mut self,
+        header: &sea_streamer_types::MessageHeader,
+        payload: &[u8],
+    ) -> Result<Checksum, FileErr> {
+        self.write_frame(header, payload, true)
+    }
+
+    /// Bound what [`MessageSink::write_counted`] may queue.
+    pub(crate) fn set_queue_limits(&self, limits: QueueLimits) -> Result<(), FileErr> {
+        self.writer
+            .shared
+            .buf
+            .lock()
+            .map_err(|_| FileErr::TaskDead("writer"))?
+            .set_limits(limits);
+        Ok(())
+    }
+
+    /// The writer's shared state (tests hold the writer thread back through it).
+    #[cfg(test)]
+    pub(crate) fn shared(&self) -> Arc<crate::writer::WriterShared> {
+        self.writer.shared.clone()
+    }
+
+    fn write_frame(
+        &mut self,
+        header: &sea_streamer_types::MessageHeader,
+        payload: &[u8],
+        counted: bool,
+    ) -> Result<Checksum, FileErr> {
         if let Some(e) = self.writer.shared.error() {
             return Err(e);
         }
@@ -210,8 +247,14 @@ impl MessageSink {
             .buf
             .lock()
             .map_err(|_| FileErr::TaskDead("writer"))?;
-        let crc = self.encoder.write(header, payload, &mut buf)?;
-        let full = buf.len() >= BATCH;
+        if counted {
+            buf.check(payload.len())?;
+        }
+        let crc = self.encoder.write(header, payload, &mut buf.bytes)?;
+        if counted {
+            buf.count(payload.len());
+        }
+        let full = buf.bytes.len() >= BATCH;
         drop(buf);
         if full {
             self.writer.wake();
@@ -261,7 +304,7 @@ impl MessageSink {
                 .lock()
                 .map_err(|_| FileErr::TaskDead("writer"))?;
             self.encoder
-                .write(m.header(), payload.as_bytes(), &mut buf)?;
+                .write(m.header(), payload.as_bytes(), &mut buf.bytes)?;
         }
         Ok(self.writer.end(true))
     }

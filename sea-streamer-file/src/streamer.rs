@@ -97,6 +97,7 @@ impl Streamer for FileStreamer {
             self.options.beacon_interval(),
             self.options.file_size_limit(),
             self.options.end_with_eos(),
+            self.options.queue_limits(),
         )
         .map_err(StreamErr::Backend)?;
         Ok(FileProducer::new(self.file_id.clone(), slot))

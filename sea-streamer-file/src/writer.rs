@@ -4,6 +4,7 @@
 //! writes it with one syscall per batch. It wakes when a batch is large, on flush/end requests and
 //! on its own every few milliseconds, so idle data never waits long to reach the OS.
 
+use crate::pending::{shrink_if_large, Pending};
 use crate::write_lock::WriteLock;
 use crate::{FileErr, FileId};
 use std::fs::File;
@@ -29,7 +30,10 @@ enum Cmd {
 /// State shared between encoders and the writer thread.
 #[derive(Debug, Default)]
 pub(crate) struct WriterShared {
-    pub buf: Mutex<Vec<u8>>,
+    pub buf: Mutex<Pending>,
+    /// Held by a test to keep the thread from writing (a deterministic backlog).
+    #[cfg(test)]
+    pub hold: Mutex<()>,
     wake_pending: AtomicBool,
     failed: AtomicBool,
     /// Set (under the `buf` lock) when the thread has stopped: later bytes would never be written.
@@ -47,8 +51,8 @@ impl WriterShared {
         if self.stopped.load(Ordering::Acquire) {
             return Err(FileErr::TaskDead("writer"));
         }
-        buf.extend_from_slice(bytes);
-        Ok(buf.len() >= BATCH)
+        buf.bytes.extend_from_slice(bytes);
+        Ok(buf.bytes.len() >= BATCH)
     }
 
     /// The error that stopped the writer, if any.
@@ -167,19 +171,25 @@ pub(crate) async fn wait(rx: flume::Receiver<Result<(), FileErr>>) -> Result<(),
 fn run(file_id: FileId, mut file: File, shared: Arc<WriterShared>, rx: flume::Receiver<Cmd>) {
     let mut spare = Vec::with_capacity(BATCH);
     let write_out = |file: &mut File, spare: &mut Vec<u8>| -> Result<(), FileErr> {
+        #[cfg(test)]
+        let _hold = shared.hold.lock();
         if let Some(e) = shared.error() {
             return Err(e);
         }
         {
             let mut buf = shared.buf.lock().map_err(|_| FileErr::TaskDead("writer"))?;
-            std::mem::swap(&mut *buf, spare);
+            buf.take_batch(spare);
             shared.wake_pending.store(false, Ordering::Release);
         }
-        if spare.is_empty() {
-            return Ok(());
+        let result = if spare.is_empty() {
+            Ok(())
+        } else {
+            file.write_all(spare)
+        };
+        shrink_if_large(spare);
+        if let Ok(mut buf) = shared.buf.lock() {
+            buf.batch_done();
         }
-        let result = file.write_all(spare);
-        spare.clear();
         if let Err(e) = result {
             let err = FileErr::IoError(e);
             log::error!("{file_id}: write failed: {err}");
@@ -238,13 +248,14 @@ fn stop(shared: &WriterShared, spare: &mut Vec<u8>, file: &mut File) -> Result<(
     {
         let mut buf = shared.buf.lock().map_err(|_| FileErr::TaskDead("writer"))?;
         shared.stopped.store(true, Ordering::Release);
-        std::mem::swap(&mut *buf, spare);
+        buf.take_batch(spare);
+        buf.batch_done();
     }
     if shared.failed.load(Ordering::Acquire) {
-        spare.clear();
+        shrink_if_large(spare);
         return Ok(());
     }
     let r = file.write_all(spare).map_err(FileErr::IoError);
-    spare.clear();
+    shrink_if_large(spare);
     r
 }
