@@ -61,8 +61,9 @@ cargo test -p sea-streamer-kafka --features runtime-async-std
 cargo test -p sea-streamer-socket --no-default-features \
     --features backend-stdio,backend-file,backend-kafka,runtime-async-std
 
-step "runtime shim under runtime-smol and with no runtime"
+step "runtime shim under runtime-smol and with no runtime; the redis fast path under smol"
 cargo test -p sea-streamer-runtime --features runtime-smol,file
+cargo test -p sea-streamer-redis --no-default-features --features runtime-smol --test fast_path
 cargo test -p sea-streamer-runtime
 
 disk

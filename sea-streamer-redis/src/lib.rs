@@ -34,14 +34,14 @@
 //! ## The `XREAD` fast path
 //!
 //! Plain `XREAD` reads (RealTime consumers, and any consumer after a seek) on a single
-//! `redis://` node (no TLS, `enable_cluster` off) run on a raw TCP connection of their own when
-//! the runtime is tokio or async-std. Its replies are read by a minimal RESP2 reader straight
+//! `redis://` node (no TLS, `enable_cluster` off) run on a raw TCP connection of their own
+//! (`sea_streamer_runtime::net`, under every runtime). Its replies are read by a minimal RESP2 reader straight
 //! into messages that share one buffer per reply, without building `redis::Value`s or one
 //! allocation per field; the next `XREAD` is written as soon as a reply is parsed. The
 //! connection authenticates (`AUTH`) and selects the database (`SELECT`) as the options say,
 //! and has no response timeout. Server error replies are handled as on the `redis`-crate path;
 //! a broken connection is reopened after the node's reconnection back-off and reading resumes
-//! after the last delivered id. Every other read (groups, cluster, `rediss://`, smol) goes
+//! after the last delivered id. Every other read (groups, cluster, `rediss://`) goes
 //! through the `redis` crate. A message keeps its whole reply buffer (about `batch_size`
 //! entries) alive; copy the payload out to keep a single message for long. The reply buffer
 //! grows with the bytes actually received (at most doubling): a reply announcing a huge bulk

@@ -1,6 +1,11 @@
 //! The RealTime `XREAD` fast path (raw connection, own reply parser): many batches in order,
-//! server error replies, a killed connection, a fatal error reply.
-#![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
+//! server error replies, a killed connection, a fatal error reply. Under tokio, async-std and
+//! smol (the raw socket is `sea_streamer_runtime::net`).
+#![cfg(any(
+    feature = "runtime-tokio",
+    feature = "runtime-async-std",
+    feature = "runtime-smol"
+))]
 
 mod common;
 
@@ -288,4 +293,32 @@ async fn authenticates() {
     round_trip(&server.url(), options.clone(), 20).await;
     options.set_username(Some("default".to_owned()));
     round_trip(&server.url(), options, 20).await;
+}
+
+/// The same tests under smol, which has no test attribute: each is driven by `smol::block_on`.
+#[cfg(all(
+    feature = "runtime-smol",
+    not(feature = "runtime-tokio"),
+    not(feature = "runtime-async-std")
+))]
+mod under_smol {
+    macro_rules! smol_tests {
+        ($($name:ident),* $(,)?) => {
+            $(
+                #[test]
+                fn $name() {
+                    smol::block_on(super::$name())
+                }
+            )*
+        };
+    }
+
+    smol_tests!(
+        ten_thousand_in_order_over_many_batches,
+        unblocked_and_killed_connection,
+        wrong_type_is_a_fatal_error,
+        restart_keeps_order_without_duplicates,
+        selects_the_database,
+        authenticates,
+    );
 }

@@ -6,9 +6,9 @@
 
 use super::reply_buf::ReplyBuf;
 use super::resp::RespError;
-use super::socket::{self, Socket};
 use crate::connection::NodeId;
 use crate::{RedisConnectOptions, RedisErr, RedisResult, REDIS_PORT};
+use sea_streamer_runtime::net::TcpStream;
 use sea_streamer_types::StreamErr;
 use std::io;
 use std::sync::Arc;
@@ -31,7 +31,7 @@ impl From<io::Error> for FastErr {
 /// A raw connection to one node.
 #[derive(Debug)]
 pub(crate) struct FastConn {
-    socket: Socket,
+    socket: TcpStream,
     /// Bytes received, not yet handed out as a reply.
     rx: ReplyBuf,
     /// A command was written and its reply not read yet.
@@ -44,9 +44,10 @@ impl FastConn {
         let host = node.host_str().unwrap_or("localhost");
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let port = node.port().unwrap_or(REDIS_PORT);
-        let socket = socket::connect(host, port, options.timeout_or_default())
+        let socket = TcpStream::connect(host, port, options.timeout_or_default())
             .await
             .map_err(io_err)?;
+        socket.set_nodelay(true).map_err(io_err)?;
         let mut conn = Self {
             socket,
             rx: ReplyBuf::default(),
@@ -91,7 +92,7 @@ impl FastConn {
     /// Write one packed command (RESP array of bulk strings).
     pub async fn send(&mut self, packed: &[u8]) -> io::Result<()> {
         self.in_flight = true;
-        socket::write_all(&mut self.socket, packed).await
+        self.socket.write_all(packed).await
     }
 
     /// Read the reply to the command in flight: exactly its bytes, in a buffer of its own.
@@ -102,7 +103,7 @@ impl FastConn {
                 self.in_flight = false;
                 return Ok(reply);
             }
-            let n = socket::read(&mut self.socket, self.rx.room()).await?;
+            let n = self.socket.read(self.rx.room()).await?;
             if n == 0 {
                 return Err(FastErr::Io(io::Error::new(
                     io::ErrorKind::UnexpectedEof,

@@ -2,7 +2,7 @@
 //! parsed straight into messages sharing one buffer (see [`super::fast`], [`super::xread`]).
 //!
 //! Taken only for plain `XREAD` on a single `redis://` node (no cluster, no TLS) with one read
-//! command for every shard, on tokio or async-std. Otherwise the `redis`-crate path runs.
+//! command for every shard, on any runtime (the socket is `sea_streamer_runtime::net`). Otherwise the `redis`-crate path runs.
 //! Server errors go through [`Task::on_read_error`] like on the other path; a broken
 //! connection is dropped and reopened after the node's reconnection back-off, and reading
 //! resumes from each shard's last id.
@@ -10,7 +10,6 @@
 use super::fast::{FastConn, FastErr};
 use super::race::{race, Race};
 use super::shared::Ctrl;
-use super::socket;
 use super::task::Task;
 use super::xread::{parse_xread, XreadReply};
 use crate::RedisErr;
@@ -31,8 +30,7 @@ enum Got {
 impl Task {
     /// Whether the fast path applies to the next read.
     fn fast_eligible(&self) -> bool {
-        socket::SUPPORTED
-            && self.plain
+        self.plain
             && !self.per_key
             && self.ahead.is_none()
             && !self.reader.options.enable_cluster()

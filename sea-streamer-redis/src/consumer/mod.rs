@@ -22,7 +22,6 @@ mod resp;
 mod resp_test;
 mod shard;
 mod shared;
-mod socket;
 mod task;
 mod xread;
 
