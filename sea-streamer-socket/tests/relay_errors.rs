@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{run_relay, run_relay_with_stdin, stderr, write_ss_file};
+use common::{run_relay, run_relay_piped, run_relay_with_stdin, stderr, write_ss_file};
 
 /// A Redis key holding a string: every `XADD` to it fails with `WRONGTYPE`. The relay
 /// exits non-zero with that error instead of reading on.
@@ -87,4 +87,17 @@ fn stdin_eof_ends_the_relay() {
     for (i, line) in lines.iter().enumerate() {
         assert!(line.ends_with(&format!(" | out | {i}] line-{i}")), "{line}");
     }
+}
+
+/// A closed stdout (its reader went away) ends a relay to stdio quietly: exit 0, no error.
+#[test]
+fn a_closed_stdout_ends_the_relay_quietly() {
+    let lines: String = (0..100).map(|i| format!("[k] line-{i}\n")).collect();
+    let out = run_relay_piped(
+        &["--input", "stdio:///k", "--output", "stdio:///out"],
+        Some(lines.into_bytes()),
+        true,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }

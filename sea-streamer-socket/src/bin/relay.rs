@@ -184,10 +184,11 @@ async fn relay(args: Args) -> Result<Counts> {
     let input_ends = end_of_input(input_scheme);
     let shutdown = shutdown_signal();
     let output_name = show(&output);
+    let stdio_output = output_scheme == Some(Scheme::Stdio);
     let relay = Relay {
         producer: &producer,
         output: &output_name,
-        stdio_output: output_scheme == Some(Scheme::Stdio),
+        stdio_output,
         watchdog,
         in_flight: FuturesOrdered::new(),
         counts: Counts::default(),
@@ -201,10 +202,10 @@ async fn relay(args: Args) -> Result<Counts> {
             &show(&input),
         )
         .await?;
-    producer
-        .end()
-        .await
-        .map_err(|e| anyhow!("flushing the output {output_name}: {e}"))?;
+    match producer.end().await {
+        Err(e) if stdio_output && closed_stdout(&e) => log::debug!("stdout was closed"),
+        result => result.map_err(|e| anyhow!("flushing the output {output_name}: {e}"))?,
+    }
     Ok(counts)
 }
 
@@ -253,10 +254,15 @@ impl Relay<'_> {
                     log::warn!("signal received: stopping, flushing what was read");
                     reading = false;
                 }
-                Some(receipt) = self.in_flight.next(), if !self.in_flight.is_empty() => {
-                    receipt.map_err(|e| anyhow!("writing to the output {}: {e}", self.output))?;
-                    self.counts.relayed += 1;
-                }
+                Some(receipt) = self.in_flight.next(), if !self.in_flight.is_empty() => match receipt {
+                    Ok(_) => self.counts.relayed += 1,
+                    // The reader of stdout went away (`relay ... | head`): a normal end.
+                    Err(e) if self.stdio_output && closed_stdout(&e) => {
+                        log::debug!("stdout was closed after {} messages", self.counts.relayed);
+                        return Ok(self.counts);
+                    }
+                    Err(e) => bail!("writing to the output {}: {e}", self.output),
+                },
                 _ = &mut input_ends, if reading && !draining => draining = true,
                 item = messages.next(), if reading && !draining && room => match item {
                     Some(item) => reading = self.take(item, input)?,
@@ -346,6 +352,17 @@ fn unprintable(e: &StreamErr<BackendErr>) -> bool {
         #[cfg(feature = "backend-stdio")]
         StreamErr::Backend(BackendErr::Stdio(sea_streamer_stdio::StdioErr::IoError(e))) => {
             e.kind() == std::io::ErrorKind::InvalidInput
+        }
+        _ => false,
+    }
+}
+
+/// Whether a receipt's error means that stdout was closed by its reader.
+fn closed_stdout(e: &StreamErr<BackendErr>) -> bool {
+    match e {
+        #[cfg(feature = "backend-stdio")]
+        StreamErr::Backend(BackendErr::Stdio(sea_streamer_stdio::StdioErr::IoError(e))) => {
+            e.kind() == std::io::ErrorKind::BrokenPipe
         }
         _ => false,
     }

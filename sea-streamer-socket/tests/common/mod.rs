@@ -64,6 +64,12 @@ pub fn run_relay(args: &[&str]) -> Output {
 
 /// Like [`run_relay`], feeding `stdin` (then closing it) if given.
 pub fn run_relay_with_stdin(args: &[&str], stdin: Option<Vec<u8>>) -> Output {
+    run_relay_piped(args, stdin, false)
+}
+
+/// [`run_relay_with_stdin`], with the relay's stdout closed at once if `close_stdout`
+/// (a reader that went away, as `relay ... | head -n 0` would).
+pub fn run_relay_piped(args: &[&str], stdin: Option<Vec<u8>>, close_stdout: bool) -> Output {
     let mut child = Command::new(RELAY)
         .args(args)
         .stdin(if stdin.is_some() {
@@ -78,6 +84,9 @@ pub fn run_relay_with_stdin(args: &[&str], stdin: Option<Vec<u8>>) -> Output {
         .env_remove("RUST_LOG")
         .spawn()
         .expect("spawn relay");
+    if close_stdout {
+        drop(child.stdout.take());
+    }
     if let Some(bytes) = stdin {
         let mut pipe = child.stdin.take().expect("stdin");
         std::thread::spawn(move || {
