@@ -19,6 +19,7 @@
 //! - `TIMESTAMP_FORMAT` is declared with `time::format_description::BorrowedFormatItem`, which
 //!   is the very type behind the (now deprecated) `FormatItem` alias used upstream.
 
+mod ack;
 mod consumer;
 mod error;
 mod message;
@@ -29,6 +30,7 @@ mod streamer;
 
 pub mod export;
 
+pub use ack::*;
 pub use consumer::*;
 pub use error::*;
 pub use message::*;
