@@ -115,8 +115,8 @@ impl Conformance for Sea {
             }
             #[cfg(feature = "backend-redis")]
             Backend::Redis => options.set_redis_consumer_options(|o| {
-                // Group modes may subscribe before the stream exists.
-                o.set_mkstream(true);
+                // No mkstream: group consumers created before their stream exists wait for
+                // it (so consumer_before_stream really starts on a missing stream here).
                 if mode == ConsumerMode::Resumable {
                     // Each read fetches one entry and acknowledges it (NOACK), so everything
                     // delivered is committed; `commit` below only adds an explicit ack.
