@@ -57,6 +57,8 @@ pub struct KafkaConsumer {
     inner: Arc<RawConsumer>,
     streams: Vec<StreamKey>,
     shards: Vec<(StreamKey, ShardId)>,
+    /// Processed messages per partition, for [`Acknowledge`](sea_streamer_types::Acknowledge).
+    acks: crate::ack::Acks,
 }
 
 impl std::fmt::Debug for KafkaConsumer {
@@ -93,6 +95,7 @@ impl KafkaConsumer {
         mode: ConsumerMode,
         inner: Arc<RawConsumer>,
         streams: Vec<StreamKey>,
+        acks: crate::ack::Acks,
     ) -> Self {
         let shards = streams
             .iter()
@@ -103,6 +106,7 @@ impl KafkaConsumer {
             inner,
             streams,
             shards,
+            acks,
         }
     }
 
@@ -119,6 +123,11 @@ impl KafkaConsumer {
     /// The consumer mode it was created with.
     pub(crate) fn mode(&self) -> ConsumerMode {
         self.mode
+    }
+
+    /// The acknowledgement state.
+    pub(crate) fn acks(&self) -> &crate::ack::Acks {
+        &self.acks
     }
 
     /// The subscribed topics.

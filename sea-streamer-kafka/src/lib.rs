@@ -89,7 +89,9 @@
 //!     asks the cluster which topics exist (waiting at most the connect options' timeout or
 //!     5 s; if that fails it subscribes to every topic, as upstream).
 //!
-//! Additions (no existing signature changed): `KafkaMessage::inner`,
+//! Additions (no existing signature changed): [`Acknowledge`](sea_streamer_types::Acknowledge)
+//! for [`KafkaConsumer`] (commits each partition's contiguous processed prefix; needs auto
+//! commit or the automatic offset store off), `KafkaMessage::inner`,
 //! `KafkaConsumer::seek_with_timeout`, `KafkaStreamer::uri`, and a runtime for
 //! `runtime-smol`. Without any runtime feature, `KafkaStreamer::connect` fails with
 //! `StreamErr::Runtime` instead of panicking later.
@@ -103,6 +105,7 @@
 #[cfg(all(feature = "runtime-async-std", feature = "runtime-tokio"))]
 compile_error!("'runtime-async-std' and 'runtime-tokio' cannot be enabled at the same time");
 
+mod ack;
 mod blocking;
 mod cluster;
 mod connect_options;

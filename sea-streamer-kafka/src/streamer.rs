@@ -224,6 +224,7 @@ impl Streamer for KafkaStreamer {
             // Detached: it ends when every topic exists or the consumer is dropped.
             drop(sea_streamer_runtime::spawn_task(watch_topics(watch)));
         }
-        Ok(KafkaConsumer::new(mode, consumer, streams.to_vec()))
+        let acks = crate::ack::Acks::new(mode, &config);
+        Ok(KafkaConsumer::new(mode, consumer, streams.to_vec(), acks))
     }
 }
