@@ -105,6 +105,8 @@
 //! - **A payload with a line break** is refused by the producer with a typed error
 //!   ([`PayloadLineBreak`]); upstream printed it verbatim, so it became two messages and its
 //!   second line could forge any key, sequence number and time.
+//! - **[`Acknowledge`](sea_streamer_types::Acknowledge)** is implemented for
+//!   [`StdioConsumer`] as a no-op (stdin cannot be replayed: nothing to commit).
 //! - **[`stdin_closed`]** is new: it tells that stdin has ended (consumers still wait, as
 //!   upstream).
 //! - The `relay` and `complex` binaries skip a payload that is not JSON with a warning
@@ -113,6 +115,7 @@
 //!   at the end of stdin it prints what it read and exits 0 (upstream: waited forever).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod ack;
 mod consumer;
 mod consumer_group;
 mod eof;
