@@ -1,6 +1,6 @@
 //! # sea-streamer-fuse
 //!
-//! The stream-processing toolbox of sea-streamer. Its one tool is [`StreamJoin`]: it takes
+//! The stream-processing toolbox of sea-streamer. Its first tool is [`StreamJoin`]: it takes
 //! one merged stream of messages from many stream keys (a consumer of several streams, or
 //! several consumers' streams merged with `futures::stream::select`) and yields the same
 //! messages in timestamp order, waiting for the *aligned* keys so that a slower stream does
@@ -36,7 +36,14 @@
 //! assert_eq!(out, expected.map(|(k, t)| (k.to_owned(), t)));
 //! ```
 //!
-//! The type works over any backend's message stream; with the `socket` facade the usual
+//! The second tool is event-time windows: [`WindowStream`] (or its runtime-free core
+//! [`Windows`]) groups messages into tumbling or sliding [`WindowSpec`] windows by stream
+//! key or a key of the caller's, aggregates each window with an [`Aggregator`] (or
+//! [`fold`]) and yields each [`Window`] when the watermark (largest timestamp seen minus
+//! an allowed lateness) closes it; late messages are counted and can be handed to a
+//! handler. See the README's "Windows over event time".
+//!
+//! The join works over any backend's message stream; with the `socket` facade the usual
 //! pairing is `StreamJoin<SeaMessageStream<'a>, SeaMessage<'a>, StreamErr<BackendErr>>`.
 //!
 //! ## Semantics (as upstream 0.5.2)
@@ -92,9 +99,14 @@ mod join;
 mod late;
 mod options;
 mod watermark;
+mod window;
 
 pub use join::StreamJoin;
 pub use options::JoinOptions;
+pub use window::{
+    fold, Aggregator, Fold, Push, Window, WindowErr, WindowSpec, WindowStream, WindowStreamErr,
+    Windows,
+};
 
 /// The README's examples are compiled and run as doc tests.
 #[cfg(doctest)]
