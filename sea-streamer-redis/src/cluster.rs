@@ -1,7 +1,7 @@
 //! A set of Redis nodes (one node, or a Redis Cluster) and which node serves which key.
 
 use crate::connection::{Connection, NodeId, Purpose};
-use crate::error::has_code;
+use crate::policy::{Classify, Failure};
 use crate::{RedisConnectOptions, RedisResult, REDIS_PORT};
 use redis::aio::MultiplexedConnection;
 use sea_streamer_types::{StreamErr, StreamUrlErr, StreamerUri};
@@ -89,6 +89,24 @@ impl RedisCluster {
         self.key_map.get(key).unwrap_or(&self.nodes[0])
     }
 
+    /// Follow a `MOVED` to `addr` (`host:port`, see [`Failure::Moved`]): remember that each
+    /// of `keys` now lives there. `false` if `addr` is not a valid node address.
+    pub(crate) fn redirect<'k>(
+        &mut self,
+        keys: impl IntoIterator<Item = &'k str>,
+        addr: &str,
+    ) -> bool {
+        let protocol = self.protocol().unwrap_or("redis");
+        let Ok(node) = format!("{protocol}://{addr}").parse::<NodeId>() else {
+            log::warn!("Cannot follow MOVED to `{addr}`");
+            return false;
+        };
+        for key in keys {
+            self.moved(key, node.clone());
+        }
+        true
+    }
+
     /// Remember that `key` now lives on `node`.
     pub fn moved(&mut self, key: &str, node: NodeId) {
         if self.key_map.get(key) != Some(&node) {
@@ -170,10 +188,9 @@ impl RedisCluster {
             let conn = self.get(&node).await?;
             let result = cmd.query_async::<T>(conn).await;
             if let Err(e) = &result {
-                if has_code(e, "MOVED") && redirects < MAX_REDIRECTS {
-                    if let Some(to) = self.protocol().and_then(|p| moved_node(p, &e.to_string())) {
+                if let Failure::Moved(addr) = e.failure() {
+                    if redirects < MAX_REDIRECTS && self.redirect([key], &addr) {
                         redirects += 1;
-                        self.moved(key, to);
                         continue;
                     }
                 }
@@ -212,10 +229,4 @@ impl RedisCluster {
         }
         Ok(Some(masters))
     }
-}
-
-/// Parse the node of a `MOVED 1234 host:port` error (the last word is the address).
-pub(crate) fn moved_node(protocol: &str, detail: &str) -> Option<NodeId> {
-    let addr = detail.split_whitespace().last()?;
-    format!("{protocol}://{addr}").parse().ok()
 }

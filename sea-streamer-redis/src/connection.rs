@@ -1,9 +1,11 @@
-//! One connection to one Redis node, with reconnection and back-off.
+//! One connection to one Redis node, with reconnection and back-off
+//! ([`crate::policy::Backoff::reconnect`]).
 //!
 //! Connections used for blocking reads are created without a response timeout (the redis
 //! crate's default of 500 ms would cut a `BLOCK` read short); command connections time out
 //! after the connect timeout.
 
+use crate::policy::Backoff;
 use crate::{map_err, RedisConnectOptions, RedisErr, RedisResult};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, IntoConnectionInfo, RedisConnectionInfo};
@@ -30,8 +32,22 @@ pub(crate) enum Purpose {
 #[derive(Debug)]
 enum State {
     Alive(MultiplexedConnection),
-    Reconnecting { delay: Duration },
+    Reconnecting {
+        /// Wait this long before the next attempt.
+        delay: Duration,
+        /// The delays after it.
+        backoff: Backoff,
+    },
     Dead,
+}
+
+impl State {
+    /// Start reconnecting: 1 s, 2 s, 4 s … while within the connect timeout (at most 60 s).
+    fn reconnecting(options: &RedisConnectOptions) -> Self {
+        let mut backoff = Backoff::reconnect(MAX_RECONNECT_DELAY.min(options.timeout_or_default()));
+        let delay = backoff.next_delay().unwrap_or(Duration::from_secs(1));
+        State::Reconnecting { delay, backoff }
+    }
 }
 
 /// A connection to one node. While reconnecting, [`Connection::get`] waits (1 s, 2 s, 4 s, …)
@@ -83,9 +99,7 @@ impl Connection {
             Ok(conn) => State::Alive(conn),
             Err(StreamErr::Backend(RedisErr::IoError(e))) => {
                 log::warn!("Connecting to {node} failed: {e}");
-                State::Reconnecting {
-                    delay: Duration::from_secs(1),
-                }
+                State::reconnecting(&options)
             }
             Err(e) => return Err(e),
         };
@@ -101,16 +115,14 @@ impl Connection {
     /// if it was already reconnecting).
     pub fn reconnect(&mut self) {
         if let State::Alive(_) = self.state {
-            self.state = State::Reconnecting {
-                delay: Duration::from_secs(1),
-            };
+            self.state = State::reconnecting(&self.options);
         }
     }
 
     /// Get the connection, reconnecting if needed. While reconnecting this waits for the
     /// back-off delay; a failed attempt returns `TryAgain`, a dead connection `Connect`.
     pub async fn get(&mut self) -> RedisResult<&mut MultiplexedConnection> {
-        if let State::Reconnecting { delay } = self.state {
+        if let State::Reconnecting { delay, .. } = self.state {
             sleep(delay).await;
             match open(&self.node, &self.options, self.purpose).await {
                 Ok(conn) => {
@@ -118,15 +130,14 @@ impl Connection {
                     self.state = State::Alive(conn);
                 }
                 Err(StreamErr::Backend(RedisErr::IoError(e))) | Err(StreamErr::Connect(e)) => {
-                    let delay = delay * 2;
                     log::warn!("Reconnecting to {} failed: {e}", self.node);
                     // give up once the back-off exceeds the connect timeout (60 s by default)
-                    let max = MAX_RECONNECT_DELAY.min(self.options.timeout_or_default());
-                    self.state = if delay > max {
-                        State::Dead
-                    } else {
-                        State::Reconnecting { delay }
-                    };
+                    let state = std::mem::replace(&mut self.state, State::Dead);
+                    if let State::Reconnecting { mut backoff, .. } = state {
+                        if let Some(delay) = backoff.next_delay() {
+                            self.state = State::Reconnecting { delay, backoff };
+                        }
+                    }
                 }
                 Err(e) => return Err(e),
             }

@@ -120,23 +120,7 @@ pub(crate) fn map_err(err: RedisError) -> StreamErr<RedisErr> {
     StreamErr::Backend(err.into())
 }
 
-/// Is this error worth reconnecting for (connection lost / refused / timed out)?
-pub(crate) fn is_connection_error(err: &RedisError) -> bool {
-    err.is_io_error()
-        || err.is_connection_dropped()
-        || err.is_timeout()
-        || err.is_unrecoverable_error()
-}
-
-/// Same as [`is_connection_error`] for an already converted error.
-pub(crate) fn is_connection_err(err: &StreamErr<RedisErr>) -> bool {
-    matches!(err, StreamErr::Backend(RedisErr::IoError(_)))
-}
-
-/// Is this a server error with this code (e.g. `NOGROUP`, `BUSYGROUP`)?
-pub(crate) fn has_code(err: &RedisError, code: &str) -> bool {
-    err.code() == Some(code)
-}
+// How errors are classified (reconnect, follow MOVED, retry later, fatal): `crate::policy`.
 
 #[cfg(test)]
 mod test {

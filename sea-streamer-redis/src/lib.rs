@@ -51,6 +51,16 @@
 //! proxy) is followed by a pause before the next one: 10 ms, doubling to at most 1 s, back to
 //! 10 ms once a read returns entries or blocks as it should.
 //!
+//! ## Failures
+//!
+//! One policy (module `policy`) classifies every error for the producer, the consumers and the
+//! cluster map: a lost connection is re-established (back-off 1, 2, 4 … s while within the
+//! connect timeout) and the operation retried; `MOVED` is followed at once and remembered; a
+//! busy server or cluster (`TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, `ASK`, `LOADING`) is
+//! retried after 250 ms doubling to 8 s, with jitter (the producer fails a message's receipt
+//! after 100 such retries); anything else is returned (consumers first handle `NOGROUP`,
+//! `UNBLOCKED` and `CROSSSLOT` as described below). Every back-off is a `backon` schedule.
+//!
 //! ## Differences from upstream 0.5.2
 //!
 //! * `send_with_ts` honours its timestamp in millisecond mode too (id `"{ts_ms}-*"`); upstream
@@ -113,6 +123,7 @@ mod consumer;
 mod error;
 mod host;
 mod message;
+mod policy;
 mod producer;
 mod streamer;
 

@@ -16,13 +16,14 @@ use super::commands::{create_group_if_exists, raw_query};
 use super::fast_read::ReadOutcome;
 use super::race::{race, Race};
 use super::task::Task;
-use crate::error::{has_code, is_connection_err, is_connection_error};
+use crate::policy::{Backoff, Classify, Failure};
 use crate::{RedisErr, RedisResult};
 use redis::Value;
 use sea_streamer_types::StreamErr;
 use std::time::{Duration, Instant};
 
-/// The first pause between two checks of the missing keys.
+/// The first pause between two checks of the missing keys ([`Backoff::absent_streams`]).
+#[cfg(test)]
 const FIRST_DELAY: Duration = Duration::from_millis(50);
 /// The longest pause between two checks.
 const MAX_DELAY: Duration = Duration::from_secs(1);
@@ -31,7 +32,9 @@ const MAX_DELAY: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub(crate) struct Absent {
     keys: Vec<String>,
+    /// The pause after the next check.
     delay: Duration,
+    backoff: Backoff,
     next_check: Instant,
 }
 
@@ -49,10 +52,13 @@ impl Absent {
                 "Stream `{key}` does not exist yet: the consumer waits for it and will read it from its first entry"
             );
         }
+        let mut backoff = Backoff::absent_streams();
+        let first = backoff.next_delay().unwrap_or(MAX_DELAY);
         Self {
             keys,
-            delay: FIRST_DELAY,
-            next_check: Instant::now() + FIRST_DELAY,
+            delay: first,
+            backoff,
+            next_check: Instant::now() + first,
         }
     }
 
@@ -88,7 +94,7 @@ impl Absent {
     /// A check found keys still missing: wait longer before the next one.
     fn checked(&mut self) {
         self.next_check = Instant::now() + self.delay;
-        self.delay = (self.delay * 2).min(MAX_DELAY);
+        self.delay = self.backoff.next_delay().unwrap_or(MAX_DELAY);
     }
 }
 
@@ -109,7 +115,7 @@ impl Task {
                         self.pace.progress();
                     }
                     Ok(false) => {}
-                    Err(e) if is_connection_err(&e) || is_retrying(&e) => {
+                    Err(e) if e.failure().is_transient() => {
                         log::warn!("Could not check whether `{key}` exists yet: {e}");
                         break;
                     }
@@ -175,7 +181,7 @@ impl Task {
                 }
             }
             Err(Waited::Unavailable(e)) => {
-                if !(is_connection_err(&e) || is_retrying(&e)) {
+                if !e.failure().is_transient() {
                     return Err(Some(e));
                 }
                 log::warn!("Waiting for {node}: {e}");
@@ -192,22 +198,19 @@ impl Task {
         node: &crate::connection::NodeId,
         e: redis::RedisError,
     ) -> RedisResult<()> {
-        if has_code(&e, "MOVED") {
-            if let Some(to) = self
-                .reader
-                .protocol()
-                .and_then(|p| crate::cluster::moved_node(p, &e.to_string()))
-            {
-                for key in self.absent.keys.clone() {
-                    self.reader.moved(&key, to.clone());
+        match e.failure() {
+            Failure::Moved(addr) => {
+                let keys = self.absent.keys.clone();
+                if self.reader.redirect(keys.iter().map(String::as_str), &addr) {
+                    return Ok(());
                 }
+            }
+            Failure::Connection => {
+                log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
+                self.reader.reconnect(node)?;
                 return Ok(());
             }
-        }
-        if is_connection_error(&e) {
-            log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
-            self.reader.reconnect(node)?;
-            return Ok(());
+            Failure::Busy | Failure::Fatal => {}
         }
         log::debug!("Waiting for streams on {node}: {e}");
         sea_streamer_runtime::sleep(self.absent.limit_block(MAX_DELAY)).await;
@@ -219,10 +222,6 @@ impl Task {
 enum Waited {
     Read(redis::RedisError),
     Unavailable(StreamErr<RedisErr>),
-}
-
-fn is_retrying(err: &StreamErr<RedisErr>) -> bool {
-    matches!(err, StreamErr::Backend(RedisErr::TryAgain(_)))
 }
 
 #[cfg(test)]

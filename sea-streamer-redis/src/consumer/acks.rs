@@ -5,8 +5,8 @@ use super::shard::shard_key;
 use super::shared::{PendingAck, Shared};
 use super::AutoCommit;
 use crate::cluster::RedisCluster;
-use crate::error::has_code;
 use crate::message::format_id;
+use crate::policy::{Classify, Failure};
 use crate::{map_err, RedisErr, RedisResult};
 use sea_streamer_types::{ShardId, StreamErr, StreamKey};
 use std::collections::HashMap;
@@ -86,7 +86,7 @@ impl Acker {
                 inner.acks = acks;
                 inner.acks.extend(later);
                 drop(inner);
-                if crate::error::is_connection_err(&e) {
+                if e.failure() == Failure::Connection {
                     for node in self.cmd.nodes.clone() {
                         self.cmd.reconnect(&node).ok();
                     }
@@ -129,7 +129,7 @@ impl Acker {
             let conn = self.cmd.get(&node).await?;
             match pipe.query_async::<()>(conn).await {
                 Ok(()) => {}
-                Err(e) if has_code(&e, "MOVED") => {
+                Err(e) if matches!(e.failure(), Failure::Moved(_)) => {
                     // (some of) these keys live elsewhere now: ack key by key, following
                     // the redirections (XACK is idempotent)
                     for (key, cmd) in keys_of.remove(&node).unwrap_or_default().iter().zip(&cmds) {

@@ -2,11 +2,10 @@
 //! Commands on a key follow cluster `MOVED` redirections.
 
 use crate::cluster::RedisCluster;
-use crate::error::{has_code, is_connection_err};
-use crate::{map_err, MessageId, RedisErr, RedisResult};
+use crate::policy::{has_code, Classify};
+use crate::{map_err, MessageId, RedisResult};
 use redis::aio::MultiplexedConnection;
 use redis::Value;
-use sea_streamer_types::StreamErr;
 
 /// `XGROUP CREATE <key> <group> <start> [MKSTREAM]`; an existing group is fine.
 pub(crate) async fn create_group(
@@ -38,11 +37,7 @@ pub(crate) async fn create_group_if_exists(
 ) -> RedisResult<bool> {
     match create_group(cluster, key, group, start, false).await {
         Ok(()) => Ok(true),
-        Err(e)
-            if is_connection_err(&e) || matches!(e, StreamErr::Backend(RedisErr::TryAgain(_))) =>
-        {
-            Err(e)
-        }
+        Err(e) if e.failure().is_transient() => Err(e),
         Err(e) => {
             // the reply's wording differs between servers: ask whether the key is there
             let exists: bool = cluster

@@ -12,6 +12,7 @@ use super::race::{race, Race};
 use super::shared::Ctrl;
 use super::task::Task;
 use super::xread::{parse_xread, XreadReply};
+use crate::policy::{Classify, Failure};
 use crate::RedisErr;
 use sea_streamer_types::{SharedMessage, StreamErr};
 use std::sync::Arc;
@@ -98,13 +99,13 @@ impl Task {
         };
         Some(match got {
             Got::Reply(reply) => self.fast_reply(&node, &read.shards, reply, messages).await,
-            Got::Unavailable(e) => match e {
-                StreamErr::Backend(RedisErr::TryAgain(_) | RedisErr::IoError(_)) => {
+            Got::Unavailable(e) => match e.failure() {
+                Failure::Connection | Failure::Busy => {
                     log::warn!("Waiting for {node}: {e}");
                     let _ = self.reader.reconnect(&node);
                     Ok(None)
                 }
-                e => Err(Some(e)),
+                _ => Err(Some(e)),
             },
             Got::Failed(FastErr::Io(e)) => {
                 log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");

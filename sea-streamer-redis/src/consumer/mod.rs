@@ -234,6 +234,7 @@ pub(crate) async fn create_consumer(
         fast: None,
         absent: Absent::new(absent),
         pace: Default::default(),
+        busy: crate::policy::Backoff::busy(),
     };
     drop(sea_streamer_runtime::spawn_task(task.run()));
     Ok(RedisConsumer {

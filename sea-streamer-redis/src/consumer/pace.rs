@@ -3,12 +3,14 @@
 //! A blocking read returns nothing only after its `BLOCK` time. A server (or proxy) that
 //! answers a read with nothing at once would otherwise have the consumer re-issue it in a
 //! tight loop (thousands of reads a second). After such a read the task pauses: 10 ms, then
-//! twice as long each time, at most 1 s; the pause is back to 10 ms once a read returns
-//! entries, or blocks as it should.
+//! twice as long each time, at most 1 s ([`Backoff::empty_reads`]); the pause is back to
+//! 10 ms once a read returns entries, or blocks as it should.
 
+use crate::policy::Backoff;
 use std::time::Duration;
 
 /// The first pause after a read came back empty at once.
+#[cfg(test)]
 pub(crate) const FIRST_PAUSE: Duration = Duration::from_millis(10);
 /// The longest pause.
 pub(crate) const MAX_PAUSE: Duration = Duration::from_secs(1);
@@ -18,7 +20,7 @@ const IMMEDIATE: Duration = Duration::from_millis(20);
 /// Back-off state of a consumer task's reads.
 #[derive(Debug)]
 pub(crate) struct Pace {
-    next: Duration,
+    backoff: Backoff,
     /// Entries (or a change of position) were seen since [`Pace::start`].
     progressed: bool,
     warned: bool,
@@ -27,7 +29,7 @@ pub(crate) struct Pace {
 impl Default for Pace {
     fn default() -> Self {
         Self {
-            next: FIRST_PAUSE,
+            backoff: Backoff::empty_reads(),
             progressed: false,
             warned: false,
         }
@@ -43,7 +45,7 @@ impl Pace {
     /// The read returned entries, or moved a position on: reading goes on at full speed.
     pub fn progress(&mut self) {
         self.progressed = true;
-        self.next = FIRST_PAUSE;
+        self.backoff.reset();
     }
 
     /// The read delivered nothing after `elapsed`: how long to pause before the next one.
@@ -53,11 +55,10 @@ impl Pace {
         }
         if elapsed >= IMMEDIATE {
             // it blocked: the server behaves
-            self.next = FIRST_PAUSE;
+            self.backoff.reset();
             return None;
         }
-        let pause = self.next;
-        self.next = (self.next * 2).min(MAX_PAUSE);
+        let pause = self.backoff.next_delay().unwrap_or(MAX_PAUSE);
         if !self.warned && pause >= Duration::from_millis(100) {
             self.warned = true;
             log::warn!(

@@ -16,7 +16,7 @@ use super::shard::{shard_key, ShardState};
 use super::shared::{Ctrl, Delivery, Shared};
 use crate::cluster::RedisCluster;
 use crate::connection::NodeId;
-use crate::error::{has_code, is_connection_error};
+use crate::policy::{has_code, Backoff, Classify, Failure};
 use crate::{map_err, MessageId, RedisErr, RedisResult, TimestampFormat, MAX_MSG_ID};
 use futures::future::FutureExt;
 use redis::aio::MultiplexedConnection;
@@ -71,6 +71,8 @@ pub(crate) struct Task {
     pub absent: Absent,
     /// Pauses after reads that come back empty at once (see `pace`).
     pub pace: Pace,
+    /// Pauses while the server is busy (`TRYAGAIN`, `LOADING` …).
+    pub busy: Backoff,
 }
 
 enum Flow {
@@ -322,12 +324,12 @@ impl Task {
         let results = match results {
             Ok(results) => results,
             Err((node, e)) => {
-                return match e {
-                    StreamErr::Backend(RedisErr::TryAgain(_) | RedisErr::IoError(_)) => {
+                return match e.failure() {
+                    Failure::Connection | Failure::Busy => {
                         log::warn!("Waiting for {node}: {e}");
                         Ok(None)
                     }
-                    e => Err(Some(e)),
+                    _ => Err(Some(e)),
                 }
             }
         };
@@ -396,6 +398,8 @@ impl Task {
 
     /// Update the shards' positions after a read.
     pub(crate) fn advance(&mut self, read_shards: &[usize], reads: &[ShardRead]) {
+        // a read was answered: the server is not busy (any more)
+        self.busy.reset();
         for read in reads {
             let shard = &mut self.shards[read.index];
             if let Some(last) = read.last {
@@ -427,7 +431,8 @@ impl Task {
         shards: &[usize],
         e: RedisError,
     ) -> RedisResult<()> {
-        if is_connection_error(&e) {
+        let failure = e.failure();
+        if failure == Failure::Connection {
             log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
             self.reader.reconnect(&node)?;
             if self.group.is_some() && !self.plain {
@@ -461,17 +466,13 @@ impl Task {
                 return Ok(());
             }
         }
-        if has_code(&e, "MOVED") {
-            if let Some(to) = self
-                .reader
-                .protocol()
-                .and_then(|p| crate::cluster::moved_node(p, &e.to_string()))
-            {
-                for &i in shards {
-                    let key = self.shards[i].key.clone();
-                    self.reader.moved(&key, to.clone());
-                    self.acker.cmd.moved(&key, to.clone());
-                }
+        if let Failure::Moved(addr) = &failure {
+            let keys: Vec<&str> = shards
+                .iter()
+                .map(|&i| self.shards[i].key.as_str())
+                .collect();
+            if self.reader.redirect(keys.iter().copied(), addr) {
+                self.acker.cmd.redirect(keys, addr);
                 return Ok(());
             }
         }
@@ -480,12 +481,10 @@ impl Task {
             self.per_key = true;
             return Ok(());
         }
-        if matches!(
-            e.code(),
-            Some("TRYAGAIN" | "CLUSTERDOWN" | "MASTERDOWN" | "ASK" | "LOADING")
-        ) {
-            log::warn!("Retrying read in 1 s: {e}");
-            sea_streamer_runtime::sleep(Duration::from_secs(1)).await;
+        if failure == Failure::Busy {
+            let pause = self.busy.next_delay().unwrap_or(Duration::from_secs(1));
+            log::warn!("Retrying read in {pause:?}: {e}");
+            sea_streamer_runtime::sleep(pause).await;
             return Ok(());
         }
         Err(map_err(e))

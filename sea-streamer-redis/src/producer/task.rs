@@ -3,16 +3,18 @@
 //! Consecutive writes that go to the same node share one pipeline, in queue order. A lost
 //! connection is re-established (back-off 1, 2, 4 … s) and the pipeline is sent again, so a
 //! message is either stored (possibly twice, if the connection broke after Redis stored it)
-//! or its receipt carries an error: never silently lost.
+//! or its receipt carries an error: never silently lost. Errors are classified and retried
+//! as [`crate::policy`] says.
 
 use super::Sharder;
-use crate::cluster::{moved_node, RedisCluster};
-use crate::error::{is_connection_err, map_err};
+use crate::cluster::RedisCluster;
+use crate::error::map_err;
 use crate::message::{id_to_header_parts, parse_id_bytes};
+use crate::policy::{Backoff, Classify, Failure, MAX_BUSY_RETRIES};
 use crate::{RedisErr, RedisResult, TimestampFormat};
 use futures::future::{select, Either, FutureExt};
 use futures::stream::{FuturesOrdered, StreamExt};
-use redis::{ErrorKind, RedisError, ServerErrorKind, Value};
+use redis::{RedisError, Value};
 use sea_streamer_types::{
     MessageHeader, ShardId, StreamErr, StreamKey, Timestamp, SEA_STREAMER_INTERNAL,
 };
@@ -29,8 +31,6 @@ const MAX_BATCH: usize = 1024;
 const MAX_BATCH_BYTES: usize = 1 << 20;
 /// Most pipelines sent and not yet answered.
 const MAX_IN_FLIGHT: usize = 4;
-/// Give up a pipeline after this many cluster redirections / retries.
-const MAX_RETRIES: usize = 100;
 
 use super::queue::{Empty, Queue, Reserved};
 use super::request::{Reply, Request};
@@ -49,6 +49,16 @@ struct Item {
 }
 
 impl Item {
+    /// Give the budget share back, then resolve the receipt: whoever awaits the receipt finds
+    /// the budget already released.
+    fn resolve(self, result: RedisResult<MessageHeader>) {
+        let Item {
+            reply, _reserved, ..
+        } = self;
+        drop(_reserved);
+        let _ = reply.send(result);
+    }
+
     fn redis_key(&self) -> &str {
         self.sharded_key
             .as_deref()
@@ -207,26 +217,6 @@ fn internal_header(sequence: sea_streamer_types::SeqNo) -> MessageHeader {
     )
 }
 
-enum Retry {
-    /// Redirected: try again at once.
-    Now,
-    /// Cluster busy: try again after a pause.
-    Later,
-}
-
-fn retry_kind(err: &RedisError) -> Option<Retry> {
-    match err.kind() {
-        ErrorKind::Server(ServerErrorKind::Moved) => Some(Retry::Now),
-        ErrorKind::Server(
-            ServerErrorKind::Ask
-            | ServerErrorKind::TryAgain
-            | ServerErrorKind::ClusterDown
-            | ServerErrorKind::MasterDown,
-        ) => Some(Retry::Later),
-        _ => None,
-    }
-}
-
 impl Task {
     fn item(
         &mut self,
@@ -326,11 +316,11 @@ impl Task {
                     match value {
                         Ok(value) => {
                             let receipt = self.receipt(&item, value);
-                            let _ = item.reply.send(receipt);
+                            item.resolve(receipt);
                         }
-                        Err(err) if retry_kind(&err).is_some() => again.push(item),
+                        Err(err) if err.failure().is_transient() => again.push(item),
                         Err(err) => {
-                            let _ = item.reply.send(Err(map_err(err)));
+                            item.resolve(Err(map_err(err)));
                         }
                     }
                 }
@@ -339,7 +329,7 @@ impl Task {
                     StreamErr::Backend(RedisErr::ResponseError("Missing XADD reply".into())),
                 );
             }
-            Err(err) if crate::error::is_connection_error(&err) => {
+            Err(err) if err.failure() == Failure::Connection => {
                 log::warn!("Producer lost its connection to {node}: {err}");
                 self.resending(&node, items.len());
                 self.cluster.reconnect(&node).ok();
@@ -374,6 +364,7 @@ impl Task {
     /// Send `items` as pipelines until each has a reply; leaves `items` empty.
     async fn execute(&mut self, items: &mut Vec<Item>) {
         let mut retries = 0;
+        let mut busy = Backoff::busy();
         while !items.is_empty() {
             if self.fatal {
                 fail_all(items, StreamErr::Backend(RedisErr::ProducerDied));
@@ -387,9 +378,9 @@ impl Task {
                     sent = true;
                     pipe.query_async::<Vec<redis::RedisResult<Value>>>(conn)
                         .await
-                        .map_err(|e| (crate::error::is_connection_error(&e), map_err(e)))
+                        .map_err(|e| (e.failure() == Failure::Connection, map_err(e)))
                 }
-                Err(e) => Err((is_connection_err(&e) || is_retrying(&e), e)),
+                Err(e) => Err((e.failure().is_transient(), e)),
             };
             drop(pipe);
             match result {
@@ -400,23 +391,19 @@ impl Task {
                         match value {
                             Ok(value) => {
                                 let receipt = self.receipt(&item, value);
-                                let _ = item.reply.send(receipt);
+                                item.resolve(receipt);
                             }
-                            Err(err) => match retry_kind(&err) {
-                                Some(retry) if retries < MAX_RETRIES => {
-                                    if let Retry::Later = retry {
+                            Err(err) => match err.failure() {
+                                failure if failure.is_transient() && retries < MAX_BUSY_RETRIES => {
+                                    if let Failure::Moved(addr) = failure {
+                                        self.cluster.redirect([item.redis_key()], &addr);
+                                    } else {
                                         pause = true;
-                                    } else if let Some(to) = self
-                                        .cluster
-                                        .protocol()
-                                        .and_then(|p| moved_node(p, &err.to_string()))
-                                    {
-                                        self.cluster.moved(item.redis_key(), to);
                                     }
                                     again.push(item);
                                 }
                                 _ => {
-                                    let _ = item.reply.send(Err(map_err(err)));
+                                    item.resolve(Err(map_err(err)));
                                 }
                             },
                         }
@@ -430,8 +417,8 @@ impl Task {
                     if !items.is_empty() {
                         retries += 1;
                         if pause {
-                            let secs = 1u64 << (retries - 1).min(6);
-                            sea_streamer_runtime::sleep(Duration::from_secs(secs)).await;
+                            let delay = busy.next_delay().unwrap_or(Duration::from_secs(1));
+                            sea_streamer_runtime::sleep(delay).await;
                         }
                     }
                 }
@@ -496,6 +483,7 @@ impl Task {
         let mut cmd = redis::cmd("XTRIM");
         cmd.arg(key).arg("MAXLEN").arg("~").arg(maxlen);
         let mut attempts = 0;
+        let mut busy = Backoff::busy();
         loop {
             // follows MOVED: this producer may never have written to the key
             let result = match self.cluster.query_key::<u64>(key, &cmd).await {
@@ -504,9 +492,15 @@ impl Task {
             };
             let node = self.cluster.node_for(key).clone();
             match result {
-                Err(e) if (is_connection_err(&e) || is_retrying(&e)) && attempts < MAX_RETRIES => {
+                Err(e) if e.failure().is_transient() && attempts < MAX_BUSY_RETRIES => {
                     attempts += 1;
-                    self.cluster.reconnect(&node).ok();
+                    if e.failure() == Failure::Connection {
+                        self.cluster.reconnect(&node).ok();
+                    } else {
+                        // busy, or reconnecting (the connection waits out its own back-off)
+                        let delay = busy.next_delay().unwrap_or(Duration::from_secs(1));
+                        sea_streamer_runtime::sleep(delay).await;
+                    }
                     if self.cluster.is_dead(&node) {
                         self.cluster.conn.remove(&node);
                         return Err(e);
@@ -518,13 +512,9 @@ impl Task {
     }
 }
 
-fn is_retrying(err: &StreamErr<RedisErr>) -> bool {
-    matches!(err, StreamErr::Backend(RedisErr::TryAgain(_)))
-}
-
 fn fail_all(items: &mut Vec<Item>, err: StreamErr<RedisErr>) {
     for item in items.drain(..) {
-        let _ = item.reply.send(Err(clone_err(&err)));
+        item.resolve(Err(clone_err(&err)));
     }
 }
 
