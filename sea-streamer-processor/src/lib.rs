@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod attempt;
+mod dead_letter;
+mod error;
+mod flush;
+mod handler;
+mod lanes;
+mod options;
+mod outbox;
+mod processor;
+mod summary;
+
+pub use dead_letter::{DeadLetter, DeadLetterErr};
+pub use error::{HandlerErr, ProcessorErr};
+pub use handler::Handler;
+pub use options::ProcessorOptions;
+pub use outbox::Outbox;
+pub use processor::Processor;
+pub use summary::{Progress, Summary};

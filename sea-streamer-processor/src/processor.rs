@@ -1,0 +1,277 @@
+//! [`Processor`]: the run loop (fetch, schedule per shard, acknowledge, commit, stop).
+
+use crate::attempt::{handle_message, Finished, Outcome};
+use crate::dead_letter::{DeadLetterSink, ProducerSink};
+use crate::flush::Flush;
+use crate::lanes::{lane_of, Lanes};
+use crate::summary::Count;
+use crate::{Handler, ProcessorErr, ProcessorOptions, Progress, Summary};
+use futures::future::{BoxFuture, Fuse, FusedFuture};
+use futures::stream::FuturesUnordered;
+use futures::{FutureExt, StreamExt};
+use sea_streamer_types::{
+    Acknowledge, Consumer, Message, Producer, SharedMessage, StreamKey, StreamResult,
+};
+use std::future::Future;
+use std::pin::pin;
+use std::time::Instant;
+
+/// Runs a [`Handler`] over the messages of a consumer that implements [`Acknowledge`].
+///
+/// - At most `concurrency` messages are handled at a time, and the messages of one
+///   `(stream key, shard)` one after the other, in order (a message being retried holds
+///   back the later ones of its shard, and only those).
+/// - A message is acknowledged once the handler returned `Ok` and every receipt of what it
+///   sent through its [`Outbox`](crate::Outbox) arrived; what is acknowledged is committed
+///   at most every `commit_interval`, and at the end.
+/// - A failed attempt is retried after an exponential back-off with jitter, up to
+///   `max_attempts`, unless the error is [permanent](crate::HandlerErr::permanent). Then the
+///   message goes to the [dead-letter destination](Self::dead_letter) as a
+///   [`DeadLetter`](crate::DeadLetter) and is acknowledged; without one, the processor
+///   stops with [`ProcessorErr::Failed`] (the message is not acknowledged).
+/// - When the `shutdown` future resolves (or on an error), it stops fetching, lets the
+///   messages in flight finish within `shutdown_deadline` (the rest are abandoned, not
+///   acknowledged), commits, flushes the producers it knows, and returns a [`Summary`].
+/// - Back-pressure: at most `max_in_flight` messages are fetched and not finished, and
+///   each handler leaves at most `max_pending_sends` receipts pending.
+///
+/// ```no_run
+/// use sea_streamer_processor::{HandlerErr, Outbox, Processor, ProcessorOptions};
+/// use sea_streamer_types::{Acknowledge, Buffer, Message, Producer, SharedMessage, StreamKey};
+///
+/// async fn upper<C, P>(consumer: &C, producer: P, dead: P) -> Result<(), Box<dyn std::error::Error>>
+/// where
+///     C: Acknowledge,
+///     C::Error: 'static,
+///     P: Producer + 'static,
+///     P::SendFuture: Send + 'static,
+/// {
+///     let output = StreamKey::new("upper")?;
+///     let handler = |message: SharedMessage, outbox: Outbox| {
+///         let (producer, output) = (producer.clone(), output.clone());
+///         async move {
+///             let text = message.message().as_str().map_err(HandlerErr::permanent)?.to_uppercase();
+///             outbox.send(&producer, &output, text.as_str()).await
+///         }
+///     };
+///     let mut options = ProcessorOptions::default();
+///     options.set_concurrency(8).set_max_attempts(3);
+///     let summary = Processor::new(consumer, handler, options)
+///         .dead_letter(dead, StreamKey::new("upper-dead")?)
+///         .run(async { /* e.g. wait for Ctrl-C */ })
+///         .await?;
+///     log::info!("{summary:?}");
+///     Ok(())
+/// }
+/// ```
+pub struct Processor<'c, C, H> {
+    consumer: &'c C,
+    handler: H,
+    options: ProcessorOptions,
+    dead_letter: Option<Box<dyn DeadLetterSink + 'c>>,
+    flush: Vec<Box<dyn Flush + 'c>>,
+    progress: Progress,
+}
+
+impl<C, H> std::fmt::Debug for Processor<'_, C, H> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Processor")
+            .field("options", &self.options)
+            .field("dead_letter", &self.dead_letter.is_some())
+            .field("progress", &self.progress.snapshot())
+            .finish()
+    }
+}
+
+/// The next message of `consumer`, owned.
+fn fetch<C: Consumer>(
+    consumer: &C,
+) -> impl Future<Output = StreamResult<SharedMessage, C::Error>> + '_ {
+    consumer.next().map(|r| r.map(|m| Message::to_owned(&m)))
+}
+
+impl<'c, C, H> Processor<'c, C, H>
+where
+    C: Acknowledge,
+    H: Handler,
+{
+    /// A processor of `consumer`'s messages with `handler`.
+    pub fn new(consumer: &'c C, handler: H, options: ProcessorOptions) -> Self {
+        Self {
+            consumer,
+            handler,
+            options,
+            dead_letter: None,
+            flush: Vec::new(),
+            progress: Progress::default(),
+        }
+    }
+
+    /// Sends the messages that failed their last attempt to `stream` with `producer` (any
+    /// backend), then acknowledges them. The producer is flushed at the end.
+    pub fn dead_letter<P>(mut self, producer: P, stream: StreamKey) -> Self
+    where
+        P: Producer + 'static,
+        P::SendFuture: Send + 'static,
+    {
+        self.flush.push(Box::new(producer.clone()));
+        self.dead_letter = Some(Box::new(ProducerSink { producer, stream }));
+        self
+    }
+
+    /// Flushes `producer` (e.g. the one the handler sends with) before `run` returns.
+    pub fn flush_at_end<P: Producer + 'static>(mut self, producer: P) -> Self {
+        self.flush.push(Box::new(producer));
+        self
+    }
+
+    /// Live counters, readable while the processor runs.
+    pub fn progress(&self) -> Progress {
+        self.progress.clone()
+    }
+
+    /// Runs until `shutdown` resolves or an error stops it; see [`Processor`].
+    pub async fn run<S>(self, shutdown: S) -> Result<Summary, ProcessorErr<C::Error>>
+    where
+        S: Future<Output = ()>,
+    {
+        self.options.validate()?;
+        let Self {
+            consumer,
+            handler,
+            options,
+            dead_letter,
+            mut flush,
+            progress,
+        } = self;
+        let mut lanes = Lanes::default();
+        let mut running: FuturesUnordered<BoxFuture<'_, Finished>> = FuturesUnordered::new();
+        let mut fetching = pin!(fetch(consumer).fuse());
+        let mut shutdown = pin!(shutdown.fuse());
+        let mut deadline = pin!(Fuse::<BoxFuture<'static, ()>>::terminated());
+        let mut stop: Option<ProcessorErr<C::Error>> = None;
+        let mut stopping = false;
+        let mut in_flight = 0usize;
+        let mut acked_since_commit = false;
+        let mut last_commit = Instant::now();
+        let mut deadline_passed = false;
+
+        // Stops fetching and starts the deadline; keeps the first error.
+        macro_rules! begin_stop {
+            ($error:expr) => {{
+                let error: Option<ProcessorErr<C::Error>> = $error;
+                if let (None, Some(e)) = (&stop, error) {
+                    log::error!("stopping: {e}");
+                    stop = Some(e);
+                }
+                if !stopping {
+                    stopping = true;
+                    fetching.set(Fuse::terminated());
+                    let sleep = sea_streamer_runtime::sleep(options.shutdown_deadline());
+                    deadline.set(sleep.boxed().fuse());
+                }
+            }};
+        }
+
+        loop {
+            while running.len() < options.concurrency() {
+                let Some(message) = lanes.start() else { break };
+                let sink = dead_letter.as_deref();
+                running.push(handle_message(&handler, message, &options, sink).boxed());
+            }
+            debug_assert_eq!(lanes.waiting() + lanes.running(), in_flight);
+            if stopping && in_flight == 0 {
+                break;
+            }
+            if !stopping && in_flight < options.max_in_flight() && fetching.is_terminated() {
+                fetching.set(fetch(consumer).fuse());
+            }
+            futures::select_biased! {
+                () = deadline => {
+                    deadline_passed = true;
+                    break;
+                }
+                finished = running.select_next_some() => {
+                    in_flight -= 1;
+                    lanes.finish(&lane_of(&finished.message));
+                    progress.add(Count::Retried, u64::from(finished.attempts - 1));
+                    let header = finished.message.header();
+                    let ack = match finished.outcome {
+                        Outcome::Processed => {
+                            progress.add(Count::Processed, 1);
+                            true
+                        }
+                        Outcome::DeadLettered => {
+                            progress.add(Count::DeadLettered, 1);
+                            true
+                        }
+                        Outcome::Failed(error) => {
+                            progress.add(Count::Failed, 1);
+                            let attempts = finished.attempts;
+                            begin_stop!(Some(ProcessorErr::Failed { header: header.clone(), attempts, error }));
+                            false
+                        }
+                        Outcome::DeadLetterFailed(error) => {
+                            progress.add(Count::Failed, 1);
+                            begin_stop!(Some(ProcessorErr::DeadLetter { header: header.clone(), error }));
+                            false
+                        }
+                    };
+                    if ack {
+                        match consumer.ack(header) {
+                            Ok(()) => acked_since_commit = true,
+                            Err(e) => begin_stop!(Some(ProcessorErr::Consumer(e))),
+                        }
+                    }
+                    if acked_since_commit && last_commit.elapsed() >= options.commit_interval() {
+                        acked_since_commit = false;
+                        last_commit = Instant::now();
+                        if let Err(e) = consumer.commit_acked().await {
+                            begin_stop!(Some(ProcessorErr::Consumer(e)));
+                        }
+                    }
+                }
+                () = shutdown => {
+                    log::info!("shutdown requested: finishing {in_flight} message(s) in flight");
+                    begin_stop!(None);
+                }
+                fetched = fetching => match fetched {
+                    Ok(message) => {
+                        progress.add(Count::Fetched, 1);
+                        match consumer.track(message.header()) {
+                            Ok(()) => {
+                                in_flight += 1;
+                                lanes.push(message);
+                            }
+                            Err(e) => {
+                                progress.add(Count::Abandoned, 1);
+                                begin_stop!(Some(ProcessorErr::Consumer(e)));
+                            }
+                        }
+                    }
+                    Err(e) => begin_stop!(Some(ProcessorErr::Consumer(e))),
+                },
+                complete => break,
+            }
+        }
+        drop(running);
+        if deadline_passed {
+            log::warn!("shutdown deadline passed: {in_flight} message(s) abandoned");
+            progress.add(Count::Abandoned, in_flight as u64);
+        }
+        if let Err(e) = consumer.commit_acked().await {
+            stop.get_or_insert(ProcessorErr::Consumer(e));
+        }
+        for producer in flush.iter_mut() {
+            if let Err(e) = producer.flush().await {
+                stop.get_or_insert(ProcessorErr::Flush(e));
+            }
+        }
+        let summary = progress.snapshot();
+        log::info!("processor stopped: {summary:?}");
+        match stop {
+            Some(e) => Err(e),
+            None => Ok(summary),
+        }
+    }
+}
