@@ -57,114 +57,46 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod buffer;
-mod commit;
-mod consumer;
-mod crc;
-mod dispatch;
-mod dyn_file;
-mod encoder;
+// Layers, bottom up: `error` and `file_id`; `io` (byte containers, file handles, the writer
+// thread); `format` (the byte layout of `.ss` files); `read` (frames out of files); `write`
+// (frames into files); `streamer` (the Streamer / Producer / Consumer API); `verify` (the tool
+// layer). A module uses only modules of its own layer or below.
+mod eos;
 mod error;
-mod file;
 mod file_id;
-mod file_sink;
-mod file_source;
 pub mod format;
-mod options;
-mod pending;
-mod producer;
-mod reader;
-mod seek;
-mod sink;
-mod source;
+mod io;
+mod read;
 mod streamer;
-mod surveyor;
 pub mod verify;
-mod watch;
-mod window;
-mod write_lock;
-mod writer;
+mod write;
 
-pub use buffer::*;
-pub use consumer::{FileConsumer, FileMessageStream, NextFuture};
-pub use dispatch::query_streamer;
-pub use dyn_file::{DynFileSource, DynReadFuture};
-pub use error::*;
-pub use file::AsyncFile;
-pub use file_id::*;
-pub use file_sink::{FileSink, FileSinkWriter};
-pub use file_source::{FileReader, FileReaderFuture, FileSource, FileSourceFuture, ReadFrom};
-pub use options::*;
-pub use producer::{FileProducer, SendFuture};
-pub use seek::SeekTarget;
-pub use sink::MessageSink;
-pub use source::{FileSourceType, MessageSource};
-pub use streamer::FileStreamer;
-pub use surveyor::{BeaconReader, MockBeacon, SurveyResult, Surveyor};
-
-use sea_streamer_types::{
-    Buffer as _, MessageHeader, OwnedMessage, ShardId, SharedMessage, StreamKey, Timestamp,
-    SEA_STREAMER_INTERNAL,
+pub use eos::{
+    end_of_stream, is_end_of_stream, FileMessage, HasMessageHeader, END_OF_STREAM, PULSE_MESSAGE,
 };
-
-/// Default distance between beacons: 1 MiB.
-pub const DEFAULT_BEACON_INTERVAL: u32 = 1024 * 1024;
-/// Default file size limit: 16 GiB.
-pub const DEFAULT_FILE_SIZE_LIMIT: u64 = 16 * 1024 * 1024 * 1024;
-/// Default number of messages a reader prefetches per subscriber.
-pub const DEFAULT_PREFETCH_MESSAGE: usize = 1000;
-/// Subscribe with this key to receive every stream of the file (ungrouped consumers only).
-pub const SEA_STREAMER_WILDCARD: &str = "SEA_STREAMER_WILDCARD";
-/// Payload of the end-of-stream frame.
-pub const END_OF_STREAM: &str = "EOS";
-/// Payload of the internal pulse marker (never written to files).
-pub const PULSE_MESSAGE: &str = "PULSE";
+pub use error::{ConfigErr, FileErr, FileResult, SeekErr};
+pub use file_id::FileId;
+pub use io::async_file::AsyncFile;
+pub use io::bytes::{Appendable, ByteBuffer, ByteSink, ByteSource, Bytes};
+pub use io::dyn_file::{DynFileSource, DynReadFuture, FileSourceType};
+pub use io::file_sink::{FileSink, FileSinkWriter};
+pub use io::file_source::{FileReader, FileReaderFuture, FileSource, FileSourceFuture, ReadFrom};
+pub use read::message_source::MessageSource;
+pub use read::mode::StreamMode;
+pub use read::seek::SeekTarget;
+pub use read::surveyor::{BeaconReader, MockBeacon, SurveyResult, Surveyor};
+pub use streamer::consumer::{FileConsumer, FileMessageStream, NextFuture};
+pub use streamer::dispatch::registry::query_streamer;
+pub use streamer::file_streamer::FileStreamer;
+pub use streamer::options::{
+    AutoStreamReset, FileConnectOptions, FileConsumerOptions, FileProducerOptions,
+    DEFAULT_BEACON_INTERVAL, DEFAULT_FILE_SIZE_LIMIT, DEFAULT_PREFETCH_MESSAGE,
+    SEA_STREAMER_WILDCARD,
+};
+pub use streamer::producer::{FileProducer, SendFuture};
+pub use write::message_sink::MessageSink;
 
 /// Re-exported dependencies.
 pub mod export {
     pub use flume;
-}
-
-/// The message type delivered by [`FileConsumer`].
-pub type FileMessage = SharedMessage;
-
-/// Access to the header of a message.
-pub trait HasMessageHeader: sea_streamer_types::Message {
-    /// The header.
-    fn header(&self) -> &MessageHeader;
-}
-
-impl HasMessageHeader for SharedMessage {
-    fn header(&self) -> &MessageHeader {
-        SharedMessage::header(self)
-    }
-}
-
-impl HasMessageHeader for OwnedMessage {
-    fn header(&self) -> &MessageHeader {
-        OwnedMessage::header(self)
-    }
-}
-
-/// The end-of-stream message: key `SEA_STREAMER_INTERNAL`, shard 0, sequence 0, now, payload `EOS`.
-///
-/// ```
-/// use sea_streamer_file::{end_of_stream, is_end_of_stream};
-/// assert!(is_end_of_stream(&end_of_stream()));
-/// ```
-pub fn end_of_stream() -> OwnedMessage {
-    OwnedMessage::new(
-        MessageHeader::new(internal_key(), ShardId::new(0), 0, Timestamp::now_utc()),
-        END_OF_STREAM.as_bytes().to_vec(),
-    )
-}
-
-/// Whether a message is the end-of-stream message.
-pub fn is_end_of_stream<M: HasMessageHeader>(mess: &M) -> bool {
-    mess.header().stream_key().name() == SEA_STREAMER_INTERNAL
-        && mess.message().as_bytes() == END_OF_STREAM.as_bytes()
-}
-
-pub(crate) fn internal_key() -> StreamKey {
-    StreamKey::new(SEA_STREAMER_INTERNAL).expect("valid key")
 }

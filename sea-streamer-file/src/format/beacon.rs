@@ -1,8 +1,14 @@
 //! Beacons: small records at every multiple of the beacon interval, and their markers.
 
-use super::message::encode_header;
-use super::{read_array, Checksum, FormatErr, MessageHeader};
-use crate::{ByteSink, ByteSource, Bytes, FileErr};
+use super::checksum::Checksum;
+use super::layout::{
+    beacon_head, encode_header, marker_fields, BEACON_HEAD, MARKER_FIELDS, TERMINATOR,
+};
+use super::message::{read_key, to_header, MessageHeader};
+use super::primitives::read_array;
+use crate::error::format::FormatErr;
+use crate::error::FileErr;
+use crate::io::bytes::{ByteSink, ByteSource, Bytes};
 use sea_streamer_types::MessageHeader as TypesHeader;
 
 /// A beacon: how many bytes of the interrupted frame follow it, and a marker per (some) stream.
@@ -37,7 +43,7 @@ impl Beacon {
 
     /// Encoded size.
     pub fn size(&self) -> usize {
-        7 + self.items.iter().map(|m| m.size()).sum::<usize>()
+        BEACON_HEAD + 1 + self.items.iter().map(|m| m.size()).sum::<usize>()
     }
 
     /// How many markers of maximal size fit in `space` bytes (at most 255).
@@ -58,9 +64,7 @@ impl Beacon {
 
     /// Decode.
     pub async fn read_from(file: &mut impl ByteSource) -> Result<Self, FileErr> {
-        let _start = read_array::<1>(file).await?;
-        let remaining = u32::from_be_bytes(read_array::<4>(file).await?);
-        let count = read_array::<1>(file).await?[0];
+        let (remaining, count) = beacon_head(&read_array::<BEACON_HEAD>(file).await?);
         let mut items = Vec::with_capacity(count as usize);
         for _ in 0..count {
             items.push(Marker::read_from(file).await?);
@@ -86,13 +90,13 @@ impl Beacon {
         if self.items.len() > u8::MAX as usize {
             return Err(FormatErr::TooManyBeacon.into());
         }
-        out.push(0x0D);
+        out.push(TERMINATOR);
         out.extend_from_slice(&self.remaining_messages_bytes.to_be_bytes());
         out.push(self.items.len() as u8);
         for m in &self.items {
             m.encode(out)?;
         }
-        out.push(0x0D);
+        out.push(TERMINATOR);
         Ok(())
     }
 }
@@ -110,11 +114,11 @@ impl Marker {
 
     /// Decode.
     pub async fn read_from(file: &mut impl ByteSource) -> Result<Self, FileErr> {
-        let header = MessageHeader::read_from(file).await?.0;
-        let crc = u16::from_be_bytes(read_array::<2>(file).await?);
+        let key = read_key(file).await?;
+        let (fields, running_checksum) = marker_fields(&read_array::<MARKER_FIELDS>(file).await?);
         Ok(Self {
-            header,
-            running_checksum: Checksum(crc),
+            header: to_header(key, fields)?,
+            running_checksum,
         })
     }
 

@@ -1,6 +1,6 @@
 //! Frame checksums and the running checksums carried by beacon markers.
 
-use crate::crc::{crc16_update, CRC_INIT};
+use super::crc::{crc16_update, CRC_INIT};
 
 /// A CRC-16/CDMA2000 value.
 #[repr(transparent)]
@@ -63,7 +63,7 @@ impl RunningChecksum {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crc::crc16_cdma2000;
+    use crate::format::crc::crc16_cdma2000;
 
     #[test]
     fn running_checksum_bytes() {

@@ -1,7 +1,9 @@
 //! The 128-byte file header.
 
-use super::{millis_to_timestamp, read_vec, timestamp_to_millis, FormatErr, ShortStringErr};
-use crate::{ByteSink, ByteSource, Bytes, FileErr};
+use super::primitives::{millis_to_timestamp, read_vec, timestamp_to_millis};
+use crate::error::format::{FormatErr, ShortStringErr};
+use crate::error::FileErr;
+use crate::io::bytes::{ByteSink, ByteSource, Bytes};
 use sea_streamer_types::Timestamp;
 
 /// Size of the file header in bytes.

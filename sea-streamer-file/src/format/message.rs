@@ -1,11 +1,16 @@
 //! Frame codecs: the message header (also used by beacon markers) and the whole frame.
 
-use super::{millis_to_timestamp, read_array, read_vec, timestamp_to_millis, Checksum, FormatErr};
-use crate::crc::crc16_cdma2000;
-use crate::{ByteSink, ByteSource, Bytes, FileErr};
+use super::checksum::Checksum;
+use super::crc::crc16_cdma2000;
+use super::layout::{
+    check_payload, encode_frame, encode_header, frame_fields, frame_size, parse_key,
+    trailer_checksum, HeaderFields, FRAME_FIELDS, FRAME_TRAILER, HEADER_FIELDS,
+};
+use super::primitives::{millis_to_timestamp, read_array, read_vec};
+use crate::error::FileErr;
+use crate::io::bytes::{ByteSink, ByteSource, Bytes};
 use sea_streamer_types::{
     Buffer, Message as _, MessageHeader as TypesHeader, OwnedMessage, SeqNo, ShardId, StreamKey,
-    StreamKeyErr,
 };
 
 /// The message-header encoding: key (short string), shard id (u64), sequence (u64), timestamp (u64 ms).
@@ -31,18 +36,9 @@ impl MessageHeader {
 
     /// Decode.
     pub async fn read_from(file: &mut impl ByteSource) -> Result<Self, FileErr> {
-        let len = read_array::<1>(file).await?[0] as usize;
-        let key = read_vec(file, len).await?;
-        let key = parse_key(&key)?;
-        let shard = u64::from_be_bytes(read_array::<8>(file).await?);
-        let seq = u64::from_be_bytes(read_array::<8>(file).await?);
-        let ts = u64::from_be_bytes(read_array::<8>(file).await?);
-        Ok(Self(TypesHeader::new(
-            key,
-            ShardId::new(shard),
-            SeqNo::from(seq),
-            millis_to_timestamp(ts)?,
-        )))
+        let key = read_key(file).await?;
+        let fields = HeaderFields::decode(&read_array::<HEADER_FIELDS>(file).await?);
+        Ok(Self(to_header(key, fields)?))
     }
 
     /// Encode; returns the number of bytes written.
@@ -55,48 +51,20 @@ impl MessageHeader {
     }
 }
 
-/// Validate a stream key read from a file.
-pub(crate) fn parse_key(bytes: &[u8]) -> Result<StreamKey, FormatErr> {
-    let text = std::str::from_utf8(bytes).map_err(|_| StreamKeyErr::InvalidStreamKey)?;
-    Ok(StreamKey::new(text)?)
+/// Read a key (length byte, then the key) as stored before header fields.
+pub(crate) async fn read_key(file: &mut impl ByteSource) -> Result<StreamKey, FileErr> {
+    let len = read_array::<1>(file).await?[0] as usize;
+    Ok(parse_key(&read_vec(file, len).await?)?)
 }
 
-/// The sequence number as the u64 stored in files.
-#[allow(clippy::useless_conversion, clippy::unnecessary_fallible_conversions)]
-pub(crate) fn seq_to_u64(seq: SeqNo) -> Result<u64, FileErr> {
-    u64::try_from(seq).map_err(|_| FileErr::FormatErr(FormatErr::TooManyBeacon))
-}
-
-/// Encode a message header into a vector.
-pub(crate) fn encode_header(header: &TypesHeader, out: &mut Vec<u8>) -> Result<(), FileErr> {
-    let key = header.stream_key().name();
-    out.push(key.len() as u8);
-    out.extend_from_slice(key.as_bytes());
-    out.extend_from_slice(&header.shard_id().id().to_be_bytes());
-    out.extend_from_slice(&seq_to_u64(*header.sequence())?.to_be_bytes());
-    out.extend_from_slice(&timestamp_to_millis(header.timestamp())?.to_be_bytes());
-    Ok(())
-}
-
-/// Encode a whole frame into a vector; returns the payload checksum.
-pub(crate) fn encode_frame(
-    header: &TypesHeader,
-    payload: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<Checksum, FileErr> {
-    let len = u32::try_from(payload.len()).map_err(|_| FileErr::FileLimitExceeded)?;
-    encode_header(header, out)?;
-    out.extend_from_slice(&len.to_be_bytes());
-    out.extend_from_slice(payload);
-    let crc = crc16_cdma2000(payload);
-    out.extend_from_slice(&crc.to_be_bytes());
-    out.push(0x0D);
-    Ok(Checksum(crc))
-}
-
-/// Size of a frame with a key of `key_len` bytes and a payload of `payload_len` bytes.
-pub(crate) fn frame_size(key_len: usize, payload_len: usize) -> usize {
-    key_len + payload_len + 32
+/// A message header from its key and decoded fields.
+pub(crate) fn to_header(key: StreamKey, fields: HeaderFields) -> Result<TypesHeader, FileErr> {
+    Ok(TypesHeader::new(
+        key,
+        ShardId::new(fields.shard),
+        SeqNo::from(fields.seq),
+        millis_to_timestamp(fields.ts_ms)?,
+    ))
 }
 
 /// A frame: a message and the checksum read from the file.
@@ -124,18 +92,15 @@ impl Message {
 
     /// Decode a frame; checksum mismatch → `FormatErr::ChecksumErr`.
     pub async fn read_from(file: &mut impl ByteSource) -> Result<Self, FileErr> {
-        let header = MessageHeader::read_from(file).await?.0;
-        let len = u32::from_be_bytes(read_array::<4>(file).await?) as usize;
-        let payload = read_vec(file, len).await?;
-        let received = u16::from_be_bytes(read_array::<2>(file).await?);
-        let _terminator = read_array::<1>(file).await?;
-        let computed = crc16_cdma2000(&payload);
-        if received != computed {
-            return Err(FormatErr::ChecksumErr { received, computed }.into());
-        }
+        let key = read_key(file).await?;
+        let (fields, len) = frame_fields(&read_array::<FRAME_FIELDS>(file).await?);
+        let header = to_header(key, fields)?;
+        let payload = read_vec(file, len as usize).await?;
+        let received = trailer_checksum(&read_array::<FRAME_TRAILER>(file).await?);
+        let checksum = check_payload(received, &payload)?;
         Ok(Self {
             message: OwnedMessage::new(header, payload),
-            checksum: received,
+            checksum,
         })
     }
 

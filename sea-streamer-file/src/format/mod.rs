@@ -29,61 +29,24 @@
 //! # }
 //! ```
 
-mod beacon;
-mod checksum;
-mod error;
-mod header;
-mod message;
-mod primitives;
+pub(crate) mod beacon;
+pub(crate) mod checksum;
+pub(crate) mod crc;
+pub(crate) mod header;
+pub(crate) mod layout;
+pub(crate) mod message;
+pub(crate) mod primitives;
+pub(crate) mod window;
 
-pub use beacon::*;
-pub use checksum::*;
-pub use error::*;
-pub use header::*;
-pub use message::*;
-pub use primitives::*;
-
+pub use crate::error::format::{
+    FormatErr, ShortStringErr, U16Err, U32Err, U64Err, UnixTimestampErr,
+};
+pub use beacon::{Beacon, Marker};
+pub use checksum::{Checksum, RunningChecksum};
+pub use header::{Header, HeaderV1, HEADER_SIZE};
+#[cfg(feature = "serde_json")]
+pub use message::MessageJson;
+pub use message::{Message, MessageHeader};
 #[cfg(feature = "serde")]
 pub use primitives::serialize_timestamp;
-
-use crate::{ByteSource, FileErr};
-use sea_streamer_types::Timestamp;
-
-/// Read exactly `n` bytes as a vector.
-pub(crate) async fn read_vec(file: &mut impl ByteSource, n: usize) -> Result<Vec<u8>, FileErr> {
-    Ok(file.request_bytes(n).await?.bytes())
-}
-
-/// Read exactly `N` bytes as an array.
-pub(crate) async fn read_array<const N: usize>(
-    file: &mut impl ByteSource,
-) -> Result<[u8; N], FileErr> {
-    let v = read_vec(file, N).await?;
-    let mut a = [0u8; N];
-    if v.len() != N {
-        return Err(FileErr::NotEnoughBytes);
-    }
-    a.copy_from_slice(&v);
-    Ok(a)
-}
-
-/// Milliseconds since the Unix epoch of a timestamp (sub-millisecond precision is truncated).
-pub(crate) fn timestamp_to_millis(ts: &Timestamp) -> Result<u64, UnixTimestampErr> {
-    let secs = u64::try_from(ts.unix_timestamp()).map_err(|_| UnixTimestampErr::OutOfRange)?;
-    Ok(secs * 1000 + (ts.nanosecond() / 1_000_000) as u64)
-}
-
-/// The timestamp of `ms` milliseconds since the Unix epoch.
-pub(crate) fn millis_to_timestamp(ms: u64) -> Result<Timestamp, UnixTimestampErr> {
-    Timestamp::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .map_err(|_| UnixTimestampErr::OutOfRange)
-}
-
-/// The current time truncated to milliseconds.
-pub(crate) fn now_millis() -> Timestamp {
-    let now = Timestamp::now_utc();
-    timestamp_to_millis(&now)
-        .ok()
-        .and_then(|ms| millis_to_timestamp(ms).ok())
-        .unwrap_or(now)
-}
+pub use primitives::{ShortString, UnixTimestamp, U16, U32, U64};

@@ -1,7 +1,8 @@
 //! Primitive field codecs: short strings, millisecond timestamps and big-endian integers.
 
-use super::{millis_to_timestamp, read_array, read_vec, timestamp_to_millis, ShortStringErr};
-use crate::{ByteSink, ByteSource, Bytes, FileErr};
+use crate::error::format::{ShortStringErr, UnixTimestampErr};
+use crate::error::FileErr;
+use crate::io::bytes::{ByteSink, ByteSource, Bytes};
 use sea_streamer_types::Timestamp;
 
 /// A string of at most 255 bytes, encoded as a length byte followed by UTF-8 bytes.
@@ -131,4 +132,43 @@ pub fn serialize_timestamp<S: serde::Serializer>(
         .format(&sea_streamer_types::TIMESTAMP_FORMAT)
         .map_err(S::Error::custom)?;
     serializer.serialize_str(&text)
+}
+
+/// Read exactly `n` bytes as a vector.
+pub(crate) async fn read_vec(file: &mut impl ByteSource, n: usize) -> Result<Vec<u8>, FileErr> {
+    Ok(file.request_bytes(n).await?.bytes())
+}
+
+/// Read exactly `N` bytes as an array.
+pub(crate) async fn read_array<const N: usize>(
+    file: &mut impl ByteSource,
+) -> Result<[u8; N], FileErr> {
+    let v = read_vec(file, N).await?;
+    let mut a = [0u8; N];
+    if v.len() != N {
+        return Err(FileErr::NotEnoughBytes);
+    }
+    a.copy_from_slice(&v);
+    Ok(a)
+}
+
+/// Milliseconds since the Unix epoch of a timestamp (sub-millisecond precision is truncated).
+pub(crate) fn timestamp_to_millis(ts: &Timestamp) -> Result<u64, UnixTimestampErr> {
+    let secs = u64::try_from(ts.unix_timestamp()).map_err(|_| UnixTimestampErr::OutOfRange)?;
+    Ok(secs * 1000 + (ts.nanosecond() / 1_000_000) as u64)
+}
+
+/// The timestamp of `ms` milliseconds since the Unix epoch.
+pub(crate) fn millis_to_timestamp(ms: u64) -> Result<Timestamp, UnixTimestampErr> {
+    Timestamp::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .map_err(|_| UnixTimestampErr::OutOfRange)
+}
+
+/// The current time truncated to milliseconds.
+pub(crate) fn now_millis() -> Timestamp {
+    let now = Timestamp::now_utc();
+    timestamp_to_millis(&now)
+        .ok()
+        .and_then(|ms| millis_to_timestamp(ms).ok())
+        .unwrap_or(now)
 }

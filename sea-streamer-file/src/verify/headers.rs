@@ -6,8 +6,9 @@
 //! more than [`TIMESTAMP_TOLERANCE_MS`]; and every beacon marker must agree with the frames before
 //! it (last sequence, last timestamp, running checksum of the stream, and the stream must exist).
 
-use crate::format::{Checksum, Marker, RunningChecksum};
-use crate::window::Frame;
+use crate::format::beacon::Marker;
+use crate::format::checksum::{Checksum, RunningChecksum};
+use crate::format::window::Frame;
 use sea_streamer_types::{StreamKey, SEA_STREAMER_INTERNAL};
 use std::collections::HashMap;
 use thiserror::Error;

@@ -1,10 +1,12 @@
 //! [`repair_file`]: remove corrupt bytes and a torn tail, keep every valid frame.
 
 use super::{verify_file, Dropped, VerifyReport};
-use crate::reader::Reader;
-use crate::sink::{scan_streams, MessageSink};
-use crate::write_lock::WriteLock;
-use crate::{FileErr, FileId};
+use crate::error::FileErr;
+use crate::file_id::FileId;
+use crate::io::file_lock::WriteLock;
+use crate::read::reader::Reader;
+use crate::write::message_sink::MessageSink;
+use crate::write::recover::scan_streams;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 

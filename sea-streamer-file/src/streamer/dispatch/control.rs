@@ -1,0 +1,78 @@
+//! How consumers talk to a reader thread: the [`Control`] messages of its channel and the
+//! [`ReaderEntry`] that consumers (and the registry) hold for a running reader.
+
+use super::info::SubscriberInfo;
+use super::queue::{Item, Subscriber};
+use crate::error::FileErr;
+use crate::read::mode::StreamMode;
+use crate::read::seek::Target;
+use sea_streamer_types::{ConsumerGroup, ConsumerMode, SeqPos};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// Which consumers a reader serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum ReaderKind {
+    /// Ungrouped `Live` consumers share one reader per file.
+    SharedLive,
+    /// One reader per consumer group.
+    Group(ConsumerGroup, ConsumerMode),
+    /// A reader of its own.
+    Solo,
+}
+
+/// Where a new reader starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Start {
+    Beginning,
+    Offset(u64),
+}
+
+/// A seek request.
+#[derive(Debug)]
+pub(crate) enum SeekCmd {
+    Rewind(SeqPos),
+    Target(Target),
+}
+
+pub(crate) enum Control {
+    /// A consumer made room in its queue while the reader was waiting for space.
+    Wake,
+    /// The file watcher saw the file change.
+    FileChanged,
+    Subscribe(Subscriber),
+    Unsubscribe(u32),
+    Seek {
+        sid: u32,
+        cmd: SeekCmd,
+        reply: flume::Sender<Result<(), FileErr>>,
+    },
+}
+
+/// A registered reader.
+#[derive(Debug)]
+pub(crate) struct ReaderEntry {
+    pub id: u64,
+    pub kind: ReaderKind,
+    pub mode: Mutex<StreamMode>,
+    pub control: flume::Sender<Control>,
+    pub subscribers: Mutex<Vec<SubscriberInfo>>,
+    /// Set while the reader waits for a consumer to make room.
+    pub waiting: AtomicBool,
+    /// Set once the reader has dispatched a frame.
+    pub dispatched: AtomicBool,
+    /// Whether the reader may watch the file for changes (else it only polls).
+    pub notify: bool,
+}
+
+impl ReaderEntry {
+    /// Called by a consumer after taking a batch: wake the reader if it waits for room.
+    pub fn made_room(&self, rx: &flume::Receiver<Item>) {
+        if self.waiting.load(Ordering::SeqCst) {
+            let cap = rx.capacity().unwrap_or(usize::MAX);
+            if rx.len() <= cap / 2 && self.waiting.swap(false, Ordering::SeqCst) {
+                let _ = self.control.send(Control::Wake);
+            }
+        }
+    }
+}
