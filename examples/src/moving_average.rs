@@ -1,121 +1,120 @@
-//! Moving average of the mid price over a time window: the `aggregator` example.
+//! Moving average of the mid price over sliding event-time windows: the `aggregator`
+//! example, a few lines on top of the windows of `sea_streamer::fuse`.
 //!
-//! For each spread of a pair, the average of the mid prices `(bid + ask) / 2` of that pair's
-//! spreads whose timestamps lie in `(t - window, t]`, `t` being the new spread's timestamp —
-//! time as quoted by the exchange, not when the message arrived, so replaying a stream gives
-//! the same averages. Feeds deliver each pair's spreads in time order; a late spread is
-//! averaged with what the window holds when it arrives.
+//! Spreads are grouped by pair into windows `[start, start + window)` that start every
+//! `slide` (aligned to the Unix epoch), on the time the exchange quoted them, not when the
+//! message arrived: replaying a stream gives the same averages. A window's average comes
+//! out once the watermark (the newest quote time seen minus the allowed lateness) has
+//! passed its end; at the end of the input the open windows are flushed. A spread that
+//! comes after one of its windows was closed is late: it is logged and left out.
 
 use crate::endpoint::{next_or_end, Limit};
 use crate::spread::{f64_text, timestamp_text, Spread};
 use anyhow::Context;
-use sea_streamer::{Buffer, Message, Producer, SeaConsumer, SeaProducer, Timestamp};
+use futures::{Stream, StreamExt};
+use sea_streamer::fuse::{fold, Window, WindowStream, WindowStreamErr};
+use sea_streamer::{Buffer, Message, Producer, SeaConsumer, SeaProducer, SharedMessage, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, VecDeque};
-use std::time::Duration;
 
-/// One output message of the aggregator.
+pub use sea_streamer::fuse::WindowSpec;
+
+/// One output message of the aggregator: the average mid price of a pair over a window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Average {
     /// The trading pair.
     pub pair: String,
-    /// Timestamp of the spread that closed the window.
+    /// The window's first instant.
     #[serde(with = "timestamp_text")]
-    pub timestamp: Timestamp,
-    /// Mid price of that spread.
-    #[serde(with = "f64_text")]
-    pub mid: f64,
-    /// Average mid price over the window.
+    pub start: Timestamp,
+    /// The first instant after the window.
+    #[serde(with = "timestamp_text")]
+    pub end: Timestamp,
+    /// Average mid price `(bid + ask) / 2` of the spreads in the window.
     #[serde(with = "f64_text")]
     pub average: f64,
     /// Number of spreads in the window.
-    pub samples: usize,
+    pub samples: u64,
 }
 
-/// Moving averages of several pairs.
-#[derive(Debug, Clone)]
-pub struct MovingAverage {
-    window: Duration,
-    pairs: HashMap<String, VecDeque<(Timestamp, f64)>>,
-}
-
-impl MovingAverage {
-    /// Averages over `window` (must not be zero).
-    pub fn new(window: Duration) -> anyhow::Result<Self> {
-        anyhow::ensure!(!window.is_zero(), "the window must be longer than zero");
-        Ok(Self {
-            window,
-            pairs: HashMap::new(),
-        })
-    }
-
-    /// Adds a spread and returns its pair's average over the window ending at it.
-    ///
-    /// The sum is recomputed over the window each time (in arrival order) rather than kept
-    /// running, so rounding errors do not pile up over a long stream.
+impl Average {
+    /// The average of a window whose value is the sum of its mid prices.
     ///
     /// ```
-    /// use sea_streamer_examples::{moving_average::MovingAverage, spread::*};
-    /// use std::time::Duration;
+    /// use sea_streamer::{fuse::Window, Timestamp};
+    /// use sea_streamer_examples::moving_average::Average;
     ///
-    /// let spread = |t: &str, bid: f64| Spread {
-    ///     pair: "X/Y".into(), timestamp: parse_unix_seconds(t).unwrap(),
-    ///     bid, ask: bid + 2.0, bid_vol: 1.0, ask_vol: 1.0,
-    /// };
-    /// let mut avg = MovingAverage::new(Duration::from_secs(10)).unwrap();
-    /// assert_eq!(avg.update(&spread("100", 10.0)).average, 11.0);
-    /// assert_eq!(avg.update(&spread("105", 20.0)).average, 16.0);
-    /// // at t = 110 the spread of t = 100 has left the window (t - 10, t]
-    /// assert_eq!(avg.update(&spread("110", 30.0)).average, 26.0);
+    /// let t = |s| Timestamp::from_unix_timestamp(s).unwrap();
+    /// let w = Window { key: "X/Y".to_owned(), start: t(0), end: t(4), value: 30.0, count: 3 };
+    /// assert_eq!(Average::of(w).average, 10.0);
     /// ```
-    pub fn update(&mut self, spread: &Spread) -> Average {
-        let window = self.pairs.entry(spread.pair.clone()).or_default();
-        let mid = spread.mid();
-        window.push_back((spread.timestamp, mid));
-        let start = spread.timestamp - self.window;
-        while window.front().is_some_and(|(t, _)| *t <= start) {
-            window.pop_front();
-        }
-        let sum: f64 = window.iter().map(|(_, m)| m).sum();
-        Average {
-            pair: spread.pair.clone(),
-            timestamp: spread.timestamp,
-            mid,
-            average: sum / window.len() as f64,
-            samples: window.len(),
+    pub fn of(window: Window<String, f64>) -> Self {
+        Self {
+            average: window.value / window.count as f64,
+            samples: window.count,
+            pair: window.key,
+            start: window.start,
+            end: window.end,
         }
     }
 }
 
-/// Consumes [`Spread`] messages and sends an [`Average`] JSON message for each to the
-/// producer's anchored stream. Stops after `count` messages (`None`: no limit) or at the end
-/// of the input. A message that is not a spread is an error. Returns the number of averages
+/// The spreads of `consumer` as a stream: stops after `count` messages (`None`: no limit)
+/// or at the end of the input; a message that is not a spread is an error.
+pub fn spreads(
+    consumer: &SeaConsumer,
+    count: Option<u64>,
+) -> impl Stream<Item = anyhow::Result<Spread>> + '_ {
+    futures::stream::unfold(Limit::new(count), move |mut limit| async move {
+        if limit.reached() {
+            return None;
+        }
+        let item = match next_or_end(consumer).await {
+            Ok(None) => return None,
+            Ok(Some(message)) => parse(&message),
+            Err(err) => Err(err.into()),
+        };
+        limit.add(1);
+        Some((item, limit))
+    })
+}
+
+fn parse(message: &SharedMessage) -> anyhow::Result<Spread> {
+    let payload = message.message();
+    let text = payload.as_str()?;
+    Spread::from_json(text).with_context(|| {
+        format!(
+            "message {} of {} is not a spread: {text}",
+            message.sequence(),
+            message.stream_key()
+        )
+    })
+}
+
+/// Consumes [`Spread`] messages (at most `count`, `None`: no limit, or until the input
+/// ends) and sends an [`Average`] JSON message per pair and window of `spec` to the
+/// producer's anchored stream, in window-end order. A message that is not a spread ends
+/// the run with an error, after the open windows are sent. Returns the number of averages
 /// sent. The producer is not ended: the caller does that.
 pub async fn run_aggregator(
     consumer: &SeaConsumer,
     producer: &SeaProducer,
-    window: Duration,
+    spec: WindowSpec,
     count: Option<u64>,
 ) -> anyhow::Result<u64> {
-    let mut averages = MovingAverage::new(window)?;
-    let mut limit = Limit::new(count);
-    while !limit.reached() {
-        let Some(message) = next_or_end(consumer).await? else {
-            break;
-        };
-        let text = message.message().as_str()?.to_owned();
-        let spread = Spread::from_json(&text).with_context(|| {
-            format!(
-                "message {} of {} is not a spread: {text}",
-                message.sequence(),
-                message.stream_key()
-            )
-        })?;
-        let average = averages.update(&spread);
+    let mid_sum = fold(|| 0.0, |sum: &mut f64, s: &Spread| *sum += s.mid());
+    let by_pair = |s: &Spread| s.pair.clone();
+    let quoted_at = |s: &Spread| s.timestamp;
+    let mut windows =
+        WindowStream::with_event_time(spreads(consumer, count), spec, quoted_at, by_pair, mid_sum);
+    windows.on_late(|s: Spread| log::warn!("late spread left out: {} at {}", s.pair, s.timestamp));
+    let mut windows = std::pin::pin!(windows);
+    let mut sent = 0;
+    while let Some(window) = windows.next().await {
+        let average = Average::of(window.map_err(WindowStreamErr::into_error::<anyhow::Error>)?);
         producer
             .send(serde_json::to_string(&average)?.as_str())?
             .await?;
-        limit.add(1);
+        sent += 1;
     }
-    Ok(limit.done())
+    Ok(sent)
 }

@@ -152,7 +152,9 @@ fn price_feed_binaries_on_file() {
     );
     run(
         env!("CARGO_BIN_EXE_aggregator"),
-        &["--input", &spreads, "--output", &averages, "--window", "4s"],
+        &[
+            "--input", &spreads, "--output", &averages, "--window", "4s", "--slide", "1s",
+        ],
     );
     let output = run(
         env!("CARGO_BIN_EXE_print-consumer"),
@@ -166,7 +168,17 @@ fn price_feed_binaries_on_file() {
         .lines()
         .filter(|l| !l.contains("heartbeat"))
         .count();
-    assert_eq!(payloads(&output.stdout).len(), spread_count);
+    // sliding windows of 4 s every 1 s: each spread is in 4 of the averages
+    let averages = payloads(&output.stdout);
+    let samples: u64 = averages
+        .iter()
+        .map(|p| {
+            serde_json::from_str::<sea_streamer_examples::moving_average::Average>(p)
+                .unwrap()
+                .samples
+        })
+        .sum();
+    assert_eq!(samples, 4 * spread_count as u64);
 
     let rows: i64 = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let pool = sea_streamer_examples::sql_sink::open_database(&database)

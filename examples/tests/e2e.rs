@@ -1,6 +1,6 @@
 //! End to end, offline: the local feed server replays the recorded feed -> `price-feed` ->
-//! a stream of spreads -> `sql-sink` (SQLite) and `aggregator` (moving averages) -> a stream
-//! of averages; on the file backend (temporary `.ss` files) and on Redis
+//! a stream of spreads -> `sql-sink` (SQLite) and `aggregator` (moving averages over sliding
+//! windows) -> a stream of averages; on the file backend (temporary `.ss` files) and on Redis
 //! (`SEA_STREAMER_TEST_REDIS`, skipped when unset).
 //!
 //! Everything ends by itself: the server closes after replaying to its one client, the price
@@ -13,19 +13,21 @@ use sea_streamer_conformance::{random_key, service_url};
 use sea_streamer_examples::{
     cli::StartFrom,
     endpoint::{next_or_end, open_consumer, open_producer},
-    moving_average::{run_aggregator, Average},
+    moving_average::{run_aggregator, Average, WindowSpec},
     price_feed::{run_price_feed, FeedOptions},
     replay::{load_recording, serve},
     spread::{format_timestamp, parse_feed_message, FeedMessage, Spread},
     sql_sink::{open_database, run_sql_sink},
 };
 use sqlx::Row;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
 const WINDOW: Duration = Duration::from_secs(4);
+const SLIDE: Duration = Duration::from_secs(1);
 
 fn recording() -> Vec<String> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/spreads.jsonl");
@@ -45,20 +47,33 @@ fn recorded_spreads(lines: &[String]) -> (Vec<Spread>, u64) {
     (spreads, heartbeats)
 }
 
-/// The moving averages computed the plain way: for each spread, every earlier-or-same spread
-/// of its pair whose timestamp is within the window ending at it.
-fn expected_averages(spreads: &[Spread]) -> Vec<(String, f64, usize)> {
-    spreads
-        .iter()
-        .enumerate()
-        .map(|(i, current)| {
-            let mids: Vec<f64> = spreads[..=i]
-                .iter()
-                .filter(|s| s.pair == current.pair && s.timestamp > current.timestamp - WINDOW)
-                .map(|s| (s.bid + s.ask) / 2.0)
-                .collect();
+/// The moving averages computed the plain way: every whole second `k` starts a window
+/// `[k, k + 4 s)`; a spread quoted in second `k` is in the windows starting at `k - 3` to
+/// `k`. Each window's mid prices are summed in stream order. Sorted by window end, then
+/// pair: (pair, start, end, average, samples), times in whole seconds.
+fn expected_averages(spreads: &[Spread]) -> Vec<(String, i64, i64, f64, u64)> {
+    assert_eq!((WINDOW.as_secs(), SLIDE.as_secs()), (4, 1));
+    let mut windows: BTreeMap<(i64, String), Vec<f64>> = BTreeMap::new();
+    for s in spreads {
+        let second = s.timestamp.unix_timestamp();
+        for start in second - 3..=second {
+            windows
+                .entry((start + 4, s.pair.clone()))
+                .or_default()
+                .push((s.bid + s.ask) / 2.0);
+        }
+    }
+    windows
+        .into_iter()
+        .map(|((end, pair), mids)| {
             let sum: f64 = mids.iter().sum();
-            (current.pair.clone(), sum / mids.len() as f64, mids.len())
+            (
+                pair,
+                end - 4,
+                end,
+                sum / mids.len() as f64,
+                mids.len() as u64,
+            )
         })
         .collect()
 }
@@ -104,9 +119,10 @@ async fn pipeline(spreads_url: &str, averages_url: &str, count: Option<u64>) {
             run_sql_sink(&sink_consumer, &pool, 7, Duration::from_millis(20), count).await
         })
     };
+    let spec = WindowSpec::sliding(WINDOW, SLIDE).unwrap();
     let aggregator = tokio::spawn(async move {
         let produced =
-            run_aggregator(&aggregator_consumer, &averages_producer, WINDOW, count).await?;
+            run_aggregator(&aggregator_consumer, &averages_producer, spec, count).await?;
         averages_producer.end().await?;
         anyhow::Ok(produced)
     });
@@ -146,10 +162,11 @@ async fn pipeline(spreads_url: &str, averages_url: &str, count: Option<u64>) {
     }
     pool.close().await;
 
-    // the averages stream: one average per spread, equal to the plain computation
-    assert_eq!(aggregator.await.unwrap().unwrap(), n);
+    // the averages stream: one average per pair and window, equal to the plain computation
+    let expected = expected_averages(&spreads);
+    assert_eq!(aggregator.await.unwrap().unwrap(), expected.len() as u64);
     let mut averages = Vec::new();
-    while count.is_none_or(|c| (averages.len() as u64) < c) {
+    while averages.len() < expected.len() {
         let Some(message) = next_or_end(&averages_consumer).await.unwrap() else {
             break;
         };
@@ -157,18 +174,26 @@ async fn pipeline(spreads_url: &str, averages_url: &str, count: Option<u64>) {
         let text = message.message().as_str().unwrap().to_owned();
         averages.push(serde_json::from_str::<Average>(&text).unwrap());
     }
-    let expected = expected_averages(&spreads);
+    if count.is_none() {
+        // a file ends after the last average
+        assert!(next_or_end(&averages_consumer).await.unwrap().is_none());
+    }
     assert_eq!(averages.len(), expected.len());
-    for ((average, (pair, value, samples)), spread) in averages.iter().zip(&expected).zip(&spreads)
-    {
+    for (average, (pair, start, end, value, samples)) in averages.iter().zip(&expected) {
         assert_eq!(&average.pair, pair);
-        assert_eq!(average.timestamp, spread.timestamp);
-        assert_eq!(average.average, *value, "average at {}", spread.timestamp);
+        assert_eq!(average.start.unix_timestamp(), *start);
+        assert_eq!(average.end.unix_timestamp(), *end);
+        assert_eq!(average.average, *value, "average of {pair} at {start}");
         assert_eq!(average.samples, *samples);
     }
     assert!(
-        expected.iter().any(|(_, _, samples)| *samples > 1),
-        "the window holds several spreads at times"
+        expected.iter().any(|(_, _, _, _, samples)| *samples > 1),
+        "a window holds several spreads at times"
+    );
+    assert_eq!(
+        expected.iter().map(|e| e.4).sum::<u64>(),
+        4 * n,
+        "each spread is in 4 windows"
     );
 }
 
