@@ -13,7 +13,7 @@
 //! per key, at info level.
 
 use super::commands::{create_group_if_exists, raw_query};
-use super::fast_read::ReadOutcome;
+use super::outcome::Outcome;
 use super::race::{race, Race};
 use super::task::Task;
 use crate::policy::{Backoff, Classify, Failure};
@@ -101,7 +101,7 @@ impl Absent {
 impl Task {
     /// Create the group on missing keys that have appeared since the last check and, when no
     /// key exists at all, wait for one. `None`: go on and read the existing keys.
-    pub(crate) async fn await_streams(&mut self) -> Option<ReadOutcome> {
+    pub(crate) async fn await_streams(&mut self) -> Option<Outcome> {
         if self.absent.is_empty() || self.plain {
             return None;
         }
@@ -119,7 +119,7 @@ impl Task {
                         log::warn!("Could not check whether `{key}` exists yet: {e}");
                         break;
                     }
-                    Err(e) => return Some(Err(Some(e))),
+                    Err(e) => return Some(Outcome::Failed(e)),
                 }
             }
             self.absent.checked();
@@ -133,7 +133,7 @@ impl Task {
 
     /// No key exists: wait until one is written (blocking `XREAD` on one node) or until the
     /// next check is due, while serving control messages.
-    async fn wait_for_streams(&mut self) -> ReadOutcome {
+    async fn wait_for_streams(&mut self) -> Outcome {
         let single_node = !self.reader.options.enable_cluster() || self.absent.keys.len() == 1;
         let node = self.reader.node_for(&self.absent.keys[0]).clone();
         let pause = self.absent.limit_block(MAX_DELAY);
@@ -169,26 +169,26 @@ impl Task {
         };
         let waited = match race(ctrl, acker, wait).await {
             Race::Done(w) => w,
-            Race::Interrupted(c) => return Ok(Some(c)),
-            Race::Closed => return Err(None),
+            Race::Interrupted(c) => return Outcome::Interrupted(c),
+            Race::Closed => return Outcome::Closed,
         };
         match waited {
             // a key was written, or the block time passed: look now
             Ok(_) => self.absent.check_now(),
             Err(Waited::Read(e)) => {
                 if let Err(e) = self.on_wait_error(&node, e).await {
-                    return Err(Some(e));
+                    return Outcome::Failed(e);
                 }
             }
             Err(Waited::Unavailable(e)) => {
                 if !e.failure().is_transient() {
-                    return Err(Some(e));
+                    return Outcome::Failed(e);
                 }
                 log::warn!("Waiting for {node}: {e}");
                 let _ = self.reader.reconnect(&node);
             }
         }
-        Ok(None)
+        Outcome::Read
     }
 
     /// An error of the waiting `XREAD`: follow `MOVED`, reconnect, or pause until the next

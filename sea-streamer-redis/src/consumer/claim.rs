@@ -1,17 +1,19 @@
 //! LoadBalanced failover: find consumers that went idle with pending entries and claim
-//! those entries (`XAUTOCLAIM`) under this consumer's own name.
+//! those entries (`XAUTOCLAIM`) under this consumer's own name ([`Claims`]).
 
+use super::absent::Absent;
 use super::reply::parse_entries;
-use super::task::{GroupInfo, Task};
-use crate::{map_err, RedisResult};
+use super::shard::ShardState;
+use crate::cluster::RedisCluster;
+use crate::{map_err, RedisResult, TimestampFormat};
 use redis::aio::MultiplexedConnection;
 use redis::Value;
 use sea_streamer_types::SharedMessage;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// An ongoing claim on one shard.
 #[derive(Debug, Clone)]
-pub(crate) struct ClaimState {
+struct ClaimState {
     /// Index into the shard table.
     pub shard: usize,
     /// `start` of the next `XAUTOCLAIM`.
@@ -118,21 +120,84 @@ pub(crate) async fn auto_claim(
     Ok((next, entries))
 }
 
-impl Task {
-    /// Look for a shard with an idle consumer's pending entries.
-    pub(crate) async fn find_claim(
+/// LoadBalanced auto-claim: when due, look for an idle consumer's pending entries and claim
+/// them batch by batch. Its own state; the task passes in what it reads from.
+#[derive(Debug)]
+pub(crate) struct Claims {
+    group: String,
+    me: String,
+    /// How often to look for idle consumers.
+    interval: Duration,
+    /// How long a consumer must have been idle.
+    idle: Duration,
+    last_look: Instant,
+    current: Option<ClaimState>,
+}
+
+/// What claimed entries become: the shard table and the message format.
+pub(crate) struct Target<'a> {
+    pub shards: &'a [ShardState],
+    pub absent: &'a Absent,
+    pub batch_size: usize,
+    pub fmt: TimestampFormat,
+    pub field: &'a str,
+}
+
+impl Claims {
+    /// Claim for consumer `me` of `group`: look every `interval` for consumers idle `idle`.
+    pub fn new(group: String, me: String, interval: Duration, idle: Duration) -> Self {
+        Self {
+            group,
+            me,
+            interval,
+            idle,
+            last_look: Instant::now(),
+            current: None,
+        }
+    }
+
+    /// Stop an ongoing claim (after a seek).
+    pub fn cancel(&mut self) {
+        self.current = None;
+    }
+
+    /// Claim one batch into `messages` if a claim is due or ongoing; `false`: nothing to
+    /// claim now (read instead). A failed claim is logged and dropped.
+    pub async fn claim(
         &mut self,
-        group: &GroupInfo,
-        idle: Duration,
-    ) -> Option<ClaimState> {
-        for i in 0..self.shards.len() {
-            let key = self.shards[i].key.clone();
-            if self.absent.contains(&key) {
+        cmd: &mut RedisCluster,
+        target: Target<'_>,
+        messages: &mut Vec<SharedMessage>,
+    ) -> bool {
+        if self.current.is_none() && self.last_look.elapsed() >= self.interval {
+            self.last_look = Instant::now();
+            self.current = self.find(cmd, &target).await;
+        }
+        let Some(state) = self.current.take() else {
+            return false;
+        };
+        match self.batch(cmd, &target, state, messages).await {
+            Ok(next) => {
+                self.current = next;
+                true
+            }
+            Err(e) => {
+                log::warn!("Auto-claim failed: {e}");
+                false
+            }
+        }
+    }
+
+    /// Look for a shard with an idle consumer's pending entries.
+    async fn find(&self, cmd: &mut RedisCluster, target: &Target<'_>) -> Option<ClaimState> {
+        for (i, shard) in target.shards.iter().enumerate() {
+            if target.absent.contains(&shard.key) {
                 continue;
             }
-            let node = self.acker.cmd.node_for(&key).clone();
-            let conn = self.acker.cmd.get(&node).await.ok()?;
-            match find_idle_consumer(conn, &key, &group.group, &group.consumer, idle).await {
+            let node = cmd.node_for(&shard.key).clone();
+            let conn = cmd.get(&node).await.ok()?;
+            let key = &shard.key;
+            match find_idle_consumer(conn, key, &self.group, &self.me, self.idle).await {
                 Ok(Some(name)) => {
                     log::info!("Claiming entries of idle consumer `{name}` on `{key}`");
                     return Some(ClaimState {
@@ -147,42 +212,38 @@ impl Task {
         None
     }
 
-    pub(crate) async fn claim_batch(
-        &mut self,
-        group: &GroupInfo,
-        idle: Duration,
+    /// Claim one batch; the claim to continue with, if any.
+    async fn batch(
+        &self,
+        cmd: &mut RedisCluster,
+        target: &Target<'_>,
         state: ClaimState,
         messages: &mut Vec<SharedMessage>,
-    ) -> RedisResult<()> {
-        let shard = self.shards[state.shard].clone();
-        let node = self.acker.cmd.node_for(&shard.key).clone();
-        let conn = self.acker.cmd.get(&node).await?;
+    ) -> RedisResult<Option<ClaimState>> {
+        let shard = &target.shards[state.shard];
+        let node = cmd.node_for(&shard.key).clone();
+        let conn = cmd.get(&node).await?;
         let (next, entries) = auto_claim(
             conn,
             &shard.key,
-            &group.group,
-            &group.consumer,
-            idle,
+            &self.group,
+            &self.me,
+            self.idle,
             &state.start,
-            self.batch_size,
+            target.batch_size,
         )
         .await?;
         let (count, _) = parse_entries(
             entries,
             &shard.stream_key,
             shard.shard_id,
-            self.ts_fmt,
-            self.field,
+            target.fmt,
+            target.field,
             messages,
         )?;
-        self.claim = if count == 0 || next == "0-0" {
-            None
-        } else {
-            Some(ClaimState {
-                shard: state.shard,
-                start: next,
-            })
-        };
-        Ok(())
+        Ok((count > 0 && next != "0-0").then_some(ClaimState {
+            shard: state.shard,
+            start: next,
+        }))
     }
 }

@@ -8,17 +8,14 @@
 //! resumes from each shard's last id.
 
 use super::fast::{FastConn, FastErr};
+use super::outcome::Outcome;
 use super::race::{race, Race};
-use super::shared::Ctrl;
 use super::task::Task;
 use super::xread::{parse_xread, XreadReply};
 use crate::policy::{Classify, Failure};
 use crate::RedisErr;
 use sea_streamer_types::{SharedMessage, StreamErr};
 use std::sync::Arc;
-
-/// What [`Task::claim_or_read`] returns.
-pub(crate) type ReadOutcome = Result<Option<Ctrl>, Option<StreamErr<RedisErr>>>;
 
 /// Outcome of one raw read.
 enum Got {
@@ -39,10 +36,7 @@ impl Task {
     }
 
     /// Read one batch on the fast path; `None` if it does not apply.
-    pub(crate) async fn fast_read(
-        &mut self,
-        messages: &mut Vec<SharedMessage>,
-    ) -> Option<ReadOutcome> {
+    pub(crate) async fn fast_read(&mut self, messages: &mut Vec<SharedMessage>) -> Option<Outcome> {
         if !self.fast_eligible() {
             self.fast = None;
             return None;
@@ -93,9 +87,9 @@ impl Task {
             Race::Interrupted(c) => {
                 // a seek or end: a command in flight (or half written) is of no use any more
                 self.fast = None;
-                return Some(Ok(Some(c)));
+                return Some(Outcome::Interrupted(c));
             }
-            Race::Closed => return Some(Err(None)),
+            Race::Closed => return Some(Outcome::Closed),
         };
         Some(match got {
             Got::Reply(reply) => self.fast_reply(&node, &read.shards, reply, messages).await,
@@ -103,21 +97,19 @@ impl Task {
                 Failure::Connection | Failure::Busy => {
                     log::warn!("Waiting for {node}: {e}");
                     let _ = self.reader.reconnect(&node);
-                    Ok(None)
+                    Outcome::Read
                 }
-                _ => Err(Some(e)),
+                _ => Outcome::Failed(e),
             },
             Got::Failed(FastErr::Io(e)) => {
                 log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
                 self.fast = None;
                 let _ = self.reader.reconnect(&node);
-                Ok(None)
+                Outcome::Read
             }
             Got::Failed(FastErr::Malformed(e)) => {
                 self.fast = None;
-                Err(Some(StreamErr::Backend(RedisErr::StreamReadReply(
-                    e.to_string(),
-                ))))
+                Outcome::Failed(StreamErr::Backend(RedisErr::StreamReadReply(e.to_string())))
             }
         })
     }
@@ -129,7 +121,7 @@ impl Task {
         shards: &[usize],
         reply: Arc<Vec<u8>>,
         messages: &mut Vec<SharedMessage>,
-    ) -> ReadOutcome {
+    ) -> Outcome {
         let parsed = parse_xread(&reply, &self.shards, self.ts_fmt, self.field, messages);
         match parsed {
             Ok(XreadReply::Read(reads)) => {
@@ -137,18 +129,15 @@ impl Task {
                 if reads.iter().any(|r| r.last.is_some()) {
                     self.fast_read_ahead().await;
                 }
-                Ok(None)
+                Outcome::Read
             }
             Ok(XreadReply::ServerError(line)) => {
                 let e = server_error(&reply, &line);
-                self.on_read_error(node.clone(), shards, e)
-                    .await
-                    .map_err(Some)?;
-                Ok(None)
+                self.on_read_error(node.clone(), shards, e).await.into()
             }
             Err(e) => {
                 self.fast = None;
-                Err(Some(e))
+                Outcome::Failed(e)
             }
         }
     }

@@ -12,6 +12,7 @@ mod fast;
 mod fast_read;
 mod future;
 mod options;
+mod outcome;
 mod pace;
 mod race;
 mod read;
@@ -211,6 +212,15 @@ pub(crate) async fn create_consumer(
         failures: 0,
         shared: shared.clone(),
     };
+    let claims = group_info.as_ref().and_then(|g| {
+        let (interval, idle) = g.claim?;
+        Some(claim::Claims::new(
+            g.group.clone(),
+            g.consumer.clone(),
+            interval,
+            idle,
+        ))
+    });
     let task = Task {
         reader,
         acker,
@@ -226,8 +236,7 @@ pub(crate) async fn create_consumer(
         ctrl: ctrl_rx,
         out: out_tx,
         epoch: 0,
-        last_claim: Instant::now(),
-        claim: None,
+        claims,
         per_key: false,
         ahead: None,
         initial_error,

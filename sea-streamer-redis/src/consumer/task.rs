@@ -6,9 +6,10 @@
 
 use super::absent::Absent;
 use super::acks::Acker;
-use super::claim::ClaimState;
+use super::claim::{Claims, Target};
 use super::commands::{create_group, last_id, raw_query};
 use super::fast::FastConn;
+use super::outcome::Outcome;
 use super::pace::Pace;
 use super::race::{race, Race};
 use super::reply::{last_ids, parse_read_reply, ShardRead};
@@ -57,8 +58,8 @@ pub(crate) struct Task {
     pub ctrl: flume::Receiver<Ctrl>,
     pub out: flume::Sender<Delivery>,
     pub epoch: u64,
-    pub last_claim: Instant,
-    pub claim: Option<ClaimState>,
+    /// LoadBalanced auto-claim (see `claim`).
+    pub claims: Option<Claims>,
     /// A plain read started ahead of time.
     pub ahead: Option<ReadFuture>,
     /// One read command per key (set after a `CROSSSLOT` error in a cluster).
@@ -134,10 +135,10 @@ impl Task {
         let started = Instant::now();
         self.pace.start();
         match self.claim_or_read(&mut messages).await {
-            Ok(Some(c)) => return self.on_ctrl(c).await,
-            Ok(None) => {}
-            Err(Some(e)) => return self.fail(e).await,
-            Err(None) => return Flow::Stop,
+            Outcome::Interrupted(c) => return self.on_ctrl(c).await,
+            Outcome::Read => {}
+            Outcome::Failed(e) => return self.fail(e).await,
+            Outcome::Closed => return Flow::Stop,
         }
         if messages.is_empty() {
             return match self.pace.after_empty(started.elapsed()) {
@@ -246,36 +247,28 @@ impl Task {
         // plain reads wait for missing keys by themselves
         self.absent = Absent::default();
         self.prefetch = true;
-        self.claim = None;
+        if let Some(claims) = &mut self.claims {
+            claims.cancel();
+        }
         self.epoch += 1;
         Ok(())
     }
 
     /// Claim (when due) or read one batch into `messages`.
-    /// `Ok(Some(ctrl))`: interrupted by a control message; `Err(Some(e))`: fatal;
-    /// `Err(None)`: the handle is gone.
-    async fn claim_or_read(
-        &mut self,
-        messages: &mut Vec<SharedMessage>,
-    ) -> Result<Option<Ctrl>, Option<StreamErr<RedisErr>>> {
+    async fn claim_or_read(&mut self, messages: &mut Vec<SharedMessage>) -> Outcome {
         if let Some(outcome) = self.await_streams().await {
             return outcome;
         }
-        if let Some(group) = self.group.clone().filter(|_| !self.plain) {
-            if let Some((interval, idle)) = group.claim {
-                if self.claim.is_none() && self.last_claim.elapsed() >= interval {
-                    self.last_claim = Instant::now();
-                    self.claim = self.find_claim(&group, idle).await;
-                }
-                if let Some(state) = self.claim.clone() {
-                    match self.claim_batch(&group, idle, state, messages).await {
-                        Ok(()) => return Ok(None),
-                        Err(e) => {
-                            log::warn!("Auto-claim failed: {e}");
-                            self.claim = None;
-                        }
-                    }
-                }
+        if let Some(claims) = self.claims.as_mut().filter(|_| !self.plain) {
+            let target = Target {
+                shards: &self.shards,
+                absent: &self.absent,
+                batch_size: self.batch_size,
+                fmt: self.ts_fmt,
+                field: self.field,
+            };
+            if claims.claim(&mut self.acker.cmd, target, messages).await {
+                return Outcome::Read;
             }
         }
         if let Some(outcome) = self.fast_read(messages).await {
@@ -285,8 +278,8 @@ impl Task {
             // a read started while the previous batch was being handed over
             let result = match race(&self.ctrl, &mut self.acker, ahead).await {
                 Race::Done(r) => r,
-                Race::Interrupted(c) => return Ok(Some(c)),
-                Race::Closed => return Err(None),
+                Race::Interrupted(c) => return Outcome::Interrupted(c),
+                Race::Closed => return Outcome::Closed,
             };
             return self.handle_results(vec![result], messages).await;
         }
@@ -318,8 +311,8 @@ impl Task {
         };
         let results = match race(ctrl, acker, read).await {
             Race::Done(r) => r,
-            Race::Interrupted(c) => return Ok(Some(c)),
-            Race::Closed => return Err(None),
+            Race::Interrupted(c) => return Outcome::Interrupted(c),
+            Race::Closed => return Outcome::Closed,
         };
         let results = match results {
             Ok(results) => results,
@@ -327,9 +320,9 @@ impl Task {
                 return match e.failure() {
                     Failure::Connection | Failure::Busy => {
                         log::warn!("Waiting for {node}: {e}");
-                        Ok(None)
+                        Outcome::Read
                     }
-                    _ => Err(Some(e)),
+                    _ => Outcome::Failed(e),
                 }
             }
         };
@@ -342,7 +335,7 @@ impl Task {
         &mut self,
         results: Vec<ReadResult>,
         messages: &mut Vec<SharedMessage>,
-    ) -> Result<Option<Ctrl>, Option<StreamErr<RedisErr>>> {
+    ) -> Outcome {
         let single = results.len() == 1;
         for (node, shards, result) in results {
             match result {
@@ -357,21 +350,26 @@ impl Task {
                         }
                     }
                     let mut reads = Vec::new();
-                    parse_read_reply(
+                    if let Err(e) = parse_read_reply(
                         value,
                         &self.shards,
                         self.ts_fmt,
                         self.field,
                         messages,
                         &mut reads,
-                    )
-                    .map_err(Some)?;
+                    ) {
+                        return Outcome::Failed(e);
+                    }
                     self.advance(&shards, &reads);
                 }
-                Err(e) => self.on_read_error(node, &shards, e).await.map_err(Some)?,
+                Err(e) => {
+                    if let Err(e) = self.on_read_error(node, &shards, e).await {
+                        return Outcome::Failed(e);
+                    }
+                }
             }
         }
-        Ok(None)
+        Outcome::Read
     }
 
     /// Start the next plain read now (one command on a live connection only).
