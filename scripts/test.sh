@@ -25,7 +25,7 @@ disk() { df -h . | tail -1 | awk '{print "disk: " $4 " free"}'; du -sh "${CARGO_
 disk
 
 # Features of the tokio run: every backend, socket with every backend, json.
-TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables"
+TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables,sea-streamer-processor/runtime-tokio"
 # The binaries of every crate. Some share a name across crates (stdio's and socket's
 # `relay`; redis' and kafka's `producer`/`consumer`, as upstream names them), and one cargo
 # invocation that links both writes them to the same target/debug path. So the binaries are
@@ -56,6 +56,7 @@ cargo test -p sea-streamer-stdio --features runtime-async-std
 cargo test -p sea-streamer-file --features runtime-async-std
 cargo test -p sea-streamer-redis --no-default-features --features runtime-async-std
 cargo test -p sea-streamer-kafka --features runtime-async-std
+cargo test -p sea-streamer-processor --features runtime-async-std
 # sea-streamer-redis turns runtime-tokio on by default (as upstream), so redis through the
 # socket runs on tokio only; on async-std it is tested in its own crate above.
 cargo test -p sea-streamer-socket --no-default-features \
