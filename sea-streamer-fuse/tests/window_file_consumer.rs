@@ -12,7 +12,7 @@ use sea_streamer_file::{
 };
 use sea_streamer_fuse::{WindowSpec, WindowStream, WindowStreamErr};
 use sea_streamer_types::{
-    Consumer, ConsumerMode, ConsumerOptions, Message, MessageHeader, OwnedMessage, SeqNo, ShardId,
+    Consumer, ConsumerMode, ConsumerOptions, MessageHeader, OwnedMessage, SeqNo, ShardId,
     SharedMessage, StreamErr, StreamKey, Streamer,
 };
 use std::sync::{Arc, Mutex};

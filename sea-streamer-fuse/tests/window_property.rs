@@ -72,12 +72,15 @@ fn random_case(seed: u64, tumbling: bool) -> Case {
 /// One expected window: (end, key) -> (start, sum, count, items pulled when it closed).
 type Expected = BTreeMap<(i64, String), (i64, i64, u64, usize)>;
 
+/// A window as compared: (key, start, end, sum, count, items pulled when it came out).
+type Row = (String, i64, i64, i64, u64, usize);
+
 /// The brute force: for each message in arrival order, its windows are every multiple of
 /// the slide `s` with `s <= t < s + size` (found by scanning); it is late if any of them
 /// ended at or before the watermark (largest timestamp so far minus the lateness);
 /// otherwise it is added to all of them. A window closes at the first message after which
 /// the watermark reaches its end, or at the input's end.
-fn brute_force(case: &Case) -> (Vec<(String, i64, i64, i64, u64, usize)>, Vec<i64>) {
+fn brute_force(case: &Case) -> (Vec<Row>, Vec<i64>) {
     let mut open: Expected = BTreeMap::new();
     let mut closed = Vec::new();
     let mut late = Vec::new();
@@ -149,7 +152,7 @@ fn check(seed: u64, tumbling: bool) {
     let late = Arc::new(Mutex::new(Vec::new()));
     let seen = late.clone();
     ws.on_late(move |m: OwnedMessage| seen.lock().unwrap().push(value_of(&m)));
-    let got: Vec<(String, i64, i64, i64, u64, usize)> = block_on(
+    let got: Vec<Row> = block_on(
         (&mut ws)
             .map(|w| {
                 let w = w.unwrap();

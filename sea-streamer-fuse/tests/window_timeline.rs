@@ -369,7 +369,7 @@ fn a_key_of_the_callers_choice() {
 fn the_core_without_a_stream() {
     let mut windows = Windows::new(
         sliding(4, 2).with_allowed_lateness(secs(1)),
-        fold(|| Vec::new(), |v: &mut Vec<i64>, x: &i64| v.push(*x)),
+        fold(Vec::new, |v: &mut Vec<i64>, x: &i64| v.push(*x)),
     );
     assert_eq!(windows.push('x', at(3), &3), Ok(Push::Added(2))); // [0,4) [2,6)
     assert_eq!(windows.push('x', at(5), &5), Ok(Push::Added(2))); // [2,6) [4,8)
