@@ -192,7 +192,7 @@ async fn retries_and_dead_letters_with_everything_committed() {
     assert_eq!(summary.dead_lettered, dead_lettered);
     assert_eq!(summary.retried, retried);
     assert_eq!((summary.abandoned, summary.failed), (0, 0));
-    let expected: BTreeSet<u64> = (1..=N).filter(|n| n % 13 != 0).collect();
+    let expected: BTreeSet<u64> = (1..=N).filter(|n| !n.is_multiple_of(13)).collect();
     assert_eq!(
         *record.handled.lock().unwrap(),
         expected,
@@ -215,7 +215,10 @@ async fn retries_and_dead_letters_with_everything_committed() {
         assert_eq!(header.shard_id().id(), (n - 1) % PARTITIONS as u64);
         thirteens.insert(n);
     }
-    assert_eq!(thirteens, (1..=N).filter(|n| n % 13 == 0).collect());
+    assert_eq!(
+        thirteens,
+        (1..=N).filter(|n| n.is_multiple_of(13)).collect()
+    );
 
     // Every success's output was delivered before its input was acknowledged.
     let outputs: BTreeSet<u64> = read_all(&streamer, &output, expected.len())
@@ -298,7 +301,7 @@ async fn concurrency_eight_keeps_each_partition_in_order() {
         .unwrap();
     assert_eq!(summary.processed, PARTITIONS * PER);
 
-    let seen = seen.lock().unwrap();
+    let seen = seen.lock().unwrap().clone();
     for p in 0..PARTITIONS {
         assert_eq!(
             seen[&p],

@@ -11,6 +11,9 @@
 //!   re-validated.
 //! - `SharedMessage::new` checks the whole range `offset..offset + length` against the
 //!   buffer and panics at construction, instead of later when the payload is read.
+//! - Addition: [`Acknowledge`] (one way to acknowledge on every backend: `track`, `ack`,
+//!   `commit_acked`) and [`AckTracker`] (the per-shard contiguous processed prefix that
+//!   position-based backends commit). Nothing existing changed.
 //!
 //! Behaviour the upstream description leaves open:
 //!

@@ -65,10 +65,10 @@ where
         *a += 1;
         *a
     };
-    if n % 13 == 0 {
+    if n.is_multiple_of(13) {
         return Err(HandlerErr::transient(format!("unlucky {n}")));
     }
-    if n % 7 == 0 && attempt <= 2 {
+    if n.is_multiple_of(7) && attempt <= 2 {
         return Err(HandlerErr::transient(format!(
             "seven {n}, attempt {attempt}"
         )));
@@ -83,6 +83,8 @@ where
 /// Expected counts of the scenario over `1..=n`: (processed, dead-lettered, retried).
 pub fn seven_thirteen_counts(n: u64) -> (u64, u64, u64) {
     let thirteens = n / 13;
-    let sevens = (1..=n).filter(|i| i % 7 == 0 && i % 13 != 0).count() as u64;
+    let sevens = (1..=n)
+        .filter(|i| i.is_multiple_of(7) && !i.is_multiple_of(13))
+        .count() as u64;
     (n - thirteens, thirteens, 2 * sevens + 2 * thirteens)
 }
