@@ -87,6 +87,9 @@
 //!   earlier than one already yielded is counted, and a handler can see it and keep it
 //!   in the output (upstream's behaviour) or take it out.
 //!
+//! - **Event-time windows** ([`WindowStream`], [`Windows`]) are new in this crate; upstream
+//!   0.5.2 has no windows. They change nothing for users of the join.
+//!
 //! [`StreamJoin::buffered_len`] tells how many messages are held right now. After a forced
 //! or idle release the output stays in timestamp order apart from the late messages, but
 //! on equal timestamps a message of a key that sorts first may follow one that sorts later
