@@ -1,0 +1,263 @@
+//! `sea info URL`: what a backend holds.
+//!
+//! * Redis: the stream keys named (every key of type stream if none), with their length,
+//!   first and last entry ids, and their consumer groups (consumers, pending, last delivered
+//!   id, lag) from `XINFO`.
+//! * Kafka: the topics named (every topic if none) with their partitions and watermarks, and
+//!   the consumer groups with their committed offsets and lag on those topics.
+//! * file: the file's size, frames, beacons, end-of-stream mark, and per stream and shard the
+//!   message count, sequence range and time range.
+//! * stdio: nothing is stored; an error.
+
+use crate::{
+    connect::{scheme, show, BackendArgs},
+    format::rfc3339,
+    raw_kafka,
+    raw_redis::{as_pairs, as_string, as_u64, field, Raw},
+    stdout::Out,
+};
+use anyhow::{bail, Context, Result};
+use redis::Value;
+use sea_streamer_file::{
+    is_end_of_stream, verify::verify_file, FileErr, FileId, MessageSource, StreamMode,
+};
+use sea_streamer_socket::{Scheme, SeaStreamerBackend};
+use sea_streamer_types::{Message, SeqNo, StreamUrl, Timestamp};
+use std::collections::BTreeMap;
+
+/// Show streams, shards, groups and counts.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  sea info redis://localhost\n  sea info kafka://localhost:9092/orders\n  sea info file:///tmp/data.ss"
+)]
+pub struct Args {
+    /// A server (every stream) or stream(s), e.g. redis://localhost or kafka://host:9092/a,b
+    #[arg(value_name = "URL")]
+    url: StreamUrl,
+    #[command(flatten)]
+    backend: BackendArgs,
+}
+
+/// Runs `sea info`.
+pub async fn run(args: Args) -> Result<()> {
+    let text = match scheme(&args.url)? {
+        Scheme::Redis => redis_info(&args.url).await?,
+        Scheme::Kafka => kafka_info(&args).await?,
+        Scheme::File => file_info(&args).await?,
+        Scheme::Stdio => bail!("info is not supported by stdio: a pipe stores nothing"),
+    };
+    let mut out = Out::new();
+    out.write(text.as_bytes())?;
+    out.flush()
+}
+
+async fn redis_info(url: &StreamUrl) -> Result<String> {
+    let mut raw = Raw::connect(url).await?;
+    let node = raw.node().to_owned();
+    let keys: Vec<String> = if url.stream_keys().is_empty() {
+        raw.stream_keys().await?
+    } else {
+        url.stream_keys()
+            .iter()
+            .map(|k| k.name().to_owned())
+            .collect()
+    };
+    let mut text = format!("{node}: {} streams\n", keys.len());
+    for key in keys {
+        let kind = raw.key_type(&key).await?;
+        match kind.as_str() {
+            "stream" => {}
+            "none" => {
+                text.push_str(&format!("stream {key}: missing\n"));
+                continue;
+            }
+            other => {
+                text.push_str(&format!("{key}: not a stream (type {other})\n"));
+                continue;
+            }
+        }
+        let info = raw
+            .query(redis::cmd("XINFO").arg("STREAM").arg(&key))
+            .await
+            .with_context(|| format!("XINFO STREAM {key}"))?;
+        let info = as_pairs(&info);
+        let len = field(&info, "length").and_then(as_u64).unwrap_or(0);
+        let first = field(&info, "first-entry")
+            .and_then(entry_id)
+            .unwrap_or("-".into());
+        let last = field(&info, "last-entry")
+            .and_then(entry_id)
+            .unwrap_or("-".into());
+        text.push_str(&format!(
+            "stream {key}: {len} entries, first {first}, last {last}\n"
+        ));
+        let groups = raw
+            .query(redis::cmd("XINFO").arg("GROUPS").arg(&key))
+            .await
+            .with_context(|| format!("XINFO GROUPS {key}"))?;
+        if let Value::Array(groups) = groups {
+            for g in groups {
+                let g = as_pairs(&g);
+                let get = |name: &str| field(&g, name).and_then(as_string).unwrap_or("-".into());
+                text.push_str(&format!(
+                    "  group {}: {} consumers, {} pending, last delivered {}, lag {}\n",
+                    get("name"),
+                    get("consumers"),
+                    get("pending"),
+                    get("last-delivered-id"),
+                    get("lag"),
+                ));
+            }
+        }
+    }
+    Ok(text)
+}
+
+/// The id of an `[id, [field, value, …]]` entry.
+fn entry_id(v: &Value) -> Option<String> {
+    match v {
+        Value::Array(parts) => parts.first().and_then(as_string),
+        _ => None,
+    }
+}
+
+async fn kafka_info(args: &Args) -> Result<String> {
+    let options = &args.backend.kafka_options;
+    let topics = raw_kafka::topics(&args.url, options).await?;
+    let mut text = format!("{}: {} topics\n", show(&args.url), topics.len());
+    for t in &topics {
+        let messages: i64 = t.partitions.iter().map(|p| p.high - p.low).sum();
+        text.push_str(&format!(
+            "topic {}: {} partitions, {messages} messages\n",
+            t.name,
+            t.partitions.len()
+        ));
+        for p in &t.partitions {
+            text.push_str(&format!(
+                "  partition {}: offsets {}..{}\n",
+                p.id, p.low, p.high
+            ));
+        }
+    }
+    match raw_kafka::groups(&args.url, options, &topics).await {
+        Ok(groups) => {
+            let named = !args.url.stream_keys().is_empty();
+            // For named topics, only the groups that committed offsets on them.
+            for g in groups
+                .into_iter()
+                .filter(|g| !named || !g.committed.is_empty())
+            {
+                text.push_str(&format!(
+                    "group {} ({}, {} members)\n",
+                    g.name, g.state, g.members
+                ));
+                for (topic, partition, offset) in g.committed {
+                    let high = topics
+                        .iter()
+                        .find(|t| t.name == topic)
+                        .and_then(|t| t.partitions.iter().find(|p| p.id == partition))
+                        .map(|p| p.high);
+                    let lag = high
+                        .map(|h| (h - offset).max(0).to_string())
+                        .unwrap_or("-".into());
+                    text.push_str(&format!(
+                        "  {topic}/{partition}: committed {offset}, lag {lag}\n"
+                    ));
+                }
+            }
+        }
+        Err(e) => {
+            log::warn!("{e:#}");
+            text.push_str("groups: unavailable (see the warning)\n");
+        }
+    }
+    Ok(text)
+}
+
+/// Count, sequence range and time range of one (stream, shard).
+struct Span {
+    count: u64,
+    seqs: (SeqNo, SeqNo),
+    times: (Timestamp, Timestamp),
+}
+
+async fn file_info(args: &Args) -> Result<String> {
+    let url = &whole_file(&args.url)?;
+    let mut streamer = args.backend.connect(url, false).await?;
+    let id: FileId = match streamer.get_file() {
+        Some(file) => file.file_id().clone(),
+        None => bail!("{} is not a file", show(url)),
+    };
+    let path = id.path().to_owned();
+    let report = verify_file(&id).with_context(|| format!("reading {path}"))?;
+    let mut text = format!(
+        "file {path}: {} bytes, {} frames, {} beacons, end-of-stream mark: {}, {}\n",
+        report.file_size,
+        report.frames,
+        report.beacons,
+        if report.eos { "yes" } else { "no" },
+        if report.is_clean() {
+            "clean".to_owned()
+        } else {
+            format!("{} problems (see sea verify)", report.problems.len())
+        },
+    );
+    let wanted: Vec<&str> = url.stream_keys().iter().map(|k| k.name()).collect();
+    let mut spans: BTreeMap<(String, u64), Span> = BTreeMap::new();
+    let mut source = MessageSource::new(id, StreamMode::Replay)
+        .await
+        .with_context(|| format!("opening {path}"))?;
+    loop {
+        let frame = match source.next().await {
+            Ok(f) => f,
+            Err(FileErr::NotEnoughBytes | FileErr::StreamEnded) => break,
+            Err(e) => return Err(anyhow::anyhow!("{path}: at byte {}: {e}", source.offset())),
+        };
+        let m = &frame.message;
+        if is_end_of_stream(m) {
+            break;
+        }
+        let key = m.stream_key().name().to_owned();
+        if !wanted.is_empty() && !wanted.contains(&key.as_str()) {
+            continue;
+        }
+        let (seq, ts) = (m.sequence(), m.timestamp());
+        spans
+            .entry((key, m.shard_id().id()))
+            .and_modify(|s| {
+                s.count += 1;
+                s.seqs = (s.seqs.0.min(seq), s.seqs.1.max(seq));
+                s.times = (s.times.0.min(ts), s.times.1.max(ts));
+            })
+            .or_insert(Span {
+                count: 1,
+                seqs: (seq, seq),
+                times: (ts, ts),
+            });
+    }
+    for ((key, shard), s) in spans {
+        text.push_str(&format!(
+            "stream {key} shard {shard}: {} messages, seq {}..{}, {} .. {}\n",
+            s.count,
+            s.seqs.0,
+            s.seqs.1,
+            rfc3339(s.times.0),
+            rfc3339(s.times.1)
+        ));
+    }
+    Ok(text)
+}
+
+/// `file:///dir/data.ss` parses as the file `/dir` with the key `data.ss`; when that path
+/// is a file on disk, the URL names the whole file (no key).
+fn whole_file(url: &StreamUrl) -> Result<StreamUrl> {
+    if let ([key], Some(node)) = (url.stream_keys(), url.streamer_ref().nodes().first()) {
+        let base = node.as_str().trim_end_matches('/');
+        let candidate = format!("{base}/{}", key.name());
+        let path = candidate.trim_start_matches("file://");
+        if std::path::Path::new(path).is_file() {
+            return Ok(format!("{candidate}/").parse()?);
+        }
+    }
+    Ok(url.clone())
+}
