@@ -13,7 +13,7 @@
 //! | `runtime-tokio`, `runtime-async-std`, `runtime-smol` | the async runtime (pick one), and `sea_streamer::runtime` |
 //! | `runtime` | `sea_streamer::runtime` without choosing a runtime here |
 //! | `json` | `Payload::deserialize_json` |
-//! | `fuse` | `sea_streamer::fuse`: the stream-processing toolbox (`StreamJoin`); upstream's facade has no such feature |
+//! | `fuse` | `sea_streamer::fuse`: the stream-processing toolbox (`StreamJoin`, event-time windows); upstream's facade has no such feature |
 //!
 //! The value types and traits of `sea-streamer-types` are re-exported at the root:
 //!
