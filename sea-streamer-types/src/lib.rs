@@ -11,6 +11,9 @@
 //!   re-validated.
 //! - `SharedMessage::new` checks the whole range `offset..offset + length` against the
 //!   buffer and panics at construction, instead of later when the payload is read.
+//! - Addition: `SharedMessage::from_shared` (many messages over one shared buffer) and its
+//!   checked sibling [`SharedMessage::try_from_shared`], which returns a [`PayloadRangeErr`]
+//!   where `from_shared` panics (a range outside the buffer, an offset or length over `u32`).
 //! - Addition: [`Acknowledge`] (one way to acknowledge on every backend: `track`, `ack`,
 //!   `commit_acked`) and [`AckTracker`] (the per-shard contiguous processed prefix that
 //!   position-based backends commit). Nothing existing changed.
@@ -25,8 +28,10 @@
 mod ack;
 mod consumer;
 mod error;
+mod header;
 mod message;
 mod options;
+mod payload;
 mod producer;
 mod stream;
 mod streamer;
@@ -36,8 +41,10 @@ pub mod export;
 pub use ack::*;
 pub use consumer::*;
 pub use error::*;
+pub use header::MessageHeader;
 pub use message::*;
 pub use options::*;
+pub use payload::{Buffer, BytesOrStr, IntoBytesOrStr, Payload};
 pub use producer::*;
 pub use stream::*;
 pub use streamer::*;

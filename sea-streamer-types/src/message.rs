@@ -1,297 +1,41 @@
-//! Messages and payloads.
-//!
-//! A message is a [`MessageHeader`] (stream key, shard, sequence number, timestamp)
-//! plus a payload. [`Payload`] is a borrowed view of the body; [`OwnedMessage`] and
-//! [`SharedMessage`] own their bytes. The [`Message`] trait is what every backend's
-//! message type implements; [`Buffer`] is what producers accept as a payload.
+//! Messages: the [`Message`] trait every backend's message type implements, and the two
+//! message types of this crate, [`OwnedMessage`] (owns its bytes) and [`SharedMessage`] (a
+//! slice of a shared buffer). The header is in [`MessageHeader`](crate::MessageHeader), payload
+//! types in [`Payload`](crate::Payload) / [`Buffer`](crate::Buffer).
 
-use crate::{SeqNo, ShardId, StreamKey, Timestamp};
+use crate::{Buffer, MessageHeader, Payload, SeqNo, ShardId, StreamKey, Timestamp};
 use std::sync::Arc;
+use thiserror::Error;
 
-#[cfg(feature = "json")]
-use crate::JsonErr;
-
-/// Metadata of a message.
-///
-/// ```
-/// use sea_streamer_types::{export::time::macros::datetime, MessageHeader, ShardId, StreamKey};
-///
-/// let header = MessageHeader::new(
-///     StreamKey::new("hello").unwrap(),
-///     ShardId::new(0),
-///     1,
-///     datetime!(2023-06-05 13:55:53.001 UTC),
-/// );
-/// assert_eq!(header.stream_key().name(), "hello");
-/// assert_eq!(*header.sequence(), 1);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct MessageHeader {
-    stream_key: StreamKey,
-    shard_id: ShardId,
-    sequence: SeqNo,
-    timestamp: Timestamp,
-}
-
-impl MessageHeader {
-    /// Creates a header.
-    pub fn new(
-        stream_key: StreamKey,
-        shard_id: ShardId,
-        sequence: SeqNo,
-        timestamp: Timestamp,
-    ) -> Self {
-        Self {
-            stream_key,
-            shard_id,
-            sequence,
-            timestamp,
-        }
-    }
-
-    /// The stream the message belongs to.
-    pub fn stream_key(&self) -> &StreamKey {
-        &self.stream_key
-    }
-
-    /// The shard the message belongs to.
-    pub fn shard_id(&self) -> &ShardId {
-        &self.shard_id
-    }
-
-    /// The sequence number of the message within its shard.
-    pub fn sequence(&self) -> &SeqNo {
-        &self.sequence
-    }
-
-    /// The message timestamp.
-    pub fn timestamp(&self) -> &Timestamp {
-        &self.timestamp
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for MessageHeader {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeStruct};
-
-        let timestamp = self
-            .timestamp
-            .format(crate::TIMESTAMP_FORMAT)
-            .map_err(S::Error::custom)?;
-        let mut s = serializer.serialize_struct("MessageHeader", 4)?;
-        s.serialize_field("stream_key", &self.stream_key)?;
-        s.serialize_field("shard_id", &self.shard_id.id())?;
-        s.serialize_field("sequence", &self.sequence)?;
-        s.serialize_field("timestamp", &timestamp)?;
-        s.end()
-    }
-}
-
-/// Types that can be sent as a message payload.
-///
-/// Implemented for [`Payload`], `&[u8]`, `&str` and `String`. For a `Vec<u8>`, pass
-/// `vec.as_slice()`.
-///
-/// ```
-/// use sea_streamer_types::Buffer;
-///
-/// let bytes: &[u8] = b"hello";
-/// assert_eq!(bytes.size(), 5);
-/// assert_eq!(bytes.as_str().unwrap(), "hello");
-/// assert_eq!(String::from("hi").into_bytes(), b"hi".to_vec());
-/// ```
-pub trait Buffer {
-    /// Length in bytes.
-    fn size(&self) -> usize;
-    /// Converts into an owned byte vector (copying if borrowed).
-    fn into_bytes(self) -> Vec<u8>;
-    /// Borrows the bytes.
-    fn as_bytes(&self) -> &[u8];
-    /// Borrows the content as UTF-8 text, failing if it is not valid UTF-8.
-    fn as_str(&self) -> Result<&str, std::str::Utf8Error>;
-}
-
-/// Either raw bytes or a string known to be valid UTF-8.
-///
-/// ```
-/// use sea_streamer_types::BytesOrStr;
-///
-/// assert_eq!(BytesOrStr::Str("abc").len(), 3);
-/// assert!(BytesOrStr::Bytes(&[]).is_empty());
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum BytesOrStr<'a> {
-    /// Raw bytes, not necessarily UTF-8.
-    Bytes(&'a [u8]),
-    /// Valid UTF-8 text.
-    Str(&'a str),
-}
-
-impl BytesOrStr<'_> {
-    /// Length in bytes.
-    pub fn len(&self) -> usize {
-        match self {
-            Self::Bytes(b) => b.len(),
-            Self::Str(s) => s.len(),
-        }
-    }
-
-    /// Whether the content is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// Conversion into [`BytesOrStr`]; implemented for `&str` and `&[u8]`.
-///
-/// ```
-/// use sea_streamer_types::{BytesOrStr, IntoBytesOrStr};
-///
-/// assert_eq!("hi".into_bytes_or_str(), BytesOrStr::Str("hi"));
-/// ```
-pub trait IntoBytesOrStr<'a>
-where
-    Self: 'a,
-{
-    /// Performs the conversion.
-    fn into_bytes_or_str(self) -> BytesOrStr<'a>;
-}
-
-impl<'a> IntoBytesOrStr<'a> for &'a str {
-    fn into_bytes_or_str(self) -> BytesOrStr<'a> {
-        BytesOrStr::Str(self)
-    }
-}
-
-impl<'a> IntoBytesOrStr<'a> for &'a [u8] {
-    fn into_bytes_or_str(self) -> BytesOrStr<'a> {
-        BytesOrStr::Bytes(self)
-    }
-}
-
-/// A borrowed view of a message body.
-///
-/// ```
-/// use sea_streamer_types::{Buffer, Payload};
-///
-/// let payload = Payload::new("hello");
-/// assert_eq!(payload.size(), 5);
-/// assert_eq!(payload.as_str().unwrap(), "hello");
-/// assert_eq!(Payload::default().size(), 0);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Payload<'a> {
-    data: BytesOrStr<'a>,
-}
-
-impl<'a> Payload<'a> {
-    /// Creates a payload from a `&str` or `&[u8]`.
-    pub fn new<D: IntoBytesOrStr<'a>>(data: D) -> Self {
-        Self {
-            data: data.into_bytes_or_str(),
-        }
-    }
-
-    /// Decodes the payload as JSON (feature `json`).
-    ///
-    /// ```
-    /// # #[cfg(feature = "json")]
-    /// # {
-    /// use sea_streamer_types::Payload;
-    ///
-    /// let v: Vec<u32> = Payload::new("[1,2,3]").deserialize_json().unwrap();
-    /// assert_eq!(v, vec![1, 2, 3]);
-    /// # }
-    /// ```
-    #[cfg(feature = "json")]
-    pub fn deserialize_json<D: serde::de::DeserializeOwned>(&self) -> Result<D, JsonErr> {
-        Ok(serde_json::from_str(self.as_str()?)?)
-    }
-}
-
-impl Default for Payload<'_> {
-    fn default() -> Self {
-        Self::new("")
-    }
-}
-
-impl Buffer for Payload<'_> {
-    fn size(&self) -> usize {
-        self.data.len()
-    }
-
-    fn into_bytes(self) -> Vec<u8> {
-        self.as_bytes().to_vec()
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        match self.data {
-            BytesOrStr::Bytes(b) => b,
-            BytesOrStr::Str(s) => s.as_bytes(),
-        }
-    }
-
-    fn as_str(&self) -> Result<&str, std::str::Utf8Error> {
-        match self.data {
-            BytesOrStr::Bytes(b) => std::str::from_utf8(b),
-            BytesOrStr::Str(s) => Ok(s),
-        }
-    }
-}
-
-impl Buffer for &[u8] {
-    fn size(&self) -> usize {
-        self.len()
-    }
-
-    fn into_bytes(self) -> Vec<u8> {
-        self.to_vec()
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        self
-    }
-
-    fn as_str(&self) -> Result<&str, std::str::Utf8Error> {
-        std::str::from_utf8(self)
-    }
-}
-
-impl Buffer for &str {
-    fn size(&self) -> usize {
-        self.len()
-    }
-
-    fn into_bytes(self) -> Vec<u8> {
-        self.as_bytes().to_vec()
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        str::as_bytes(self)
-    }
-
-    fn as_str(&self) -> Result<&str, std::str::Utf8Error> {
-        Ok(self)
-    }
-}
-
-impl Buffer for String {
-    fn size(&self) -> usize {
-        self.len()
-    }
-
-    fn into_bytes(self) -> Vec<u8> {
-        String::into_bytes(self)
-    }
-
-    fn as_bytes(&self) -> &[u8] {
-        str::as_bytes(self)
-    }
-
-    fn as_str(&self) -> Result<&str, std::str::Utf8Error> {
-        Ok(String::as_str(self))
-    }
+/// Why a payload range cannot be a [`SharedMessage`] (see [`SharedMessage::try_from_shared`]).
+#[derive(Error, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadRangeErr {
+    /// The offset lies past the end of the buffer.
+    #[error("SharedMessage offset {offset} is beyond the buffer length {buffer}")]
+    OffsetBeyondBuffer {
+        /// Start of the payload.
+        offset: usize,
+        /// Length of the buffer.
+        buffer: usize,
+    },
+    /// The range ends past the end of the buffer.
+    #[error("SharedMessage range {offset}+{length} is beyond the buffer length {buffer}")]
+    BeyondBuffer {
+        /// Start of the payload.
+        offset: usize,
+        /// Length of the payload.
+        length: usize,
+        /// Length of the buffer.
+        buffer: usize,
+    },
+    /// The offset or the length does not fit in `u32` (a shared buffer over 4 GiB).
+    #[error("SharedMessage offset {offset} and length {length} must fit in u32")]
+    TooLarge {
+        /// Start of the payload.
+        offset: usize,
+        /// Length of the payload.
+        length: usize,
+    },
 }
 
 /// A message delivered by a consumer.
@@ -452,24 +196,7 @@ impl SharedMessage {
     /// not fit in `bytes` (`offset + length > bytes.len()`), or an offset or length that
     /// does not fit in `u32`, also panics here rather than later when the payload is read.
     pub fn new(header: MessageHeader, bytes: Vec<u8>, offset: usize, length: usize) -> Self {
-        assert!(
-            offset <= bytes.len(),
-            "SharedMessage offset {offset} is beyond the buffer length {}",
-            bytes.len()
-        );
-        assert!(
-            length <= bytes.len() - offset,
-            "SharedMessage range {offset}+{length} is beyond the buffer length {}",
-            bytes.len()
-        );
-        let offset = u32::try_from(offset).expect("SharedMessage offset must fit in u32");
-        let length = u32::try_from(length).expect("SharedMessage length must fit in u32");
-        Self {
-            header,
-            bytes: Arc::new(bytes),
-            offset,
-            length,
-        }
+        Self::from_shared(header, Arc::new(bytes), offset, length)
     }
 
     /// Creates a message whose payload is `bytes[offset..offset + length]` of a buffer that
@@ -498,30 +225,53 @@ impl SharedMessage {
     ///
     /// As [`SharedMessage::new`]: panics if `offset > bytes.len()`, if
     /// `offset + length > bytes.len()`, or if the offset or length does not fit in `u32`.
+    /// [`SharedMessage::try_from_shared`] returns these cases as an error instead.
     pub fn from_shared(
         header: MessageHeader,
         bytes: Arc<Vec<u8>>,
         offset: usize,
         length: usize,
     ) -> Self {
-        assert!(
-            offset <= bytes.len(),
-            "SharedMessage offset {offset} is beyond the buffer length {}",
-            bytes.len()
-        );
-        assert!(
-            length <= bytes.len() - offset,
-            "SharedMessage range {offset}+{length} is beyond the buffer length {}",
-            bytes.len()
-        );
-        let offset = u32::try_from(offset).expect("SharedMessage offset must fit in u32");
-        let length = u32::try_from(length).expect("SharedMessage length must fit in u32");
-        Self {
+        Self::try_from_shared(header, bytes, offset, length).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// [`SharedMessage::from_shared`] that returns a [`PayloadRangeErr`] instead of
+    /// panicking when the range does not fit in `bytes` or does not fit in `u32`.
+    ///
+    /// ```
+    /// use sea_streamer_types::{MessageHeader, PayloadRangeErr, SharedMessage, ShardId, StreamKey, Timestamp};
+    /// use std::sync::Arc;
+    ///
+    /// let header = MessageHeader::new(StreamKey::new("a").unwrap(), ShardId::new(0), 0, Timestamp::now_utc());
+    /// let err = SharedMessage::try_from_shared(header, Arc::new(vec![0; 4]), 2, 3).unwrap_err();
+    /// assert!(matches!(err, PayloadRangeErr::BeyondBuffer { offset: 2, length: 3, buffer: 4 }));
+    /// ```
+    pub fn try_from_shared(
+        header: MessageHeader,
+        bytes: Arc<Vec<u8>>,
+        offset: usize,
+        length: usize,
+    ) -> Result<Self, PayloadRangeErr> {
+        let buffer = bytes.len();
+        if offset > buffer {
+            return Err(PayloadRangeErr::OffsetBeyondBuffer { offset, buffer });
+        }
+        if length > buffer - offset {
+            return Err(PayloadRangeErr::BeyondBuffer {
+                offset,
+                length,
+                buffer,
+            });
+        }
+        let too_large = PayloadRangeErr::TooLarge { offset, length };
+        let offset32 = u32::try_from(offset).map_err(|_| too_large)?;
+        let length32 = u32::try_from(length).map_err(|_| too_large)?;
+        Ok(Self {
             header,
             bytes,
-            offset,
-            length,
-        }
+            offset: offset32,
+            length: length32,
+        })
     }
 
     /// Sets the header timestamp to the current UTC time.
@@ -614,6 +364,33 @@ mod tests {
         assert_eq!(a, SharedMessage::new(h, chunk.to_vec(), 4, 3));
         // Converting copies only the visible bytes of a shared buffer.
         assert_eq!(a.to_owned_message().take().1, b"abc".to_vec());
+    }
+
+    #[test]
+    fn try_from_shared_returns_the_errors_from_shared_panics_with() {
+        let buf = Arc::new(vec![0; 4]);
+        assert_eq!(
+            SharedMessage::try_from_shared(header(0), buf.clone(), 5, 0).unwrap_err(),
+            PayloadRangeErr::OffsetBeyondBuffer {
+                offset: 5,
+                buffer: 4
+            }
+        );
+        let err = SharedMessage::try_from_shared(header(0), buf.clone(), 2, 3).unwrap_err();
+        assert_eq!(
+            err,
+            PayloadRangeErr::BeyondBuffer {
+                offset: 2,
+                length: 3,
+                buffer: 4
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "SharedMessage range 2+3 is beyond the buffer length 4"
+        );
+        let ok = SharedMessage::try_from_shared(header(0), buf, 1, 3).expect("fits");
+        assert_eq!(ok.message().as_bytes(), &[0, 0, 0]);
     }
 
     #[test]

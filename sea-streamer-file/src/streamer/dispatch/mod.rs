@@ -8,8 +8,10 @@
 //! * [`control`]: the control channel of a reader and the handle consumers hold;
 //! * [`registry`]: the process-wide readers, per file (and `query_streamer`);
 //! * [`info`]: the public view of a reader;
+//! * [`batch`]: one read of a reader thread (frames sharing one buffer);
 //! * [`thread`]: the reader thread itself.
 
+pub(crate) mod batch;
 pub(crate) mod control;
 pub(crate) mod info;
 pub(crate) mod queue;

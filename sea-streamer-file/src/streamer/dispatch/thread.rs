@@ -4,6 +4,7 @@
 //! reading while any subscriber has room; when all are full it waits for space (or a control
 //! message). When the file has no more complete frames, a live reader waits for it to grow.
 
+use super::batch::{read_batch, Batch, CHUNK_CAP};
 use super::control::{Control, ReaderEntry, ReaderKind, SeekCmd, Start};
 use super::queue::Subscriber;
 use super::registry::{self, next_reader_id, Readers};
@@ -121,8 +122,6 @@ struct ReaderThread {
     watch: Option<WatchHandle>,
 }
 
-/// Frames decoded per batch (their payloads share one buffer).
-const FRAMES_PER_BATCH: usize = 256;
 /// Cap of the preallocated chunk size (a larger chunk still grows as needed).
 const MAX_CHUNK_HINT: usize = 4 << 20;
 
@@ -327,7 +326,6 @@ impl ReaderThread {
                 self.wait_for_space(&mut space_backoff);
                 continue;
             }
-            let mut idle = false;
             let replay = self.mode == StreamMode::Replay;
             let chunk_hint = self.chunk_hint;
             let reader = match self.ensure_reader() {
@@ -341,56 +339,13 @@ impl ReaderThread {
                     continue;
                 }
             };
-            // the payloads of a batch of frames share one buffer (one allocation per batch)
-            let mut frames = Vec::with_capacity(FRAMES_PER_BATCH);
-            let mut chunk = Vec::with_capacity(chunk_hint);
-            let mut error = None;
-            let mut eos = false;
-            for _ in 0..FRAMES_PER_BATCH {
-                match reader.next_frame_into(&mut chunk) {
-                    Ok(Some(f)) if f.is_eos_in(&chunk) => {
-                        eos = true;
-                        break;
-                    }
-                    Ok(Some(f)) => frames.push(f),
-                    Ok(None) => {
-                        idle = true;
-                        if replay {
-                            // corruption followed by valid data is not the end of the data
-                            error = Some(match reader.incomplete_is_corrupt() {
-                                Ok(Some(e)) | Err(e) => e,
-                                Ok(None) => FileErr::NotEnoughBytes,
-                            });
-                        } else if reader.is_removed() {
-                            error = Some(FileErr::FileRemoved);
-                        } else {
-                            reader.forget_tail();
-                            if reader.file_size().is_ok_and(|size| size < reader.offset()) {
-                                // cut below us (a writer recovered the file): go to its new end
-                                log::warn!(
-                                    "{}: file shrank; continuing at its end",
-                                    reader.file_id()
-                                );
-                                if let Err(e) = reader.goto_end() {
-                                    error = Some(e);
-                                }
-                            } else {
-                                // stuck at a frame that cannot complete while valid data
-                                // follows it: corruption, not a frame still being written
-                                match reader.stalled_is_corrupt() {
-                                    Ok(Some(e)) | Err(e) => error = Some(e),
-                                    Ok(None) => (),
-                                }
-                            }
-                        }
-                        break;
-                    }
-                    Err(e) => {
-                        error = Some(e);
-                        break;
-                    }
-                }
-            }
+            let Batch {
+                frames,
+                chunk,
+                error,
+                eos,
+                idle,
+            } = read_batch(reader, replay, chunk_hint, CHUNK_CAP);
             if !frames.is_empty() {
                 if !self.entry.dispatched.load(Ordering::Relaxed) {
                     self.entry.dispatched.store(true, Ordering::Release);
