@@ -29,6 +29,23 @@ fn parse_pair(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Parses a stream URL; a URL with a host but no path (`redis://localhost`) names no
+/// stream, as if written with its ending slash.
+pub fn parse_url(s: &str) -> Result<StreamUrl, String> {
+    match s.parse::<StreamUrl>() {
+        Ok(url) => Ok(url),
+        Err(e) => {
+            let after_scheme = s.split_once("://").map(|(_, rest)| rest);
+            match after_scheme {
+                Some(rest) if !rest.contains('/') => {
+                    format!("{s}/").parse().map_err(|_| e.to_string())
+                }
+                _ => Err(e.to_string()),
+            }
+        }
+    }
+}
+
 /// A stream URL as text: `protocol://host1,host2/key1,key2`.
 pub fn show(url: &StreamUrl) -> String {
     let nodes: Vec<&str> = url

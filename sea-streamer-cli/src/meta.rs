@@ -81,7 +81,7 @@ fn parse_meta(inner: &str) -> Option<Meta> {
             }
             meta.key = Some(StreamKey::new(part).ok()?);
         } else if meta.seq.is_none() {
-            meta.seq = Some(decimal(part)?.try_into().ok()?);
+            meta.seq = Some(seq_no(decimal(part)?));
         } else if meta.shard.is_none() {
             meta.shard = Some(decimal(part)?);
         } else {
@@ -89,6 +89,12 @@ fn parse_meta(inner: &str) -> Option<Meta> {
         }
     }
     Some(meta)
+}
+
+/// A sequence number from a u64 (`SeqNo` is u64, or u128 with wide sequence numbers).
+#[allow(clippy::useless_conversion)]
+fn seq_no(n: u64) -> SeqNo {
+    SeqNo::from(n)
 }
 
 fn decimal(part: &str) -> Option<u64> {

@@ -49,9 +49,7 @@ impl Raw {
     pub async fn query(&mut self, cmd: &redis::Cmd) -> Result<Value> {
         let node = self.node.clone();
         let con = self.con().await?;
-        cmd.query_async::<Value>(con)
-            .await
-            .with_context(|| format!("{node}"))
+        cmd.query_async::<Value>(con).await.context(node)
     }
 
     /// `XLEN key`.

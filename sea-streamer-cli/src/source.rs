@@ -60,7 +60,14 @@ pub struct Source {
 
 impl Source {
     /// Connects and positions a consumer of every stream of `url`.
-    pub async fn open(url: &StreamUrl, read: &ReadArgs, backend: &BackendArgs) -> Result<Self> {
+    /// `limit`: the most messages the caller will take (a Redis group member then reads no
+    /// more than that, so nothing is left pending in its name).
+    pub async fn open(
+        url: &StreamUrl,
+        read: &ReadArgs,
+        backend: &BackendArgs,
+        limit: Option<u64>,
+    ) -> Result<Self> {
         let scheme = crate::connect::scheme(url)?;
         let name = show(url);
         let streamer = backend.connect(url, false).await?;
@@ -87,6 +94,10 @@ impl Source {
                         .context("setting the consumer group")?;
                     options.set_redis_consumer_options(|o| {
                         o.set_auto_commit(AutoCommit::Disabled);
+                        if let Some(n) = limit.filter(|n| *n > 0) {
+                            let batch = (*o.batch_size()).min(n as usize);
+                            o.set_batch_size(batch);
+                        }
                     });
                 }
             }

@@ -26,7 +26,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 pub struct Args {
     /// A server (a fresh key is used) or a stream, e.g. redis://localhost or
     /// file:///tmp/bench.ss/b
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = crate::connect::parse_url)]
     url: StreamUrl,
     /// How many messages
     #[arg(long, default_value_t = 10_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
@@ -85,7 +85,7 @@ pub async fn run(args: Args, quiet: bool) -> Result<()> {
     };
     let progress = Progress::new(quiet, Some(n), "consuming");
     let started = Instant::now();
-    let mut source = Source::open(&url, &read, &args.backend).await?;
+    let mut source = Source::open(&url, &read, &args.backend, Some(n)).await?;
     let mut got = 0;
     while got < n {
         match source.next().await? {

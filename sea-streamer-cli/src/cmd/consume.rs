@@ -34,7 +34,7 @@ Examples:
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// The stream(s) to read, e.g. redis://localhost:6379/orders or kafka://host:9092/a,b
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = crate::connect::parse_url)]
     url: StreamUrl,
     #[command(flatten)]
     read: ReadArgs,
@@ -50,7 +50,7 @@ pub struct Args {
 
 /// Runs `sea consume`.
 pub async fn run(args: Args, quiet: bool) -> Result<()> {
-    let mut source = Source::open(&args.url, &args.read, &args.backend).await?;
+    let mut source = Source::open(&args.url, &args.read, &args.backend, args.count).await?;
     let mut out = Out::new();
     let mut line = Vec::new();
     let mut n = 0u64;

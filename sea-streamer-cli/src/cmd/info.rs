@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 )]
 pub struct Args {
     /// A server (every stream) or stream(s), e.g. redis://localhost or kafka://host:9092/a,b
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = crate::connect::parse_url)]
     url: StreamUrl,
     #[command(flatten)]
     backend: BackendArgs,

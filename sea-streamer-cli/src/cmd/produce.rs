@@ -32,7 +32,7 @@ use tokio::sync::mpsc;
 pub struct Args {
     /// The stream to write, e.g. redis://localhost:6379/orders (a file:// stream is created
     /// if missing)
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = crate::connect::parse_url)]
     url: StreamUrl,
     /// Send this payload instead of reading stdin (once, or --count times)
     #[arg(long)]

@@ -27,11 +27,11 @@ use std::time::Instant;
 )]
 pub struct Args {
     /// The input stream(s), e.g. kafka://localhost:9092/orders
-    #[arg(value_name = "IN")]
+    #[arg(value_name = "IN", value_parser = crate::connect::parse_url)]
     input: StreamUrl,
     /// The output stream (exactly one key), e.g. redis://localhost/orders (a file:// output
     /// is created if missing)
-    #[arg(value_name = "OUT")]
+    #[arg(value_name = "OUT", value_parser = crate::connect::parse_url)]
     output: StreamUrl,
     #[command(flatten)]
     read: ReadArgs,
@@ -59,7 +59,7 @@ pub async fn run(args: Args, quiet: bool) -> Result<()> {
             show(&args.input)
         )));
     }
-    let mut source = Source::open(&args.input, &args.read, &args.backend).await?;
+    let mut source = Source::open(&args.input, &args.read, &args.backend, args.count).await?;
     let streamer = args.backend.connect(&args.output, true).await?;
     let producer = args.backend.producer(&streamer, &args.output).await?;
     let mut sender = Sender::new(producer, out_scheme, &args.output);

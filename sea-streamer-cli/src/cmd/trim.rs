@@ -19,7 +19,7 @@ use sea_streamer_types::StreamUrl;
 #[command(after_help = "Example:\n  sea trim redis://localhost/orders --maxlen 1000")]
 pub struct Args {
     /// The stream(s) to trim, e.g. redis://localhost:6379/orders
-    #[arg(value_name = "URL")]
+    #[arg(value_name = "URL", value_parser = crate::connect::parse_url)]
     url: StreamUrl,
     /// How many of the newest entries to keep
     #[arg(long, value_name = "N")]
