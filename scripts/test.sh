@@ -49,8 +49,9 @@ cargo test -p sea-streamer-stdio --features runtime-tokio,executables
 cargo test -p sea-streamer-socket --features backend-stdio,backend-file,backend-redis,backend-kafka,runtime-tokio,executables
 cargo build -p sea-streamer-redis --features executables --bins
 cargo build -p sea-streamer-kafka --features runtime-tokio,executables --bins
-# `sea` (sea-streamer-cli) with its own features only, as `cargo install --path sea-streamer-cli` builds it.
-cargo test -p sea-streamer-cli
+# `sea` (sea-streamer-cli) with its own features only, as `cargo install --path sea-streamer-cli`
+# builds it (its tests ran in the workspace run above).
+cargo build -p sea-streamer-cli --bins
 
 step "tests under runtime-async-std"
 cargo test -p sea-streamer-runtime --features runtime-async-std,file
