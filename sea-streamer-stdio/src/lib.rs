@@ -122,9 +122,13 @@ mod eof;
 mod error;
 mod input;
 mod limits;
+#[cfg(test)]
+mod line_prop;
 mod options;
 mod output;
 mod parser;
+#[cfg(test)]
+mod parser_prop;
 mod producer;
 mod streamer;
 mod util;
