@@ -15,6 +15,7 @@ use std::time::Duration;
 /// | `max_pending_sends` | 1024 | receipts one handler may leave pending before [`Outbox::send`](crate::Outbox::send) waits |
 /// | `commit_interval` | 1 s | at most one commit per interval while running (and one at the end) |
 /// | `shutdown_deadline` | 30 s | how long in-flight work may take to finish once stopping |
+/// | `max_messages` | none | stop after fetching this many messages, once they are finished (like a shutdown without a deadline) |
 ///
 /// ```
 /// use sea_streamer_processor::ProcessorOptions;
@@ -38,6 +39,7 @@ pub struct ProcessorOptions {
     max_pending_sends: usize,
     commit_interval: Duration,
     shutdown_deadline: Duration,
+    max_messages: Option<u64>,
 }
 
 impl Default for ProcessorOptions {
@@ -51,6 +53,7 @@ impl Default for ProcessorOptions {
             max_pending_sends: 1024,
             commit_interval: Duration::from_secs(1),
             shutdown_deadline: Duration::from_secs(30),
+            max_messages: None,
         }
     }
 }
@@ -127,6 +130,19 @@ impl ProcessorOptions {
     /// How long in-flight work may take to finish once the processor stops.
     pub fn shutdown_deadline(&self) -> Duration {
         self.shutdown_deadline
+    }
+
+    /// Stops after fetching `n` messages (`None`: no limit): no more are fetched, the
+    /// fetched ones are finished (no deadline), committed, and `run` returns. E.g. a
+    /// command's `--count`.
+    pub fn set_max_messages(&mut self, n: Option<u64>) -> &mut Self {
+        self.max_messages = n;
+        self
+    }
+
+    /// How many messages are fetched at most (`None`: no limit).
+    pub fn max_messages(&self) -> Option<u64> {
+        self.max_messages
     }
 
     /// The delays before the 2nd, 3rd, ... attempt: exponential with jitter, one fewer

@@ -32,6 +32,8 @@ use std::time::Instant;
 /// - When the `shutdown` future resolves (or on an error), it stops fetching, lets the
 ///   messages in flight finish within `shutdown_deadline` (the rest are abandoned, not
 ///   acknowledged), commits, flushes the producers it knows, and returns a [`Summary`].
+/// - With [`max_messages`](ProcessorOptions::set_max_messages), it stops fetching after
+///   that many messages and returns once they are finished and committed.
 /// - Back-pressure: at most `max_in_flight` messages are fetched and not finished, and
 ///   each handler leaves at most `max_pending_sends` receipts pending.
 ///
@@ -155,6 +157,8 @@ where
         let mut acked_since_commit = false;
         let mut last_commit = Instant::now();
         let mut deadline_passed = false;
+        let mut taken = 0u64;
+        let limit_reached = |taken: u64| options.max_messages().is_some_and(|max| taken >= max);
 
         // Stops fetching and starts the deadline; keeps the first error.
         macro_rules! begin_stop {
@@ -180,10 +184,14 @@ where
                 running.push(handle_message(&handler, message, &options, sink).boxed());
             }
             debug_assert_eq!(lanes.waiting() + lanes.running(), in_flight);
-            if stopping && in_flight == 0 {
+            if (stopping || limit_reached(taken)) && in_flight == 0 {
                 break;
             }
-            if !stopping && in_flight < options.max_in_flight() && fetching.is_terminated() {
+            if !stopping
+                && !limit_reached(taken)
+                && in_flight < options.max_in_flight()
+                && fetching.is_terminated()
+            {
                 fetching.set(fetch(consumer).fuse());
             }
             futures::select_biased! {
@@ -238,6 +246,7 @@ where
                 fetched = fetching => match fetched {
                     Ok(message) => {
                         progress.add(Count::Fetched, 1);
+                        taken += 1;
                         match consumer.track(message.header()) {
                             Ok(()) => {
                                 in_flight += 1;
