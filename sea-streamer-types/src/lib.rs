@@ -17,6 +17,8 @@
 //! - Addition: [`Acknowledge`] (one way to acknowledge on every backend: `track`, `ack`,
 //!   `commit_acked`) and [`AckTracker`] (the per-shard contiguous processed prefix that
 //!   position-based backends commit). Nothing existing changed.
+//! - Addition: [`parse_duration`] and [`DurationErr`], the one duration syntax (`100us`,
+//!   `250ms`, `2s`, `1m`) of every binary's command line.
 //!
 //! Behaviour the upstream description leaves open:
 //!
@@ -27,6 +29,7 @@
 
 mod ack;
 mod consumer;
+mod duration;
 mod error;
 mod header;
 mod message;
@@ -40,6 +43,7 @@ pub mod export;
 
 pub use ack::*;
 pub use consumer::*;
+pub use duration::{parse_duration, DurationErr};
 pub use error::*;
 pub use header::MessageHeader;
 pub use message::*;
