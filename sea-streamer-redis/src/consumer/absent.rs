@@ -12,10 +12,13 @@
 //! one is written, or sleeps out the back-off (several cluster nodes). The wait is logged once
 //! per key, at info level.
 
-use super::commands::{create_group_if_exists, raw_query};
+use super::commands::raw_query;
 use super::outcome::Outcome;
-use super::race::{race, Race};
-use super::task::Task;
+use super::pace::Pace;
+use super::race::{Control, Race};
+use super::shard::ShardState;
+use crate::cluster::RedisCluster;
+use crate::connection::NodeId;
 use crate::policy::{Backoff, Classify, Failure};
 use crate::{RedisErr, RedisResult};
 use redis::Value;
@@ -32,6 +35,8 @@ const MAX_DELAY: Duration = Duration::from_secs(1);
 #[derive(Debug)]
 pub(crate) struct Absent {
     keys: Vec<String>,
+    /// The consumer group to create on them.
+    group: String,
     /// The pause after the next check.
     delay: Duration,
     backoff: Backoff,
@@ -40,13 +45,13 @@ pub(crate) struct Absent {
 
 impl Default for Absent {
     fn default() -> Self {
-        Self::new(Vec::new())
+        Self::new(Vec::new(), String::new())
     }
 }
 
 impl Absent {
-    /// Start waiting for `keys` (logged once per key).
-    pub fn new(keys: Vec<String>) -> Self {
+    /// Start waiting for `keys`, to create `group` on them (logged once per key).
+    pub fn new(keys: Vec<String>, group: String) -> Self {
         for key in &keys {
             log::info!(
                 "Stream `{key}` does not exist yet: the consumer waits for it and will read it from its first entry"
@@ -56,6 +61,7 @@ impl Absent {
         let first = backoff.next_delay().unwrap_or(MAX_DELAY);
         Self {
             keys,
+            group,
             delay: first,
             backoff,
             next_check: Instant::now() + first,
@@ -98,21 +104,29 @@ impl Absent {
     }
 }
 
-impl Task {
+impl Absent {
     /// Create the group on missing keys that have appeared since the last check and, when no
-    /// key exists at all, wait for one. `None`: go on and read the existing keys.
-    pub(crate) async fn await_streams(&mut self) -> Option<Outcome> {
-        if self.absent.is_empty() || self.plain {
+    /// key of `shards` exists at all, wait for one (a blocking read of `block` at most on
+    /// `reader`), serving `control` meanwhile. `None`: go on and read the existing keys.
+    pub async fn await_streams(
+        &mut self,
+        control: &mut Control,
+        reader: &mut RedisCluster,
+        shards: &[ShardState],
+        block: Duration,
+        pace: &mut Pace,
+    ) -> Option<Outcome> {
+        if self.is_empty() {
             return None;
         }
-        let group = self.group.clone()?;
-        if self.absent.due() {
-            for key in self.absent.keys.clone() {
-                match create_group_if_exists(&mut self.acker.cmd, &key, &group.group, "0").await {
+        if self.due() {
+            for key in self.keys.clone() {
+                let cmd = control.commands();
+                match cmd.create_group_if_exists(&key, &self.group, "0").await {
                     Ok(true) => {
                         log::info!("Stream `{key}` now exists: reading it from its first entry");
-                        self.absent.keys.retain(|k| *k != key);
-                        self.pace.progress();
+                        self.keys.retain(|k| *k != key);
+                        pace.progress();
                     }
                     Ok(false) => {}
                     Err(e) if e.failure().is_transient() => {
@@ -122,39 +136,38 @@ impl Task {
                     Err(e) => return Some(Outcome::Failed(e)),
                 }
             }
-            self.absent.checked();
+            self.checked();
         }
-        let readable = self.shards.iter().any(|s| !self.absent.contains(&s.key));
+        let readable = shards.iter().any(|s| !self.contains(&s.key));
         if readable {
             return None;
         }
-        Some(self.wait_for_streams().await)
+        Some(self.wait_for_streams(control, reader, block).await)
     }
 
     /// No key exists: wait until one is written (blocking `XREAD` on one node) or until the
     /// next check is due, while serving control messages.
-    async fn wait_for_streams(&mut self) -> Outcome {
-        let single_node = !self.reader.options.enable_cluster() || self.absent.keys.len() == 1;
-        let node = self.reader.node_for(&self.absent.keys[0]).clone();
-        let pause = self.absent.limit_block(MAX_DELAY);
+    async fn wait_for_streams(
+        &mut self,
+        control: &mut Control,
+        reader: &mut RedisCluster,
+        block: Duration,
+    ) -> Outcome {
+        let single_node = !reader.options.enable_cluster() || self.keys.len() == 1;
+        let node = reader.node_for(&self.keys[0]).clone();
+        let pause = self.limit_block(MAX_DELAY);
         let mut cmd = redis::cmd("XREAD");
         cmd.arg("COUNT")
             .arg(1)
             .arg("BLOCK")
-            .arg(self.block.as_millis().max(1) as u64)
+            .arg(block.as_millis().max(1) as u64)
             .arg("STREAMS")
-            .arg(&self.absent.keys);
-        for _ in &self.absent.keys {
+            .arg(&self.keys);
+        for _ in &self.keys {
             cmd.arg("0-0");
         }
-        let Task {
-            reader,
-            acker,
-            ctrl,
-            ..
-        } = self;
         let target = node.clone();
-        let wait = async move {
+        let wait = async {
             if !single_node {
                 sea_streamer_runtime::sleep(pause).await;
                 return Ok(Value::Nil);
@@ -167,16 +180,16 @@ impl Task {
                 Err(e) => Err(Waited::Unavailable(e)),
             }
         };
-        let waited = match race(ctrl, acker, wait).await {
+        let waited = match control.race(wait).await {
             Race::Done(w) => w,
             Race::Interrupted(c) => return Outcome::Interrupted(c),
             Race::Closed => return Outcome::Closed,
         };
         match waited {
             // a key was written, or the block time passed: look now
-            Ok(_) => self.absent.check_now(),
+            Ok(_) => self.check_now(),
             Err(Waited::Read(e)) => {
-                if let Err(e) = self.on_wait_error(&node, e).await {
+                if let Err(e) = self.on_wait_error(reader, &node, e).await {
                     return Outcome::Failed(e);
                 }
             }
@@ -185,7 +198,7 @@ impl Task {
                     return Outcome::Failed(e);
                 }
                 log::warn!("Waiting for {node}: {e}");
-                let _ = self.reader.reconnect(&node);
+                let _ = reader.reconnect(&node);
             }
         }
         Outcome::Read
@@ -195,25 +208,25 @@ impl Task {
     /// check (the check then tells what is wrong with the key).
     async fn on_wait_error(
         &mut self,
-        node: &crate::connection::NodeId,
+        reader: &mut RedisCluster,
+        node: &NodeId,
         e: redis::RedisError,
     ) -> RedisResult<()> {
         match e.failure() {
             Failure::Moved(addr) => {
-                let keys = self.absent.keys.clone();
-                if self.reader.redirect(keys.iter().map(String::as_str), &addr) {
+                if reader.redirect(self.keys.iter().map(String::as_str), &addr) {
                     return Ok(());
                 }
             }
             Failure::Connection => {
                 log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
-                self.reader.reconnect(node)?;
+                reader.reconnect(node)?;
                 return Ok(());
             }
             Failure::Busy | Failure::Fatal => {}
         }
         log::debug!("Waiting for streams on {node}: {e}");
-        sea_streamer_runtime::sleep(self.absent.limit_block(MAX_DELAY)).await;
+        sea_streamer_runtime::sleep(self.limit_block(MAX_DELAY)).await;
         Ok(())
     }
 }
@@ -230,7 +243,7 @@ mod test {
 
     #[test]
     fn back_off_grows_and_is_bounded() {
-        let mut absent = Absent::new(vec!["k".to_owned()]);
+        let mut absent = Absent::new(vec!["k".to_owned()], "g".to_owned());
         let mut delays = Vec::new();
         for _ in 0..8 {
             delays.push(absent.delay);

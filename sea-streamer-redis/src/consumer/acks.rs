@@ -1,10 +1,10 @@
 //! Sending acks (`XACK`), batched per key and pipelined per node, per the `AutoCommit` policy;
 //! acks of keys that moved to another cluster node follow the `MOVED` redirection.
 
+use super::commands::Commands;
+use super::options::{AutoCommit, RedisConsumerOptions};
 use super::shard::shard_key;
 use super::shared::{PendingAck, Shared};
-use super::AutoCommit;
-use crate::cluster::RedisCluster;
 use crate::message::format_id;
 use crate::policy::{Classify, Failure};
 use crate::{map_err, RedisErr, RedisResult};
@@ -16,36 +16,72 @@ use std::time::{Duration, Instant};
 /// Consecutive failed flushes after which the consumer gives up.
 const MAX_FAILURES: usize = 100;
 
-/// Owns the command connections and sends acks.
+/// Sends the acks recorded in [`Shared`] on the command connections, per the policy.
 #[derive(Debug)]
 pub(crate) struct Acker {
-    pub cmd: RedisCluster,
-    pub group: Option<String>,
+    /// The consumer group (`None` for RealTime: nothing to acknowledge).
+    group: Option<String>,
     /// Redis key of each known shard.
-    pub keys: HashMap<(StreamKey, ShardId), String>,
-    pub policy: AutoCommit,
-    pub delay: Duration,
-    pub interval: Duration,
-    pub last_commit: Instant,
-    pub failures: usize,
-    pub shared: Arc<Shared>,
+    keys: HashMap<(StreamKey, ShardId), String>,
+    policy: AutoCommit,
+    /// `AutoCommit::Delayed`: how old an ack must be.
+    delay: Duration,
+    /// The least time between two automatic flushes.
+    interval: Duration,
+    last_commit: Instant,
+    /// Consecutive failed flushes.
+    failures: usize,
+    shared: Arc<Shared>,
 }
 
 impl Acker {
+    /// Ack for `group` (if any) as `options` say; `keys`: the Redis key of each shard.
+    pub fn new(
+        group: Option<String>,
+        keys: HashMap<(StreamKey, ShardId), String>,
+        options: &RedisConsumerOptions,
+        shared: Arc<Shared>,
+    ) -> Self {
+        Self {
+            group,
+            keys,
+            policy: *options.auto_commit(),
+            delay: *options.auto_commit_delay(),
+            interval: *options.auto_commit_interval(),
+            last_commit: Instant::now(),
+            failures: 0,
+            shared,
+        }
+    }
+
+    /// Acks of the shard `(stream_key, shard_id)` go to `key` (a shard assigned by a seek).
+    pub fn set_key(&mut self, shard: (StreamKey, ShardId), key: String) {
+        self.keys.insert(shard, key);
+    }
+
+    /// `AutoCommit::Delayed`: how often due acks are sent while a read is in flight.
+    pub fn tick(&self) -> Option<Duration> {
+        (self.policy == AutoCommit::Delayed).then_some(self.interval)
+    }
+
     /// Send the acks due under the auto-commit policy. `Rolling` acks are sent only right
     /// after a delivery that began at `delivered`, and only those recorded before it (acks of
     /// earlier batches). An error means the consumer must stop.
-    pub async fn auto(&mut self, delivered: Option<Instant>) -> RedisResult<()> {
+    pub async fn auto(
+        &mut self,
+        cmd: &mut Commands,
+        delivered: Option<Instant>,
+    ) -> RedisResult<()> {
         if self.last_commit.elapsed() < self.interval {
             return Ok(());
         }
         match self.policy {
             AutoCommit::Delayed => {
                 let delay = self.delay;
-                self.flush_where(|ack| ack.at.elapsed() >= delay).await
+                self.flush_where(cmd, |ack| ack.at.elapsed() >= delay).await
             }
             AutoCommit::Rolling => match delivered {
-                Some(t) => self.flush_where(|ack| ack.at <= t).await,
+                Some(t) => self.flush_where(cmd, |ack| ack.at <= t).await,
                 None => Ok(()),
             },
             AutoCommit::Immediate | AutoCommit::Disabled => Ok(()),
@@ -53,11 +89,15 @@ impl Acker {
     }
 
     /// Send every recorded ack.
-    pub async fn commit(&mut self) -> RedisResult<()> {
-        self.flush_where(|_| true).await
+    pub async fn commit(&mut self, cmd: &mut Commands) -> RedisResult<()> {
+        self.flush_where(cmd, |_| true).await
     }
 
-    async fn flush_where(&mut self, due: impl Fn(&PendingAck) -> bool) -> RedisResult<()> {
+    async fn flush_where(
+        &mut self,
+        cmd: &mut Commands,
+        due: impl Fn(&PendingAck) -> bool,
+    ) -> RedisResult<()> {
         self.last_commit = Instant::now();
         let acks: Vec<PendingAck> = {
             let mut inner = self.shared.lock();
@@ -74,7 +114,7 @@ impl Acker {
         if acks.is_empty() {
             return Ok(());
         }
-        match self.send(&group, &acks).await {
+        match self.send(cmd, &group, &acks).await {
             Ok(()) => {
                 self.failures = 0;
                 Ok(())
@@ -87,9 +127,7 @@ impl Acker {
                 inner.acks.extend(later);
                 drop(inner);
                 if e.failure() == Failure::Connection {
-                    for node in self.cmd.nodes.clone() {
-                        self.cmd.reconnect(&node).ok();
-                    }
+                    cmd.reconnect_all_later();
                 }
                 self.failures += 1;
                 if self.failures > MAX_FAILURES {
@@ -102,7 +140,12 @@ impl Acker {
     }
 
     /// One `XACK <key> <group> <id>…` per key, pipelined per node.
-    async fn send(&mut self, group: &str, acks: &[PendingAck]) -> RedisResult<()> {
+    async fn send(
+        &self,
+        commands: &mut Commands,
+        group: &str,
+        acks: &[PendingAck],
+    ) -> RedisResult<()> {
         let mut per_key: HashMap<String, Vec<String>> = HashMap::new();
         for ack in acks {
             let key = self
@@ -115,7 +158,7 @@ impl Acker {
         let mut per_node: HashMap<crate::NodeId, Vec<redis::Cmd>> = HashMap::new();
         let mut keys_of: HashMap<crate::NodeId, Vec<String>> = HashMap::new();
         for (key, ids) in per_key {
-            let node = self.cmd.node_for(&key).clone();
+            let node = commands.node_for(&key).clone();
             let mut cmd = redis::cmd("XACK");
             cmd.arg(&key).arg(group).arg(ids);
             per_node.entry(node.clone()).or_default().push(cmd);
@@ -126,14 +169,14 @@ impl Acker {
             for cmd in &cmds {
                 pipe.add_command(cmd.clone()).ignore();
             }
-            let conn = self.cmd.get(&node).await?;
+            let conn = commands.get(&node).await?;
             match pipe.query_async::<()>(conn).await {
                 Ok(()) => {}
                 Err(e) if matches!(e.failure(), Failure::Moved(_)) => {
                     // (some of) these keys live elsewhere now: ack key by key, following
                     // the redirections (XACK is idempotent)
                     for (key, cmd) in keys_of.remove(&node).unwrap_or_default().iter().zip(&cmds) {
-                        self.cmd.query_key::<()>(key, cmd).await?.map_err(map_err)?;
+                        commands.query_key::<()>(key, cmd).await?.map_err(map_err)?;
                     }
                 }
                 Err(e) => return Err(map_err(e)),

@@ -2,9 +2,9 @@
 //! those entries (`XAUTOCLAIM`) under this consumer's own name ([`Claims`]).
 
 use super::absent::Absent;
+use super::commands::Commands;
 use super::reply::parse_entries;
 use super::shard::ShardState;
-use crate::cluster::RedisCluster;
 use crate::{map_err, RedisResult, TimestampFormat};
 use redis::aio::MultiplexedConnection;
 use redis::Value;
@@ -165,7 +165,7 @@ impl Claims {
     /// claim now (read instead). A failed claim is logged and dropped.
     pub async fn claim(
         &mut self,
-        cmd: &mut RedisCluster,
+        cmd: &mut Commands,
         target: Target<'_>,
         messages: &mut Vec<SharedMessage>,
     ) -> bool {
@@ -189,13 +189,12 @@ impl Claims {
     }
 
     /// Look for a shard with an idle consumer's pending entries.
-    async fn find(&self, cmd: &mut RedisCluster, target: &Target<'_>) -> Option<ClaimState> {
+    async fn find(&self, cmd: &mut Commands, target: &Target<'_>) -> Option<ClaimState> {
         for (i, shard) in target.shards.iter().enumerate() {
             if target.absent.contains(&shard.key) {
                 continue;
             }
-            let node = cmd.node_for(&shard.key).clone();
-            let conn = cmd.get(&node).await.ok()?;
+            let conn = cmd.connection_for(&shard.key).await.ok()?;
             let key = &shard.key;
             match find_idle_consumer(conn, key, &self.group, &self.me, self.idle).await {
                 Ok(Some(name)) => {
@@ -215,14 +214,13 @@ impl Claims {
     /// Claim one batch; the claim to continue with, if any.
     async fn batch(
         &self,
-        cmd: &mut RedisCluster,
+        cmd: &mut Commands,
         target: &Target<'_>,
         state: ClaimState,
         messages: &mut Vec<SharedMessage>,
     ) -> RedisResult<Option<ClaimState>> {
         let shard = &target.shards[state.shard];
-        let node = cmd.node_for(&shard.key).clone();
-        let conn = cmd.get(&node).await?;
+        let conn = cmd.connection_for(&shard.key).await?;
         let (next, entries) = auto_claim(
             conn,
             &shard.key,

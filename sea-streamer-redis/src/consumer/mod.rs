@@ -21,6 +21,7 @@ mod reply_buf;
 mod resp;
 #[cfg(test)]
 mod resp_test;
+mod setup;
 mod shard;
 mod shared;
 mod task;
@@ -29,28 +30,21 @@ mod xread;
 pub use future::{NextFuture, RedisMessageStream, StreamFuture};
 pub use options::{AutoCommit, AutoStreamReset, RedisConsumerOptions, ShardOwnership};
 
-use crate::cluster::RedisCluster;
-use crate::connection::Purpose;
-use crate::constants::HEARTBEAT;
 use crate::message::{from_seq_no, timestamp_part};
-use crate::{
-    consumer_id, group_id, MessageId, RedisConnectOptions, RedisErr, RedisMessageId, RedisResult,
-    MAX_MSG_ID,
-};
-use absent::Absent;
+use crate::{MessageId, RedisConnectOptions, RedisErr, RedisMessageId, RedisResult, MAX_MSG_ID};
 use acks::{delayed_ack_err, Acker};
-use commands::{create_group, create_group_if_exists, last_id};
-use discover::discover_shards;
 use futures::channel::oneshot;
+use race::Control;
 use sea_streamer_types::{
-    Consumer, ConsumerGroup, ConsumerId, ConsumerMode, ConsumerOptions, Message, SeqNo, SeqPos,
-    ShardId, SharedMessage, StreamErr, StreamKey, StreamerUri, Timestamp,
+    Consumer, ConsumerGroup, ConsumerId, ConsumerMode, Message, SeqNo, SeqPos, ShardId,
+    SharedMessage, StreamErr, StreamKey, StreamerUri, Timestamp,
 };
+use setup::Plan;
 use shared::{Ctrl, PendingAck, Shared};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
-use task::{GroupInfo, Task};
+use task::{Task, TaskConfig};
 
 /// A consumer of one or more Redis streams.
 ///
@@ -95,163 +89,48 @@ pub(crate) async fn create_consumer(
     if streams.is_empty() {
         return Err(StreamErr::StreamKeyEmpty);
     }
-    if *options.shard_ownership() == ShardOwnership::Owned {
-        return Err(StreamErr::Unsupported("ShardOwnership::Owned".to_owned()));
-    }
-    let mode = *options.mode()?;
-    let (group, consumer) = match mode {
-        ConsumerMode::RealTime => (None, None),
-        mode => {
-            let group = options
-                .consumer_group()
-                .cloned()
-                .unwrap_or_else(|_| group_id(&mode));
-            let consumer = options
-                .consumer_id()
-                .cloned()
-                .unwrap_or_else(|| match mode {
-                    ConsumerMode::Resumable => ConsumerId::new(group.name()),
-                    _ => consumer_id(),
-                });
-            (Some(group), Some(consumer))
-        }
-    };
-    let mut reader = RedisCluster::new_for(uri.clone(), conn_options.clone(), Purpose::Blocking)?;
-    if !conn_options.enable_cluster() && reader.nodes.len() > 1 {
-        return Err(StreamErr::Connect(
-            "There are multiple nodes in streamer URI, please enable the cluster option".to_owned(),
-        ));
-    }
-    let mut cmd = RedisCluster::new_for(uri, conn_options.clone(), Purpose::Command)?;
-    let limit = conn_options.timeout_or_default();
-    let earliest = *options.auto_stream_reset() == AutoStreamReset::Earliest;
-    let group_info = group
-        .as_ref()
-        .zip(consumer.as_ref())
-        .map(|(g, c)| GroupInfo {
-            group: g.name().to_owned(),
-            consumer: c.id().to_owned(),
-            noack: *options.auto_commit() == AutoCommit::Immediate,
-            mkstream: *options.mkstream(),
-            start: if earliest { "0" } else { "$" },
-            claim: (mode == ConsumerMode::LoadBalanced)
-                .then(|| {
-                    options
-                        .auto_claim_interval()
-                        .map(|i| (*i, *options.auto_claim_idle()))
-                })
-                .flatten(),
-        });
-    let setup = async {
-        reader.reconnect_all().await?;
-        cmd.reconnect_all().await?;
-        let mut shards = discover_shards(&mut cmd, streams).await?;
-        let mut initial_error = None;
-        let mut absent = Vec::new();
-        match &group_info {
-            None if !earliest => {
-                for shard in shards.iter_mut() {
-                    shard.last = last_id(&mut cmd, &shard.key).await?;
-                }
-            }
-            None => {}
-            Some(g) => {
-                for shard in shards.iter() {
-                    let created = if g.mkstream {
-                        create_group(&mut cmd, &shard.key, &g.group, g.start, true)
-                            .await
-                            .map(|()| true)
-                    } else {
-                        create_group_if_exists(&mut cmd, &shard.key, &g.group, g.start).await
-                    };
-                    match created {
-                        Ok(true) => {}
-                        // nobody has written to it yet: wait for it
-                        Ok(false) => absent.push(shard.key.clone()),
-                        Err(e) => {
-                            initial_error = Some(e);
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        Ok::<_, StreamErr<RedisErr>>((shards, initial_error, absent))
-    };
-    let (shards, initial_error, absent) = match sea_streamer_runtime::timeout(limit, setup).await {
-        Ok(result) => result?,
-        Err(_) => return Err(StreamErr::Connect("Failed to initialize node".to_owned())),
-    };
+    let plan = Plan::new(&options)?;
+    let (ready, cmd) = plan.prepare(uri, conn_options.clone(), streams).await?;
 
     let shared = Arc::new(Shared::default());
     let (ctrl_tx, ctrl_rx) = flume::unbounded();
     // RealTime reads run a few batches ahead (no acks or claims depend on it); group modes
     // stay one batch ahead so that entries are not taken from other consumers early
-    let capacity = if mode == ConsumerMode::RealTime { 3 } else { 0 };
+    let capacity = if plan.mode == ConsumerMode::RealTime {
+        3
+    } else {
+        0
+    };
     let (out_tx, out_rx) = flume::bounded(capacity);
-    let pairs: Vec<(StreamKey, ShardId)> = shards
+    let pairs: Vec<(StreamKey, ShardId)> = ready
+        .shards
         .iter()
         .map(|s| (s.stream_key.clone(), s.shard_id))
         .collect();
-    let claim_interval = group_info.as_ref().and_then(|g| g.claim).map(|(i, _)| i);
-    let block = match claim_interval {
-        Some(i) => HEARTBEAT.min(i.max(std::time::Duration::from_millis(100))),
-        None => HEARTBEAT,
-    };
-    let acker = Acker {
-        cmd,
-        group: group_info.as_ref().map(|g| g.group.clone()),
-        keys: shards
-            .iter()
-            .map(|s| ((s.stream_key.clone(), s.shard_id), s.key.clone()))
-            .collect(),
-        policy: *options.auto_commit(),
-        delay: *options.auto_commit_delay(),
-        interval: *options.auto_commit_interval(),
-        last_commit: Instant::now(),
-        failures: 0,
-        shared: shared.clone(),
-    };
-    let claims = group_info.as_ref().and_then(|g| {
-        let (interval, idle) = g.claim?;
-        Some(claim::Claims::new(
-            g.group.clone(),
-            g.consumer.clone(),
-            interval,
-            idle,
-        ))
-    });
-    let task = Task {
-        reader,
-        acker,
-        plain: group_info.is_none(),
-        group: group_info,
-        shards,
+    let keys = ready
+        .shards
+        .iter()
+        .map(|s| ((s.stream_key.clone(), s.shard_id), s.key.clone()))
+        .collect();
+    let group_name = plan.info.as_ref().map(|g| g.group.clone());
+    let acker = Acker::new(group_name, keys, &options, shared.clone());
+    let config = TaskConfig {
+        group: plan.info.clone(),
         prefetch: options.pre_fetch(),
         batch_size: *options.batch_size(),
-        block,
+        block: plan.block(),
         ts_fmt: conn_options.timestamp_format(),
         field: conn_options.message_field(),
-        shared: shared.clone(),
-        ctrl: ctrl_rx,
-        out: out_tx,
-        epoch: 0,
-        claims,
-        per_key: false,
-        ahead: None,
-        initial_error,
-        fast: None,
-        absent: Absent::new(absent),
-        pace: Default::default(),
-        busy: crate::policy::Backoff::busy(),
     };
+    let control = Control::new(ctrl_rx, acker, cmd);
+    let task = Task::new(config, ready, control, out_tx, shared.clone());
     drop(sea_streamer_runtime::spawn_task(task.run()));
     Ok(RedisConsumer {
         streams: streams.to_vec(),
         assigned: pairs.clone(),
         shards: pairs,
-        group,
-        consumer,
+        group: plan.group,
+        consumer: plan.consumer,
         auto_commit: *options.auto_commit(),
         pre_fetch: options.pre_fetch(),
         ts_fmt: conn_options.timestamp_format(),

@@ -2,6 +2,8 @@
 //! not exist yet) came to.
 
 use super::shared::Ctrl;
+use crate::connection::NodeId;
+use crate::policy::{Classify, Failure};
 use crate::{RedisErr, RedisResult};
 use sea_streamer_types::StreamErr;
 
@@ -23,6 +25,20 @@ impl From<RedisResult<()>> for Outcome {
         match result {
             Ok(()) => Outcome::Read,
             Err(e) => Outcome::Failed(e),
+        }
+    }
+}
+
+impl Outcome {
+    /// `node` could not be reached for a read: wait for it (its connection's back-off) if
+    /// that is transient, else fail.
+    pub fn unreachable(node: &NodeId, e: StreamErr<RedisErr>) -> Self {
+        match e.failure() {
+            Failure::Connection | Failure::Busy => {
+                log::warn!("Waiting for {node}: {e}");
+                Outcome::Read
+            }
+            _ => Outcome::Failed(e),
         }
     }
 }

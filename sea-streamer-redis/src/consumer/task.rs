@@ -2,78 +2,76 @@
 //! claims idle entries, follows seeks, and reconnects after a lost connection.
 //!
 //! While a read or a hand-off is in progress the task still answers control messages
-//! (commit, seek, end), so a blocking read never delays them.
+//! (commit, seek, end), so a blocking read never delays them ([`Control::race`]).
+//!
+//! The task owns the shard table and calls modules with their own state: [`Control`]
+//! (control messages, acks, command connections), [`Absent`] (keys not written yet),
+//! [`Claims`] (LoadBalanced failover), [`FastReads`] and [`PlainReads`] (the two read paths,
+//! as [`ReadPlan`] says), [`Pace`] (empty reads). Replies of both read paths are turned into
+//! messages here and their errors handled on one path ([`Task::on_read_error`]).
 
 use super::absent::Absent;
-use super::acks::Acker;
 use super::claim::{Claims, Target};
-use super::commands::{create_group, last_id, raw_query};
-use super::fast::FastConn;
+use super::fast_read::{server_error, FastReads};
 use super::outcome::Outcome;
 use super::pace::Pace;
-use super::race::{race, Race};
+use super::race::{Control, Race};
+use super::read::{PlainReads, ReadPlan, ReadResult, Reply};
 use super::reply::{last_ids, parse_read_reply, ShardRead};
+use super::setup::{GroupInfo, Ready};
 use super::shard::{shard_key, ShardState};
 use super::shared::{Ctrl, Delivery, Shared};
+use super::xread::{parse_xread, XreadReply};
 use crate::cluster::RedisCluster;
 use crate::connection::NodeId;
 use crate::policy::{has_code, Backoff, Classify, Failure};
 use crate::{map_err, MessageId, RedisErr, RedisResult, TimestampFormat, MAX_MSG_ID};
-use futures::future::FutureExt;
-use redis::aio::MultiplexedConnection;
-use redis::{RedisError, Value};
+use redis::RedisError;
 use sea_streamer_types::{ShardId, SharedMessage, StreamErr, StreamKey};
-use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// Consumer-group parameters of a Resumable / LoadBalanced consumer.
-#[derive(Debug, Clone)]
-pub(crate) struct GroupInfo {
-    pub group: String,
-    pub consumer: String,
-    pub noack: bool,
-    pub mkstream: bool,
-    /// `0` or `$` for `XGROUP CREATE`.
-    pub start: &'static str,
-    /// LoadBalanced auto-claim: (interval, idle).
-    pub claim: Option<(Duration, Duration)>,
-}
-
-pub(crate) struct Task {
-    // (fields are set by `create_consumer`)
-    pub reader: RedisCluster,
-    pub acker: Acker,
-    pub shards: Vec<ShardState>,
+/// What a consumer task is configured with (computed by `create_consumer`).
+#[derive(Debug)]
+pub(crate) struct TaskConfig {
     pub group: Option<GroupInfo>,
-    /// Reading with plain `XREAD` (RealTime, or after a seek).
-    pub plain: bool,
+    /// Read ahead of `next()` calls (else read on demand).
     pub prefetch: bool,
     pub batch_size: usize,
+    /// The `BLOCK` time of reads.
     pub block: Duration,
     pub ts_fmt: TimestampFormat,
+    /// The entry field holding the payload.
     pub field: &'static str,
-    pub shared: Arc<Shared>,
-    pub ctrl: flume::Receiver<Ctrl>,
-    pub out: flume::Sender<Delivery>,
-    pub epoch: u64,
-    /// LoadBalanced auto-claim (see `claim`).
-    pub claims: Option<Claims>,
-    /// A plain read started ahead of time.
-    pub ahead: Option<ReadFuture>,
-    /// One read command per key (set after a `CROSSSLOT` error in a cluster).
-    pub per_key: bool,
-    /// An error found at creation, delivered by the first `next()`.
-    pub initial_error: Option<StreamErr<RedisErr>>,
-    /// The raw connection of the plain `XREAD` fast path (see `fast_read`).
-    pub fast: Option<FastConn>,
-    /// Group modes: keys that did not exist yet (see `absent`).
-    pub absent: Absent,
-    /// Pauses after reads that come back empty at once (see `pace`).
-    pub pace: Pace,
+}
+
+/// The background task of one consumer.
+pub(crate) struct Task {
+    control: Control,
+    /// Connections for blocking reads.
+    reader: RedisCluster,
+    shards: Vec<ShardState>,
+    plan: ReadPlan,
+    plain_reads: PlainReads,
+    fast: FastReads,
+    /// Group modes: keys that did not exist yet.
+    absent: Absent,
+    /// LoadBalanced auto-claim.
+    claims: Option<Claims>,
+    /// Pauses after reads that come back empty at once.
+    pace: Pace,
     /// Pauses while the server is busy (`TRYAGAIN`, `LOADING` …).
-    pub busy: Backoff,
+    busy: Backoff,
+    prefetch: bool,
+    ts_fmt: TimestampFormat,
+    field: &'static str,
+    shared: Arc<Shared>,
+    out: flume::Sender<Delivery>,
+    /// Seeks so far; deliveries carry it so that the handle drops older batches.
+    epoch: u64,
+    /// An error found at creation, delivered by the first `next()`.
+    initial_error: Option<StreamErr<RedisErr>>,
 }
 
 enum Flow {
@@ -81,19 +79,49 @@ enum Flow {
     Stop,
 }
 
-/// One read's node, shards and reply.
-type ReadResult = (NodeId, Vec<usize>, redis::RedisResult<Value>);
-/// A read already sent.
-type ReadFuture = std::pin::Pin<Box<dyn Future<Output = ReadResult> + Send>>;
-
-/// One read command and the shards it covers.
-pub(crate) struct ReadCmd {
-    pub node: NodeId,
-    pub shards: Vec<usize>,
-    pub cmd: redis::Cmd,
-}
-
 impl Task {
+    /// A task reading `ready`'s shards as `config` says, serving `control`, delivering to `out`.
+    pub fn new(
+        config: TaskConfig,
+        ready: Ready,
+        control: Control,
+        out: flume::Sender<Delivery>,
+        shared: Arc<Shared>,
+    ) -> Self {
+        let claims = config.group.as_ref().and_then(|g| {
+            let (interval, idle) = g.claim?;
+            Some(Claims::new(
+                g.group.clone(),
+                g.consumer.clone(),
+                interval,
+                idle,
+            ))
+        });
+        let absent = match &config.group {
+            Some(g) => Absent::new(ready.absent, g.group.clone()),
+            None => Absent::default(),
+        };
+        Self {
+            control,
+            reader: ready.reader,
+            shards: ready.shards,
+            plan: ReadPlan::new(config.group, config.batch_size, config.block),
+            plain_reads: PlainReads::default(),
+            fast: FastReads::default(),
+            absent,
+            claims,
+            pace: Pace::default(),
+            busy: Backoff::busy(),
+            prefetch: config.prefetch,
+            ts_fmt: config.ts_fmt,
+            field: config.field,
+            shared,
+            out,
+            epoch: 0,
+            initial_error: ready.initial_error,
+        }
+    }
+
     pub async fn run(mut self) {
         if let Some(err) = self.initial_error.take() {
             let _ = self.out.send_async(Delivery::Error(err)).await;
@@ -112,23 +140,23 @@ impl Task {
 
     async fn step(&mut self) -> Flow {
         loop {
-            match self.ctrl.try_recv() {
-                Ok(c) => {
+            match self.control.try_recv() {
+                Ok(Some(c)) => {
                     if let Flow::Stop = self.on_ctrl(c).await {
                         return Flow::Stop;
                     }
                 }
-                Err(flume::TryRecvError::Empty) => break,
-                Err(flume::TryRecvError::Disconnected) => return Flow::Stop,
+                Ok(None) => break,
+                Err(()) => return Flow::Stop,
             }
         }
-        if let Err(e) = self.acker.auto(None).await {
+        if let Err(e) = self.control.auto_commit(None).await {
             return self.fail(e).await;
         }
         if !self.prefetch && self.shared.demand.load(Ordering::Acquire) == 0 {
-            return match self.ctrl.recv_async().await {
-                Ok(c) => self.on_ctrl(c).await,
-                Err(_) => Flow::Stop,
+            return match self.control.recv().await {
+                Some(c) => self.on_ctrl(c).await,
+                None => Flow::Stop,
             };
         }
         let mut messages = Vec::new();
@@ -153,7 +181,7 @@ impl Task {
         };
         let out = self.out.clone();
         let started = Instant::now();
-        match race(&self.ctrl, &mut self.acker, out.send_async(delivery)).await {
+        match self.control.race(out.send_async(delivery)).await {
             Race::Done(Ok(())) => {
                 if !self.prefetch {
                     // one waiting `next()` is served
@@ -174,7 +202,7 @@ impl Task {
     /// Wait `pause` before the next read, serving control messages meanwhile.
     async fn pause(&mut self, pause: Duration) -> Flow {
         let sleep = sea_streamer_runtime::sleep(pause);
-        match race(&self.ctrl, &mut self.acker, sleep).await {
+        match self.control.race(sleep).await {
             Race::Done(()) => Flow::Continue,
             Race::Interrupted(c) => self.on_ctrl(c).await,
             Race::Closed => Flow::Stop,
@@ -182,7 +210,7 @@ impl Task {
     }
 
     async fn after_delivery(&mut self, started: Instant) -> Flow {
-        match self.acker.auto(Some(started)).await {
+        match self.control.auto_commit(Some(started)).await {
             Ok(()) => Flow::Continue,
             Err(e) => self.fail(e).await,
         }
@@ -192,7 +220,7 @@ impl Task {
         match c {
             Ctrl::Demand => Flow::Continue,
             Ctrl::Commit(reply) => {
-                let result = self.acker.commit().await;
+                let result = self.control.commit().await;
                 if let Some(reply) = reply {
                     let _ = reply.send(result);
                 }
@@ -204,7 +232,7 @@ impl Task {
                 Flow::Continue
             }
             Ctrl::End(reply) => {
-                if let Err(e) = self.acker.commit().await {
+                if let Err(e) = self.control.commit().await {
                     log::warn!("Failed to send acks while ending: {e}");
                 }
                 let _ = reply.send(());
@@ -223,27 +251,27 @@ impl Task {
                 .find(|s| s.stream_key == stream_key && s.shard_id == shard_id)
                 .map(|s| s.key.clone())
                 .unwrap_or_else(|| shard_key(&stream_key, shard_id));
-            self.acker
-                .keys
-                .insert((stream_key.clone(), shard_id), key.clone());
+            self.control
+                .acker()
+                .set_key((stream_key.clone(), shard_id), key.clone());
             let mut state = ShardState::new(stream_key, shard_id, key);
             state.pending = false;
             state.last = if to == MAX_MSG_ID {
-                last_id(&mut self.acker.cmd, &state.key).await?
+                self.control.commands().last_id(&state.key).await?
             } else {
                 to
             };
             table.push(state);
         }
         self.shards = table;
-        self.ahead = None;
+        self.plain_reads.cancel();
         // a blocking read dropped mid-flight stays blocked on the server and the next read
         // on that connection would wait behind it (up to the block time): read on fresh
         // connections
         self.reader.conn.clear();
         // a read in flight on the raw connection is for the old positions
-        self.fast = None;
-        self.plain = true;
+        self.fast.close();
+        self.plan.set_plain();
         // plain reads wait for missing keys by themselves
         self.absent = Absent::default();
         self.prefetch = true;
@@ -256,81 +284,62 @@ impl Task {
 
     /// Claim (when due) or read one batch into `messages`.
     async fn claim_or_read(&mut self, messages: &mut Vec<SharedMessage>) -> Outcome {
-        if let Some(outcome) = self.await_streams().await {
-            return outcome;
-        }
-        if let Some(claims) = self.claims.as_mut().filter(|_| !self.plain) {
-            let target = Target {
-                shards: &self.shards,
-                absent: &self.absent,
-                batch_size: self.batch_size,
-                fmt: self.ts_fmt,
-                field: self.field,
-            };
-            if claims.claim(&mut self.acker.cmd, target, messages).await {
-                return Outcome::Read;
-            }
-        }
-        if let Some(outcome) = self.fast_read(messages).await {
-            return outcome;
-        }
-        if let Some(ahead) = self.ahead.take() {
-            // a read started while the previous batch was being handed over
-            let result = match race(&self.ctrl, &mut self.acker, ahead).await {
-                Race::Done(r) => r,
-                Race::Interrupted(c) => return Outcome::Interrupted(c),
-                Race::Closed => return Outcome::Closed,
-            };
-            return self.handle_results(vec![result], messages).await;
-        }
-        let cmds = self.read_cmds();
-        let Task {
-            reader,
-            acker,
-            ctrl,
-            ..
-        } = self;
-        let read = async move {
-            let mut conns: Vec<(ReadCmd, MultiplexedConnection)> = Vec::with_capacity(cmds.len());
-            for cmd in cmds {
-                match reader.get(&cmd.node).await {
-                    Ok(conn) => {
-                        let conn = conn.clone();
-                        conns.push((cmd, conn));
-                    }
-                    Err(e) => return Err((cmd.node, e)),
-                }
-            }
-            let results =
-                futures::future::join_all(conns.into_iter().map(|(read, mut conn)| async move {
-                    let result = raw_query(&mut conn, &read.cmd).await;
-                    (read.node, read.shards, result)
-                }))
+        if !self.plan.is_plain() {
+            let absent = &mut self.absent;
+            let (block, pace) = (self.plan.block(), &mut self.pace);
+            let waited = absent
+                .await_streams(
+                    &mut self.control,
+                    &mut self.reader,
+                    &self.shards,
+                    block,
+                    pace,
+                )
                 .await;
-            Ok(results)
-        };
-        let results = match race(ctrl, acker, read).await {
-            Race::Done(r) => r,
-            Race::Interrupted(c) => return Outcome::Interrupted(c),
-            Race::Closed => return Outcome::Closed,
-        };
-        let results = match results {
-            Ok(results) => results,
-            Err((node, e)) => {
-                return match e.failure() {
-                    Failure::Connection | Failure::Busy => {
-                        log::warn!("Waiting for {node}: {e}");
-                        Outcome::Read
-                    }
-                    _ => Outcome::Failed(e),
+            if let Some(outcome) = waited {
+                return outcome;
+            }
+            if let Some(claims) = self.claims.as_mut() {
+                let target = Target {
+                    shards: &self.shards,
+                    absent: &self.absent,
+                    batch_size: self.plan.batch_size(),
+                    fmt: self.ts_fmt,
+                    field: self.field,
+                };
+                if claims
+                    .claim(self.control.commands(), target, messages)
+                    .await
+                {
+                    return Outcome::Read;
                 }
             }
+        }
+        let results = if self.plain_reads.has_ahead() {
+            // a read started while the previous batch was being handed over
+            self.fast.close();
+            self.plain_reads.finish_ahead(&mut self.control).await
+        } else {
+            let mut cmds = self.plan.cmds(&self.reader, &self.shards, &self.absent);
+            if cmds.len() == 1 && FastReads::applies(&self.plan, &self.reader, false) {
+                let read = cmds.pop().expect("one command");
+                let result = self.fast.read(&mut self.control, &mut self.reader, read);
+                result.await.map(|r| vec![r])
+            } else {
+                self.fast.close();
+                let reader = &mut self.reader;
+                self.plain_reads.read(&mut self.control, reader, cmds).await
+            }
         };
-        self.handle_results(results, messages).await
+        match results {
+            Ok(results) => self.handle_results(results, messages).await,
+            Err(outcome) => outcome,
+        }
     }
 
     /// Turn read replies into messages and advance the shards. In plain `XREAD` mode the next
-    /// read is started first, so Redis works on it while this batch is parsed and handed over.
+    /// read is started first (`redis`-crate path) or right after parsing (fast path), so Redis
+    /// works on it while this batch is parsed and handed over.
     async fn handle_results(
         &mut self,
         results: Vec<ReadResult>,
@@ -338,64 +347,64 @@ impl Task {
     ) -> Outcome {
         let single = results.len() == 1;
         for (node, shards, result) in results {
-            match result {
-                Ok(value) => {
-                    if self.plain && single {
+            let reply = match result {
+                Ok(reply) => reply,
+                Err(e) => match self.on_read_error(node, &shards, e).await {
+                    Ok(()) => continue,
+                    Err(e) => return Outcome::Failed(e),
+                },
+            };
+            let mut reads = Vec::new();
+            let raw = matches!(reply, Reply::Raw(_));
+            let parsed = match reply {
+                Reply::Value(value) => {
+                    if self.plan.is_plain() && single {
                         let lasts = last_ids(&value, &self.shards);
                         if !lasts.is_empty() {
                             for (i, last) in lasts {
                                 self.shards[i].last = last;
                             }
-                            self.read_ahead();
+                            let cmds = self.plan.cmds(&self.reader, &self.shards, &self.absent);
+                            self.plain_reads.start_ahead(&mut self.reader, cmds);
                         }
                     }
-                    let mut reads = Vec::new();
-                    if let Err(e) = parse_read_reply(
-                        value,
-                        &self.shards,
-                        self.ts_fmt,
-                        self.field,
-                        messages,
-                        &mut reads,
-                    ) {
-                        return Outcome::Failed(e);
-                    }
-                    self.advance(&shards, &reads);
+                    let (fmt, field) = (self.ts_fmt, self.field);
+                    parse_read_reply(value, &self.shards, fmt, field, messages, &mut reads)
                 }
-                Err(e) => {
-                    if let Err(e) = self.on_read_error(node, &shards, e).await {
-                        return Outcome::Failed(e);
+                Reply::Raw(bytes) => {
+                    match parse_xread(&bytes, &self.shards, self.ts_fmt, self.field, messages) {
+                        Ok(XreadReply::Read(r)) => {
+                            reads = r;
+                            Ok(())
+                        }
+                        Ok(XreadReply::ServerError(line)) => {
+                            let e = server_error(&bytes, &line);
+                            match self.on_read_error(node, &shards, e).await {
+                                Ok(()) => continue,
+                                Err(e) => return Outcome::Failed(e),
+                            }
+                        }
+                        Err(e) => {
+                            self.fast.close();
+                            Err(e)
+                        }
                     }
                 }
+            };
+            if let Err(e) = parsed {
+                return Outcome::Failed(e);
+            }
+            self.advance(&shards, &reads);
+            if raw && reads.iter().any(|r| r.last.is_some()) {
+                let cmds = self.plan.cmds(&self.reader, &self.shards, &self.absent);
+                self.fast.send_ahead(&mut self.reader, cmds).await;
             }
         }
         Outcome::Read
     }
 
-    /// Start the next plain read now (one command on a live connection only).
-    fn read_ahead(&mut self) {
-        let mut cmds = self.read_cmds();
-        if cmds.len() != 1 {
-            return;
-        }
-        let read = cmds.pop().expect("one command");
-        let Some(Ok(conn)) = self.reader.conn.get_mut(&read.node).map(|c| c.try_get()) else {
-            return;
-        };
-        let mut conn = conn.clone();
-        let mut fut: ReadFuture = Box::pin(async move {
-            let result = raw_query(&mut conn, &read.cmd).await;
-            (read.node, read.shards, result)
-        });
-        // poll once so that the command is written now
-        self.ahead = Some(match (&mut fut).now_or_never() {
-            Some(done) => Box::pin(futures::future::ready(done)),
-            None => fut,
-        });
-    }
-
     /// Update the shards' positions after a read.
-    pub(crate) fn advance(&mut self, read_shards: &[usize], reads: &[ShardRead]) {
+    fn advance(&mut self, read_shards: &[usize], reads: &[ShardRead]) {
         // a read was answered: the server is not busy (any more)
         self.busy.reset();
         for read in reads {
@@ -411,7 +420,7 @@ impl Task {
                 self.pace.progress();
             }
         }
-        if self.group.is_some() && !self.plain {
+        if self.plan.group_read().is_some() {
             // a pending read always answers for every key; a key missing from the reply
             // has nothing pending
             for &i in read_shards {
@@ -423,7 +432,10 @@ impl Task {
         }
     }
 
-    pub(crate) async fn on_read_error(
+    /// The one error path of both read paths: reconnect, recreate a vanished group, follow
+    /// `MOVED`, split a cross-slot read, or wait while the server is busy ([`crate::policy`]);
+    /// `Err`: the consumer cannot go on.
+    async fn on_read_error(
         &mut self,
         node: NodeId,
         shards: &[usize],
@@ -433,7 +445,7 @@ impl Task {
         if failure == Failure::Connection {
             log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
             self.reader.reconnect(&node)?;
-            if self.group.is_some() && !self.plain {
+            if self.plan.group_read().is_some() {
                 // entries of a lost reply are in our pending list: read it again
                 for &i in shards {
                     self.shards[i].pending = true;
@@ -447,7 +459,7 @@ impl Task {
             return Ok(());
         }
         if has_code(&e, "NOGROUP") {
-            if let Some(group) = self.group.clone() {
+            if let Some(group) = self.plan.group().cloned() {
                 if !group.mkstream {
                     return Err(StreamErr::Backend(RedisErr::ResponseError(format!(
                         "The stream or consumer group `{}` no longer exists (NOGROUP); set mkstream to recreate it: {e}",
@@ -457,7 +469,8 @@ impl Task {
                 for &i in shards {
                     let key = self.shards[i].key.clone();
                     log::warn!("Stream `{key}` or its group vanished; recreating");
-                    create_group(&mut self.acker.cmd, &key, &group.group, "0", true).await?;
+                    let cmd = self.control.commands();
+                    cmd.create_group(&key, &group.group, "0", true).await?;
                     self.shards[i].pending = true;
                     self.shards[i].last = (0, 0);
                 }
@@ -470,13 +483,13 @@ impl Task {
                 .map(|&i| self.shards[i].key.as_str())
                 .collect();
             if self.reader.redirect(keys.iter().copied(), addr) {
-                self.acker.cmd.redirect(keys, addr);
+                self.control.commands().redirect(keys, addr);
                 return Ok(());
             }
         }
-        if has_code(&e, "CROSSSLOT") && !self.per_key {
+        if has_code(&e, "CROSSSLOT") && !self.plan.is_per_key() {
             log::info!("Keys span several slots: reading each key on its own");
-            self.per_key = true;
+            self.plan.set_per_key();
             return Ok(());
         }
         if failure == Failure::Busy {
