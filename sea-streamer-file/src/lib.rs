@@ -39,7 +39,9 @@
 //! [`FileErr::CorruptForAppend`] instead of cutting valid frames; readers and consumers get
 //! [`FileErr::Corrupted`]; [`verify`] / `ss-verify --repair` keep every valid frame; frame
 //! headers, which the checksum does not cover, are checked by [`verify`]),
-//! resumable consumer groups with durable commits ([`FileConsumer::commit`]), shard ids preserved,
+//! resumable consumer groups with durable commits ([`FileConsumer::commit`], and
+//! [`Acknowledge`](sea_streamer_types::Acknowledge): only the contiguous prefix of processed
+//! messages is committed), shard ids preserved,
 //! seeks that check the sought stream, batched writing and reading (see [`NextFuture`]), and one
 //! writing process per file (an exclusive `flock` held while a [`MessageSink`] writes; a writer in
 //! another process gets an `IoError` of kind `WouldBlock` instead of corrupting the file).

@@ -5,6 +5,7 @@ use crate::file_id::FileId;
 use crate::read::mode::StreamMode;
 use crate::read::seek::SeekTarget;
 use crate::read::seek::Target;
+use crate::streamer::ack::Acks;
 use crate::streamer::commit::write_commit;
 use crate::streamer::dispatch::control::{Control, ReaderEntry, ReaderKind, SeekCmd, Start};
 use crate::streamer::dispatch::queue::{Entry, Item, Subscriber};
@@ -54,6 +55,8 @@ pub struct FileConsumer {
     local: Mutex<VecDeque<Entry>>,
     waiters: Mutex<Vec<std::task::Waker>>,
     position: AtomicU64,
+    /// Delivered and processed messages, for [`Acknowledge`](sea_streamer_types::Acknowledge).
+    acks: Acks,
 }
 
 impl std::fmt::Debug for FileConsumer {
@@ -78,7 +81,9 @@ pub(crate) struct ConsumerParts {
 
 impl FileConsumer {
     pub(crate) fn new(p: ConsumerParts) -> Self {
+        let acks = Acks::new(&p.file_id, p.group.as_ref(), p.mode, p.position, p.prefetch);
         Self {
+            acks,
             file_id: p.file_id,
             sid: p.sid,
             streams: p.streams,
@@ -92,6 +97,11 @@ impl FileConsumer {
             waiters: Mutex::new(Vec::new()),
             position: AtomicU64::new(p.position),
         }
+    }
+
+    /// The acknowledgement state.
+    pub(crate) fn acks(&self) -> &Acks {
+        &self.acks
     }
 
     /// The file consumed.
@@ -161,6 +171,7 @@ impl FileConsumer {
             .unwrap_or(Err(FileErr::TaskDead("reader")));
         if result.is_ok() {
             self.local.lock().map(|mut l| l.clear()).ok();
+            self.acks.moved();
         }
         result
     }
@@ -185,6 +196,7 @@ impl FileConsumer {
         self.entry = subscribe(new, sub, false)?;
         self.rx = rx;
         self.local.lock().map(|mut l| l.clear()).ok();
+        self.acks.moved();
         Ok(())
     }
 }
@@ -222,6 +234,7 @@ impl FileConsumer {
         match entry {
             Ok((m, end)) => {
                 self.position.store(end, Ordering::Release);
+                self.acks.delivered(m.header(), end);
                 Ok(m)
             }
             Err(e) => Err(StreamErr::Backend(e)),
