@@ -4,10 +4,12 @@
 //! in a consumer group, re-reading their own pending list first. See [`RedisConsumerOptions`].
 
 mod absent;
+mod acknowledge;
 mod acks;
 mod claim;
 mod commands;
 mod discover;
+mod entries;
 mod fast;
 mod fast_read;
 mod future;
