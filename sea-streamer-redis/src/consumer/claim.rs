@@ -3,7 +3,8 @@
 
 use super::absent::Absent;
 use super::commands::Commands;
-use super::reply::parse_entries;
+use super::entries::parse_entries;
+use super::reply::ValueWalk;
 use super::shard::ShardState;
 use crate::{map_err, RedisResult, TimestampFormat};
 use redis::aio::MultiplexedConnection;
@@ -232,7 +233,7 @@ impl Claims {
         )
         .await?;
         let (count, _) = parse_entries(
-            entries,
+            &mut ValueWalk::new(Value::Array(entries)),
             &shard.stream_key,
             shard.shard_id,
             target.fmt,

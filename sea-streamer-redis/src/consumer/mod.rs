@@ -9,6 +9,7 @@ mod acks;
 mod claim;
 mod commands;
 mod discover;
+mod entries;
 mod fast;
 mod fast_read;
 mod future;

@@ -1,24 +1,84 @@
-//! Turning `XREAD` / `XREADGROUP` / `XAUTOCLAIM` replies into messages without copying payloads.
+//! Stream replies that arrive as `redis::Value`s (`XREADGROUP`, reads on a cluster or TLS,
+//! `XAUTOCLAIM`): walked by [`ValueWalk`] for the one entry parser ([`super::entries`]);
+//! payloads are moved out of the reply, not copied.
 
+use super::entries::{parse_streams, Elem, ShardRead, Walk};
 use super::shard::ShardState;
-use crate::message::{id_to_header_parts, parse_id_bytes};
+use crate::message::parse_id_bytes;
 use crate::{MessageId, RedisErr, RedisResult, TimestampFormat};
 use redis::Value;
-use sea_streamer_types::{MessageHeader, ShardId, SharedMessage, StreamErr, StreamKey};
+use sea_streamer_types::{MessageHeader, SharedMessage, StreamErr};
 
-/// What one read returned for one shard.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ShardRead {
-    /// Index into the shard table.
-    pub index: usize,
-    /// Entries returned (including ones without the message field).
-    pub entries: usize,
-    /// The last entry id returned.
-    pub last: Option<MessageId>,
+/// Walks a `redis::Value` tree element by element (depth first), taking its strings.
+pub(crate) struct ValueWalk {
+    /// The elements still to visit, innermost array last.
+    stack: Vec<std::vec::IntoIter<Value>>,
 }
 
-fn reply_err(text: String) -> StreamErr<RedisErr> {
-    StreamErr::Backend(RedisErr::StreamReadReply(text))
+impl ValueWalk {
+    /// Walk `value`.
+    pub fn new(value: Value) -> Self {
+        Self {
+            stack: vec![vec![value].into_iter()],
+        }
+    }
+
+    fn pop(&mut self) -> Option<Value> {
+        loop {
+            let top = self.stack.last_mut()?;
+            match top.next() {
+                Some(value) => return Some(value),
+                None => {
+                    self.stack.pop();
+                }
+            }
+        }
+    }
+}
+
+impl Walk for ValueWalk {
+    type Bytes = Vec<u8>;
+
+    fn next(&mut self) -> RedisResult<Elem<Vec<u8>>> {
+        Ok(match self.pop() {
+            None => return Err(self.shape_err("truncated reply")),
+            Some(Value::Nil) => Elem::Nil,
+            Some(Value::Array(items)) => {
+                let n = items.len();
+                self.stack.push(items.into_iter());
+                Elem::Array(n)
+            }
+            Some(Value::Map(pairs)) => {
+                let n = pairs.len();
+                let flat: Vec<Value> = pairs.into_iter().flat_map(|(k, v)| [k, v]).collect();
+                self.stack.push(flat.into_iter());
+                Elem::Map(n)
+            }
+            Some(Value::BulkString(bytes)) => Elem::Bytes(bytes),
+            Some(Value::SimpleString(s)) => Elem::Bytes(s.into_bytes()),
+            Some(_) => Elem::Other,
+        })
+    }
+
+    fn skip(&mut self) -> RedisResult<()> {
+        match self.pop() {
+            Some(_) => Ok(()),
+            None => Err(self.shape_err("truncated reply")),
+        }
+    }
+
+    fn slice<'s>(&'s self, bytes: &'s Vec<u8>) -> &'s [u8] {
+        bytes
+    }
+
+    fn message(&self, header: MessageHeader, payload: Vec<u8>) -> RedisResult<SharedMessage> {
+        let length = payload.len();
+        Ok(SharedMessage::new(header, payload, 0, length))
+    }
+
+    fn shape_err(&self, what: &'static str) -> StreamErr<RedisErr> {
+        StreamErr::Backend(RedisErr::StreamReadReply(what.to_owned()))
+    }
 }
 
 /// Parse a stream read reply (`nil`, an array of `[key, entries]`, or a RESP3 map).
@@ -31,128 +91,7 @@ pub(crate) fn parse_read_reply(
     out: &mut Vec<SharedMessage>,
     reads: &mut Vec<ShardRead>,
 ) -> RedisResult<()> {
-    let pairs: Vec<(Value, Value)> = match value {
-        Value::Nil => return Ok(()),
-        Value::Array(items) => items
-            .into_iter()
-            .map(|item| match item {
-                Value::Array(mut kv) if kv.len() == 2 => {
-                    let entries = kv.pop().expect("len 2");
-                    let key = kv.pop().expect("len 2");
-                    Ok((key, entries))
-                }
-                other => Err(reply_err(format!("{other:?}"))),
-            })
-            .collect::<RedisResult<_>>()?,
-        Value::Map(pairs) => pairs,
-        other => return Err(reply_err(format!("{other:?}"))),
-    };
-    for (key, entries) in pairs {
-        let key = match key {
-            Value::BulkString(bytes) => bytes,
-            Value::SimpleString(s) => s.into_bytes(),
-            other => return Err(reply_err(format!("{other:?}"))),
-        };
-        let entries = match entries {
-            Value::Array(entries) => entries,
-            Value::Nil => Vec::new(),
-            other => return Err(reply_err(format!("{other:?}"))),
-        };
-        match shards
-            .iter()
-            .position(|s| s.key.as_bytes() == key.as_slice())
-        {
-            Some(index) => {
-                let shard = &shards[index];
-                let (count, last) =
-                    parse_entries(entries, &shard.stream_key, shard.shard_id, fmt, field, out)?;
-                reads.push(ShardRead {
-                    index,
-                    entries: count,
-                    last,
-                });
-            }
-            None => {
-                let (stream_key, shard_id) = key_to_shard(&String::from_utf8_lossy(&key))?;
-                parse_entries(entries, &stream_key, shard_id, fmt, field, out)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `name:N` → (`name`, shard N); `name` → (`name`, shard 0).
-pub(crate) fn key_to_shard(key: &str) -> RedisResult<(StreamKey, ShardId)> {
-    match key.split_once(':') {
-        Some((name, n)) => {
-            let n: u64 = n
-                .parse()
-                .map_err(|_| reply_err(format!("Failed to parse `{n}` as u64")))?;
-            Ok((StreamKey::new(name)?, ShardId::new(n)))
-        }
-        None => Ok((StreamKey::new(key)?, ShardId::new(0))),
-    }
-}
-
-/// Parse `[[id, [field, value, …]], …]`; one message per field equal to `field`.
-/// Returns the number of entries and the last id.
-pub(crate) fn parse_entries(
-    entries: Vec<Value>,
-    stream_key: &StreamKey,
-    shard_id: ShardId,
-    fmt: TimestampFormat,
-    field: &str,
-    out: &mut Vec<SharedMessage>,
-) -> RedisResult<(usize, Option<MessageId>)> {
-    let count = entries.len();
-    let mut last = None;
-    for entry in entries {
-        let mut parts = match entry {
-            Value::Array(parts) if parts.len() == 2 => parts,
-            other => return Err(reply_err(format!("{other:?}"))),
-        };
-        let fields = parts.pop().expect("len 2");
-        let id = parts.pop().expect("len 2");
-        let (t, s) = match &id {
-            Value::BulkString(b) => parse_id_bytes(b),
-            Value::SimpleString(s) => parse_id_bytes(s.as_bytes()),
-            _ => None,
-        }
-        .ok_or_else(|| StreamErr::Backend(RedisErr::MessageId(format!("{id:?}"))))?;
-        let (timestamp, sequence) = id_to_header_parts(fmt, t, s)?;
-        last = Some((t, s as u16));
-        let fields = match fields {
-            Value::Array(fields) => fields,
-            // an entry deleted while pending: nothing to deliver
-            Value::Nil => continue,
-            Value::Map(map) => map.into_iter().flat_map(|(k, v)| [k, v]).collect(),
-            other => return Err(reply_err(format!("{other:?}"))),
-        };
-        let mut fields = fields.into_iter();
-        while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
-            let matches = match &name {
-                Value::BulkString(b) => b.as_slice() == field.as_bytes(),
-                Value::SimpleString(s) => s == field,
-                _ => false,
-            };
-            if !matches {
-                continue;
-            }
-            let bytes = match value {
-                Value::BulkString(bytes) => bytes,
-                Value::SimpleString(s) => s.into_bytes(),
-                _ => {
-                    return Err(StreamErr::Backend(RedisErr::TypeError(
-                        "Expected Data".to_owned(),
-                    )))
-                }
-            };
-            let length = bytes.len();
-            let header = MessageHeader::new(stream_key.clone(), shard_id, sequence, timestamp);
-            out.push(SharedMessage::new(header, bytes, 0, length));
-        }
-    }
-    Ok((count, last))
+    parse_streams(&mut ValueWalk::new(value), shards, fmt, field, out, reads)
 }
 
 /// The last entry id per shard in a read reply, without consuming it (to start the next read

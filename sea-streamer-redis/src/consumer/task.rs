@@ -12,12 +12,13 @@
 
 use super::absent::Absent;
 use super::claim::{Claims, Target};
+use super::entries::ShardRead;
 use super::fast_read::{server_error, FastReads};
 use super::outcome::Outcome;
 use super::pace::Pace;
 use super::race::{Control, Race};
 use super::read::{PlainReads, ReadPlan, ReadResult, Reply};
-use super::reply::{last_ids, parse_read_reply, ShardRead};
+use super::reply::{last_ids, parse_read_reply};
 use super::setup::{GroupInfo, Ready};
 use super::shard::{shard_key, ShardState};
 use super::shared::{Ctrl, Delivery, Shared};

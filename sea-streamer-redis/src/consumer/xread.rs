@@ -1,16 +1,12 @@
-//! Turning a raw `XREAD` reply (RESP2 bytes) straight into messages that share the reply
-//! buffer: no `redis::Value`, no allocation per field.
-//!
-//! Same rules as [`super::reply::parse_read_reply`]: entries without field list (deleted) are
-//! counted but not delivered, only the message field becomes a message, and keys outside the
-//! shard table are mapped with [`super::reply::key_to_shard`].
+//! Raw `XREAD` replies (RESP2 bytes) of the fast path, turned straight into messages that
+//! share the reply buffer: no `redis::Value`, no allocation per field. [`RawWalk`] walks the
+//! bytes for the one entry parser ([`super::entries`]).
 
-use super::reply::{key_to_shard, ShardRead};
+use super::entries::{parse_streams, Elem, ShardRead, Walk};
 use super::resp::{Cursor, Item, RespError};
 use super::shard::ShardState;
-use crate::message::{id_to_header_parts, parse_id_bytes};
-use crate::{MessageId, RedisErr, RedisResult, TimestampFormat};
-use sea_streamer_types::{MessageHeader, ShardId, SharedMessage, StreamErr, StreamKey};
+use crate::{RedisErr, RedisResult, TimestampFormat};
+use sea_streamer_types::{MessageHeader, SharedMessage, StreamErr};
 use std::sync::Arc;
 
 /// What a raw read reply held.
@@ -26,11 +22,66 @@ fn reply_err(e: RespError) -> StreamErr<RedisErr> {
     StreamErr::Backend(RedisErr::StreamReadReply(e.to_string()))
 }
 
-fn shape_err(cursor: &Cursor<'_>, what: &'static str) -> StreamErr<RedisErr> {
-    reply_err(RespError {
-        at: cursor.pos,
-        what,
-    })
+/// Walks one complete reply (as found by a [`super::resp::Scanner`]) held in a shared buffer;
+/// its strings are ranges of that buffer.
+pub(crate) struct RawWalk<'a> {
+    cursor: Cursor<'a>,
+    buf: &'a Arc<Vec<u8>>,
+}
+
+impl<'a> RawWalk<'a> {
+    /// Walk the reply in `buf`.
+    pub fn new(buf: &'a Arc<Vec<u8>>) -> Self {
+        Self {
+            cursor: Cursor::new(buf),
+            buf,
+        }
+    }
+}
+
+impl Walk for RawWalk<'_> {
+    /// `(start, len)` in the buffer.
+    type Bytes = (usize, usize);
+
+    fn next(&mut self) -> RedisResult<Elem<(usize, usize)>> {
+        Ok(match self.cursor.next_item().map_err(reply_err)? {
+            Item::Nil => Elem::Nil,
+            Item::Array(n) => Elem::Array(n),
+            Item::Bytes { start, len } => Elem::Bytes((start, len)),
+            Item::Error { .. } | Item::Int(_) => Elem::Other,
+        })
+    }
+
+    fn skip(&mut self) -> RedisResult<()> {
+        self.cursor.skip().map_err(reply_err)
+    }
+
+    fn slice<'s>(&'s self, &(start, len): &'s (usize, usize)) -> &'s [u8] {
+        self.cursor.bytes(start, len)
+    }
+
+    fn message(
+        &self,
+        header: MessageHeader,
+        (start, len): (usize, usize),
+    ) -> RedisResult<SharedMessage> {
+        if u32::try_from(start + len).is_err() {
+            return Err(self.shape_err("reply larger than 4 GiB"));
+        }
+        Ok(SharedMessage::from_shared(
+            header,
+            self.buf.clone(),
+            start,
+            len,
+        ))
+    }
+
+    fn shape_err(&self, what: &'static str) -> StreamErr<RedisErr> {
+        reply_err(RespError {
+            at: self.cursor.pos,
+            what,
+        })
+    }
 }
 
 /// Parse one complete `XREAD` reply held in `buf` (as found by a [`super::resp::Scanner`]).
@@ -41,121 +92,12 @@ pub(crate) fn parse_xread(
     field: &str,
     out: &mut Vec<SharedMessage>,
 ) -> RedisResult<XreadReply> {
-    let mut cursor = Cursor::new(buf);
-    let keys = match cursor.next_item().map_err(reply_err)? {
-        Item::Nil => return Ok(XreadReply::Read(Vec::new())),
-        Item::Error { start, len } => {
-            let line = String::from_utf8_lossy(cursor.bytes(start, len)).into_owned();
-            return Ok(XreadReply::ServerError(line));
-        }
-        Item::Array(n) => n,
-        _ => return Err(shape_err(&cursor, "expected an array of streams")),
-    };
-    let mut reads = Vec::with_capacity(keys.min(shards.len()));
-    for _ in 0..keys {
-        if cursor.next_item().map_err(reply_err)? != Item::Array(2) {
-            return Err(shape_err(&cursor, "expected [key, entries]"));
-        }
-        let key = match cursor.next_item().map_err(reply_err)? {
-            Item::Bytes { start, len } => cursor.bytes(start, len),
-            _ => return Err(shape_err(&cursor, "expected a stream key")),
-        };
-        match shards.iter().position(|s| s.key.as_bytes() == key) {
-            Some(index) => {
-                let shard = &shards[index];
-                let (entries, last) = parse_entries(
-                    &mut cursor,
-                    buf,
-                    &shard.stream_key,
-                    shard.shard_id,
-                    fmt,
-                    field,
-                    out,
-                )?;
-                reads.push(ShardRead {
-                    index,
-                    entries,
-                    last,
-                });
-            }
-            None => {
-                let (stream_key, shard_id) = key_to_shard(&String::from_utf8_lossy(key))?;
-                parse_entries(&mut cursor, buf, &stream_key, shard_id, fmt, field, out)?;
-            }
-        }
+    let mut peek = Cursor::new(buf);
+    if let Ok(Item::Error { start, len }) = peek.next_item() {
+        let line = String::from_utf8_lossy(peek.bytes(start, len)).into_owned();
+        return Ok(XreadReply::ServerError(line));
     }
+    let mut reads = Vec::with_capacity(shards.len());
+    parse_streams(&mut RawWalk::new(buf), shards, fmt, field, out, &mut reads)?;
     Ok(XreadReply::Read(reads))
-}
-
-/// Parse `[[id, [field, value, …] | nil], …] | nil` at the cursor.
-fn parse_entries(
-    cursor: &mut Cursor<'_>,
-    buf: &Arc<Vec<u8>>,
-    stream_key: &StreamKey,
-    shard_id: ShardId,
-    fmt: TimestampFormat,
-    field: &str,
-    out: &mut Vec<SharedMessage>,
-) -> RedisResult<(usize, Option<MessageId>)> {
-    let count = match cursor.next_item().map_err(reply_err)? {
-        Item::Array(n) => n,
-        Item::Nil => 0,
-        _ => return Err(shape_err(cursor, "expected an array of entries")),
-    };
-    let mut last = None;
-    for _ in 0..count {
-        if cursor.next_item().map_err(reply_err)? != Item::Array(2) {
-            return Err(shape_err(cursor, "expected [id, fields]"));
-        }
-        let id = match cursor.next_item().map_err(reply_err)? {
-            Item::Bytes { start, len } => cursor.bytes(start, len),
-            _ => return Err(shape_err(cursor, "expected an entry id")),
-        };
-        let (t, s) = parse_id_bytes(id).ok_or_else(|| {
-            StreamErr::Backend(RedisErr::MessageId(
-                String::from_utf8_lossy(id).into_owned(),
-            ))
-        })?;
-        let (timestamp, sequence) = id_to_header_parts(fmt, t, s)?;
-        last = Some((t, s as u16));
-        let fields = match cursor.next_item().map_err(reply_err)? {
-            Item::Array(n) => n,
-            // an entry deleted while pending: nothing to deliver
-            Item::Nil => continue,
-            _ => return Err(shape_err(cursor, "expected a field list")),
-        };
-        for _ in 0..fields / 2 {
-            let matches = match cursor.next_item().map_err(reply_err)? {
-                Item::Bytes { start, len } => cursor.bytes(start, len) == field.as_bytes(),
-                Item::Array(n) => {
-                    for _ in 0..n {
-                        cursor.skip().map_err(reply_err)?;
-                    }
-                    false
-                }
-                _ => false,
-            };
-            if !matches {
-                cursor.skip().map_err(reply_err)?;
-                continue;
-            }
-            let (start, len) = match cursor.next_item().map_err(reply_err)? {
-                Item::Bytes { start, len } => (start, len),
-                _ => {
-                    return Err(StreamErr::Backend(RedisErr::TypeError(
-                        "Expected Data".to_owned(),
-                    )))
-                }
-            };
-            if u32::try_from(start + len).is_err() {
-                return Err(shape_err(cursor, "reply larger than 4 GiB"));
-            }
-            let header = MessageHeader::new(stream_key.clone(), shard_id, sequence, timestamp);
-            out.push(SharedMessage::from_shared(header, buf.clone(), start, len));
-        }
-        if fields % 2 == 1 {
-            cursor.skip().map_err(reply_err)?;
-        }
-    }
-    Ok((count, last))
 }
