@@ -57,7 +57,23 @@ pub struct Capabilities {
     /// Why `Consumer::assign`/`unassign` are not supported, if they are not (the backend
     /// then answers them with `StreamErr::Unsupported`).
     pub assign: Result<(), &'static str>,
+    /// Why messages dealt to a LoadBalanced member that is closed before reading them do not
+    /// go to the group's remaining or next members, if they do not.
+    pub handover: Result<(), &'static str>,
+    /// Why a consumer created after messages were produced cannot receive them from the
+    /// earliest one (e.g. a pipe keeps no history), if it cannot.
+    pub replay: Result<(), &'static str>,
+    /// Why the consumer does not implement `sea_streamer_types::Acknowledge` (so the
+    /// [`Backend::track`], [`Backend::ack`] and [`Backend::commit_acked`] hooks are not
+    /// wired), if it does not.
+    pub acknowledge: Result<(), &'static str>,
 }
+
+/// The reason given by a backend that wires no `Acknowledge` hooks.
+pub const NO_ACKNOWLEDGE: &str = "the backend's tests wire no Acknowledge hooks";
+
+/// The reason given by a backend that provides no restart hook.
+pub const NO_RESTART: &str = "the backend's tests provide no restart hook";
 
 impl Default for Capabilities {
     fn default() -> Self {
@@ -69,6 +85,9 @@ impl Default for Capabilities {
             seek: SeekRule::StrictlyLater,
             receipt_matches_message: true,
             assign: Ok(()),
+            handover: Ok(()),
+            replay: Ok(()),
+            acknowledge: Err(NO_ACKNOWLEDGE),
         }
     }
 }
@@ -121,6 +140,46 @@ pub trait Backend: Sync {
         consumer: &mut ConsumerOf<Self>,
         header: &MessageHeader,
     ) -> impl Future<Output = Result<(), String>> + Send;
+
+    /// Consumer options for a consumer whose messages are acknowledged one by one through
+    /// the [`ack`](Self::ack) hook (e.g. Redis without `NOACK`); the same as
+    /// [`consumer_options`](Self::consumer_options) by default.
+    fn acking_consumer_options(
+        &self,
+        mode: ConsumerMode,
+        group: Option<ConsumerGroup>,
+    ) -> ConsumerOptionsOf<Self> {
+        self.consumer_options(mode, group)
+    }
+
+    /// `Acknowledge::track` on the consumer. Only called when [`Capabilities::acknowledge`]
+    /// is `Ok`.
+    fn track(&self, _consumer: &ConsumerOf<Self>, _header: &MessageHeader) -> Result<(), String> {
+        Err(NO_ACKNOWLEDGE.into())
+    }
+
+    /// `Acknowledge::ack` on the consumer. Only called when [`Capabilities::acknowledge`] is
+    /// `Ok`.
+    fn ack(&self, _consumer: &ConsumerOf<Self>, _header: &MessageHeader) -> Result<(), String> {
+        Err(NO_ACKNOWLEDGE.into())
+    }
+
+    /// `Acknowledge::commit_acked` on the consumer. Only called when
+    /// [`Capabilities::acknowledge`] is `Ok`.
+    fn commit_acked(
+        &self,
+        _consumer: &ConsumerOf<Self>,
+    ) -> impl Future<Output = Result<(), String>> + Send {
+        async { Err(NO_ACKNOWLEDGE.into()) }
+    }
+
+    /// Restarts the backend's server (or, for a backend without one, whatever plays its
+    /// part) and returns once it serves again. The scenario has dropped its consumers
+    /// before calling it and connects anew afterwards; producers created before it must
+    /// go on working. `Err(reason)` opts out of the restart scenario, as the default does.
+    fn restart(&self) -> impl Future<Output = Result<(), &'static str>> + Send {
+        async { Err(NO_RESTART) }
+    }
 
     /// What the backend supports.
     fn capabilities(&self) -> Capabilities;

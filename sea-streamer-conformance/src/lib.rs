@@ -19,9 +19,10 @@
 pub mod backend;
 pub mod scenarios;
 pub mod service;
+pub mod stress;
 
 pub use backend::{
     Backend, Capabilities, ConsumerOf, ConsumerOptionsOf, ProducerOf, ProducerOptionsOf,
-    RewindRule, SeekRule,
+    RewindRule, SeekRule, NO_ACKNOWLEDGE, NO_RESTART,
 };
 pub use service::{random_key, service_url};

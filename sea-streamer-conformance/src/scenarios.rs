@@ -18,8 +18,27 @@ use crate::backend::{Backend, RewindRule, SeekRule};
 use crate::service::random_key;
 
 mod before_stream;
+mod closed_concurrently;
+mod closed_mid_stream;
+mod concurrent_one_stream;
+mod concurrent_streams;
+mod earliest;
+mod handler_error;
+mod isolation;
+mod producer_mid_burst;
+mod restart;
+mod support;
 
 pub use before_stream::consumer_before_stream;
+pub use closed_concurrently::consumers_closed_concurrently;
+pub use closed_mid_stream::consumer_closed_mid_stream;
+pub use concurrent_one_stream::concurrent_consumers;
+pub use concurrent_streams::concurrent_streams;
+pub use earliest::new_consumer_earliest;
+pub use handler_error::continue_after_handler_error;
+pub use isolation::streams_isolated;
+pub use producer_mid_burst::producer_ended_mid_burst;
+pub use restart::restart;
 
 /// The longest any single wait on the backend may take before the scenario fails.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -443,7 +462,10 @@ pub async fn typed_errors<B: Backend>(b: &B) {
 }
 
 /// Runs every scenario with modest sizes.
-pub async fn run_all<B: Backend>(b: &B) {
+pub async fn run_all<B: Backend>(b: &B)
+where
+    crate::backend::ConsumerOf<B>: 'static,
+{
     in_order(b, 100).await;
     two_realtime_consumers(b, 20).await;
     load_balanced(b, 40).await;
@@ -452,6 +474,15 @@ pub async fn run_all<B: Backend>(b: &B) {
     end_flushes(b, 50).await;
     typed_errors(b).await;
     consumer_before_stream(b, 20).await;
+    concurrent_consumers(b, 30).await;
+    concurrent_streams(b, 4, 20).await;
+    consumer_closed_mid_stream(b, 20).await;
+    consumers_closed_concurrently(b, 20).await;
+    producer_ended_mid_burst(b, 50).await;
+    streams_isolated(b, 10).await;
+    new_consumer_earliest(b, 10).await;
+    continue_after_handler_error(b, 12).await;
+    restart(b, 10).await;
 }
 
 /// Says, on stderr (shown even for passing tests), which scenario a backend opted out of.

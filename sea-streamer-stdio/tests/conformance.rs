@@ -4,7 +4,8 @@
 use sea_streamer_conformance::{scenarios, Backend, Capabilities, RewindRule, SeekRule};
 use sea_streamer_stdio::{StdioConnectOptions, StdioConsumer, StdioConsumerOptions, StdioStreamer};
 use sea_streamer_types::{
-    ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer, StreamerUri,
+    Acknowledge, ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer,
+    StreamerUri,
 };
 
 struct Stdio;
@@ -36,9 +37,29 @@ impl Backend for Stdio {
         Err("stdio cannot commit".into())
     }
 
+    fn track(&self, consumer: &StdioConsumer, header: &MessageHeader) -> Result<(), String> {
+        Acknowledge::track(consumer, header).map_err(|e| e.to_string())
+    }
+
+    fn ack(&self, consumer: &StdioConsumer, header: &MessageHeader) -> Result<(), String> {
+        Acknowledge::ack(consumer, header).map_err(|e| e.to_string())
+    }
+
+    async fn commit_acked(&self, consumer: &StdioConsumer) -> Result<(), String> {
+        Acknowledge::commit_acked(consumer)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             resumable: Err("a pipe keeps no state to resume from"),
+            handover: Err(
+                "stdio deals each message to one group member as it arrives and keeps no \
+                 acknowledgement: what a closed member had not read is not dealt again",
+            ),
+            replay: Err("a pipe keeps no history for a consumer created later"),
+            acknowledge: Ok(()),
             rewind: RewindRule::Unsupported("a pipe cannot be rewound"),
             seek: SeekRule::Unsupported("a pipe cannot be seeked"),
             ..Capabilities::default()
@@ -50,4 +71,11 @@ impl Backend for Stdio {
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn conformance() {
     scenarios::run_all(&Stdio).await;
+}
+
+/// The whole suite `SEA_STREAMER_STRESS` times concurrently (skipped when it is unset).
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn stress() {
+    sea_streamer_conformance::stress::run(|_| Some(Stdio)).await;
 }
