@@ -278,7 +278,7 @@ impl Acks {
 /// options.set_consumer_group(ConsumerGroup::new("workers"))?;
 /// options.set_auto_stream_reset(AutoStreamReset::Earliest);
 /// let consumer = streamer.create_consumer(&[StreamKey::new("jobs")?], options).await?;
-/// let header = consumer.next().await?.to_owned().take_header();
+/// let header = consumer.next().await?.header().clone();
 /// consumer.track(&header)?;
 /// // ... process ...
 /// consumer.ack(&header)?;

@@ -39,7 +39,10 @@ impl RedisConsumer {
 /// - `track` does nothing: the group's pending entries list already holds every delivered
 ///   message until it is acknowledged.
 /// - `ack` queues an `XACK` of exactly this message (as [`RedisConsumer::ack_with`]), so
-///   acknowledging out of order is safe: an unacknowledged message stays pending.
+///   acknowledging out of order is safe: an unacknowledged message stays pending. (On a
+///   `RedisConsumer` value, `consumer.ack(..)` is the inherent method, which takes a message;
+///   write `Acknowledge::ack(&consumer, &header)`. Generic code over `Acknowledge` is not
+///   affected.)
 /// - [`commit_acked`](Acknowledge::commit_acked) sends the queued `XACK`s now and resolves
 ///   when Redis answered (with `Rolling`, they are also sent every `auto_commit_interval`).
 ///
@@ -62,10 +65,11 @@ impl RedisConsumer {
 ///     .set_auto_stream_reset(AutoStreamReset::Earliest)
 ///     .set_auto_commit(AutoCommit::Disabled);
 /// let consumer = streamer.create_consumer(&[StreamKey::new("jobs")?], options).await?;
-/// let header = consumer.next().await?.to_owned().take_header();
+/// let header = consumer.next().await?.header().clone();
 /// consumer.track(&header)?;
 /// // ... process ...
-/// consumer.ack(&header)?;
+/// // `RedisConsumer::ack` (inherent, upstream's) takes a message: name the trait for a header
+/// Acknowledge::ack(&consumer, &header)?;
 /// consumer.commit_acked().await?; // XACK sent
 /// # Ok(())
 /// # }
