@@ -60,6 +60,9 @@ pub struct Capabilities {
     /// Why messages dealt to a LoadBalanced member that is closed before reading them do not
     /// go to the group's remaining or next members, if they do not.
     pub handover: Result<(), &'static str>,
+    /// Why a consumer group's commit on one stream moves the group's position on another
+    /// stream, if it does.
+    pub group_per_stream: Result<(), &'static str>,
     /// Why a consumer created after messages were produced cannot receive them from the
     /// earliest one (e.g. a pipe keeps no history), if it cannot.
     pub replay: Result<(), &'static str>,
@@ -86,6 +89,7 @@ impl Default for Capabilities {
             receipt_matches_message: true,
             assign: Ok(()),
             handover: Ok(()),
+            group_per_stream: Ok(()),
             replay: Ok(()),
             acknowledge: Err(NO_ACKNOWLEDGE),
         }

@@ -8,7 +8,9 @@ use sea_streamer_conformance::{random_key, scenarios, Backend, Capabilities};
 use sea_streamer_file::{
     AutoStreamReset, FileConnectOptions, FileConsumer, FileConsumerOptions, FileId, FileStreamer,
 };
-use sea_streamer_types::{ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer};
+use sea_streamer_types::{
+    Acknowledge, ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer,
+};
 
 struct File {
     path: PathBuf,
@@ -69,8 +71,39 @@ impl Backend for File {
         consumer.commit().await.map_err(|e| e.to_string())
     }
 
+    fn track(&self, consumer: &FileConsumer, header: &MessageHeader) -> Result<(), String> {
+        Acknowledge::track(consumer, header).map_err(|e| e.to_string())
+    }
+
+    fn ack(&self, consumer: &FileConsumer, header: &MessageHeader) -> Result<(), String> {
+        Acknowledge::ack(consumer, header).map_err(|e| e.to_string())
+    }
+
+    async fn commit_acked(&self, consumer: &FileConsumer) -> Result<(), String> {
+        Acknowledge::commit_acked(consumer)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// A file has no server: the restart scenario has already dropped the reader, and
+    /// connects a new streamer (a new reader of the file) after this returns, which must
+    /// resume from the committed position; the producer goes on writing.
+    async fn restart(&self) -> Result<(), &'static str> {
+        Ok(())
+    }
+
     fn capabilities(&self) -> Capabilities {
         Capabilities {
+            acknowledge: Ok(()),
+            handover: Err(
+                "a file's LoadBalanced group is dealt messages by one reader in this process and \
+                 has no acknowledgement: what a closed member had queued is not dealt again",
+            ),
+            group_per_stream: Err(
+                "a group's commit is one offset in the file (`<file>.<group>.commit`), shared by \
+                 every stream in it: a commit on one stream moves the group past earlier \
+                 messages of the others",
+            ),
             assign: Err("the file backend has no manual shard assignment (as upstream)"),
             ..Capabilities::default()
         }
@@ -101,3 +134,34 @@ scenario!(typed_errors, scenarios::typed_errors);
 scenario!(consumer_before_stream, |b| {
     scenarios::consumer_before_stream(b, 50)
 });
+scenario!(concurrent_consumers, |b| {
+    scenarios::concurrent_consumers(b, 60)
+});
+scenario!(concurrent_streams, |b| {
+    scenarios::concurrent_streams(b, 4, 30)
+});
+scenario!(consumer_closed_mid_stream, |b| {
+    scenarios::consumer_closed_mid_stream(b, 40)
+});
+scenario!(consumers_closed_concurrently, |b| {
+    scenarios::consumers_closed_concurrently(b, 40)
+});
+scenario!(producer_ended_mid_burst, |b| {
+    scenarios::producer_ended_mid_burst(b, 200)
+});
+scenario!(streams_isolated, |b| scenarios::streams_isolated(b, 20));
+scenario!(new_consumer_earliest, |b| {
+    scenarios::new_consumer_earliest(b, 20)
+});
+scenario!(continue_after_handler_error, |b| {
+    scenarios::continue_after_handler_error(b, 30)
+});
+scenario!(restart, |b| scenarios::restart(b, 40));
+
+/// The whole suite `SEA_STREAMER_STRESS` times concurrently, each copy on its own file
+/// (skipped when the variable is unset).
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn stress() {
+    sea_streamer_conformance::stress::run(|_| Some(File::new())).await;
+}
