@@ -21,6 +21,11 @@ pub struct ProducerArgs {
     /// after about five minutes). An integer with ms, s or m, e.g. 10s
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub kafka_message_timeout: Option<Duration>,
+    /// kafka:// only: how long the producer waits to fill a batch (librdkafka's `linger.ms`,
+    /// default 5ms). A processor that waits for each output's receipt before the next
+    /// message of the same partition goes faster with 0ms
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub kafka_linger: Option<Duration>,
 }
 
 impl ProducerArgs {
@@ -31,6 +36,12 @@ impl ProducerArgs {
             let ms = timeout.as_millis().max(1).to_string();
             options.set_kafka_producer_options(|o| {
                 o.add_custom_option("message.timeout.ms", ms);
+            });
+        }
+        if let Some(linger) = self.kafka_linger {
+            let ms = linger.as_millis().to_string();
+            options.set_kafka_producer_options(|o| {
+                o.add_custom_option("linger.ms", ms);
             });
         }
         options

@@ -11,26 +11,32 @@
 //! | [`endpoint`] | every program: connecting by URL, consumer options, end of stream |
 //! | [`cli`] | shared command-line value types (durations, start position) |
 //! | [`tick`] | `tick-producer`: clock ticks |
-//! | [`transform`] | `processor`: the payload transformation |
+//! | [`transform`] | `processor`: the payload transformation, on the runner |
+//! | [`runner`] | programs on the processor runner: signals, runner options |
 //! | [`batch`] | `buffered`, `sql-sink`: collecting messages into batches |
 //! | [`work`] | `blocking`: CPU-bound work on a thread pool while consuming |
 //! | [`resume`] | `resumable`: committing progress per backend |
 //! | [`spread`] | `price-feed`, `sql-sink`, `aggregator`: feed and stream message formats |
 //! | [`replay`] | `feed-replay`: a local websocket server replaying a recorded feed |
 //! | [`price_feed`] | `price-feed`: websocket feed to stream |
-//! | [`sql_sink`] | `sql-sink`: stream to SQLite |
+//! | [`sql_sink`] | `sql-sink`: stream to SQLite, exactly once |
+//! | [`sql_position`] | `sql-sink`: consumed positions stored with the rows, resuming from them |
 //! | [`moving_average`] | `aggregator`: moving average of the mid price |
+//! | [`log_count`] | `log-aggregator`: occurrences of each log line per time window |
 //!
 //! Library code logs with `log`; only the binaries print.
 
 pub mod batch;
 pub mod cli;
 pub mod endpoint;
+pub mod log_count;
 pub mod moving_average;
 pub mod price_feed;
 pub mod replay;
 pub mod resume;
+pub mod runner;
 pub mod spread;
+pub mod sql_position;
 pub mod sql_sink;
 pub mod tick;
 pub mod transform;

@@ -1,4 +1,5 @@
-//! From a stream of spreads into SQLite: the `sql-sink` example.
+//! From a stream of spreads into SQLite, exactly once: the `sql-sink` example, on the
+//! processor runner (`sea-streamer-processor`).
 //!
 //! Each spread becomes one row of the table `event`, created if missing:
 //!
@@ -9,17 +10,32 @@
 //! | `bid`, `ask`, `bid_vol`, `ask_vol` | `REAL` |
 //! | `pair` | `TEXT` |
 //!
-//! Messages are consumed in batches ([`crate::batch`]) and each batch is inserted in one
-//! transaction: one disk sync per batch instead of one per row.
+//! **Exactly once.** Each message is stored in one transaction that inserts its row and
+//! moves its shard's position in the table `consumed` ([`crate::sql_position`]) past it. A
+//! message whose shard's position is already past it is skipped. On start the consumer is
+//! moved to the stored positions. So whenever the process dies (`kill -9` included), a
+//! restart neither loses nor repeats a row: a transaction either happened, row and position
+//! together, or did not. (SQLite runs in WAL mode with `synchronous = NORMAL`: a committed
+//! transaction survives the death of the process; an operating-system crash may lose the
+//! last ones, rows and positions together.)
+//!
+//! A payload that is not a spread is a permanent failure: with a dead-letter stream it goes
+//! there with the parse error (after a crash it may go there twice), without one the sink
+//! stops with that error.
 
-use crate::batch::next_batch;
-use crate::endpoint::Limit;
+use crate::runner::{end_of_input_is_ok, RunnerArgs};
 use crate::spread::{format_timestamp, Spread};
+use crate::sql_position::{advance, is_stored, Position, POSITIONS_SCHEMA};
 use anyhow::Context;
-use sea_streamer::{Buffer, Message, SeaConsumer};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sea_streamer::{Acknowledge, Buffer, Message, SeaProducer, SharedMessage, StreamKey};
+use sea_streamer_processor::{HandlerErr, Outbox, Processor, Summary};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{Sqlite, Transaction};
+use std::future::Future;
 use std::path::Path;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The schema of the table `event`.
 pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS event (
@@ -33,81 +49,144 @@ pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS event (
 )";
 
 /// Opens (creating it if missing) the SQLite database at `path` and creates the table
-/// `event` if missing. One connection: SQLite has a single writer anyway.
+/// `event` and `consumed` if missing. One connection: SQLite has a single writer anyway.
 pub async fn open_database(path: &Path) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::new()
         .filename(path)
         .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal);
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
     let pool = SqlitePoolOptions::new()
         .max_connections(1)
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {}", path.display()))?;
     sqlx::query(SCHEMA).execute(&pool).await?;
+    sqlx::query(POSITIONS_SCHEMA).execute(&pool).await?;
     Ok(pool)
 }
 
-/// Inserts `spreads` in one transaction: all rows or none.
+/// Inserts one row.
+async fn insert_row(tx: &mut Transaction<'_, Sqlite>, spread: &Spread) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO event (timestamp, bid, ask, bid_vol, ask_vol, pair) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(format_timestamp(&spread.timestamp))
+    .bind(spread.bid)
+    .bind(spread.ask)
+    .bind(spread.bid_vol)
+    .bind(spread.ask_vol)
+    .bind(&spread.pair)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Inserts `spreads` in one transaction: all rows or none (no positions: for loading data
+/// that does not come from a stream).
 pub async fn insert_batch(pool: &SqlitePool, spreads: &[Spread]) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     for spread in spreads {
-        sqlx::query(
-            "INSERT INTO event (timestamp, bid, ask, bid_vol, ask_vol, pair) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(format_timestamp(&spread.timestamp))
-        .bind(spread.bid)
-        .bind(spread.ask)
-        .bind(spread.bid_vol)
-        .bind(spread.ask_vol)
-        .bind(&spread.pair)
-        .execute(&mut *tx)
-        .await?;
+        insert_row(&mut tx, spread).await?;
     }
     tx.commit().await
 }
 
-/// Consumes [`Spread`] messages and inserts them in batches of at most `batch_size`, each
-/// batch closed after `linger` at the latest. Stops after `count` messages (`None`: no
-/// limit) or at the end of the input. A message that is not a spread is an error (nothing
-/// of its batch is inserted). Returns the number of rows inserted.
-pub async fn run_sql_sink(
-    consumer: &SeaConsumer,
-    pool: &SqlitePool,
-    batch_size: usize,
-    linger: Duration,
-    count: Option<u64>,
-) -> anyhow::Result<u64> {
-    anyhow::ensure!(batch_size > 0, "the batch size must be at least 1");
-    let mut limit = Limit::new(count);
-    while !limit.reached() {
-        let max = match limit.remaining() {
-            Some(left) => batch_size.min(usize::try_from(left).unwrap_or(usize::MAX)),
-            None => batch_size,
-        };
-        let batch = next_batch(consumer, max, linger).await?;
-        let spreads = batch
-            .messages
-            .iter()
-            .map(|m| {
-                let text = m.message().as_str()?.to_owned();
-                Spread::from_json(&text).with_context(|| {
-                    format!(
-                        "message {} of {} is not a spread: {text}",
-                        m.sequence(),
-                        m.stream_key()
-                    )
-                })
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        if !spreads.is_empty() {
-            insert_batch(pool, &spreads).await?;
-            log::info!("inserted {} row(s)", spreads.len());
-            limit.add(spreads.len() as u64);
-        }
-        if batch.ended {
-            break;
-        }
+/// The spread in a message, or why it is not one.
+pub fn parse_spread(message: &SharedMessage) -> anyhow::Result<Spread> {
+    let payload = message.message();
+    let text = payload.as_str()?;
+    Spread::from_json(text).with_context(|| {
+        format!(
+            "message {} of {} is not a spread: {text}",
+            message.sequence(),
+            message.stream_key()
+        )
+    })
+}
+
+/// What happened to one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Its row was inserted (with its position, in one transaction).
+    Inserted,
+    /// Its row was stored before (its shard's position is past it): nothing was done.
+    Skipped,
+}
+
+/// Stores the spread of `message` and its position in one transaction, unless it was
+/// stored already. A payload that is not a spread is a permanent error.
+pub async fn store(pool: &SqlitePool, message: &SharedMessage) -> Result<Stored, HandlerErr> {
+    let spread = parse_spread(message).map_err(|e| HandlerErr::permanent(format!("{e:#}")))?;
+    let at = Position::of(
+        &message.stream_key(),
+        message.shard_id(),
+        message.sequence(),
+    )
+    .map_err(|e| HandlerErr::permanent(format!("{e:#}")))?;
+    let mut tx = pool.begin().await?;
+    if is_stored(&mut tx, &at).await? {
+        log::debug!("{at:?} stored already: skipped");
+        return Ok(Stored::Skipped);
     }
-    Ok(limit.done())
+    insert_row(&mut tx, &spread).await?;
+    advance(&mut tx, &at).await?;
+    tx.commit().await?;
+    Ok(Stored::Inserted)
+}
+
+/// What a run of the sink did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SinkSummary {
+    /// Rows inserted.
+    pub inserted: u64,
+    /// Messages skipped because their rows were stored before (after a restart that could
+    /// not move the consumer exactly).
+    pub skipped: u64,
+    /// The runner's counters.
+    pub runner: Summary,
+}
+
+/// Runs the sink on the runner: each [`Spread`] message of `consumer` is stored with
+/// [`store`]; messages that are not spreads go to `dead_letter` (if given, else the sink
+/// stops with the parse error). Stops when `shutdown` resolves (finishing what is in
+/// flight), after `args.count` messages or at the end of a `file://` input.
+///
+/// Move the consumer to the stored positions first ([`crate::sql_position::resume`]).
+pub async fn run_sql_sink<C>(
+    consumer: &C,
+    pool: &SqlitePool,
+    dead_letter: Option<(SeaProducer, StreamKey)>,
+    args: &RunnerArgs,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<SinkSummary>
+where
+    C: Acknowledge,
+    C::Error: Send + Sync + 'static,
+{
+    let (inserted, skipped) = (AtomicU64::new(0), AtomicU64::new(0));
+    let handler = |message: SharedMessage, _outbox: Outbox| {
+        let (inserted, skipped) = (&inserted, &skipped);
+        async move {
+            let counter = match store(pool, &message).await? {
+                Stored::Inserted => inserted,
+                Stored::Skipped => skipped,
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        }
+    };
+    let mut processor = Processor::new(consumer, handler, args.options());
+    if let Some((producer, stream)) = dead_letter {
+        processor = processor.dead_letter(producer, stream);
+    }
+    let progress = processor.progress();
+    let runner = end_of_input_is_ok(processor.run(shutdown).await, &progress)?;
+    let summary = SinkSummary {
+        inserted: inserted.load(Ordering::Relaxed),
+        skipped: skipped.load(Ordering::Relaxed),
+        runner,
+    };
+    log::info!("{summary:?}");
+    Ok(summary)
 }

@@ -1,8 +1,11 @@
-//! The transformation of the `processor` example, and its consume-transform-produce loop.
+//! The transformation of the `processor` example, and the example itself on the processor
+//! runner (`sea-streamer-processor`).
 
-use crate::endpoint::{next_or_end, Limit};
-use sea_streamer::{Buffer, Message, Producer, SeaConsumer, SeaProducer};
+use crate::runner::{end_of_input_is_ok, RunnerArgs};
+use sea_streamer::{Acknowledge, Buffer, Message, SeaProducer, SharedMessage, StreamKey};
+use sea_streamer_processor::{HandlerErr, Outbox, Processor, Summary};
 use serde_json::{Map, Value};
+use std::future::Future;
 
 /// Transforms one payload: a JSON object gets the field `"processed": true` added; any other
 /// payload (other JSON values, plain text) is wrapped as `{"processed":true,"value":…}`.
@@ -31,31 +34,59 @@ fn wrap(value: Value) -> Map<String, Value> {
     object
 }
 
-/// Consumes messages, transforms each payload with [`transform`] and sends the result to the
-/// producer's anchored stream, until `count` messages were processed (`None`: no limit) or
-/// the input ended. Payloads must be UTF-8. Returns the number of messages processed.
+/// Where the `processor` example sends: the output stream, and optionally a dead-letter
+/// stream for the messages that fail their last attempt (payloads that are not UTF-8, or
+/// sends that keep failing).
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    /// The producer of the output stream.
+    pub producer: SeaProducer,
+    /// The output stream.
+    pub stream: StreamKey,
+    /// The dead-letter producer and stream, if any; without one a failed message stops the
+    /// processor (it is not acknowledged, so it is delivered again after a restart).
+    pub dead_letter: Option<(SeaProducer, StreamKey)>,
+}
+
+/// Runs the `processor` example on the runner: every message of `consumer` is transformed
+/// with [`transform`] and sent to `outputs.stream`, and acknowledged once the send is
+/// delivered (on a consumer-group consumer what is acknowledged is committed, so a restarted
+/// processor continues after it: at-least-once). Payloads must be UTF-8 (else the message is
+/// dead-lettered at once: retrying cannot help).
 ///
-/// The producer is not ended: the caller does that.
-pub async fn run_processor(
-    consumer: &SeaConsumer,
-    producer: &SeaProducer,
-    count: Option<u64>,
-) -> anyhow::Result<u64> {
-    let mut limit = Limit::new(count);
-    while !limit.reached() {
-        let Some(message) = next_or_end(consumer).await? else {
-            break;
-        };
+/// Stops when `shutdown` resolves (finishing what is in flight), after `args.count`
+/// messages, or at the end of a `file://` input. Producers are flushed, not ended: the
+/// caller does that.
+pub async fn run_processor<C>(
+    consumer: &C,
+    outputs: &Outputs,
+    args: &RunnerArgs,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<Summary>
+where
+    C: Acknowledge,
+    C::Error: Send + Sync + 'static,
+{
+    let handler = |message: SharedMessage, outbox: Outbox| async move {
         let input = message.message();
-        let output = transform(input.as_str()?);
+        let text = input.as_str().map_err(HandlerErr::permanent)?;
+        let output = transform(text);
         log::debug!(
-            "[{} #{}] {} -> {output}",
+            "[{} #{}] {text} -> {output}",
             message.stream_key(),
-            message.sequence(),
-            input.as_str()?
+            message.sequence()
         );
-        producer.send(output.as_str())?.await?;
-        limit.add(1);
+        outbox
+            .send(&outputs.producer, &outputs.stream, output.as_str())
+            .await
+    };
+    let mut processor =
+        Processor::new(consumer, handler, args.options()).flush_at_end(outputs.producer.clone());
+    if let Some((producer, stream)) = &outputs.dead_letter {
+        processor = processor.dead_letter(producer.clone(), stream.clone());
     }
-    Ok(limit.done())
+    let progress = processor.progress();
+    let summary = end_of_input_is_ok(processor.run(shutdown).await, &progress)?;
+    log::info!("{summary:?}");
+    Ok(summary)
 }

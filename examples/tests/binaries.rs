@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
-const BINARIES: [(&str, &str); 10] = [
+const BINARIES: [(&str, &str); 11] = [
     ("tick-producer", env!("CARGO_BIN_EXE_tick-producer")),
     ("print-consumer", env!("CARGO_BIN_EXE_print-consumer")),
     ("processor", env!("CARGO_BIN_EXE_processor")),
@@ -16,6 +16,7 @@ const BINARIES: [(&str, &str); 10] = [
     ("price-feed", env!("CARGO_BIN_EXE_price-feed")),
     ("sql-sink", env!("CARGO_BIN_EXE_sql-sink")),
     ("aggregator", env!("CARGO_BIN_EXE_aggregator")),
+    ("log-aggregator", env!("CARGO_BIN_EXE_log-aggregator")),
 ];
 
 fn run(bin: &str, args: &[&str]) -> Output {

@@ -16,6 +16,7 @@ use sea_streamer_examples::{
     moving_average::{run_aggregator, Average, WindowSpec},
     price_feed::{run_price_feed, FeedOptions},
     replay::{load_recording, serve},
+    runner::RunnerArgs,
     spread::{format_timestamp, parse_feed_message, FeedMessage, Spread},
     sql_sink::{open_database, run_sql_sink},
 };
@@ -114,9 +115,16 @@ async fn pipeline(spreads_url: &str, averages_url: &str, count: Option<u64>) {
 
     let sink = {
         let pool = pool.clone();
+        let mut sink_consumer = sink_consumer;
         tokio::spawn(async move {
-            // small batches, so that several transactions happen
-            run_sql_sink(&sink_consumer, &pool, 7, Duration::from_millis(20), count).await
+            let args = RunnerArgs {
+                count,
+                ..RunnerArgs::default()
+            };
+            let summary = sea_streamer_examples::with_ack_consumer!(sink_consumer, |c| {
+                run_sql_sink(c, &pool, None, &args, std::future::pending()).await?
+            });
+            anyhow::Ok(summary.inserted)
         })
     };
     let spec = WindowSpec::sliding(WINDOW, SLIDE).unwrap();

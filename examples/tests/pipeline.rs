@@ -11,8 +11,9 @@ use sea_streamer_examples::{
     cli::StartFrom,
     endpoint::{next_or_end, open_consumer, open_producer},
     resume::{open_resumable, run_resumable},
+    runner::RunnerArgs,
     tick::{produce_ticks, tick_payload},
-    transform::{run_processor, transform},
+    transform::{run_processor, transform, Outputs},
     work::{crunch, run_blocking, WorkResult},
 };
 use std::time::Duration;
@@ -58,9 +59,24 @@ async fn processor_on_file() {
     let output = file_url(&dir, "processed.ss", "processed");
     write_ticks(&input, 6).await;
 
-    let (_i, consumer) = open_consumer(&input, StartFrom::Earliest).await.unwrap();
+    let (_i, mut consumer) = open_consumer(&input, StartFrom::Earliest).await.unwrap();
     let (_o, producer) = open_producer(&output).await.unwrap();
-    assert_eq!(run_processor(&consumer, &producer, None).await.unwrap(), 6);
+    let outputs = Outputs {
+        producer: producer.clone(),
+        stream: output.stream_key().unwrap(),
+        dead_letter: None,
+    };
+    let args = RunnerArgs::default();
+    let summary = (async {
+        let summary = sea_streamer_examples::with_ack_consumer!(consumer, |c| {
+            run_processor(c, &outputs, &args, std::future::pending()).await?
+        });
+        anyhow::Ok(summary)
+    })
+    .await
+    .unwrap();
+    // the run ended at the end of the input file
+    assert_eq!((summary.fetched, summary.processed), (6, 6));
     producer.end().await.unwrap();
 
     let (_r, reader) = open_consumer(&output, StartFrom::Earliest).await.unwrap();

@@ -1,25 +1,34 @@
-//! `processor`: input stream -> transform -> output stream.
+//! `processor`: input stream -> transform -> output stream, on the processor runner.
 //!
 //! ```sh
 //! processor --input file://./clock.ss/tick --output file://./processed.ss/processed
+//! processor --input redis://localhost:6379/tick --output redis://localhost:6379/processed \
+//!   --group upper --dead-letter redis://localhost:6379/processed-dead --concurrency 8
 //! tick-producer --output stdio:///tick --count 3 --interval 10ms \
 //!   | processor --input stdio:///tick --output stdio:///processed --count 3 \
 //!   | print-consumer --input stdio:///processed --count 3
 //! ```
 
 use clap::Parser;
-use sea_streamer::{Producer, StreamUrl};
+use sea_streamer::{Producer, SeaStreamerBackend, StreamUrl, Streamer};
 use sea_streamer_examples::{
-    cli::StartFrom,
-    endpoint::{open_consumer, open_producer},
-    transform::run_processor,
+    cli::{parse_duration, ProducerArgs, StartFrom},
+    endpoint::{connect, open_consumer, open_producer_with},
+    resume::resumable_options,
+    runner::{shutdown_signal, RunnerArgs},
+    transform::{run_processor, Outputs},
 };
+use std::time::Duration;
 
 /// Consume a stream, transform each message and produce the result to another stream.
 ///
 /// A JSON object gets "processed": true added; anything else is wrapped as
-/// {"processed":true,"value":...}. Stops after --count messages, or when a file:// input
-/// has ended (then the output ends too); otherwise runs until interrupted.
+/// {"processed":true,"value":...}. A message is acknowledged once its output is delivered;
+/// with --group the acknowledged messages are committed for the group, and a restarted
+/// processor continues after them (at-least-once). Stops after --count messages, when a
+/// file:// input has ended (then the output ends too), or on SIGINT/SIGTERM: then it stops
+/// reading, finishes the messages in flight (within --shutdown-deadline), flushes and
+/// commits.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -30,12 +39,26 @@ struct Args {
     /// Use another file than the input's: a .ss file has one writer process at a time
     #[arg(long, value_name = "URL")]
     output: StreamUrl,
-    /// Stop after this many messages (default: no limit)
+    /// Read as a member of this consumer group, committing what is processed (file, Redis,
+    /// Kafka); without it, read everything from --from and commit nothing
     #[arg(long)]
-    count: Option<u64>,
-    /// Where to start reading the input
+    group: Option<String>,
+    /// Stream (one key) for messages that fail their last attempt; without it such a
+    /// message stops the processor
+    #[arg(long, value_name = "URL")]
+    dead_letter: Option<StreamUrl>,
+    /// Where to start reading the input (with --group: when the group has no commit yet)
     #[arg(long, value_enum, default_value_t = StartFrom::Earliest)]
     from: StartFrom,
+    /// kafka:// with --group only: the group session timeout (librdkafka's
+    /// `session.timeout.ms`). After a crash the group waits this long for the dead member
+    /// before its partitions go to the restarted one
+    #[arg(long, value_name = "DURATION", default_value = "6s", value_parser = parse_duration)]
+    kafka_session_timeout: Duration,
+    #[command(flatten)]
+    runner: RunnerArgs,
+    #[command(flatten)]
+    producer: ProducerArgs,
 }
 
 #[tokio::main]
@@ -48,10 +71,45 @@ async fn main() -> anyhow::Result<()> {
             "the input and the output are the same stream: the processor would feed itself"
         );
     }
-    let (_input, consumer) = open_consumer(&args.input, args.from).await?;
-    let (_output, producer) = open_producer(&args.output).await?;
-    let processed = run_processor(&consumer, &producer, args.count).await?;
+    let (_input, mut consumer) = match &args.group {
+        Some(group) => {
+            let streamer = connect(&args.input).await?;
+            let mut options = resumable_options(streamer.backend(), group, args.from)?;
+            let session = args.kafka_session_timeout;
+            options.set_kafka_consumer_options(|o| {
+                o.set_session_timeout(session);
+            });
+            let consumer = streamer
+                .create_consumer(args.input.stream_keys(), options)
+                .await?;
+            (streamer, consumer)
+        }
+        None => open_consumer(&args.input, args.from).await?,
+    };
+    let producer_options = args.producer.producer_options();
+    let (_output, producer) = open_producer_with(&args.output, producer_options.clone()).await?;
+    let dead_letter = match &args.dead_letter {
+        Some(url) => {
+            let (streamer, producer) = open_producer_with(url, producer_options).await?;
+            Some((streamer, producer, url.stream_key()?))
+        }
+        None => None,
+    };
+    let outputs = Outputs {
+        producer: producer.clone(),
+        stream: args.output.stream_key()?,
+        dead_letter: dead_letter.as_ref().map(|(_, p, k)| (p.clone(), k.clone())),
+    };
+    let summary = sea_streamer_examples::with_ack_consumer!(consumer, |c| {
+        run_processor(c, &outputs, &args.runner, shutdown_signal()).await?
+    });
     producer.end().await?;
-    eprintln!("processor: processed {processed} message(s)");
+    if let Some((_, producer, _)) = dead_letter {
+        producer.end().await?;
+    }
+    eprintln!(
+        "processor: processed {} message(s), {} dead-lettered, {} retried, {} abandoned",
+        summary.processed, summary.dead_lettered, summary.retried, summary.abandoned
+    );
     Ok(())
 }

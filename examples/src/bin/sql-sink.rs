@@ -1,25 +1,34 @@
-//! `sql-sink`: persists a stream of spreads into SQLite.
+//! `sql-sink`: persists a stream of spreads into SQLite, exactly once.
 //!
 //! ```sh
 //! sql-sink --input file://./spreads.ss/spreads --database spreads.db
+//! sql-sink --input redis://localhost:6379/spreads --database spreads.db \
+//!   --dead-letter redis://localhost:6379/spreads-dead
 //! sqlite3 spreads.db 'SELECT COUNT(*) FROM event'
 //! ```
 
 use clap::Parser;
-use sea_streamer::StreamUrl;
+use sea_streamer::{Producer, StreamUrl};
 use sea_streamer_examples::{
-    cli::{parse_duration, StartFrom},
-    endpoint::open_consumer,
+    cli::StartFrom,
+    endpoint::{open_consumer, open_producer},
+    runner::{shutdown_signal, RunnerArgs},
+    sql_position::resume,
     sql_sink::{open_database, run_sql_sink},
 };
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Consume a stream of spreads (as written by price-feed) and insert each into the SQLite
 /// table `event` (id, timestamp, bid, ask, bid_vol, ask_vol, pair), created if missing.
-/// Rows are inserted in batches, one transaction per batch.
 ///
-/// Stops after --count messages, or when a file:// input has ended.
+/// Exactly once: each row is inserted in one transaction with the position of its message
+/// (table `consumed`: stream key, shard, next sequence number), and a restarted sink
+/// continues after the stored positions, so a crash at any moment neither loses nor repeats
+/// a row. A message that is not a spread goes to --dead-letter with the parse error
+/// (without it, the sink stops there).
+///
+/// Stops after --count messages, when a file:// input has ended, or on SIGINT/SIGTERM
+/// (finishing the message in flight).
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
@@ -29,18 +38,14 @@ struct Args {
     /// SQLite database file (created if missing)
     #[arg(long, value_name = "PATH")]
     database: PathBuf,
-    /// Largest batch (rows per transaction)
-    #[arg(long, default_value_t = 100)]
-    batch_size: usize,
-    /// Longest wait for a batch to fill after its first message
-    #[arg(long, default_value = "100ms", value_parser = parse_duration)]
-    linger: Duration,
-    /// Stop after this many messages (default: no limit)
-    #[arg(long)]
-    count: Option<u64>,
-    /// Where to start reading the input
+    /// Stream (one key) for messages that are not spreads
+    #[arg(long, value_name = "URL")]
+    dead_letter: Option<StreamUrl>,
+    /// Where to start reading the input when the database has no position for it
     #[arg(long, value_enum, default_value_t = StartFrom::Earliest)]
     from: StartFrom,
+    #[command(flatten)]
+    runner: RunnerArgs,
 }
 
 #[tokio::main]
@@ -48,12 +53,30 @@ async fn main() -> anyhow::Result<()> {
     env_logger::init();
     let args = Args::parse();
     let pool = open_database(&args.database).await?;
-    let (_streamer, consumer) = open_consumer(&args.input, args.from).await?;
-    let rows = run_sql_sink(&consumer, &pool, args.batch_size, args.linger, args.count).await?;
+    let (_streamer, mut consumer) = open_consumer(&args.input, args.from).await?;
+    let earliest = args.from == StartFrom::Earliest;
+    resume(&mut consumer, args.input.stream_keys(), &pool, earliest).await?;
+    let dead_letter = match &args.dead_letter {
+        Some(url) => {
+            let (streamer, producer) = open_producer(url).await?;
+            Some((streamer, producer, url.stream_key()?))
+        }
+        None => None,
+    };
+    let target = dead_letter.as_ref().map(|(_, p, k)| (p.clone(), k.clone()));
+    let summary = sea_streamer_examples::with_ack_consumer!(consumer, |c| {
+        run_sql_sink(c, &pool, target, &args.runner, shutdown_signal()).await?
+    });
+    if let Some((_, producer, _)) = dead_letter {
+        producer.end().await?;
+    }
     pool.close().await;
     eprintln!(
-        "sql-sink: inserted {rows} row(s) into {}",
-        args.database.display()
+        "sql-sink: inserted {} row(s) into {} ({} already stored, {} dead-lettered)",
+        summary.inserted,
+        args.database.display(),
+        summary.skipped,
+        summary.runner.dead_lettered
     );
     Ok(())
 }

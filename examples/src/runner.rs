@@ -1,0 +1,155 @@
+//! What the programs built on the processor runner (`sea-streamer-processor`) share:
+//! graceful shutdown on SIGINT / SIGTERM, the runner's command-line options, and the end of
+//! a `file://` input treated as a normal end.
+//!
+//! On a signal the runner stops fetching, lets the messages in flight finish within
+//! `--shutdown-deadline`, flushes the producers and commits what was processed; a second
+//! signal is not needed (and not waited for).
+
+use crate::cli::parse_duration;
+use crate::endpoint::is_end_of_stream;
+use sea_streamer::{file::FileErr, BackendErr, StreamErr};
+use sea_streamer_processor::{ProcessorErr, ProcessorOptions, Progress, Summary};
+use std::any::Any;
+use std::time::Duration;
+
+/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM (on non-unix systems: Ctrl-C).
+///
+/// If the signal handlers cannot be installed the future never resolves (the program then
+/// stops as the signal's default action would), and the reason is logged.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (interrupt, terminate) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        );
+        match (interrupt, terminate) {
+            (Ok(mut interrupt), Ok(mut terminate)) => {
+                tokio::select! {
+                    _ = interrupt.recv() => log::info!("SIGINT: shutting down"),
+                    _ = terminate.recv() => log::info!("SIGTERM: shutting down"),
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => {
+                log::error!("cannot watch for signals: {e}");
+                std::future::pending::<()>().await
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => log::info!("Ctrl-C: shutting down"),
+            Err(e) => {
+                log::error!("cannot watch for Ctrl-C: {e}");
+                std::future::pending::<()>().await
+            }
+        }
+    }
+}
+
+/// The runner's options on the command line (flatten into a program's arguments with
+/// `#[command(flatten)]`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunnerArgs {
+    /// Messages handled at the same time (those of one stream and shard one after the other)
+    #[arg(long, default_value_t = 1)]
+    pub concurrency: usize,
+    /// Attempts per message before it goes to the dead-letter stream (or stops the program)
+    #[arg(long, default_value_t = 5)]
+    pub max_attempts: u32,
+    /// On SIGINT/SIGTERM, how long the messages in flight may take to finish
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub shutdown_deadline: Duration,
+    /// Stop after this many messages (default: no limit)
+    #[arg(long)]
+    pub count: Option<u64>,
+}
+
+impl Default for RunnerArgs {
+    fn default() -> Self {
+        Self {
+            concurrency: 1,
+            max_attempts: 5,
+            shutdown_deadline: Duration::from_secs(10),
+            count: None,
+        }
+    }
+}
+
+impl RunnerArgs {
+    /// The processor options these arguments ask for (back-off from 50 ms to 5 s, commits
+    /// at most every 200 ms).
+    pub fn options(&self) -> ProcessorOptions {
+        let mut options = ProcessorOptions::default();
+        options
+            .set_concurrency(self.concurrency)
+            .set_max_in_flight(self.concurrency.max(256))
+            .set_max_attempts(self.max_attempts)
+            .set_backoff(Duration::from_millis(50), Duration::from_secs(5))
+            .set_commit_interval(Duration::from_millis(200))
+            .set_shutdown_deadline(self.shutdown_deadline)
+            .set_max_messages(self.count);
+        options
+    }
+}
+
+/// The result of a run whose input may end: the end of a `file://` stream stops the
+/// processor with a consumer error, which here is a normal end (everything fetched before
+/// it was finished and committed); the summary is then read from `progress`.
+pub fn end_of_input_is_ok<E>(
+    result: Result<Summary, ProcessorErr<E>>,
+    progress: &Progress,
+) -> anyhow::Result<Summary>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(summary) => Ok(summary),
+        Err(ProcessorErr::Consumer(e)) if has_ended(&e) => {
+            log::info!("end of input");
+            Ok(progress.snapshot())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether a consumer error (of `SeaConsumer`, or of a file consumer used directly) is the
+/// end of a `file://` stream.
+pub fn has_ended<E: std::error::Error + 'static>(error: &StreamErr<E>) -> bool {
+    let any = error as &dyn Any;
+    if let Some(e) = any.downcast_ref::<StreamErr<BackendErr>>() {
+        return is_end_of_stream(e);
+    }
+    matches!(
+        any.downcast_ref::<StreamErr<FileErr>>(),
+        Some(StreamErr::Backend(FileErr::StreamEnded))
+    )
+}
+
+/// Runs `$body` with `$c` bound to the backend consumer inside a `SeaConsumer` that
+/// implements `Acknowledge`. (Interim, until `SeaConsumer` implements it itself.)
+#[macro_export]
+macro_rules! with_ack_consumer {
+    ($consumer:expr, |$c:ident| $body:expr) => {{
+        use sea_streamer::SeaStreamerBackend as _;
+        let consumer: &mut sea_streamer::SeaConsumer = &mut $consumer;
+        if let Some($c) = consumer.get_kafka() {
+            let $c = &*$c;
+            $body
+        } else if let Some($c) = consumer.get_stdio() {
+            let $c = &*$c;
+            $body
+        } else if let Some($c) = consumer.get_redis() {
+            let $c = &*$c;
+            $body
+        } else if let Some($c) = consumer.get_file() {
+            let $c = &*$c;
+            $body
+        } else {
+            unreachable!("SeaConsumer has four backends")
+        }
+    }};
+}
