@@ -1,5 +1,7 @@
 //! [`SeaConsumer`] and its futures: [`NextFuture`] and [`SeaMessageStream`].
 
+mod acknowledge;
+
 use crate::{
     backend::{dispatch, impl_sea_streamer_backend},
     map_err, BackendErr, SeaMessage,

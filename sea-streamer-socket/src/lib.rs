@@ -42,6 +42,8 @@
 //!
 //! ## Differences from upstream 0.5.2
 //!
+//! * [`SeaConsumer`] implements [`Acknowledge`](sea_streamer_types::Acknowledge) (new), by
+//!   handing each call to the wrapped backend's implementation.
 //! * A known scheme whose backend is not compiled in is reported as
 //!   ``backend `redis` is not compiled in: enable the `redis` feature of sea-streamer (or
 //!   `backend-redis` of sea-streamer-socket)`` instead of ``unknown protocol `redis` ``.
