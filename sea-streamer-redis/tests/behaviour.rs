@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::fixture::Fixture;
 use common::{connect, consume, key, next, num, range, url};
 use sea_streamer_redis::{
     AutoCommit, AutoStreamReset, RedisConnectOptions, RedisConsumerOptions, RedisErr,
@@ -25,17 +26,16 @@ fn del(url: &str, key: &str) {
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn blocking_read_outlives_response_timeout() {
     let Some(url) = url() else { return };
-    let streamer = connect(&url, RedisConnectOptions::default()).await;
-    let stream = key("block");
+    let Fixture {
+        streamer,
+        stream,
+        producer,
+    } = Fixture::new(&url, "block").await;
     let consumer = streamer
         .create_consumer(
             std::slice::from_ref(&stream),
             RedisConsumerOptions::new(ConsumerMode::RealTime),
         )
-        .await
-        .unwrap();
-    let producer = streamer
-        .create_producer(stream, Default::default())
         .await
         .unwrap();
     let sender = sea_streamer_runtime::spawn_task(async move {
@@ -48,33 +48,19 @@ async fn blocking_read_outlives_response_timeout() {
 
 async fn nogroup(mkstream: bool, commit: AutoCommit) {
     let Some(url) = url() else { return };
-    let streamer = connect(&url, RedisConnectOptions::default()).await;
-    let stream = key("nogroup");
-    let producer = streamer
-        .create_producer(stream.clone(), Default::default())
-        .await
-        .unwrap();
-    for i in 0..5 {
-        producer.send(i.to_string()).unwrap();
-    }
-    producer.flush_immut().await.unwrap();
+    let f = Fixture::new(&url, "nogroup").await;
+    f.send_numbers(0..5).await;
     let mut options = RedisConsumerOptions::new(ConsumerMode::Resumable);
     options
         .set_auto_stream_reset(AutoStreamReset::Earliest)
         .set_auto_commit(commit)
         .set_mkstream(mkstream);
-    let consumer = streamer
-        .create_consumer(std::slice::from_ref(&stream), options)
-        .await
-        .unwrap();
+    let consumer = f.consumer(options).await;
     assert_eq!(consume(&consumer, 5).await, range(0, 5));
 
     // with pre-fetch the consumer is blocked in XREADGROUP while the stream is deleted
-    del(&url, stream.name());
-    for i in 5..10 {
-        producer.send(i.to_string()).unwrap();
-    }
-    producer.flush_immut().await.unwrap();
+    del(&url, f.stream.name());
+    f.send_numbers(5..10).await;
     if mkstream {
         // the group is recreated on the new stream and reads it from the start
         assert_eq!(consume(&consumer, 5).await, range(5, 10));
@@ -141,12 +127,11 @@ async fn send_with_ts_uses_the_timestamp() {
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn trim_and_internal_key() {
     let Some(url) = url() else { return };
-    let streamer = connect(&url, RedisConnectOptions::default()).await;
-    let stream = key("trim");
-    let producer = streamer
-        .create_producer(stream.clone(), Default::default())
-        .await
-        .unwrap();
+    let Fixture {
+        streamer,
+        stream,
+        producer,
+    } = Fixture::new(&url, "trim").await;
     for i in 0..1000 {
         producer.send(i.to_string()).unwrap();
     }

@@ -7,14 +7,15 @@
 mod common;
 
 use common::cluster::PrivateCluster;
+use common::fixture::{failover, realtime_earliest, resumable, Fixture};
 use common::{next, num, range};
 use sea_streamer_redis::{
-    AutoCommit, AutoStreamReset, RedisConnectOptions, RedisConsumer, RedisConsumerOptions,
-    RedisProducer, RedisProducerOptions, RedisStreamer, RoundRobinSharder,
+    AutoStreamReset, RedisConnectOptions, RedisConsumer, RedisConsumerOptions, RedisProducer,
+    RedisProducerOptions, RedisStreamer, RoundRobinSharder,
 };
 use sea_streamer_types::{
-    Buffer, Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, MessageHeader,
-    Producer, SeqPos, StreamErr, StreamKey, Streamer,
+    Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, MessageHeader, Producer, SeqPos,
+    StreamErr, StreamKey, Streamer,
 };
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -33,21 +34,10 @@ fn stream(name: String) -> StreamKey {
     StreamKey::new(name).expect("valid key")
 }
 
-fn realtime_earliest() -> RedisConsumerOptions {
-    let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
-    options.set_auto_stream_reset(AutoStreamReset::Earliest);
-    options
-}
-
-fn resumable(group: &str) -> RedisConsumerOptions {
-    let mut options = RedisConsumerOptions::new(ConsumerMode::Resumable);
-    options
-        .set_consumer_group(ConsumerGroup::new(group.to_owned()))
-        .expect("group");
-    options
-        .set_auto_stream_reset(AutoStreamReset::Earliest)
-        .set_auto_commit(AutoCommit::Disabled);
-    options
+/// A fixture on the cluster: a streamer through the seed node, a key served by node `node`.
+async fn on_node(cluster: &PrivateCluster, node: usize, prefix: &str) -> Fixture {
+    let streamer = connect(&cluster.seed_url()).await;
+    Fixture::on(streamer, stream(cluster.key_on(node, prefix))).await
 }
 
 /// Send `items` to each key, interleaved key by key; every receipt must resolve, with the
@@ -211,13 +201,12 @@ async fn group_away_from_seed() {
     let Some(cluster) = PrivateCluster::start() else {
         return;
     };
-    let streamer = connect(&cluster.seed_url()).await;
-    let key = stream(cluster.key_on(2, "group"));
+    let Fixture {
+        streamer,
+        stream: key,
+        producer,
+    } = on_node(&cluster, 2, "group").await;
     let group = format!("{}-g", key.name());
-    let producer = streamer
-        .create_producer(key.clone(), Default::default())
-        .await
-        .expect("producer");
     produce(&producer, std::slice::from_ref(&key), 0..10).await;
 
     let mut first = streamer
@@ -262,13 +251,12 @@ async fn slot_migration() {
     let Some(cluster) = PrivateCluster::start() else {
         return;
     };
-    let streamer = connect(&cluster.seed_url()).await;
-    let key = stream(cluster.key_on(1, "moving"));
+    let Fixture {
+        streamer,
+        stream: key,
+        producer,
+    } = on_node(&cluster, 1, "moving").await;
     let keys = std::slice::from_ref(&key);
-    let producer = streamer
-        .create_producer(key.clone(), Default::default())
-        .await
-        .expect("producer");
     let mut receipts = produce(&producer, keys, 0..20).await.remove(0);
     let realtime = streamer
         .create_consumer(keys, realtime_earliest())
@@ -332,12 +320,11 @@ async fn rewind_on_another_node() {
     let Some(cluster) = PrivateCluster::start() else {
         return;
     };
-    let streamer = connect(&cluster.seed_url()).await;
-    let key = stream(cluster.key_on(1, "rewind"));
-    let producer = streamer
-        .create_producer(key.clone(), Default::default())
-        .await
-        .expect("producer");
+    let Fixture {
+        streamer,
+        stream: key,
+        producer,
+    } = on_node(&cluster, 1, "rewind").await;
     let receipts = produce(&producer, std::slice::from_ref(&key), 0..10)
         .await
         .remove(0);
@@ -406,12 +393,11 @@ async fn migration_under_load() {
         return;
     };
     let cluster = Arc::new(cluster);
-    let streamer = connect(&cluster.seed_url()).await;
-    let key = stream(cluster.key_on(1, "busy"));
-    let producer = streamer
-        .create_producer(key.clone(), Default::default())
-        .await
-        .expect("producer");
+    let Fixture {
+        streamer,
+        stream: key,
+        producer,
+    } = on_node(&cluster, 1, "busy").await;
     let consumer = streamer
         .create_consumer(std::slice::from_ref(&key), realtime_earliest())
         .await
@@ -461,12 +447,11 @@ async fn trim_on_another_node() {
     let Some(cluster) = PrivateCluster::start() else {
         return;
     };
-    let streamer = connect(&cluster.seed_url()).await;
-    let key = stream(cluster.key_on(2, "trim"));
-    let writer = streamer
-        .create_producer(key.clone(), Default::default())
-        .await
-        .expect("producer");
+    let Fixture {
+        streamer,
+        stream: key,
+        producer: writer,
+    } = on_node(&cluster, 2, "trim").await;
     produce(&writer, std::slice::from_ref(&key), 0..1000).await;
     let trimmer = streamer
         .create_producer(key.clone(), Default::default())
@@ -489,24 +474,14 @@ async fn failover_on_another_node() {
     let Some(cluster) = PrivateCluster::start() else {
         return;
     };
-    let streamer = connect(&cluster.seed_url()).await;
-    let key = stream(cluster.key_on(1, "failover"));
-    let producer = streamer
-        .create_producer(key.clone(), Default::default())
-        .await
-        .expect("producer");
+    let Fixture {
+        streamer,
+        stream: key,
+        producer,
+    } = on_node(&cluster, 1, "failover").await;
     produce(&producer, std::slice::from_ref(&key), 0..10).await;
 
-    let mut options = RedisConsumerOptions::new(ConsumerMode::LoadBalanced);
-    options
-        .set_consumer_group(ConsumerGroup::new(key.name()))
-        .expect("group");
-    options
-        .set_auto_commit(AutoCommit::Disabled)
-        .set_auto_stream_reset(AutoStreamReset::Earliest)
-        .set_batch_size(1)
-        .set_auto_claim_idle(std::time::Duration::from_secs(1))
-        .set_auto_claim_interval(Some(std::time::Duration::from_secs(1)));
+    let options = failover(key.name());
     let alpha = streamer
         .create_consumer(std::slice::from_ref(&key), options.clone())
         .await
@@ -548,12 +523,11 @@ async fn latest_on_another_node() {
     let Some(cluster) = PrivateCluster::start() else {
         return;
     };
-    let streamer = connect(&cluster.seed_url()).await;
-    let key = stream(cluster.key_on(2, "latest"));
-    let producer = streamer
-        .create_producer(key.clone(), Default::default())
-        .await
-        .expect("producer");
+    let Fixture {
+        streamer,
+        stream: key,
+        producer,
+    } = on_node(&cluster, 2, "latest").await;
     produce(&producer, std::slice::from_ref(&key), 0..5).await;
     let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Latest);

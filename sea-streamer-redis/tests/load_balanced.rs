@@ -3,55 +3,26 @@
 
 mod common;
 
-use common::{connect, consume, consume_and_ack, key, num, range, url};
+use common::fixture::{failover as failover_options, load_balanced as options, Fixture};
+use common::{consume, consume_and_ack, num, range, url};
 use futures::future::{select, Either};
-use sea_streamer_redis::{AutoCommit, AutoStreamReset, RedisConnectOptions, RedisConsumerOptions};
-use sea_streamer_types::{
-    Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Producer, Streamer,
-};
+use sea_streamer_types::Consumer;
 use std::time::Duration;
-
-fn options() -> RedisConsumerOptions {
-    let mut options = RedisConsumerOptions::new(ConsumerMode::LoadBalanced);
-    options
-        .set_auto_commit(AutoCommit::Disabled)
-        .set_auto_stream_reset(AutoStreamReset::Earliest)
-        .set_auto_commit_interval(Duration::ZERO)
-        .set_batch_size(1);
-    options
-}
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn load_balance() {
     let Some(url) = url() else { return };
-    let streamer = connect(&url, RedisConnectOptions::default()).await;
-    let stream = key("lb");
-    let producer = streamer
-        .create_producer(stream.clone(), Default::default())
-        .await
-        .unwrap();
-    for i in 0..5 {
-        producer.send(i.to_string()).unwrap();
-    }
-    producer.flush_immut().await.unwrap();
+    let f = Fixture::new(&url, "lb").await;
+    f.send_numbers(0..5).await;
 
-    let a = streamer
-        .create_consumer(std::slice::from_ref(&stream), options())
-        .await
-        .unwrap();
-    let b = streamer
-        .create_consumer(std::slice::from_ref(&stream), options())
-        .await
-        .unwrap();
+    let a = f.consumer(options()).await;
+    let b = f.consumer(options()).await;
     assert!(a.group_id().is_some());
     assert_eq!(a.group_id(), b.group_id());
     assert_ne!(a.consumer_id(), b.consumer_id());
 
-    for i in 5..10 {
-        producer.send(i.to_string()).unwrap();
-    }
-    producer.flush_immut().await.unwrap();
+    f.send_numbers(5..10).await;
 
     let (mut got_a, mut got_b) = (Vec::new(), Vec::new());
     while got_a.len() + got_b.len() < 10 {
@@ -77,36 +48,15 @@ async fn load_balance() {
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn failover() {
     let Some(url) = url() else { return };
-    let streamer = connect(&url, RedisConnectOptions::default()).await;
-    let stream = key("failover");
-    let producer = streamer
-        .create_producer(stream.clone(), Default::default())
-        .await
-        .unwrap();
-    for i in 0..10 {
-        producer.send(i.to_string()).unwrap();
-    }
-    producer.flush_immut().await.unwrap();
+    let f = Fixture::new(&url, "failover").await;
+    f.send_numbers(0..10).await;
+    let mut options = failover_options(f.stream.name());
 
-    let mut options = options();
-    options
-        .set_consumer_group(ConsumerGroup::new(stream.name()))
-        .unwrap();
-    options
-        .set_auto_claim_idle(Duration::from_secs(1))
-        .set_auto_claim_interval(Some(Duration::from_secs(1)));
-
-    let alpha = streamer
-        .create_consumer(std::slice::from_ref(&stream), options.clone())
-        .await
-        .unwrap();
+    let alpha = f.consumer(options.clone()).await;
     let alpha_id = alpha.consumer_id().unwrap().clone();
     assert_eq!(consume(&alpha, 5).await, range(0, 5));
 
-    let mut beta = streamer
-        .create_consumer(std::slice::from_ref(&stream), options.clone())
-        .await
-        .unwrap();
+    let mut beta = f.consumer(options.clone()).await;
     assert_ne!(beta.consumer_id(), Some(&alpha_id));
     assert_eq!(consume_and_ack(&beta, 5).await, range(5, 10));
     beta.commit().unwrap().await.unwrap();
@@ -116,15 +66,9 @@ async fn failover() {
     assert_eq!(consume_and_ack(&beta, 5).await, range(0, 5));
     beta.commit().unwrap().await.unwrap();
 
-    for i in 10..15 {
-        producer.send(i.to_string()).unwrap();
-    }
-    producer.flush_immut().await.unwrap();
+    f.send_numbers(10..15).await;
     options.set_consumer_id(alpha_id);
-    let mut alpha = streamer
-        .create_consumer(std::slice::from_ref(&stream), options)
-        .await
-        .unwrap();
+    let mut alpha = f.consumer(options).await;
     assert_eq!(consume_and_ack(&alpha, 2).await, range(10, 12));
     alpha.commit().unwrap().await.unwrap();
     assert_eq!(consume(&beta, 3).await, range(12, 15));

@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod fake;
+pub mod fixture;
 pub mod server;
 
 use sea_streamer_conformance::{random_key, service_url};
