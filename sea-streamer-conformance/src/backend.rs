@@ -145,8 +145,10 @@ pub trait Backend: Sync {
         header: &MessageHeader,
     ) -> impl Future<Output = Result<(), String>> + Send;
 
-    /// Consumer options for a consumer whose messages are acknowledged one by one through
-    /// the [`ack`](Self::ack) hook (e.g. Redis without `NOACK`); the same as
+    /// Consumer options for a consumer whose messages count as processed only once
+    /// acknowledged through the [`ack`](Self::ack) hook: nothing is acknowledged on delivery
+    /// or automatically (e.g. Redis without `NOACK`), and what a closed LoadBalanced member
+    /// had not acknowledged goes to the other members within a few seconds. The same as
     /// [`consumer_options`](Self::consumer_options) by default.
     fn acking_consumer_options(
         &self,

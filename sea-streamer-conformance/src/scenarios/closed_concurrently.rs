@@ -12,7 +12,7 @@ use futures::future::{join, join_all};
 use sea_streamer_runtime::{spawn_task, timeout};
 use sea_streamer_types::{ConsumerGroup, ConsumerMode, Producer, Streamer};
 
-use super::support::{all, drain_group, next_in_flight, read_in_order};
+use super::support::{all, connect_acking, drain_group, next_in_flight, read_in_order};
 use super::{connect_consumer, new_key, opt_out, produce, WAIT};
 use crate::backend::{Backend, ConsumerOf};
 use crate::service::random_key;
@@ -42,7 +42,7 @@ where
         Ok(()) => {
             for _ in 0..EACH {
                 let mode = ConsumerMode::LoadBalanced;
-                members.push(connect_consumer(b, &streamer, &key, mode, Some(group.clone())).await);
+                members.push(connect_acking(b, &streamer, &key, mode, Some(group.clone())).await);
             }
         }
         Err(why) => opt_out("consumers_closed_concurrently (LoadBalanced)", why),
@@ -87,7 +87,7 @@ where
     let member = match caps.load_balanced.and(caps.handover) {
         Ok(()) => {
             let mode = ConsumerMode::LoadBalanced;
-            Some(connect_consumer(b, &streamer, &key, mode, Some(group)).await)
+            Some(connect_acking(b, &streamer, &key, mode, Some(group)).await)
         }
         Err(why) => {
             opt_out("consumers_closed_concurrently (next member)", why);

@@ -2,7 +2,8 @@
 //! nothing for its group.
 //!
 //! - Resumable (unless the backend opts out): consumers of one group are started one after
-//!   the other; each reads a few messages, commits the last, puts one more `next()` in
+//!   the other; each reads a few messages, commits them (acknowledging each through
+//!   `Acknowledge` where the consumer implements it), puts one more `next()` in
 //!   flight and is closed. Each next start resumes at or before the first uncommitted
 //!   message, so together they receive every message.
 //! - LoadBalanced (unless the backend opts out): two members read concurrently; the one
@@ -13,7 +14,10 @@ use std::collections::BTreeSet;
 
 use sea_streamer_types::{ConsumerGroup, ConsumerMode, Producer, Streamer};
 
-use super::support::{all, commit, connect_acking, drain_group, drain_group_until, next_in_flight};
+use super::support::{
+    all, commit, commit_acked, connect_acking, drain_group, drain_group_until, handle,
+    next_in_flight,
+};
 use super::{index_of, new_key, next_owned, opt_out, payload, produce, text};
 use crate::backend::Backend;
 use crate::service::random_key;
@@ -47,6 +51,9 @@ async fn next_start<B: Backend>(b: &B, n: usize) {
         .expect("create_producer failed");
     produce(&mut producer, 0..n).await;
 
+    // Processed messages are acknowledged one by one where the consumer implements
+    // `Acknowledge`, else committed through `Backend::commit`.
+    let acknowledge = b.capabilities().acknowledge.is_ok();
     let chunk = (n / 4).max(1);
     let mut committed = 0; // the first uncommitted message
     let mut seen = BTreeSet::new();
@@ -75,11 +82,18 @@ async fn next_start<B: Backend>(b: &B, n: usize) {
             } else if let Some((prev, _)) = &last {
                 assert_eq!(i, prev + 1, "{WHAT}: start {generation} skipped a message");
             }
+            if acknowledge {
+                handle(b, &consumer, m.header(), false, WHAT);
+            }
             seen.insert(i);
             last = Some((i, m.header().clone()));
         }
         let (i, header) = last.expect("read at least one message");
-        commit(b, &mut consumer, &header, WHAT).await;
+        if acknowledge {
+            commit_acked(b, &consumer, WHAT).await;
+        } else {
+            commit(b, &mut consumer, &header, WHAT).await;
+        }
         committed = committed.max(i + 1);
         if let Some(j) = next_in_flight(&consumer, WHAT).await {
             seen.insert(j);
