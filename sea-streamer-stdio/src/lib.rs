@@ -113,6 +113,13 @@
 //!   (upstream: the process exits with an error). `relay` awaits its receipts (at most
 //!   `--max-in-flight`, default 4096, at a time): a failed print stops it with that error;
 //!   at the end of stdin it prints what it read and exits 0 (upstream: waited forever).
+//!   `complex` does the same at the end of stdin. All three end quietly (exit 0, nothing on
+//!   stderr) when stdout is closed by its reader (`clock | head -2`; upstream: an error),
+//!   exit 1 with a one-line message on a runtime error and 2 on a usage error, show
+//!   warnings unless `RUST_LOG` says otherwise, and answer `--version` with their own name.
+//!   `clock --interval` takes the shared syntax of `sea_streamer_types::parse_duration`; a
+//!   bad value is refused with `invalid duration ...` listing the units (upstream:
+//!   `Failed to parse {src} as Duration`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod ack;

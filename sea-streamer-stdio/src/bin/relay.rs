@@ -5,13 +5,14 @@
 //! # [2023-02-24T08:13:10 | relay | 0] {"relay":true,"tick":0}
 //! ```
 
+#[path = "common/exit.rs"]
+mod exit;
+
 use anyhow::{Context, Result};
 use clap::Parser;
 use futures::{stream::FuturesOrdered, FutureExt, StreamExt};
-use sea_streamer_stdio::{stdin_closed, StdioConsumerOptions, StdioErr, StdioStreamer};
-use sea_streamer_types::{
-    Buffer, Consumer, Message, Producer, StreamErr, StreamKey, Streamer, StreamerUri,
-};
+use sea_streamer_stdio::{stdin_closed, StdioConsumerOptions, StdioStreamer};
+use sea_streamer_types::{Buffer, Consumer, Message, Producer, StreamKey, Streamer, StreamerUri};
 
 /// Consumes the INPUT stream from stdin; each payload is parsed as JSON, an object gets
 /// `"relay": true` added, and the result is sent compactly (keys sorted) to the OUTPUT
@@ -22,7 +23,7 @@ use sea_streamer_types::{
 /// `relay ... | head -n 1`) ends the relay quietly with exit 0. At the end of stdin,
 /// everything read is printed and the relay exits 0.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "relay", version)]
 struct Args {
     /// Stream key to read from stdin
     #[arg(long, value_name = "STREAM_KEY")]
@@ -63,19 +64,19 @@ fn transform(message: &impl Message) -> Option<String> {
     }
 }
 
-/// Whether `err` says that stdout was closed by its reader.
-fn is_closed_stdout(err: &StreamErr<StdioErr>) -> bool {
-    matches!(err, StreamErr::Backend(StdioErr::IoError(e)) if e.kind() == std::io::ErrorKind::BrokenPipe)
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    exit::init_logger();
+    let args = Args::parse();
+    exit::exit("relay", run(args).await)
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+async fn run(args: Args) -> Result<()> {
     let Args {
         input,
         output,
         max_in_flight,
-    } = Args::parse();
+    } = args;
     let max_in_flight = max_in_flight as usize;
     let streamer = StdioStreamer::connect(StreamerUri::zero(), Default::default()).await?;
     let mut consumer = streamer
@@ -106,7 +107,7 @@ async fn main() -> Result<()> {
             Some(receipt) = in_flight.next(), if !in_flight.is_empty() => {
                 match receipt {
                     Ok(_) => printed += 1,
-                    Err(e) if is_closed_stdout(&e) => {
+                    Err(e) if exit::is_closed_stdout(&e) => {
                         log::debug!("stdout was closed after {printed} messages; stopping");
                         return Ok(());
                     }
@@ -127,7 +128,7 @@ async fn main() -> Result<()> {
         }
     }
     match producer.end().await {
-        Err(e) if is_closed_stdout(&e) => log::debug!("stdout was closed while flushing"),
+        Err(e) if exit::is_closed_stdout(&e) => log::debug!("stdout was closed while flushing"),
         result => result.context("flushing stdout")?,
     }
     log::info!("relayed {printed} messages");
