@@ -172,7 +172,7 @@ fn clock_and_sink_write_ticks() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("`ms`, `s` or `m`"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ns, us, ms, s, m"));
 }
 
 #[test]
@@ -290,5 +290,212 @@ fn a_second_writing_process_is_refused() {
     assert_eq!(ticks.last().map(|(_, t)| t.as_str()), Some("tick-0"));
     let (code, _) = run(env!("CARGO_BIN_EXE_ss-verify"), &["--file", p]);
     assert_eq!(code, 0);
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// Runs `bin` with `args`, stdin empty and RUST_LOG unset: (exit code, stdout, stderr).
+fn run_all(bin: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(bin)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `bin` with `args` and its stdout closed from the start (`bin | head -0`):
+/// (exit code, stderr).
+fn run_closed_stdout(bin: &str, args: &[&str]) -> (i32, String) {
+    let mut child = Command::new(bin)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("RUST_BACKTRACE")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn every_binary_has_version() {
+    for (name, bin) in [
+        ("ss-decode", env!("CARGO_BIN_EXE_ss-decode")),
+        ("ss-verify", env!("CARGO_BIN_EXE_ss-verify")),
+        ("clock", env!("CARGO_BIN_EXE_clock")),
+        ("sink", env!("CARGO_BIN_EXE_sink")),
+        ("tail", env!("CARGO_BIN_EXE_tail")),
+        ("stdin-to-file", env!("CARGO_BIN_EXE_stdin-to-file")),
+    ] {
+        let (code, out, _) = run_all(bin, &["--version"]);
+        assert_eq!(code, 0, "{name}");
+        assert_eq!(out.trim(), format!("{name} {}", env!("CARGO_PKG_VERSION")));
+    }
+}
+
+#[test]
+fn ss_decode_ndjson_is_one_json_object_per_line() {
+    for file in ["sample-1.ss", "consumer.ss", "quicksort.ss"] {
+        let (code, out, _) = run_all(
+            env!("CARGO_BIN_EXE_ss-decode"),
+            &["--file", &vector(file), "--format", "ndjson"],
+        );
+        assert_eq!(code, 0, "{file}");
+        let lines: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{file}: {l}: {e}")))
+            .collect();
+        assert!(lines.iter().all(|v| v.is_object()), "{file}");
+        assert!(
+            lines[0]["file_header"]["beacon_interval"].is_u64(),
+            "{file}"
+        );
+        assert!(lines[1]["header"]["stream_key"].is_string(), "{file}");
+    }
+    // the beacon crossed after `hello` 20 in shard 1
+    let (_, out, _) = run_all(
+        env!("CARGO_BIN_EXE_ss-decode"),
+        &["--file", &vector("consumer.ss"), "--format", "ndjson"],
+    );
+    let beacon: serde_json::Value = out
+        .lines()
+        .find(|l| l.starts_with(r#"{"beacon":"#))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .expect("a beacon line");
+    assert_eq!(beacon["markers"][0]["running_checksum"], 2887);
+}
+
+#[test]
+fn ss_decode_usage_errors_list_the_valid_values() {
+    let (code, out, err) = run_all(
+        env!("CARGO_BIN_EXE_ss-decode"),
+        &["--file", &vector("sample-1.ss"), "--format", "csv"],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(err.contains("log") && err.contains("ndjson"), "{err}");
+}
+
+#[test]
+fn runtime_errors_exit_1_on_one_line_naming_the_file() {
+    let missing = temp("missing");
+    let m = missing.to_str().unwrap();
+    for (name, bin, args) in [
+        (
+            "ss-decode",
+            env!("CARGO_BIN_EXE_ss-decode"),
+            vec!["--file", m],
+        ),
+        (
+            "clock",
+            env!("CARGO_BIN_EXE_clock"),
+            vec!["--file", m, "--interval", "1ms", "--count", "1"],
+        ),
+        ("tail", env!("CARGO_BIN_EXE_tail"), vec!["--file", m]),
+    ] {
+        let (code, _, err) = run_all(bin, &args);
+        assert_eq!(code, 1, "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+        assert!(err.starts_with(&format!("{name}: error: ")), "{err}");
+        assert!(err.contains(m), "{name}: {err}");
+        assert!(
+            !err.contains("Stack backtrace") && !err.contains(" {"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn warnings_are_shown_by_default() {
+    // quicksort.ss has no end-of-stream mark
+    let (code, _, err) = run_all(
+        env!("CARGO_BIN_EXE_ss-decode"),
+        &["--file", &vector("quicksort.ss")],
+    );
+    assert_eq!(code, 0);
+    assert!(err.contains("might be truncated"), "{err}");
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let sample = vector("sample-1.ss");
+    for (name, bin, args) in [
+        (
+            "ss-decode",
+            env!("CARGO_BIN_EXE_ss-decode"),
+            vec!["--file", sample.as_str()],
+        ),
+        (
+            "ss-decode ndjson",
+            env!("CARGO_BIN_EXE_ss-decode"),
+            vec!["--file", sample.as_str(), "--format", "ndjson"],
+        ),
+        (
+            "ss-verify",
+            env!("CARGO_BIN_EXE_ss-verify"),
+            vec!["--file", sample.as_str()],
+        ),
+    ] {
+        let (code, err) = run_closed_stdout(bin, &args);
+        assert_eq!((code, err.as_str()), (0, ""), "{name}");
+    }
+}
+
+#[test]
+fn tail_ends_quietly_when_stdout_is_closed() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let path = temp("tail-closed");
+    std::fs::write(&path, "old\n").unwrap();
+    let mut child = KillOnDrop(
+        Command::new(env!("CARGO_BIN_EXE_tail"))
+            .args(["--file", path.to_str().unwrap()])
+            .env_remove("RUST_LOG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    drop(child.0.stdout.take());
+    let mut stderr = BufReader::new(child.0.stderr.take().unwrap());
+    let mut started = String::new();
+    stderr.read_line(&mut started).unwrap();
+    assert!(started.contains("from byte 4"), "{started}");
+    let mut out = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    out.write_all(b"new\n").unwrap();
+    out.flush().unwrap();
+    let status = child.0.wait().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert_eq!((status.code(), rest.as_str()), (Some(0), ""));
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn clock_takes_the_duration_syntax_of_every_binary() {
+    let path = temp("clock-us");
+    let p = path.to_str().unwrap();
+    std::fs::write(&path, b"").unwrap();
+    let (code, _, err) = run_all(
+        env!("CARGO_BIN_EXE_clock"),
+        &["--file", p, "--interval", "100us", "--count", "3"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(decoded_clock(p).len(), 3);
     std::fs::remove_file(&path).unwrap();
 }

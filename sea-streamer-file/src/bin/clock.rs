@@ -1,14 +1,13 @@
 //! `clock`: a producer that appends `tick-0`, `tick-1`, … to the stream `clock` of a `.ss` file.
 
-#[path = "common/duration.rs"]
-mod duration;
+#[path = "common/exit.rs"]
+mod exit;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use duration::parse_duration;
 use sea_streamer_file::{FileConnectOptions, FileId, FileStreamer};
-use sea_streamer_types::{Producer, StreamKey, Streamer};
-use std::time::Duration;
+use sea_streamer_types::{parse_duration, Producer, StreamKey, Streamer};
+use std::{process::ExitCode, time::Duration};
 
 /// Append a tick to the stream `clock` of a SeaStreamer `.ss` file at a fixed interval.
 ///
@@ -24,7 +23,7 @@ struct Args {
     /// The `.ss` file to append to (must exist).
     #[arg(long, value_name = "PATH")]
     file: String,
-    /// Time between ticks: a whole number with `ms`, `s` or `m` (e.g. 500ms, 2s, 1m).
+    /// Time between ticks: an integer with `ns`, `us`, `ms`, `s` or `m` (e.g. 100us, 500ms, 2s, 1m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     interval: Duration,
     /// Stop after this many ticks (default: run until interrupted).
@@ -33,9 +32,13 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::init();
+async fn main() -> ExitCode {
+    exit::init_logger();
     let args = Args::parse();
+    exit::exit("clock", run(args).await)
+}
+
+async fn run(args: Args) -> Result<()> {
     let uri = FileId::new(args.file.clone())
         .to_streamer_uri()
         .with_context(|| format!("not a usable path: {}", args.file))?;

@@ -1,14 +1,15 @@
 //! `sink`: writes `tick-{i}` frames to a fresh `.ss` file with the low-level `MessageSink`.
 
-#[path = "common/duration.rs"]
-mod duration;
+#[path = "common/exit.rs"]
+mod exit;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use duration::parse_duration;
 use sea_streamer_file::{FileId, MessageSink, DEFAULT_BEACON_INTERVAL, DEFAULT_FILE_SIZE_LIMIT};
-use sea_streamer_types::{MessageHeader, OwnedMessage, ShardId, StreamKey, Timestamp};
-use std::time::Duration;
+use sea_streamer_types::{
+    parse_duration, MessageHeader, OwnedMessage, ShardId, StreamKey, Timestamp,
+};
+use std::{process::ExitCode, time::Duration};
 
 /// Write ticks to a new SeaStreamer `.ss` file with the low-level `MessageSink`.
 ///
@@ -21,7 +22,7 @@ struct Args {
     /// The `.ss` file to write (created or truncated).
     #[arg(long, value_name = "PATH")]
     file: String,
-    /// Time between frames: a whole number with `ms`, `s` or `m` (e.g. 500ms, 2s, 1m).
+    /// Time between frames: an integer with `ns`, `us`, `ms`, `s` or `m` (e.g. 100us, 500ms, 2s, 1m).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     interval: Duration,
     /// Stop after this many frames and end the file without EOS (default: run until interrupted).
@@ -30,9 +31,13 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::init();
+async fn main() -> ExitCode {
+    exit::init_logger();
     let args = Args::parse();
+    exit::exit("sink", run(args).await)
+}
+
+async fn run(args: Args) -> Result<()> {
     let mut sink = MessageSink::new(
         FileId::new(args.file.clone()),
         DEFAULT_BEACON_INTERVAL,

@@ -1,5 +1,8 @@
 //! `ss-decode`: print the frames (and beacons) of a `.ss` file as log lines or ndjson.
 
+#[path = "common/exit.rs"]
+mod exit;
+
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use sea_streamer_file::{
@@ -14,24 +17,33 @@ use std::io::{BufWriter, Write};
 /// Prints the header, then one line per frame, and the markers of every beacon crossed.
 /// A truncated tail (an incomplete last frame with nothing valid after it) is reported as a
 /// warning (exit 0); corruption (bytes that do not decode, followed by valid data) and other
-/// errors exit non-zero.
+/// errors exit 1. A closed stdout (`ss-decode ... | head -3`) ends it quietly (exit 0).
+///
+/// `--format ndjson` prints one JSON object per line: `{"file_header":{...}}` first, then
+/// `{"header":{...},"payload":...}` per frame, and `{"beacon":N,"markers":[...]}` after a
+/// frame that crossed beacon N.
 #[derive(Debug, Parser)]
 #[command(name = "ss-decode", version)]
 struct Args {
     /// The `.ss` file to decode.
     #[arg(long, value_name = "PATH")]
     file: String,
-    /// Output format: `log` (`[ts | key | seq | shard] payload`) or `ndjson` (one JSON object per frame).
-    #[arg(long, default_value = "log", value_name = "log|ndjson")]
-    format: String,
+    /// Output format: `log` (`[ts | key | seq | shard] payload`) or `ndjson` (one JSON object
+    /// per line).
+    #[arg(long, value_enum, default_value_t = Format::Log)]
+    format: Format,
     /// Print message headers only (no payloads).
     #[arg(long)]
     header_only: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
+    /// `[timestamp | key | sequence | shard] payload`, with `# ` lines for the header and
+    /// beacons.
     Log,
+    /// One JSON object per line.
     Ndjson,
 }
 
@@ -49,29 +61,34 @@ fn print_header(out: &mut impl Write, format: Format, header: &Header) -> Result
     let json = serde_json::to_string(header)?;
     match format {
         Format::Log => writeln!(out, "# {json}")?,
-        Format::Ndjson => writeln!(out, "/* {json} */")?,
+        Format::Ndjson => writeln!(out, "{{\"file_header\":{json}}}")?,
     }
     Ok(())
 }
 
-fn print_markers(out: &mut impl Write, format: Format, markers: &[Marker]) -> Result<()> {
+fn print_markers(
+    out: &mut impl Write,
+    format: Format,
+    beacon: u32,
+    markers: &[Marker],
+) -> Result<()> {
     let json = serde_json::to_string(markers)?;
     match format {
         Format::Log => writeln!(out, "# {json}")?,
-        Format::Ndjson => writeln!(out, "/* {json} */")?,
+        Format::Ndjson => writeln!(out, "{{\"beacon\":{beacon},\"markers\":{json}}}")?,
     }
     Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    exit::init_logger();
     let args = Args::parse();
-    let format = match args.format.as_str() {
-        "log" => Format::Log,
-        "ndjson" => Format::Ndjson,
-        _ => bail!("Invalid Format"),
-    };
+    exit::exit("ss-decode", run(args).await)
+}
+
+async fn run(args: Args) -> Result<()> {
+    let format = args.format;
     let mut source = MessageSource::new(FileId::new(args.file.clone()), StreamMode::Replay)
         .await
         .with_context(|| format!("cannot open {}", args.file))?;
@@ -136,7 +153,7 @@ async fn main() -> Result<()> {
         let (index, markers) = source.beacon();
         if index != beacon {
             beacon = index;
-            print_markers(&mut out, format, markers)?;
+            print_markers(&mut out, format, index, markers)?;
         }
         if sea_streamer_file::is_end_of_stream(m) {
             break;

@@ -1,6 +1,9 @@
 //! `ss-verify`: check every frame and beacon of a `.ss` file; `--repair` removes corrupt bytes and a
 //! torn tail and keeps every valid frame.
 
+#[path = "common/exit.rs"]
+mod exit;
+
 use anyhow::{Context, Result};
 use clap::Parser;
 use sea_streamer_file::{
@@ -19,7 +22,8 @@ use std::process::ExitCode;
 /// them they are a torn tail (an incomplete last write).
 ///
 /// Exit status: 0 = the file is clean (or was repaired), 1 = problems found (or header
-/// inconsistencies, which `--repair` does not change), 2 = cannot read the file.
+/// inconsistencies, which `--repair` does not change), 2 = cannot read the file (or a usage
+/// error), as `diff` and `cmp` do. A closed stdout ends it quietly.
 #[derive(Debug, Parser)]
 #[command(name = "ss-verify", version)]
 struct Args {
@@ -88,11 +92,13 @@ fn run(args: &Args) -> Result<bool> {
 }
 
 fn main() -> ExitCode {
-    env_logger::init();
+    exit::init_logger();
     let args = Args::parse();
     match run(&args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
+        // `ss-verify ... | head -1`: the reader has what it wanted
+        Err(e) if exit::is_closed_stdout(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "ss-verify: {e:#}");
             ExitCode::from(2)

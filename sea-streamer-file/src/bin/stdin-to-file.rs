@@ -1,5 +1,8 @@
 //! `stdin-to-file`: copy at most 10 lines of stdin to a file, through a `FileSink`.
 
+#[path = "common/exit.rs"]
+mod exit;
+
 use anyhow::{Context, Result};
 use clap::Parser;
 use sea_streamer_file::{AsyncFile, FileId, FileSink, DEFAULT_FILE_SIZE_LIMIT};
@@ -21,9 +24,13 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    exit::init_logger();
     let args = Args::parse();
+    exit::exit("stdin-to-file", run(args).await)
+}
+
+async fn run(args: Args) -> Result<()> {
     let file = AsyncFile::new_ow(FileId::new(args.file.clone()))
         .await
         .with_context(|| format!("cannot write {}", args.file))?;

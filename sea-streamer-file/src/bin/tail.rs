@@ -1,5 +1,8 @@
 //! `tail`: follow a file like `tail -f`, printing the bytes appended to it.
 
+#[path = "common/exit.rs"]
+mod exit;
+
 use anyhow::{Context, Result};
 use clap::Parser;
 use sea_streamer_file::{FileId, FileSource, ReadFrom};
@@ -48,9 +51,13 @@ fn decode(pending: &mut Vec<u8>, out: &mut String) {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    exit::init_logger();
     let args = Args::parse();
+    exit::exit("tail", run(args).await)
+}
+
+async fn run(args: Args) -> Result<()> {
     let mut source = FileSource::new(FileId::new(args.file.clone()), ReadFrom::End)
         .await
         .with_context(|| format!("cannot open {}", args.file))?;
