@@ -13,38 +13,43 @@ use sea_streamer_processor::{ProcessorErr, ProcessorOptions, Progress, Summary};
 use std::any::Any;
 use std::time::Duration;
 
-/// Resolves on the first SIGINT (Ctrl-C) or SIGTERM (on non-unix systems: Ctrl-C).
+/// A future that resolves on the first SIGINT (Ctrl-C) or SIGTERM (on non-unix systems:
+/// Ctrl-C). The handlers are installed by this call, before the future is polled: call it
+/// first thing in `main`, so that a signal arriving while the program connects is not
+/// fatal.
 ///
-/// If the signal handlers cannot be installed the future never resolves (the program then
-/// stops as the signal's default action would), and the reason is logged.
-pub async fn shutdown_signal() {
+/// If the handlers cannot be installed the future never resolves (a signal then stops the
+/// program as its default action would), and the reason is logged.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        let (interrupt, terminate) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        );
-        match (interrupt, terminate) {
-            (Ok(mut interrupt), Ok(mut terminate)) => {
-                tokio::select! {
-                    _ = interrupt.recv() => log::info!("SIGINT: shutting down"),
-                    _ = terminate.recv() => log::info!("SIGTERM: shutting down"),
+        let handlers =
+            signal(SignalKind::interrupt()).and_then(|i| Ok((i, signal(SignalKind::terminate())?)));
+        async move {
+            match handlers {
+                Ok((mut interrupt, mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => log::info!("SIGINT: shutting down"),
+                        _ = terminate.recv() => log::info!("SIGTERM: shutting down"),
+                    }
                 }
-            }
-            (Err(e), _) | (_, Err(e)) => {
-                log::error!("cannot watch for signals: {e}");
-                std::future::pending::<()>().await
+                Err(e) => {
+                    log::error!("cannot watch for signals: {e}");
+                    std::future::pending::<()>().await
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => log::info!("Ctrl-C: shutting down"),
-            Err(e) => {
-                log::error!("cannot watch for Ctrl-C: {e}");
-                std::future::pending::<()>().await
+        async {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => log::info!("Ctrl-C: shutting down"),
+                Err(e) => {
+                    log::error!("cannot watch for Ctrl-C: {e}");
+                    std::future::pending::<()>().await
+                }
             }
         }
     }

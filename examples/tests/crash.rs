@@ -11,7 +11,9 @@
 mod crash_common;
 
 use crash_common::watch::{output_number, Seen};
-use crash_common::{finish, kill9, messages, seed, spawn, terminate, Rng, Tally};
+use crash_common::{
+    finish, kill9, kill_target, messages, seed, spawn, spawn_ready, terminate, Rng, Tally,
+};
 use sea_streamer::file::{FileId, MessageSource, StreamMode};
 use sea_streamer::kafka::export::rdkafka::admin::{
     AdminClient, AdminOptions, NewTopic, TopicReplication,
@@ -107,11 +109,11 @@ async fn crash_on_server(backend: &str, input: String, output: String, n: u64) {
     let args = processor_args(&input, &output, &group);
     for point in &points {
         let mut child = spawn(PROCESSOR, &args);
-        seen.reach(*point).await;
+        seen.reach(kill_target(*point, seen.distinct(), n)).await;
         kill9(&mut child);
         eprintln!("killed at {} outputs", seen.distinct());
     }
-    let mut child = spawn(PROCESSOR, &args);
+    let mut child = tokio::task::block_in_place(|| spawn_ready(PROCESSOR, &args));
     seen.reach(n).await;
     tokio::task::block_in_place(|| terminate(&mut child));
     let (_streamer, producer) = open_producer(&output_url).await.unwrap();
@@ -199,7 +201,7 @@ async fn processor_survives_sigkill_on_file() {
     for (run, point) in points.iter().enumerate() {
         let mut child = spawn(PROCESSOR, &processor_args(&input, &output(run), &group));
         let follower = tokio::spawn(follow_file(out(run), seen.clone()));
-        seen.reach(*point).await;
+        seen.reach(kill_target(*point, seen.distinct(), n)).await;
         kill9(&mut child);
         follower.abort();
         eprintln!("killed at {} outputs", seen.distinct());

@@ -10,7 +10,9 @@
 
 mod crash_common;
 
-use crash_common::{finish, kill9, messages, seed, spawn, terminate, Rng, WAIT};
+use crash_common::{
+    finish, kill9, kill_target, messages, seed, spawn, spawn_ready, terminate, Rng, WAIT,
+};
 use sea_streamer::file::{FileId, MessageSource, StreamMode};
 use sea_streamer::{Buffer, Message, Producer, StreamUrl, Timestamp};
 use sea_streamer_conformance::{random_key, service_url};
@@ -183,11 +185,11 @@ async fn crash_sink(
     let points = Rng::new(seed()).kill_points(spreads, KILLS);
     for (run, point) in points.iter().enumerate() {
         let mut child = spawn(SQL_SINK, &args(run));
-        reach(&pool, *point).await;
+        reach(&pool, kill_target(*point, rows(&pool).await, spreads)).await;
         kill9(&mut child);
         eprintln!("killed at {} rows", rows(&pool).await);
     }
-    let mut child = spawn(SQL_SINK, &args(KILLS));
+    let mut child = tokio::task::block_in_place(|| spawn_ready(SQL_SINK, &args(KILLS)));
     if ends {
         tokio::task::block_in_place(|| finish(&mut child));
     } else {

@@ -50,6 +50,7 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
     let args = Args::parse();
+    let shutdown = shutdown_signal();
     let slide = args.slide.unwrap_or(args.window);
     let spec = WindowSpec::sliding(args.window, slide)?.with_allowed_lateness(args.lateness);
     let (_input, consumer) = open_consumer(&args.input, args.from).await?;
@@ -57,14 +58,13 @@ async fn main() -> anyhow::Result<()> {
         Some(url) => {
             let (_output, producer) = open_producer(url).await?;
             let sink = CountSink::<std::io::Stdout>::Stream(&producer);
-            let n =
-                run_log_aggregator(&consumer, spec, args.count, shutdown_signal(), sink).await?;
+            let n = run_log_aggregator(&consumer, spec, args.count, shutdown, sink).await?;
             producer.end().await?;
             n
         }
         None => {
             let sink = CountSink::Writer(std::io::stdout().lock());
-            run_log_aggregator(&consumer, spec, args.count, shutdown_signal(), sink).await?
+            run_log_aggregator(&consumer, spec, args.count, shutdown, sink).await?
         }
     };
     eprintln!("log-aggregator: {n} count(s)");

@@ -65,6 +65,9 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
     let args = Args::parse();
+    let shutdown = shutdown_signal();
+    // (tests wait for this line before they send a signal)
+    eprintln!("processor: running, pid {}", std::process::id());
     let is_stdio = args.input.streamer().protocol() == Some("stdio");
     if args.input == args.output && !is_stdio {
         anyhow::bail!(
@@ -101,7 +104,7 @@ async fn main() -> anyhow::Result<()> {
         dead_letter: dead_letter.as_ref().map(|(_, p, k)| (p.clone(), k.clone())),
     };
     let summary = sea_streamer_examples::with_ack_consumer!(consumer, |c| {
-        run_processor(c, &outputs, &args.runner, shutdown_signal()).await?
+        run_processor(c, &outputs, &args.runner, shutdown).await?
     });
     producer.end().await?;
     if let Some((_, producer, _)) = dead_letter {

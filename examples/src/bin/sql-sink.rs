@@ -52,6 +52,9 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
     let args = Args::parse();
+    let shutdown = shutdown_signal();
+    // (tests wait for this line before they send a signal)
+    eprintln!("sql-sink: running, pid {}", std::process::id());
     let pool = open_database(&args.database).await?;
     let (_streamer, mut consumer) = open_consumer(&args.input, args.from).await?;
     let earliest = args.from == StartFrom::Earliest;
@@ -65,7 +68,7 @@ async fn main() -> anyhow::Result<()> {
     };
     let target = dead_letter.as_ref().map(|(_, p, k)| (p.clone(), k.clone()));
     let summary = sea_streamer_examples::with_ack_consumer!(consumer, |c| {
-        run_sql_sink(c, &pool, target, &args.runner, shutdown_signal()).await?
+        run_sql_sink(c, &pool, target, &args.runner, shutdown).await?
     });
     if let Some((_, producer, _)) = dead_letter {
         producer.end().await?;

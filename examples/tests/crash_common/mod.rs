@@ -69,6 +69,41 @@ pub fn spawn(bin: &str, args: &[String]) -> Child {
         .unwrap_or_else(|e| panic!("starting {bin}: {e}"))
 }
 
+/// Starts `bin` with `args` and waits until it says it is running (its signal handlers are
+/// installed); the rest of its stderr is copied to the test's.
+pub fn spawn_ready(bin: &str, args: &[String]) -> Child {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {bin}: {e}"));
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("{bin} ended before it said it runs"))
+            .unwrap();
+        eprintln!("{line}");
+        if line.contains(": running") {
+            break;
+        }
+    }
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            eprintln!("{line}");
+        }
+    });
+    child
+}
+
+/// The output count at which to kill the next run: the seeded `point`, but at least
+/// `n / 50` beyond `now` (so every killed run makes progress of its own), below `n`.
+pub fn kill_target(point: u64, now: u64, n: u64) -> u64 {
+    point.max(now + n / 50).min(n.saturating_sub(1))
+}
+
 /// Kills `child` with SIGKILL and reaps it.
 pub fn kill9(child: &mut Child) {
     child.kill().expect("SIGKILL");
