@@ -61,6 +61,26 @@
 //! after 100 such retries); anything else is returned (consumers first handle `NOGROUP`,
 //! `UNBLOCKED` and `CROSSSLOT` as described below). Every back-off is a `backon` schedule.
 //!
+//! ## Architecture
+//!
+//! Modules depend downwards only (no cycle between modules):
+//!
+//! * `policy` (failure classification, back-off) ← `connection` (one node, reconnection)
+//!   ← `cluster` (nodes, key → node map, `MOVED`) ← `producer`, `consumer`, `streamer`.
+//! * `producer`: the handle (`mod.rs`), `budget` (queue limits) ← `request` ← `queue`
+//!   ← `task` (pipelined `XADD`s), `sharder`, `options`.
+//! * `consumer`: the handle (`mod.rs`, with `future` for `next()` / the stream) and its
+//!   background `task`. `setup` turns the options into names and group parameters and prepares
+//!   connections, shards (`discover`) and groups. The task owns the shard table (`shard`) and
+//!   calls modules with their own state: `race` (`Control`: control messages, `acks`, and the
+//!   command connections of `commands`, raced against every read), `absent` (keys not written
+//!   yet), `claim` (LoadBalanced failover), `pace` (empty reads), and the two read paths:
+//!   `read` (command plan, `redis`-crate reads, read-ahead) and `fast_read` (raw connection of
+//!   `fast` with `reply_buf` and `resp`). Both paths' replies are parsed by one entry parser
+//!   (`entries`, walking a `redis::Value` in `reply` or raw bytes in `xread`), and their errors
+//!   take one path in the task (`policy` classification). `outcome` names what a reading step
+//!   came to.
+//!
 //! ## Differences from upstream 0.5.2
 //!
 //! * `send_with_ts` honours its timestamp in millisecond mode too (id `"{ts_ms}-*"`); upstream

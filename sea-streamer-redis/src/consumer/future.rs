@@ -1,7 +1,6 @@
 //! `NextFuture` (one message) and `RedisMessageStream` (an endless stream of them).
 
-use super::shared::{Delivery, PendingAck};
-use super::{AutoCommit, RedisConsumer};
+use super::shared::{Ctrl, Delivery, PendingAck, Shared};
 use crate::{RedisErr, RedisMessageId, RedisResult};
 use futures::Stream;
 use sea_streamer_types::{Message, SharedMessage, StreamErr};
@@ -11,9 +10,21 @@ use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+/// What `next()` reads from: a consumer handle's end of its task's channels.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Source<'a> {
+    pub shared: &'a Shared,
+    pub ctrl: &'a flume::Sender<Ctrl>,
+    pub batches: &'a flume::Receiver<Delivery>,
+    /// `AutoCommit::Delayed` in a group: record an ack for every message taken.
+    pub ack_on_take: bool,
+    /// The task reads ahead (else it reads when a `next()` asks).
+    pub pre_fetch: bool,
+}
+
 /// The future of [`sea_streamer_types::Consumer::next`]; resolves to the next message.
 pub struct NextFuture<'a> {
-    con: &'a RedisConsumer,
+    con: Source<'a>,
     recv: Option<flume::r#async::RecvFut<'a, Delivery>>,
     demanded: bool,
 }
@@ -27,7 +38,7 @@ impl std::fmt::Debug for NextFuture<'_> {
 }
 
 impl<'a> NextFuture<'a> {
-    pub(crate) fn new(con: &'a RedisConsumer) -> Self {
+    pub(crate) fn new(con: Source<'a>) -> Self {
         Self {
             con,
             recv: None,
@@ -45,7 +56,7 @@ impl<'a> NextFuture<'a> {
     fn take(&mut self) -> Option<SharedMessage> {
         let mut inner = self.con.shared.lock();
         let msg = inner.queue.pop_front()?;
-        if self.con.auto_commit == AutoCommit::Delayed && self.con.group.is_some() {
+        if self.con.ack_on_take {
             inner.acks.push(PendingAck {
                 stream_key: msg.stream_key(),
                 shard_id: msg.shard_id(),
@@ -69,7 +80,7 @@ impl Future for NextFuture<'_> {
             if !self.con.pre_fetch && !self.demanded {
                 self.demanded = true;
                 self.con.shared.demand.fetch_add(1, Ordering::AcqRel);
-                let _ = self.con.ctrl.send(super::shared::Ctrl::Demand);
+                let _ = self.con.ctrl.send(Ctrl::Demand);
             }
             let con = self.con;
             let recv = self.recv.get_or_insert_with(|| con.batches.recv_async());
@@ -109,7 +120,7 @@ impl Drop for NextFuture<'_> {
 
 /// An endless stream of messages from a [`RedisConsumer`].
 pub struct StreamFuture<'a> {
-    con: &'a RedisConsumer,
+    con: Source<'a>,
     fut: Option<NextFuture<'a>>,
 }
 
@@ -123,8 +134,8 @@ impl std::fmt::Debug for StreamFuture<'_> {
 }
 
 impl<'a> StreamFuture<'a> {
-    /// A stream reading from `con`.
-    pub fn new(con: &'a RedisConsumer) -> Self {
+    /// A stream reading from `con` (see `StreamFuture::new`).
+    pub(crate) fn from_source(con: Source<'a>) -> Self {
         Self { con, fut: None }
     }
 }

@@ -142,7 +142,25 @@ pub(crate) async fn create_consumer(
     })
 }
 
+impl<'a> StreamFuture<'a> {
+    /// A stream reading from `con`.
+    pub fn new(con: &'a RedisConsumer) -> Self {
+        Self::from_source(con.source())
+    }
+}
+
 impl RedisConsumer {
+    /// What `next()` reads from.
+    fn source(&self) -> future::Source<'_> {
+        future::Source {
+            shared: &self.shared,
+            ctrl: &self.ctrl,
+            batches: &self.batches,
+            ack_on_take: self.auto_commit == AutoCommit::Delayed && self.group.is_some(),
+            pre_fetch: self.pre_fetch,
+        }
+    }
+
     /// The consumer group (None for RealTime).
     pub fn group_id(&self) -> Option<&ConsumerGroup> {
         self.group.as_ref()
@@ -286,10 +304,10 @@ impl Consumer for RedisConsumer {
     }
 
     fn next(&self) -> NextFuture<'_> {
-        NextFuture::new(self)
+        NextFuture::new(self.source())
     }
 
     fn stream<'a, 'b: 'a>(&'b mut self) -> RedisMessageStream<'a> {
-        RedisMessageStream::new(self)
+        StreamFuture::new(self)
     }
 }

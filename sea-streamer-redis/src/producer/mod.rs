@@ -6,6 +6,7 @@
 //! payload bytes not yet answered, see [`RedisProducerOptions`]): when full, `send_to` returns
 //! [`RedisErr::QueueFull`].
 
+mod budget;
 mod options;
 mod queue;
 mod request;
@@ -50,7 +51,7 @@ use std::task::{Context, Poll};
 #[derive(Debug, Clone)]
 pub struct RedisProducer {
     sender: queue::Handle,
-    budget: Arc<queue::Budget>,
+    budget: Arc<budget::Budget>,
     anchor: Option<StreamKey>,
     ts_fmt: TimestampFormat,
     resent: Arc<AtomicU64>,
@@ -94,7 +95,7 @@ pub(crate) async fn create_producer(
     let sharder = producer_options.sharder().map(|s| s.init());
     let receiver = Arc::new(queue::Queue::default());
     let sender = queue::Handle::new(receiver.clone());
-    let budget = queue::Budget::new(
+    let budget = budget::Budget::new(
         producer_options.max_queued_messages(),
         producer_options.max_queued_bytes(),
     );

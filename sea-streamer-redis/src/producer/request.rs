@@ -1,6 +1,6 @@
 //! Requests from producer handles to the producer task, and messages sent to the internal key.
 
-use super::queue::Reserved;
+use super::budget::Reserved;
 use crate::RedisResult;
 use futures::channel::oneshot;
 use sea_streamer_types::{MessageHeader, StreamKey, SEA_STREAMER_INTERNAL};

@@ -32,7 +32,8 @@ const MAX_BATCH_BYTES: usize = 1 << 20;
 /// Most pipelines sent and not yet answered.
 const MAX_IN_FLIGHT: usize = 4;
 
-use super::queue::{Empty, Queue, Reserved};
+use super::budget::Reserved;
+use super::queue::{Empty, Queue};
 use super::request::{Reply, Request};
 
 /// One `XADD` waiting for its reply.
