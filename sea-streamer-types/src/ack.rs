@@ -22,12 +22,18 @@ use std::future::Future;
 ///
 /// What each backend does:
 ///
-/// | Backend | `track` | `ack` | `commit_acked` |
-/// |---|---|---|---|
-/// | Redis (consumer group) | nothing | queues an `XACK` of the message | sends the queued `XACK`s |
-/// | Kafka (`Resumable`, `LoadBalanced`) | records the offset as in flight | marks it processed | commits, per partition, the offset after the contiguous processed prefix |
-/// | file (`Resumable`) | as Kafka | as Kafka | writes the consumer's commit file |
-/// | stdio, and every `RealTime` consumer | nothing (documented no-op) | nothing | nothing |
+/// | Backend | `track` | `ack` | `commit_acked` | A restarted consumer resumes |
+/// |---|---|---|---|---|
+/// | Kafka (`Resumable`, `LoadBalanced`, auto commit off) | records the offset as in flight | marks it processed | commits, per partition, the offset after the contiguous processed prefix | at the first unprocessed message of each partition |
+/// | Redis (consumer group, `AutoCommit::Rolling` or `Disabled`) | nothing (the pending entries list holds it) | queues an `XACK` of exactly this message | sends the queued `XACK`s | with its own pending entries (same consumer id), or another member claims them |
+/// | file (`Resumable`) | remembers where its frame starts | marks it processed | writes the group's commit file: the offset before the first unprocessed message (over every shard and every member of the group in the process) | at the first unprocessed message |
+/// | `SeaConsumer` (sea-streamer-socket) | the wrapped backend's | the wrapped backend's | the wrapped backend's | as that backend |
+/// | stdio; every `RealTime` consumer; file `LoadBalanced` | nothing (documented no-op) | nothing | nothing | where the backend starts anyway |
+///
+/// A consumer that acknowledges every delivered message by itself cannot promise
+/// at-least-once, so there `track` and `ack` fail with `StreamErr::Unsupported`: Kafka with
+/// auto commit and automatic offset store both on, Redis with `AutoCommit::Immediate`
+/// (`NOACK`) or `Delayed`.
 ///
 /// The contract, for every implementation:
 ///
