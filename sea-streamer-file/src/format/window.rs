@@ -354,7 +354,11 @@ impl<'a> Window<'a> {
             };
             check_remaining(c.offset, c.beacon.remaining_messages_bytes, expected)?;
         }
-        let to_next = self.interval - self.pos % self.interval;
+        // A cursor on a beacon point has that beacon next (not yet crossed), not the one after.
+        let to_next = match self.pos % self.interval {
+            0 if self.pos >= self.interval => 0,
+            into => self.interval - into,
+        };
         let left = size - self.frame_read;
         if left >= to_next {
             let at = self.pos + to_next;

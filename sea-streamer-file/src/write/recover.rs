@@ -46,7 +46,9 @@ pub(crate) fn resume_position(reader: &mut Reader) -> Result<u64, FileErr> {
                 Err(e) => break Some((at, e.to_string())),
             }
         };
-        let reached = aligned / interval;
+        // Aligning at beacon k can land past the next beacon point (a frame spanning several):
+        // count it as k, so each round steps back (else the same beacon is retried forever).
+        let reached = (aligned / interval).min(k);
         if found || reached == 0 {
             if let Some((at, cause)) = failure {
                 if let Some(resume_at) = reader.resume_point(at)? {
