@@ -9,7 +9,9 @@
 //!   host pieces (`redis://,/`) are `ZeroNode`.
 //! - Round trip: an accepted address written back as text (`protocol://` + each node without
 //!   the prefix, joined by `,`, then `/` + keys for a `StreamUrl`) parses to an equal value;
-//!   a one-node `StreamerUri`'s `Display` (`(url)`) without its parentheses parses back to it.
+//!   a one-node `StreamerUri`'s `Display` (`(url)`) without its parentheses parses back to it
+//!   (unless its host is empty after the `url` crate's clean-up, as in `A://\0`: that node,
+//!   `a://`, reads back as `a://.`, an upstream quirk kept).
 //!   (`StreamUrl` has no `Display`, as upstream; a several-node `Display` repeats the protocol
 //!   per node and is not meant to be parsed.)
 //!
@@ -75,7 +77,9 @@ fn check_uri(text: &str) -> Result<(), TestCaseError> {
                 again
             );
         }
-        if uri.nodes().len() == 1 {
+        // A host that the `url` crate reduces to nothing (`A://\0`: control characters and
+        // spaces are stripped) gives a node `a://` that reads back as `a://.`: left out.
+        if uri.nodes().len() == 1 && render_uri(&uri).is_some() {
             let shown = uri.to_string();
             let inner = shown
                 .strip_prefix('(')
