@@ -23,6 +23,8 @@ mod reply_buf;
 mod resp;
 #[cfg(test)]
 mod resp_test;
+#[cfg(test)]
+mod resp_prop;
 mod setup;
 mod shard;
 mod shared;
