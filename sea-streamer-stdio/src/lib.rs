@@ -35,6 +35,9 @@
 //! [`PayloadLineBreak`]) and prints nothing, because one line is one message and a
 //! line break would split the payload into a second, forged message. Nothing is escaped:
 //! what a consumer reads for every printable payload is exactly what upstream printed.
+//! A consumer reads a meta line's payload trimmed of surrounding whitespace (the grammar
+//! trims it, as upstream), so a printed payload ` x ` is read back as `x`; a payload without
+//! surrounding whitespace is read back byte for byte (a property test checks both).
 //!
 //! [`stdin_closed`] resolves once stdin has ended and every line read was queued to the
 //! consumers, for programs that stop at the end of their input.
