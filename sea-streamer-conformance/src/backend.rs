@@ -60,6 +60,9 @@ pub struct Capabilities {
     /// Why messages dealt to a LoadBalanced member that is closed before reading them do not
     /// go to the group's remaining or next members, if they do not.
     pub handover: Result<(), &'static str>,
+    /// Why a new member of a group whose members were all closed at once may receive
+    /// nothing (a broker limit), if it may.
+    pub regroup: Result<(), &'static str>,
     /// Why a consumer group's commit on one stream moves the group's position on another
     /// stream, if it does.
     pub group_per_stream: Result<(), &'static str>,
@@ -90,6 +93,7 @@ impl Default for Capabilities {
             assign: Ok(()),
             handover: Ok(()),
             group_per_stream: Ok(()),
+            regroup: Ok(()),
             replay: Ok(()),
             acknowledge: Err(NO_ACKNOWLEDGE),
         }

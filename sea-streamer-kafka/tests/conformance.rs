@@ -4,12 +4,16 @@
 
 mod common;
 
+use std::sync::mpsc;
+
 use common::*;
+use rdkafka::mocking::MockCluster;
 use sea_streamer_conformance::backend::{Backend, Capabilities, RewindRule, SeekRule};
 use sea_streamer_conformance::scenarios;
 use sea_streamer_kafka::{AutoOffsetReset, KafkaConsumer, KafkaConsumerOptions, KafkaStreamer};
 use sea_streamer_types::{
-    ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, StreamKey, StreamerUri,
+    Acknowledge, ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, StreamKey,
+    StreamerUri,
 };
 
 /// Kafka as seen by the conformance scenarios.
@@ -17,6 +21,9 @@ struct Kafka {
     uri: StreamerUri,
     /// Whether the broker's timestamp lookup can be trusted.
     seek: SeekRule,
+    /// librdkafka's mock cluster when that is the target (it can be restarted), `None` for
+    /// tansu (which keeps its data in memory: a restart would lose everything).
+    mock: Option<Mock>,
 }
 
 impl Kafka {
@@ -24,7 +31,71 @@ impl Kafka {
         Some(Self {
             uri: broker()?,
             seek: SeekRule::Unsupported("tansu answers offsets_for_times wrongly"),
+            mock: None,
         })
+    }
+
+    /// A mock cluster of one broker, for the restart scenario.
+    fn mock() -> Self {
+        let mock = Mock::start();
+        Self {
+            uri: format!("kafka://{}", mock.servers)
+                .parse()
+                .expect("mock cluster URI"),
+            seek: SeekRule::Unsupported("the mock cluster has no timestamp lookup"),
+            mock: Some(mock),
+        }
+    }
+}
+
+/// What the thread owning the mock cluster is asked to do.
+enum MockCommand {
+    /// Create a topic of one partition.
+    CreateTopic(String),
+    /// Take the broker down (every connection closed, none accepted) and up again; the
+    /// cluster keeps what it stored.
+    Restart,
+}
+
+/// librdkafka's in-process mock cluster, owned by a thread of its own (its handle is neither
+/// `Send` nor `Sync`); the cluster goes away when this is dropped.
+struct Mock {
+    servers: String,
+    commands: mpsc::Sender<(MockCommand, mpsc::Sender<Result<(), String>>)>,
+}
+
+impl Mock {
+    fn start() -> Self {
+        let (tx, rx) = mpsc::channel::<(MockCommand, mpsc::Sender<Result<(), String>>)>();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let cluster = MockCluster::new(1).expect("mock cluster");
+            let _ = ready_tx.send(cluster.bootstrap_servers());
+            for (command, reply) in rx {
+                let result = match command {
+                    MockCommand::CreateTopic(topic) => cluster.create_topic(&topic, 1, 1),
+                    MockCommand::Restart => {
+                        cluster.broker_down(1).and_then(|()| cluster.broker_up(1))
+                    }
+                };
+                let _ = reply.send(result.map_err(|e| e.to_string()));
+            }
+        });
+        let servers = ready_rx.recv().expect("the mock cluster thread started");
+        Self {
+            servers,
+            commands: tx,
+        }
+    }
+
+    /// Runs `command` on the cluster's thread (a quick, non-blocking librdkafka call).
+    fn run(&self, command: MockCommand) -> Result<(), String> {
+        let (tx, rx) = mpsc::channel();
+        self.commands
+            .send((command, tx))
+            .map_err(|_| "the mock cluster thread is gone".to_owned())?;
+        rx.recv()
+            .map_err(|_| "the mock cluster thread is gone".to_owned())?
     }
 }
 
@@ -42,7 +113,15 @@ impl Backend for Kafka {
     ) -> KafkaConsumerOptions {
         let mut options = KafkaConsumerOptions::new(mode);
         options.set_auto_offset_reset(AutoOffsetReset::Earliest);
-        quick_group(&mut options);
+        if self.mock.is_some() {
+            // The mock broker evicts a member silent for the session timeout, even while it
+            // waits for its join (3 s initial delay): keep it above that.
+            options
+                .set_session_timeout(std::time::Duration::from_secs(6))
+                .add_custom_option("heartbeat.interval.ms", "500");
+        } else {
+            quick_group(&mut options);
+        }
         match (mode, group) {
             (ConsumerMode::LoadBalanced, Some(group)) => {
                 options.set_group_id(group);
@@ -57,7 +136,50 @@ impl Backend for Kafka {
     }
 
     async fn prepare_stream(&self, _streamer: &KafkaStreamer, stream: &StreamKey) {
-        create_topic(&self.uri, stream, 1).await;
+        match &self.mock {
+            Some(mock) => mock
+                .run(MockCommand::CreateTopic(stream.name().to_owned()))
+                .expect("create a topic on the mock cluster"),
+            None => create_topic(&self.uri, stream, 1).await,
+        }
+    }
+
+    /// Group consumers commit only what `commit_acked` commits (no auto commit).
+    fn acking_consumer_options(
+        &self,
+        mode: ConsumerMode,
+        group: Option<ConsumerGroup>,
+    ) -> KafkaConsumerOptions {
+        let mut options = self.consumer_options(mode, group);
+        if mode != ConsumerMode::RealTime {
+            options.set_enable_auto_commit(false);
+        }
+        options
+    }
+
+    fn track(&self, consumer: &KafkaConsumer, header: &MessageHeader) -> Result<(), String> {
+        Acknowledge::track(consumer, header).map_err(|e| e.to_string())
+    }
+
+    fn ack(&self, consumer: &KafkaConsumer, header: &MessageHeader) -> Result<(), String> {
+        Acknowledge::ack(consumer, header).map_err(|e| e.to_string())
+    }
+
+    async fn commit_acked(&self, consumer: &KafkaConsumer) -> Result<(), String> {
+        Acknowledge::commit_acked(consumer)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// The mock cluster's broker goes down and up again; tansu is not restarted.
+    async fn restart(&self) -> Result<(), &'static str> {
+        let mock = self.mock.as_ref().ok_or(
+            "tansu runs on memory storage here, so a restart would lose everything; the \
+             restart test runs on librdkafka's mock cluster",
+        )?;
+        mock.run(MockCommand::Restart)
+            .unwrap_or_else(|e| panic!("restarting the mock broker failed: {e}"));
+        Ok(())
     }
 
     async fn commit(
@@ -77,6 +199,15 @@ impl Backend for Kafka {
             load_balanced_splits_one_shard: false,
             rewind: RewindRule::Inclusive,
             seek: self.seek,
+            acknowledge: Ok(()),
+            regroup: match self.mock {
+                Some(_) => Ok(()),
+                None => Err(
+                    "tansu: after every member of a group was closed at once, a new \
+                     member receives nothing within the suite's wait (it does on the mock \
+                     cluster, see consumers_closed_concurrently_mock)",
+                ),
+            },
             ..Default::default()
         }
     }
@@ -108,6 +239,45 @@ scenario!(consumer_before_stream, |b| {
     scenarios::consumer_before_stream(b, 20)
 });
 
+scenario!(concurrent_consumers, |b| {
+    scenarios::concurrent_consumers(b, 30)
+});
+scenario!(concurrent_streams, |b| {
+    scenarios::concurrent_streams(b, 4, 20)
+});
+scenario!(consumer_closed_mid_stream, |b| {
+    scenarios::consumer_closed_mid_stream(b, 20)
+});
+scenario!(consumers_closed_concurrently, |b| {
+    scenarios::consumers_closed_concurrently(b, 20)
+});
+scenario!(producer_ended_mid_burst, |b| {
+    scenarios::producer_ended_mid_burst(b, 100)
+});
+scenario!(streams_isolated, |b| scenarios::streams_isolated(b, 10));
+scenario!(new_consumer_earliest, |b| {
+    scenarios::new_consumer_earliest(b, 10)
+});
+scenario!(continue_after_handler_error, |b| {
+    scenarios::continue_after_handler_error(b, 12)
+});
+
+/// Restart on librdkafka's mock cluster (tansu keeps its data in memory here).
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn restart() {
+    let _ = env_logger::try_init();
+    scenarios::restart(&Kafka::mock(), 20).await;
+}
+
+/// The whole suite `SEA_STREAMER_STRESS` times concurrently on tansu (skipped when the
+/// variable is unset; the restart scenario opts out there).
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn stress() {
+    sea_streamer_conformance::stress::run(|_| Kafka::tansu()).await;
+}
+
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 #[ignore = "tansu answers offsets_for_times wrongly"]
@@ -117,4 +287,13 @@ async fn seek_at_or_after() {
     };
     kafka.seek = SeekRule::AtOrAfter;
     scenarios::seek_and_rewind(&kafka).await;
+}
+
+/// Consumers closed concurrently on librdkafka's mock cluster, where a new member of the
+/// group is served afterwards (tansu opts out of that part).
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn consumers_closed_concurrently_mock() {
+    let _ = env_logger::try_init();
+    scenarios::consumers_closed_concurrently(&Kafka::mock(), 20).await;
 }

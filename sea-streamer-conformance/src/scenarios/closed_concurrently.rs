@@ -84,7 +84,7 @@ where
     let next = n..2 * n;
     let after = connect_consumer(b, &streamer, &key, ConsumerMode::RealTime, None).await;
     let replay = caps.replay.is_ok();
-    let member = match caps.load_balanced.and(caps.handover) {
+    let member = match caps.load_balanced.and(caps.handover).and(caps.regroup) {
         Ok(()) => {
             let mode = ConsumerMode::LoadBalanced;
             Some(connect_acking(b, &streamer, &key, mode, Some(group)).await)

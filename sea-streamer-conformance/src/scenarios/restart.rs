@@ -6,15 +6,18 @@
 //! RealTime consumer keeps reading across the restart. After it, the producer created
 //! before the restart sends `n` more messages, which must all be acknowledged; a new
 //! streamer's consumer of the same group resumes exactly after the committed message and
-//! receives everything after it; the RealTime consumer receives every message; and (unless
+//! receives everything after it; the RealTime consumer receives every message (transient
+//! errors it reports while the server is away are tolerated); and (unless
 //! the backend opts out of replay) a new consumer from the earliest message finds all `2n`.
 //! A backend without a restart hook, or without Resumable consumers, opts out.
 
 use sea_streamer_runtime::timeout;
-use sea_streamer_types::{ConsumerGroup, ConsumerMode, Producer, Streamer};
+use sea_streamer_types::{Consumer, ConsumerGroup, ConsumerMode, Message, Producer, Streamer};
 
-use super::support::{all, commit, read_in_order, read_until};
-use super::{connect_consumer, new_key, opt_out, produce, WAIT};
+use std::io::Write;
+
+use super::support::{all, commit, read_in_order};
+use super::{connect_consumer, index_of, new_key, opt_out, payload, produce, text, WAIT};
 use crate::backend::Backend;
 use crate::service::random_key;
 
@@ -62,12 +65,7 @@ pub async fn restart<B: Backend>(b: &B, n: usize) {
     let again = b.connect().await;
     let resumed = connect_consumer(b, &again, &key, mode, Some(group)).await;
     read_in_order(&resumed, k..2 * n, "restart (resumed after the commit)").await;
-    read_until(
-        &watcher,
-        &all(k..2 * n),
-        "restart (RealTime across the restart)",
-    )
-    .await;
+    across(&watcher, k..2 * n).await;
     match caps.replay {
         Ok(()) => {
             let fresh = connect_consumer(b, &again, &key, ConsumerMode::RealTime, None).await;
@@ -78,3 +76,40 @@ pub async fn restart<B: Backend>(b: &B, n: usize) {
     }
     producer.end().await.expect("end failed");
 }
+
+/// Reads until every index of `range` arrived at the RealTime consumer that lived through
+/// the restart. Errors from `next()` while the server was away are transient reports
+/// (e.g. librdkafka's "all brokers down"), not losses: they are printed and the consumer is
+/// asked again, at most [`MAX_ERRORS`] times.
+async fn across<C: Consumer>(consumer: &C, range: std::ops::Range<usize>) {
+    const WHAT: &str = "restart (RealTime across the restart)";
+    let want = all(range);
+    let mut seen = std::collections::BTreeSet::new();
+    let mut errors = 0;
+    while !want.is_subset(&seen) {
+        match timeout(WAIT, consumer.next()).await {
+            Ok(Ok(m)) => {
+                let body = text(&Message::to_owned(&m));
+                let i = index_of(&body);
+                assert_eq!(body, payload(i), "{WHAT}: payload {i} corrupted");
+                seen.insert(i);
+            }
+            Ok(Err(e)) => {
+                errors += 1;
+                assert!(errors <= MAX_ERRORS, "{WHAT}: next() keeps failing: {e}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "conformance: {WHAT}: next() reported {e}"
+                );
+            }
+            Err(_) => panic!(
+                "{WHAT}: {} of {} messages, then none within {WAIT:?}",
+                seen.len(),
+                want.len()
+            ),
+        }
+    }
+}
+
+/// The most errors [`across`] accepts from `next()`.
+const MAX_ERRORS: usize = 100;
