@@ -14,6 +14,7 @@
 //!   decoding thread, whatever a length field claims. Measured by the counting global allocator
 //!   of this test binary ([`Counting`]): it keeps per-thread counters of live heap bytes and
 //!   their peak (every `alloc`/`realloc`/`dealloc` of the thread), reset before each decode.
+//!   `SS_PROP_PEAKS=1` prints each file's size and peak (to check the bound against reality).
 //!
 //! Unmutated files also round-trip: the frames read back are the messages written, and
 //! `verify_file` finds the file clean.
@@ -202,10 +203,13 @@ fn messages(n: usize, keys: usize, payload: usize) -> Vec<Written> {
         .collect()
 }
 
+/// A base file: its bytes and, for a file written here, its messages.
+type Base = (Vec<u8>, Option<Vec<Written>>);
+
 /// Valid files to mutate: written here with several beacon intervals (frames cut by one or
 /// several beacons, beacons with markers), with and without EOS, plus the checked-in vectors.
-fn pool() -> &'static [(Vec<u8>, Option<Vec<Written>>)] {
-    static POOL: OnceLock<Vec<(Vec<u8>, Option<Vec<Written>>)>> = OnceLock::new();
+fn pool() -> &'static [Base] {
+    static POOL: OnceLock<Vec<Base>> = OnceLock::new();
     POOL.get_or_init(|| {
         let mut pool = Vec::new();
         for (interval, n, keys, payload, eos) in [
@@ -326,7 +330,7 @@ fn read_all(file: &FileId, rewind_to: u32) -> Result<Outcome, String> {
     // Frames are at least 32 bytes; beacons add one resync point per 128 bytes at most.
     let max_steps = size / 32 + size / 128 + 4;
     let mut out = Outcome::default();
-    let ((), peak) = peak_of(|| -> () {
+    let ((), peak) = peak_of(|| {
         let Ok(mut source) = now(MessageSource::new(file.clone(), StreamMode::Replay)) else {
             return;
         };
@@ -427,6 +431,10 @@ fn check_bytes(bytes: Vec<u8>, rewind_to: u32) -> Result<Outcome, TestCaseError>
             )));
         }
     };
+    if std::env::var_os("SS_PROP_PEAKS").is_some() {
+        // For measuring the bound: one line per file.
+        eprintln!("peak {} bytes for a file of {size} bytes", outcome.peak);
+    }
     let bound = ALLOC_FACTOR * size + ALLOC_SLACK;
     prop_assert!(
         outcome.peak <= bound,
