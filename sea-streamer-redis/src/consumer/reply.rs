@@ -2,10 +2,10 @@
 //! `XAUTOCLAIM`): walked by [`ValueWalk`] for the one entry parser ([`super::entries`]);
 //! payloads are moved out of the reply, not copied.
 
-use super::entries::{parse_streams, Elem, ShardRead, Walk};
+use super::entries::{Elem, Walk};
 use super::shard::ShardState;
 use crate::message::parse_id_bytes;
-use crate::{MessageId, RedisErr, RedisResult, TimestampFormat};
+use crate::{MessageId, RedisErr, RedisResult};
 use redis::Value;
 use sea_streamer_types::{MessageHeader, SharedMessage, StreamErr};
 
@@ -79,19 +79,6 @@ impl Walk for ValueWalk {
     fn shape_err(&self, what: &'static str) -> StreamErr<RedisErr> {
         StreamErr::Backend(RedisErr::StreamReadReply(what.to_owned()))
     }
-}
-
-/// Parse a stream read reply (`nil`, an array of `[key, entries]`, or a RESP3 map).
-/// Messages are appended to `out`; per-shard outcomes to `reads`.
-pub(crate) fn parse_read_reply(
-    value: Value,
-    shards: &[ShardState],
-    fmt: TimestampFormat,
-    field: &str,
-    out: &mut Vec<SharedMessage>,
-    reads: &mut Vec<ShardRead>,
-) -> RedisResult<()> {
-    parse_streams(&mut ValueWalk::new(value), shards, fmt, field, out, reads)
 }
 
 /// The last entry id per shard in a read reply, without consuming it (to start the next read

@@ -12,13 +12,13 @@
 
 use super::absent::Absent;
 use super::claim::{Claims, Target};
-use super::entries::ShardRead;
+use super::entries::{parse_streams, ShardRead};
 use super::fast_read::{server_error, FastReads};
 use super::outcome::Outcome;
 use super::pace::Pace;
 use super::race::{Control, Race};
 use super::read::{PlainReads, ReadPlan, ReadResult, Reply};
-use super::reply::{last_ids, parse_read_reply};
+use super::reply::{last_ids, ValueWalk};
 use super::setup::{GroupInfo, Ready};
 use super::shard::{shard_key, ShardState};
 use super::shared::{Ctrl, Delivery, Shared};
@@ -370,7 +370,8 @@ impl Task {
                         }
                     }
                     let (fmt, field) = (self.ts_fmt, self.field);
-                    parse_read_reply(value, &self.shards, fmt, field, messages, &mut reads)
+                    let walk = &mut ValueWalk::new(value);
+                    parse_streams(walk, &self.shards, fmt, field, messages, &mut reads)
                 }
                 Reply::Raw(bytes) => {
                     match parse_xread(&bytes, &self.shards, self.ts_fmt, self.field, messages) {
