@@ -2,7 +2,10 @@
 //!
 //! `consumer --stream redis://localhost/hello,world`
 
-use anyhow::Result;
+#[path = "common/exit.rs"]
+mod exit;
+
+use anyhow::{Context, Result};
 use clap::Parser;
 use sea_streamer_redis::{
     AutoStreamReset, RedisConnectOptions, RedisConsumerOptions, RedisStreamer,
@@ -10,10 +13,12 @@ use sea_streamer_redis::{
 use sea_streamer_types::{
     Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, StreamUrl, Streamer,
 };
-use std::io::Write;
+use std::process::ExitCode;
 
+/// Print every message of Redis streams (from the earliest), one payload per line, until
+/// interrupted. A closed stdout (`consumer ... | head -3`) ends it quietly (exit 0).
 #[derive(Debug, Parser)]
-#[command(about = "Print every message of Redis streams (from the earliest), one per line")]
+#[command(name = "consumer", version)]
 struct Args {
     /// Streamer URL with the stream keys to read, e.g. redis://localhost/hello,world
     #[arg(long, env = "STREAM_URL")]
@@ -21,11 +26,17 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::init();
-    let Args { stream } = Args::parse();
-    let streamer =
-        RedisStreamer::connect(stream.streamer(), RedisConnectOptions::default()).await?;
+async fn main() -> ExitCode {
+    exit::init_logger();
+    let args = Args::parse();
+    exit::exit("consumer", run(args).await)
+}
+
+async fn run(Args { stream }: Args) -> Result<()> {
+    let servers = exit::servers(&stream);
+    let streamer = RedisStreamer::connect(stream.streamer(), RedisConnectOptions::default())
+        .await
+        .with_context(|| format!("connecting to {servers}"))?;
     let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
     let consumer = streamer
@@ -33,7 +44,19 @@ async fn main() -> Result<()> {
         .await?;
     let mut stdout = std::io::stdout().lock();
     loop {
-        let message = consumer.next().await?;
-        writeln!(stdout, "{}", message.message().as_str()?)?;
+        let message = consumer
+            .next()
+            .await
+            .with_context(|| format!("reading from {servers}"))?;
+        let payload = message.message();
+        let text = payload.as_str().with_context(|| {
+            format!(
+                "message {} / {} / {} is not UTF-8",
+                message.stream_key(),
+                message.shard_id().id(),
+                message.sequence()
+            )
+        })?;
+        exit::print_line(&mut stdout, text)?;
     }
 }

@@ -2,13 +2,18 @@
 //!
 //! `producer --stream redis://localhost/hello`
 
-use anyhow::Result;
+#[path = "common/exit.rs"]
+mod exit;
+
+use anyhow::{Context, Result};
 use clap::Parser;
 use sea_streamer_redis::{RedisConnectOptions, RedisStreamer};
 use sea_streamer_types::{Producer, StreamUrl, Streamer};
+use std::process::ExitCode;
 
+/// Send ten messages {"hello": i} to a Redis stream; exits 0 once every one is stored.
 #[derive(Debug, Parser)]
-#[command(about = "Send ten messages {\"hello\": i} to a Redis stream")]
+#[command(name = "producer", version)]
 struct Args {
     /// Streamer URL with exactly one stream key, e.g. redis://localhost/hello
     #[arg(long, env = "STREAM_URL")]
@@ -16,19 +21,32 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::init();
-    let Args { stream } = Args::parse();
-    let streamer =
-        RedisStreamer::connect(stream.streamer(), RedisConnectOptions::default()).await?;
-    let producer = streamer
-        .create_producer(stream.stream_key()?, Default::default())
-        .await?;
+async fn main() -> ExitCode {
+    exit::init_logger();
+    let args = Args::parse();
+    exit::exit("producer", run(args).await)
+}
+
+async fn run(Args { stream }: Args) -> Result<()> {
+    let key = stream
+        .stream_key()
+        .context("--stream must name exactly one stream")?;
+    let servers = exit::servers(&stream);
+    let streamer = RedisStreamer::connect(stream.streamer(), RedisConnectOptions::default())
+        .await
+        .with_context(|| format!("connecting to {servers}"))?;
+    let producer = streamer.create_producer(key, Default::default()).await?;
+    let mut receipts = Vec::new();
     for i in 0..10 {
         let message = format!("{{\"hello\": {i}}}");
         log::info!("{message}");
-        producer.send(message)?;
+        receipts.push(producer.send(message)?);
     }
-    producer.end().await?;
+    for (i, receipt) in receipts.into_iter().enumerate() {
+        receipt
+            .await
+            .with_context(|| format!("sending message {i} to {servers}"))?;
+    }
+    producer.end().await.context("flushing the producer")?;
     Ok(())
 }
