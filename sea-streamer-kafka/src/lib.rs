@@ -88,6 +88,12 @@
 //!     its positions first so the group rejoin that follows keeps them. `create_consumer`
 //!     asks the cluster which topics exist (waiting at most the connect options' timeout or
 //!     5 s; if that fails it subscribes to every topic, as upstream).
+//! 11. **A failed connect names the address and the cause**: `Connect("Failed to connect to
+//!     the Kafka cluster at 127.0.0.1:29099 within 1000 ms: ... Connection refused ...")`
+//!     (upstream: only `Failed to connect to streamer`), and the probe's librdkafka messages
+//!     are logged at debug level instead of also at error level. The binaries `producer` and
+//!     `consumer` print a runtime error once on one line (exit 1), end quietly when stdout is
+//!     closed, show warnings unless `RUST_LOG` says otherwise, and answer `--version`.
 //!
 //! Additions (no existing signature changed): [`Acknowledge`](sea_streamer_types::Acknowledge)
 //! for [`KafkaConsumer`] (commits each partition's contiguous processed prefix; needs auto
@@ -109,6 +115,7 @@ mod ack;
 mod blocking;
 mod cluster;
 mod connect_options;
+mod connect_probe;
 mod consumer;
 mod consumer_mode;
 mod consumer_offsets;

@@ -2,6 +2,7 @@
 
 use crate::blocking::run_blocking;
 use crate::cluster::cluster_uri;
+use crate::connect_probe::ConnectProbe;
 use crate::consumer_mode::effective_options;
 use crate::error::join_err;
 use crate::topic_wait::{
@@ -11,9 +12,7 @@ use crate::{
     KafkaConnectOptions, KafkaConsumer, KafkaConsumerOptions, KafkaErr, KafkaProducer,
     KafkaProducerOptions, KafkaResult, RawConsumer, RawProducer, DEFAULT_TIMEOUT,
 };
-use rdkafka::admin::AdminClient;
-use rdkafka::client::DefaultClientContext;
-use rdkafka::producer::Producer as _;
+use rdkafka::producer::{BaseProducer, Producer as _};
 use rdkafka::ClientConfig;
 use sea_streamer_types::{
     ConnectOptions, ConsumerOptions, StreamErr, StreamKey, Streamer, StreamerUri,
@@ -109,20 +108,32 @@ impl Streamer for KafkaStreamer {
     type ProducerOptions = KafkaProducerOptions;
 
     /// Checks that the cluster answers (fetches its id, waiting the connect options'
-    /// timeout or 1 s): `Err(Connect(..))` if it does not.
+    /// timeout or 1 s): `Err(Connect(..))` if it does not, naming the bootstrap servers and
+    /// the first problem librdkafka reported (e.g. `Connection refused`).
     async fn connect(uri: StreamerUri, options: KafkaConnectOptions) -> KafkaResult<Self> {
         let config = base_config(&uri, &options)?;
-        let admin: AdminClient<DefaultClientContext> =
-            config.create().map_err(StreamErr::Backend)?;
+        // A producer client only because it can serve its main queue (`poll`), where
+        // librdkafka puts the errors that say why the cluster does not answer.
+        let probe: BaseProducer<ConnectProbe> = config
+            .create_with_context(ConnectProbe::default())
+            .map_err(StreamErr::Backend)?;
         let timeout = options.timeout().unwrap_or(CONNECT_TIMEOUT);
-        let id =
-            sea_streamer_runtime::spawn_blocking(move || admin.inner().fetch_cluster_id(timeout))
-                .await
-                .map_err(join_err)?;
+        let (id, cause) = sea_streamer_runtime::spawn_blocking(move || {
+            let id = probe.client().fetch_cluster_id(timeout);
+            if id.is_none() {
+                probe.context().serve(|| probe.poll(Duration::ZERO));
+            }
+            (id, probe.context().cause())
+        })
+        .await
+        .map_err(join_err)?;
         if id.is_none() {
-            return Err(StreamErr::Connect(
-                "Failed to connect to streamer".to_owned(),
-            ));
+            let servers = cluster_uri(&uri)?;
+            let cause = cause.unwrap_or_else(|| "no answer".to_owned());
+            return Err(StreamErr::Connect(format!(
+                "Failed to connect to the Kafka cluster at {servers} within {} ms: {cause}",
+                timeout.as_millis()
+            )));
         }
         Ok(Self {
             uri,

@@ -64,7 +64,14 @@ async fn connecting_to_nothing_is_a_typed_error() {
         .unwrap();
     cluster.broker_down(1).expect("broker_down");
     match KafkaStreamer::connect(uri, Default::default()).await {
-        Err(StreamErr::Connect(reason)) => assert_eq!(reason, "Failed to connect to streamer"),
+        // the address and the cause, not only "Failed to connect to streamer"
+        Err(StreamErr::Connect(reason)) => assert!(
+            reason.starts_with(&format!(
+                "Failed to connect to the Kafka cluster at {} within 1000 ms: ",
+                cluster.bootstrap_servers()
+            )),
+            "{reason}"
+        ),
         other => panic!("expected a connect error, got {other:?}"),
     }
     match KafkaStreamer::connect(sea_streamer_types::StreamerUri::zero(), Default::default()).await
