@@ -60,9 +60,11 @@ fn processor_args(input: &str, output: &str, group: &str) -> Vec<String> {
         // each output's receipt is awaited before the next message of its partition
         "--kafka-linger",
         "0ms",
-        // the restarted member gets the partitions 2 s after the killed one's last heartbeat
+        // the restarted member gets the partitions this long after the killed one's last
+        // heartbeat; 2 s expelled a live member of a loaded 2-core machine (its commit then
+        // failed with UnknownMemberId and the run stopped)
         "--kafka-session-timeout",
-        "2s",
+        "6s",
     ]
     .map(str::to_owned)
     .to_vec()

@@ -24,7 +24,10 @@ async fn stops_after_max_messages() {
         .unwrap();
     let input = StreamKey::new("limit-in").unwrap();
     let consumer = streamer
-        .create_consumer(&[input.clone()], StdioConsumerOptions::default())
+        .create_consumer(
+            std::slice::from_ref(&input),
+            StdioConsumerOptions::default(),
+        )
         .await
         .unwrap();
     let producer = streamer
