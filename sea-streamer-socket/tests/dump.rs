@@ -77,3 +77,56 @@ async fn dump_redis_stream_into_ss_file() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a timestamp"));
 }
+
+/// Runs the dump with `args`, RUST_LOG unset: (exit code, stdout, stderr).
+fn run_dump(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(DUMP)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .output()
+        .expect("run redis-streams-dump");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn dump_has_version() {
+    let (code, out, _) = run_dump(&["--version"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        out.trim(),
+        format!("redis-streams-dump {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_refused_connection_is_named_once_without_debug_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("dump.ss");
+    // nothing listens on port 1
+    let (code, _, err) = run_dump(&[
+        "--stream",
+        "redis://127.0.0.1:1/k",
+        "--output",
+        output.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("redis-streams-dump: error: connecting to redis://127.0.0.1:1"),
+        "{err}"
+    );
+    assert!(err.contains("refused"), "{err}");
+    assert!(
+        !err.contains("StreamerUri {") && !err.contains("Url {"),
+        "{err}"
+    );
+    // a usage error
+    let (code, _, _) = run_dump(&["--stream", "redis://127.0.0.1:1/k"]);
+    assert_eq!(code, Some(2));
+}

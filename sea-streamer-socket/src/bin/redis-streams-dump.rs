@@ -9,12 +9,14 @@
 //! writes every message, keeping its stream key, shard, sequence number and timestamp, into
 //! a new (or overwritten) `.ss` file. It stops when no message arrives for one second, when
 //! a message is later than `--until`, or on a read error; the file is flushed (without an
-//! end-of-stream mark, so it can be appended to) and the count is logged.
+//! end-of-stream mark, so it can be appended to) and the count is logged. A read error then
+//! exits 1 with the error (what was read before it is in the file); errors name the server
+//! and are printed once, on one line.
 //!
 //! It lives in the socket crate because it needs two backends, and backends never depend
 //! on each other (upstream ships it as the separate crate `redis-streams-dump`).
 
-use std::time::Duration;
+use std::{process::ExitCode, time::Duration};
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -33,11 +35,13 @@ const IDLE: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Parser)]
 #[command(
+    name = "redis-streams-dump",
+    version,
     about = "Dump Redis streams into a .ss file",
     long_about = "Dump the entries of one or more Redis streams into a new (or overwritten) .ss \
                   file, keeping stream keys, shards, sequence numbers and timestamps. Stops \
                   after one second without a message, at the first message later than \
-                  --until, or on a read error."
+                  --until, or on a read error (exit 1, after flushing what was read)."
 )]
 struct Args {
     /// Streams to dump, e.g. redis://localhost:6379/orders,payments
@@ -60,19 +64,41 @@ fn parse_timestamp(s: &str) -> Result<Timestamp, String> {
         .map_err(|e| format!("`{s}` is not a timestamp like 2024-01-01T00:00:00.0 ({e})"))
 }
 
+/// The servers of a stream URL as text for messages: `redis://a:6379,redis://b:6379`.
+fn servers(url: &StreamUrl) -> String {
+    let nodes: Vec<&str> = url
+        .streamer_ref()
+        .nodes()
+        .iter()
+        .map(|n| n.as_str())
+        .collect();
+    nodes.join(",")
+}
+
 #[tokio::main]
-async fn main() -> Result<()> {
-    env_logger::init();
+async fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("redis-streams-dump: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<()> {
     let Args {
         stream,
         output,
         since,
         until,
-    } = Args::parse();
+    } = args;
+    let servers = servers(&stream);
 
     let streamer = RedisStreamer::connect(stream.streamer(), RedisConnectOptions::default())
         .await
-        .with_context(|| format!("connecting to {:?}", stream.streamer_ref()))?;
+        .with_context(|| format!("connecting to {servers}"))?;
     let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
     let mut consumer = streamer
@@ -92,11 +118,12 @@ async fn main() -> Result<()> {
     .with_context(|| format!("creating {output}"))?;
 
     let mut count: u64 = 0;
+    let mut failure = None;
     loop {
         let message = match tokio::time::timeout(IDLE, consumer.next()).await {
             Err(_) => break,
             Ok(Err(e)) => {
-                log::error!("read error, ending the dump: {e}");
+                failure = Some(e);
                 break;
             }
             Ok(Ok(message)) => message,
@@ -110,5 +137,10 @@ async fn main() -> Result<()> {
     }
     sink.flush().await.context("flushing the file")?;
     log::info!("Written {count} messages to {output}");
-    Ok(())
+    match failure {
+        Some(e) => Err(e).with_context(|| {
+            format!("reading from {servers} (the {count} messages before are in {output})")
+        }),
+        None => Ok(()),
+    }
 }
