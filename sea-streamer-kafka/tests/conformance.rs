@@ -3,11 +3,11 @@
 #![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
 
 mod common;
-
-use std::sync::mpsc;
+#[path = "support/mock_cluster.rs"]
+mod mock_cluster;
 
 use common::*;
-use rdkafka::mocking::MockCluster;
+use mock_cluster::{Mock, MockCommand};
 use sea_streamer_conformance::backend::{Backend, Capabilities, RewindRule, SeekRule};
 use sea_streamer_conformance::scenarios;
 use sea_streamer_kafka::{AutoOffsetReset, KafkaConsumer, KafkaConsumerOptions, KafkaStreamer};
@@ -45,57 +45,6 @@ impl Kafka {
             seek: SeekRule::Unsupported("the mock cluster has no timestamp lookup"),
             mock: Some(mock),
         }
-    }
-}
-
-/// What the thread owning the mock cluster is asked to do.
-enum MockCommand {
-    /// Create a topic of one partition.
-    CreateTopic(String),
-    /// Take the broker down (every connection closed, none accepted) and up again; the
-    /// cluster keeps what it stored.
-    Restart,
-}
-
-/// librdkafka's in-process mock cluster, owned by a thread of its own (its handle is neither
-/// `Send` nor `Sync`); the cluster goes away when this is dropped.
-struct Mock {
-    servers: String,
-    commands: mpsc::Sender<(MockCommand, mpsc::Sender<Result<(), String>>)>,
-}
-
-impl Mock {
-    fn start() -> Self {
-        let (tx, rx) = mpsc::channel::<(MockCommand, mpsc::Sender<Result<(), String>>)>();
-        let (ready_tx, ready_rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let cluster = MockCluster::new(1).expect("mock cluster");
-            let _ = ready_tx.send(cluster.bootstrap_servers());
-            for (command, reply) in rx {
-                let result = match command {
-                    MockCommand::CreateTopic(topic) => cluster.create_topic(&topic, 1, 1),
-                    MockCommand::Restart => {
-                        cluster.broker_down(1).and_then(|()| cluster.broker_up(1))
-                    }
-                };
-                let _ = reply.send(result.map_err(|e| e.to_string()));
-            }
-        });
-        let servers = ready_rx.recv().expect("the mock cluster thread started");
-        Self {
-            servers,
-            commands: tx,
-        }
-    }
-
-    /// Runs `command` on the cluster's thread (a quick, non-blocking librdkafka call).
-    fn run(&self, command: MockCommand) -> Result<(), String> {
-        let (tx, rx) = mpsc::channel();
-        self.commands
-            .send((command, tx))
-            .map_err(|_| "the mock cluster thread is gone".to_owned())?;
-        rx.recv()
-            .map_err(|_| "the mock cluster thread is gone".to_owned())?
     }
 }
 

@@ -12,6 +12,14 @@
     feature = "backend-kafka"
 ))]
 
+#[cfg(feature = "backend-kafka")]
+#[path = "../../sea-streamer-kafka/tests/support/mock_cluster.rs"]
+mod mock_cluster;
+#[cfg(feature = "backend-redis")]
+#[allow(dead_code)]
+#[path = "../../sea-streamer-redis/tests/common/server.rs"]
+mod server;
+
 use sea_streamer_conformance::backend::{Backend as Conformance, Capabilities};
 #[allow(unused_imports)]
 use sea_streamer_conformance::{scenarios, RewindRule, SeekRule};
@@ -20,7 +28,7 @@ use sea_streamer_socket::{
     SeaStreamerBackend,
 };
 use sea_streamer_types::{
-    ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer, StreamerUri,
+    Acknowledge, ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer, StreamerUri,
 };
 
 /// One backend, reached through the socket.
@@ -29,7 +37,29 @@ struct Sea {
     backend: Backend,
     /// Keeps the temporary directory of the file backend alive.
     _dir: Option<tempfile::TempDir>,
+    /// What the restart hook restarts.
+    restart: Restart,
 }
+
+/// The server behind a [`Sea`] target that the restart hook can restart.
+enum Restart {
+    /// The shared test services are never restarted; the reason.
+    Refused(&'static str),
+    /// A file: the restart scenario drops the reader and opens the file again.
+    #[cfg(feature = "backend-file")]
+    File,
+    /// A private `redis-server` child, killed and started again.
+    #[cfg(feature = "backend-redis")]
+    Redis(std::sync::Mutex<server::PrivateRedis>),
+    /// librdkafka's mock cluster, whose broker goes down and up.
+    #[cfg(feature = "backend-kafka")]
+    Kafka(mock_cluster::Mock),
+}
+
+/// Why the shared services are not restarted.
+#[allow(dead_code)]
+const SHARED: &str = "the shared test service is not restarted; the restart test of this \
+                      backend runs on a private server";
 
 impl Sea {
     #[cfg(feature = "backend-file")]
@@ -41,6 +71,7 @@ impl Sea {
             uri: uri.parse().expect("file URI"),
             backend: Backend::File,
             _dir: Some(dir),
+            restart: Restart::File,
         }
     }
 
@@ -51,6 +82,19 @@ impl Sea {
             uri: url.parse().expect("SEA_STREAMER_TEST_REDIS is a valid URI"),
             backend: Backend::Redis,
             _dir: None,
+            restart: Restart::Refused(SHARED),
+        })
+    }
+
+    /// A private `redis-server` (append-only file, fsync always) for the restart scenario.
+    #[cfg(feature = "backend-redis")]
+    fn redis_private() -> Option<Self> {
+        let server = server::PrivateRedis::start()?;
+        Some(Self {
+            uri: server.url().parse().expect("private server URI"),
+            backend: Backend::Redis,
+            _dir: None,
+            restart: Restart::Redis(std::sync::Mutex::new(server)),
         })
     }
 
@@ -61,7 +105,31 @@ impl Sea {
             uri: url.parse().expect("SEA_STREAMER_TEST_KAFKA is a valid URI"),
             backend: Backend::Kafka,
             _dir: None,
+            restart: Restart::Refused(SHARED),
         })
+    }
+
+    /// librdkafka's mock cluster of one broker, for the scenarios tansu cannot serve.
+    #[cfg(feature = "backend-kafka")]
+    fn kafka_mock() -> Option<Self> {
+        let mock = mock_cluster::Mock::start();
+        Some(Self {
+            uri: format!("kafka://{}", mock.servers)
+                .parse()
+                .expect("mock cluster URI"),
+            backend: Backend::Kafka,
+            _dir: None,
+            restart: Restart::Kafka(mock),
+        })
+    }
+
+    /// Whether the target is librdkafka's mock cluster.
+    fn is_mock(&self) -> bool {
+        #[cfg(feature = "backend-kafka")]
+        if let Restart::Kafka(_) = self.restart {
+            return true;
+        }
+        false
     }
 }
 
@@ -96,8 +164,11 @@ impl Conformance for Sea {
         match self.backend {
             #[cfg(feature = "backend-kafka")]
             Backend::Kafka => {
+                // The mock broker evicts a member silent for the session timeout, even while
+                // it waits for its join (3 s initial delay): keep it above that there.
+                let session = if self.is_mock() { "6000" } else { "2000" };
                 options.set_kafka_consumer_options(|o| {
-                    o.add_custom_option("session.timeout.ms", "2000")
+                    o.add_custom_option("session.timeout.ms", session)
                         .add_custom_option("heartbeat.interval.ms", "500");
                     match (mode, &group) {
                         (ConsumerMode::LoadBalanced, Some(g)) => {
@@ -147,6 +218,13 @@ impl Conformance for Sea {
             ClientConfig,
         };
         if self.backend != Backend::Kafka {
+            return;
+        }
+        if let Restart::Kafka(mock) = &self.restart {
+            mock.run(mock_cluster::MockCommand::CreateTopic(
+                stream.name().to_owned(),
+            ))
+            .expect("create a topic on the mock cluster");
             return;
         }
         let servers: Vec<_> = self
@@ -213,23 +291,108 @@ impl Conformance for Sea {
         }
     }
 
+    /// Group consumers acknowledge by hand: Redis without automatic acks (LoadBalanced ones
+    /// claim a closed member's entries after 2 s), Kafka without auto commit.
+    fn acking_consumer_options(
+        &self,
+        mode: ConsumerMode,
+        group: Option<ConsumerGroup>,
+    ) -> SeaConsumerOptions {
+        let mut options = self.consumer_options(mode, group);
+        if mode == ConsumerMode::RealTime {
+            return options;
+        }
+        match self.backend {
+            #[cfg(feature = "backend-redis")]
+            Backend::Redis => options.set_redis_consumer_options(|o| {
+                o.set_auto_commit(sea_streamer_redis::AutoCommit::Disabled);
+                if mode == ConsumerMode::LoadBalanced {
+                    o.set_auto_claim_interval(Some(std::time::Duration::from_secs(1)))
+                        .set_auto_claim_idle(std::time::Duration::from_secs(2));
+                }
+            }),
+            #[cfg(feature = "backend-kafka")]
+            Backend::Kafka => options.set_kafka_consumer_options(|o| {
+                o.set_enable_auto_commit(false);
+            }),
+            #[allow(unreachable_patterns)]
+            _ => {}
+        }
+        options
+    }
+
+    fn track(&self, consumer: &SeaConsumer, header: &MessageHeader) -> Result<(), String> {
+        Acknowledge::track(consumer, header).map_err(|e| e.to_string())
+    }
+
+    fn ack(&self, consumer: &SeaConsumer, header: &MessageHeader) -> Result<(), String> {
+        Acknowledge::ack(consumer, header).map_err(|e| e.to_string())
+    }
+
+    async fn commit_acked(&self, consumer: &SeaConsumer) -> Result<(), String> {
+        Acknowledge::commit_acked(consumer)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn restart(&self) -> Result<(), &'static str> {
+        match &self.restart {
+            Restart::Refused(why) => Err(why),
+            #[cfg(feature = "backend-file")]
+            Restart::File => Ok(()),
+            #[cfg(feature = "backend-redis")]
+            Restart::Redis(server) => {
+                server.lock().unwrap_or_else(|e| e.into_inner()).restart();
+                Ok(())
+            }
+            #[cfg(feature = "backend-kafka")]
+            Restart::Kafka(mock) => {
+                mock.run(mock_cluster::MockCommand::Restart)
+                    .unwrap_or_else(|e| panic!("restarting the mock broker failed: {e}"));
+                Ok(())
+            }
+        }
+    }
+
     fn capabilities(&self) -> Capabilities {
         match self.backend {
             #[cfg(feature = "backend-file")]
             Backend::File => Capabilities {
                 receipt_matches_message: true,
+                acknowledge: Ok(()),
+                handover: Err(
+                    "a file's LoadBalanced group is dealt messages by one reader in this \
+                     process and has no acknowledgement: what a closed member had queued is \
+                     not dealt again",
+                ),
+                group_per_stream: Err(
+                    "a group's commit is one offset in the file, shared by every stream in \
+                     it: a commit on one stream moves the group past earlier messages of the \
+                     others",
+                ),
                 assign: Err("the file backend has no manual shard assignment (as upstream)"),
                 ..Default::default()
             },
             #[cfg(feature = "backend-redis")]
             Backend::Redis => Capabilities {
                 rewind: RewindRule::Exclusive,
+                acknowledge: Ok(()),
                 ..Default::default()
             },
             #[cfg(feature = "backend-kafka")]
             Backend::Kafka => Capabilities {
                 load_balanced_splits_one_shard: false,
                 seek: SeekRule::Unsupported("tansu answers offsets_for_times wrongly"),
+                acknowledge: Ok(()),
+                regroup: if self.is_mock() {
+                    Ok(())
+                } else {
+                    Err(
+                        "tansu: after every member of a group was closed at once, a new \
+                         member receives nothing within the suite's wait (it does on the \
+                         mock cluster)",
+                    )
+                },
                 ..Default::default()
             },
             #[allow(unreachable_patterns)]
@@ -355,3 +518,169 @@ scenario!(
     kafka_consumer_before_stream,
     |b| scenarios::consumer_before_stream(b, 20)
 );
+
+// The scenarios of issue #16 on every target; restart on a private server or the mock
+// cluster (the shared services are never restarted); then stress mode.
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_concurrent_consumers,
+    |b| scenarios::concurrent_consumers(b, 30)
+);
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_concurrent_streams,
+    |b| scenarios::concurrent_streams(b, 4, 20)
+);
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_consumer_closed_mid_stream,
+    |b| scenarios::consumer_closed_mid_stream(b, 20)
+);
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_consumers_closed_concurrently,
+    |b| scenarios::consumers_closed_concurrently(b, 20)
+);
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_producer_ended_mid_burst,
+    |b| scenarios::producer_ended_mid_burst(b, 100)
+);
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_streams_isolated,
+    |b| scenarios::streams_isolated(b, 10)
+);
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_new_consumer_earliest,
+    |b| scenarios::new_consumer_earliest(b, 10)
+);
+scenario!(
+    "backend-file",
+    || Some(Sea::file()),
+    file_continue_after_handler_error,
+    |b| scenarios::continue_after_handler_error(b, 12)
+);
+scenario!(
+    "backend-redis",
+    Sea::redis,
+    redis_concurrent_consumers,
+    |b| scenarios::concurrent_consumers(b, 30)
+);
+scenario!("backend-redis", Sea::redis, redis_concurrent_streams, |b| {
+    scenarios::concurrent_streams(b, 4, 20)
+});
+scenario!(
+    "backend-redis",
+    Sea::redis,
+    redis_consumer_closed_mid_stream,
+    |b| scenarios::consumer_closed_mid_stream(b, 20)
+);
+scenario!(
+    "backend-redis",
+    Sea::redis,
+    redis_consumers_closed_concurrently,
+    |b| scenarios::consumers_closed_concurrently(b, 20)
+);
+scenario!(
+    "backend-redis",
+    Sea::redis,
+    redis_producer_ended_mid_burst,
+    |b| scenarios::producer_ended_mid_burst(b, 100)
+);
+scenario!("backend-redis", Sea::redis, redis_streams_isolated, |b| {
+    scenarios::streams_isolated(b, 10)
+});
+scenario!(
+    "backend-redis",
+    Sea::redis,
+    redis_new_consumer_earliest,
+    |b| scenarios::new_consumer_earliest(b, 10)
+);
+scenario!(
+    "backend-redis",
+    Sea::redis,
+    redis_continue_after_handler_error,
+    |b| scenarios::continue_after_handler_error(b, 12)
+);
+scenario!(
+    "backend-kafka",
+    Sea::kafka,
+    kafka_concurrent_consumers,
+    |b| scenarios::concurrent_consumers(b, 30)
+);
+scenario!("backend-kafka", Sea::kafka, kafka_concurrent_streams, |b| {
+    scenarios::concurrent_streams(b, 4, 20)
+});
+scenario!(
+    "backend-kafka",
+    Sea::kafka,
+    kafka_consumer_closed_mid_stream,
+    |b| scenarios::consumer_closed_mid_stream(b, 20)
+);
+scenario!(
+    "backend-kafka",
+    Sea::kafka,
+    kafka_consumers_closed_concurrently,
+    |b| scenarios::consumers_closed_concurrently(b, 20)
+);
+scenario!(
+    "backend-kafka",
+    Sea::kafka,
+    kafka_producer_ended_mid_burst,
+    |b| scenarios::producer_ended_mid_burst(b, 100)
+);
+scenario!("backend-kafka", Sea::kafka, kafka_streams_isolated, |b| {
+    scenarios::streams_isolated(b, 10)
+});
+scenario!(
+    "backend-kafka",
+    Sea::kafka,
+    kafka_new_consumer_earliest,
+    |b| scenarios::new_consumer_earliest(b, 10)
+);
+scenario!(
+    "backend-kafka",
+    Sea::kafka,
+    kafka_continue_after_handler_error,
+    |b| scenarios::continue_after_handler_error(b, 12)
+);
+scenario!("backend-file", || Some(Sea::file()), file_restart, |b| {
+    scenarios::restart(b, 20)
+});
+scenario!("backend-redis", Sea::redis_private, redis_restart, |b| {
+    scenarios::restart(b, 20)
+});
+scenario!("backend-kafka", Sea::kafka_mock, kafka_restart, |b| {
+    scenarios::restart(b, 20)
+});
+scenario!(
+    "backend-kafka",
+    Sea::kafka_mock,
+    kafka_consumers_closed_concurrently_mock,
+    |b| scenarios::consumers_closed_concurrently(b, 20)
+);
+
+/// Stress mode through the socket: `SEA_STREAMER_STRESS` concurrent copies of the suite
+/// (skipped when it is unset).
+macro_rules! stress {
+    ($feature:literal, $name:ident, $make:expr) => {
+        #[cfg(feature = $feature)]
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $name() {
+            sea_streamer_conformance::stress::run($make).await;
+        }
+    };
+}
+
+stress!("backend-file", file_stress, |_| Some(Sea::file()));
+stress!("backend-redis", redis_stress, |_| Sea::redis());
+stress!("backend-kafka", kafka_stress, |_| Sea::kafka());
