@@ -1,4 +1,5 @@
-//! Command-line value types shared by the example programs.
+//! Command-line value types shared by the example programs, and how each of them starts
+//! (logging) and ends (exit status, a closed stdout).
 
 use std::time::Duration;
 
@@ -48,12 +49,8 @@ impl ProducerArgs {
     }
 }
 
-/// Error of [`parse_duration`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("failed to parse `{0}` as a duration: expected an integer followed by ns, us, ms, s or m (e.g. 250ms)")]
-pub struct DurationErr(pub String);
-
-/// Parses a duration written as an integer and a unit: `ns`, `us`, `ms`, `s` or `m` (minutes).
+/// Parses a duration written as an integer and a unit: `ns`, `us`, `ms`, `s` or `m` (minutes);
+/// the syntax of every sea-streamer binary (`sea_streamer::parse_duration`).
 ///
 /// ```
 /// use sea_streamer_examples::cli::parse_duration;
@@ -63,19 +60,75 @@ pub struct DurationErr(pub String);
 /// assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
 /// assert!(parse_duration("fast").is_err());
 /// ```
-pub fn parse_duration(text: &str) -> Result<Duration, DurationErr> {
-    let err = || DurationErr(text.to_owned());
-    let split = text.find(|c: char| !c.is_ascii_digit()).ok_or_else(err)?;
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().map_err(|_| err())?;
-    Ok(match unit {
-        "ns" => Duration::from_nanos(n),
-        "us" => Duration::from_micros(n),
-        "ms" => Duration::from_millis(n),
-        "s" => Duration::from_secs(n),
-        "m" => Duration::from_secs(n.checked_mul(60).ok_or_else(err)?),
-        _ => return Err(err()),
+pub use sea_streamer::{parse_duration, DurationErr};
+
+/// A stream URL as text for messages: `redis://host:6379/a,b` (`StreamUrl` has no `Display`).
+///
+/// ```
+/// use sea_streamer_examples::cli::show;
+///
+/// let url = "redis://localhost:6379/a,b".parse().unwrap();
+/// assert_eq!(show(&url), "redis://localhost:6379/a,b");
+/// ```
+pub fn show(url: &sea_streamer::StreamUrl) -> String {
+    let nodes: Vec<&str> = url
+        .streamer_ref()
+        .nodes()
+        .iter()
+        .map(|n| n.as_str().trim_end_matches('/'))
+        .collect();
+    let keys: Vec<&str> = url.stream_keys().iter().map(|k| k.name()).collect();
+    format!("{}/{}", nodes.join(","), keys.join(","))
+}
+
+/// Logs to stderr at `warn` and above, or as `RUST_LOG` says: what every example program
+/// calls first.
+pub fn init_logger() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+}
+
+/// Stdout was closed by its reader (`print-consumer ... | head -3`): a normal end.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("stdout was closed")]
+pub struct StdoutClosed;
+
+/// Writes `line` and a line break to `out`; a closed pipe becomes [`StdoutClosed`].
+pub fn print_line(out: &mut impl std::io::Write, line: &str) -> anyhow::Result<()> {
+    match writeln!(out, "{line}") {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        result => Ok(result?),
+    }
+}
+
+/// Whether `err` means that stdout was closed by its reader: [`StdoutClosed`], or a failed
+/// receipt of a `stdio://` output.
+pub fn is_closed_stdout(err: &anyhow::Error) -> bool {
+    use sea_streamer::{stdio::StdioErr, BackendErr, StreamErr};
+    err.chain().any(|cause| {
+        cause.is::<StdoutClosed>()
+            || matches!(
+                cause.downcast_ref::<crate::endpoint::Error>(),
+                Some(StreamErr::Backend(BackendErr::Stdio(StdioErr::IoError(e))))
+                    if e.kind() == std::io::ErrorKind::BrokenPipe
+            )
     })
+}
+
+/// The exit status of the program `name` that ended with `result`: 0 on success or a closed
+/// stdout (nothing printed), 1 with the error and its causes on one line otherwise. (Usage
+/// errors exit 2 through clap.)
+pub fn exit(name: &str, result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) if is_closed_stdout(&e) => {
+            log::debug!("stdout was closed: {e:#}");
+            std::process::ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{name}: error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +151,20 @@ mod tests {
         let cli = Cli::try_parse_from(["x"]).unwrap();
         assert_eq!(cli.producer.kafka_message_timeout, None);
         assert!(Cli::try_parse_from(["x", "--kafka-message-timeout", "soon"]).is_err());
+    }
+
+    #[test]
+    fn closed_stdout() {
+        assert!(is_closed_stdout(
+            &anyhow::Error::from(StdoutClosed).context("printing")
+        ));
+        let receipt: crate::endpoint::Error =
+            sea_streamer::StreamErr::Backend(sea_streamer::BackendErr::Stdio(
+                sea_streamer::stdio::StdioErr::IoError(std::io::ErrorKind::BrokenPipe.into()),
+            ));
+        assert!(is_closed_stdout(&receipt.into()));
+        let other = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(!is_closed_stdout(&other.into()), "not through print_line");
     }
 
     #[test]

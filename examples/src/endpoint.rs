@@ -81,16 +81,32 @@ pub fn is_end_of_stream(err: &Error) -> bool {
     )
 }
 
-/// Waits for the next message; `Ok(None)` once the stream has ended (see [`is_end_of_stream`]).
+/// Waits for the next message; `Ok(None)` once the stream has ended (see [`is_end_of_stream`]),
+/// or, for a `stdio://` consumer, once stdin has ended and every line read was delivered.
 pub async fn next_or_end(consumer: &SeaConsumer) -> Result<Option<SharedMessage>, Error> {
-    use sea_streamer::Consumer;
-    match consumer.next().await {
-        Ok(message) => Ok(Some(message.to_owned())),
-        Err(err) if is_end_of_stream(&err) => {
+    use futures::FutureExt;
+    use sea_streamer::{Backend, Consumer, SeaStreamerBackend};
+    let next = if consumer.backend() == Backend::Stdio {
+        tokio::select! {
+            biased;
+            next = consumer.next() => Some(next),
+            // stdin has ended: what is queued, then the end
+            _ = sea_streamer::stdio::stdin_closed() => consumer.next().now_or_never(),
+        }
+    } else {
+        Some(consumer.next().await)
+    };
+    match next {
+        None => {
+            log::info!("end of stdin");
+            Ok(None)
+        }
+        Some(Ok(message)) => Ok(Some(message.to_owned())),
+        Some(Err(err)) if is_end_of_stream(&err) => {
             log::info!("end of stream");
             Ok(None)
         }
-        Err(err) => Err(err),
+        Some(Err(err)) => Err(err),
     }
 }
 

@@ -56,7 +56,7 @@ fn every_binary_has_help() {
         .output()
         .unwrap();
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("failed to parse `soon` as a duration"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("invalid duration `soon`"));
 }
 
 #[test]

@@ -4,10 +4,11 @@
 //! blocking --input file://./clock.ss/tick --output file://./digests.ss/digests --workers 4
 //! ```
 
+use anyhow::Context;
 use clap::Parser;
 use sea_streamer::{Producer, StreamUrl};
 use sea_streamer_examples::{
-    cli::StartFrom,
+    cli::{exit, init_logger, show, StartFrom},
     endpoint::{open_consumer, open_producer},
     work::run_blocking,
 };
@@ -16,7 +17,7 @@ use sea_streamer_examples::{
 /// pool (at most --workers at a time, so a slow pool slows the consumer down instead of
 /// piling up messages), producing {"sequence":..,"digest":..,"payload":..} in input order.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "blocking", version)]
 struct Args {
     /// Stream(s) to read, e.g. file://./clock.ss/tick
     #[arg(long, value_name = "URL")]
@@ -39,14 +40,22 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    init_logger();
     let args = Args::parse();
+    exit("blocking", run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let workers = args
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let (_input, consumer) = open_consumer(&args.input, args.from).await?;
-    let (_output, producer) = open_producer(&args.output).await?;
+    let (_input, consumer) = open_consumer(&args.input, args.from)
+        .await
+        .with_context(|| format!("opening the input {}", show(&args.input)))?;
+    let (_output, producer) = open_producer(&args.output)
+        .await
+        .with_context(|| format!("opening the output {}", show(&args.output)))?;
     let n = run_blocking(&consumer, &producer, workers, args.rounds, args.count).await?;
     producer.end().await?;
     eprintln!("blocking: processed {n} message(s) with {workers} worker(s)");

@@ -4,11 +4,12 @@
 //! buffered --input file://./clock.ss/tick --output file://./batches.ss/batches --batch-size 4
 //! ```
 
+use anyhow::Context;
 use clap::Parser;
 use sea_streamer::{Producer, StreamUrl};
 use sea_streamer_examples::{
     batch::run_buffered,
-    cli::{parse_duration, StartFrom},
+    cli::{exit, init_logger, parse_duration, show, StartFrom},
     endpoint::{open_consumer, open_producer},
 };
 use std::time::Duration;
@@ -19,7 +20,7 @@ use std::time::Duration;
 ///
 /// A batch closes when it is full or --linger after its first message, whichever is first.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "buffered", version)]
 struct Args {
     /// Stream(s) to read, e.g. file://./clock.ss/tick
     #[arg(long, value_name = "URL")]
@@ -42,11 +43,19 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    init_logger();
     let args = Args::parse();
-    let (_input, consumer) = open_consumer(&args.input, args.from).await?;
-    let (_output, producer) = open_producer(&args.output).await?;
+    exit("buffered", run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let (_input, consumer) = open_consumer(&args.input, args.from)
+        .await
+        .with_context(|| format!("opening the input {}", show(&args.input)))?;
+    let (_output, producer) = open_producer(&args.output)
+        .await
+        .with_context(|| format!("opening the output {}", show(&args.output)))?;
     let n = run_buffered(
         &consumer,
         &producer,

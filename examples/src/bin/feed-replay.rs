@@ -5,14 +5,12 @@
 //! price-feed --feed ws://127.0.0.1:9001 --output file://./spreads.ss/spreads
 //! ```
 
-#![allow(clippy::print_stdout)]
-
+use anyhow::Context;
 use clap::Parser;
 use sea_streamer_examples::{
-    cli::parse_duration,
+    cli::{exit, init_logger, parse_duration, print_line},
     replay::{load_recording, serve},
 };
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +21,7 @@ use std::time::Duration;
 ///
 /// Prints `listening on ws://ADDRESS` once ready (useful with port 0).
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "feed-replay", version)]
 struct Args {
     /// Recording to replay
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/spreads.jsonl"))]
@@ -43,13 +41,23 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    init_logger();
     let args = Args::parse();
+    exit("feed-replay", run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let lines = Arc::new(load_recording(&args.file)?);
-    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
-    println!("listening on ws://{}", listener.local_addr()?);
-    std::io::stdout().flush()?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let mut stdout = std::io::stdout().lock();
+    print_line(
+        &mut stdout,
+        &format!("listening on ws://{}", listener.local_addr()?),
+    )?;
+    drop(stdout);
     let clients = (!args.forever).then_some(args.clients);
     serve(listener, lines, args.interval, clients).await
 }

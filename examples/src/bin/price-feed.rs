@@ -5,10 +5,11 @@
 //! price-feed --feed ws://127.0.0.1:9001 --output file://./spreads.ss/spreads
 //! ```
 
+use anyhow::Context;
 use clap::Parser;
 use sea_streamer::{Producer, StreamUrl};
 use sea_streamer_examples::{
-    cli::parse_duration,
+    cli::{exit, init_logger, parse_duration, show},
     endpoint::open_producer,
     price_feed::{run_price_feed, FeedOptions},
 };
@@ -19,7 +20,7 @@ use std::time::Duration;
 ///
 /// Ends (and ends its producer) when the feed closes the connection. Plain ws:// only.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "price-feed", version)]
 struct Args {
     /// Websocket feed, e.g. ws://127.0.0.1:9001 (see feed-replay)
     #[arg(long, value_name = "WS_URL")]
@@ -37,10 +38,16 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    init_logger();
     let args = Args::parse();
-    let (_streamer, producer) = open_producer(&args.output).await?;
+    exit("price-feed", run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let (_streamer, producer) = open_producer(&args.output)
+        .await
+        .with_context(|| format!("opening the output {}", show(&args.output)))?;
     let options = FeedOptions {
         url: args.feed,
         subscribe: args.subscribe,

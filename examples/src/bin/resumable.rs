@@ -6,12 +6,11 @@
 //! resumable --input file://./clock.ss/tick --group demo --count 4   # ticks 4..7
 //! ```
 
-#![allow(clippy::print_stdout)]
-
+use anyhow::Context;
 use clap::Parser;
 use sea_streamer::{Buffer, Message, StreamUrl};
 use sea_streamer_examples::{
-    cli::StartFrom,
+    cli::{exit, init_logger, print_line, show, StartFrom},
     resume::{open_resumable, run_resumable},
 };
 
@@ -21,7 +20,7 @@ use sea_streamer_examples::{
 /// Backends: file:// (position stored in a file beside the .ss file), redis:// (XACK) and
 /// kafka:// (committed offsets). stdio:// cannot be resumed.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "resumable", version)]
 struct Args {
     /// Stream(s) to read, e.g. file://./clock.ss/tick or redis://localhost:6379/tick
     #[arg(long, value_name = "URL")]
@@ -41,18 +40,25 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    init_logger();
     let args = Args::parse();
-    let (_streamer, mut consumer) = open_resumable(&args.input, &args.group, args.from).await?;
+    exit("resumable", run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let (_streamer, mut consumer) = open_resumable(&args.input, &args.group, args.from)
+        .await
+        .with_context(|| format!("opening the input {}", show(&args.input)))?;
+    let mut stdout = std::io::stdout().lock();
     let handled = run_resumable(&mut consumer, args.count, args.commit_every, |message| {
-        println!(
+        let line = format!(
             "[{} | {}] {}",
             message.stream_key(),
             message.sequence(),
             message.message().as_str()?
         );
-        Ok(())
+        print_line(&mut stdout, &line)
     })
     .await?;
     eprintln!("resumable: handled and committed {handled} message(s)");

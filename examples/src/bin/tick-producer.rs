@@ -7,10 +7,11 @@
 //! tick-producer --output kafka://127.0.0.1:9092/tick --kafka-message-timeout 10s
 //! ```
 
+use anyhow::Context;
 use clap::Parser;
 use sea_streamer::{Producer, StreamUrl};
 use sea_streamer_examples::{
-    cli::{parse_duration, ProducerArgs},
+    cli::{exit, init_logger, parse_duration, show, ProducerArgs},
     endpoint::open_producer_with,
     tick::produce_ticks,
 };
@@ -22,7 +23,7 @@ use std::time::Duration;
 /// A file:// stream is created if missing and gets an end-of-stream mark when the
 /// producer ends, so file consumers stop by themselves.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(name = "tick-producer", version)]
 struct Args {
     /// Stream to write, with exactly one stream key, e.g. file://./clock.ss/tick,
     /// redis://localhost:6379/tick, kafka://localhost:9092/tick or stdio:///tick
@@ -39,11 +40,17 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    env_logger::init();
+async fn main() -> std::process::ExitCode {
+    init_logger();
     let args = Args::parse();
+    exit("tick-producer", run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let options = args.producer.producer_options();
-    let (_streamer, producer) = open_producer_with(&args.output, options).await?;
+    let (_streamer, producer) = open_producer_with(&args.output, options)
+        .await
+        .with_context(|| format!("opening the output {}", show(&args.output)))?;
     let sent = produce_ticks(&producer, args.count, args.interval).await?;
     producer.end().await?;
     // stdout may be the stream itself (stdio://): report on stderr
