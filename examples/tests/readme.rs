@@ -30,8 +30,14 @@ fn block(lang: &str) -> String {
 #[test]
 fn the_readme_lists_the_program() {
     let (header, code) = PROGRAM.split_once("\n\n").unwrap();
-    assert!(header.lines().all(|l| l.starts_with("//!") || l.starts_with("#![")));
-    assert_eq!(block("rust"), code, "README.md and src/bin/readme-example.rs differ");
+    assert!(header
+        .lines()
+        .all(|l| l.starts_with("//!") || l.starts_with("#![")));
+    assert_eq!(
+        block("rust"),
+        code,
+        "README.md and src/bin/readme-example.rs differ"
+    );
 }
 
 #[test]
@@ -121,7 +127,9 @@ fn on_stdio() {
     let stdout = hello(&["stdio:///hello"], "hello");
     // the message itself, printed to stdout by the stdio producer
     assert!(
-        stdout.lines().any(|l| l.ends_with(" | hello | 0] hello, world")),
+        stdout
+            .lines()
+            .any(|l| l.ends_with(" | hello | 0] hello, world")),
         "{stdout}"
     );
 }
