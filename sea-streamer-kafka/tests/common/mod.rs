@@ -86,3 +86,88 @@ pub async fn read_texts(consumer: &KafkaConsumer, n: usize) -> Vec<String> {
 pub fn numbers(range: std::ops::Range<usize>) -> Vec<String> {
     range.map(|i| i.to_string()).collect()
 }
+
+/// The variable holding the URL of the three-broker cluster (tansu brokers sharing one
+/// PostgreSQL database): `kafka://127.0.0.1:19093,127.0.0.1:19094,127.0.0.1:19095`.
+pub const KAFKA_CLUSTER_VAR: &str = "SEA_STREAMER_TEST_KAFKA_CLUSTER";
+
+/// The cluster's URI (every broker a node), or `None` (the test is skipped) if it is not
+/// configured.
+pub fn cluster() -> Option<StreamerUri> {
+    let url = service_url(KAFKA_CLUSTER_VAR)?;
+    let uri: StreamerUri = url
+        .parse()
+        .expect("SEA_STREAMER_TEST_KAFKA_CLUSTER is a valid URI");
+    assert!(
+        uri.nodes().len() >= 2,
+        "SEA_STREAMER_TEST_KAFKA_CLUSTER names several brokers"
+    );
+    Some(uri)
+}
+
+/// The URI of node `i` of `uri` alone, to reach one broker only.
+pub fn node_uri(uri: &StreamerUri, i: usize) -> StreamerUri {
+    uri.nodes()[i]
+        .as_str()
+        .parse()
+        .expect("a node of a valid URI")
+}
+
+/// The port of node `i` of `uri`.
+pub fn node_port(uri: &StreamerUri, i: usize) -> u16 {
+    uri.nodes()[i].port().expect("cluster nodes have a port")
+}
+
+/// Runs `scripts/services.sh <action> <port>`, the script that started the cluster (it kills
+/// and restarts exactly the broker it started on that port, with the same command line).
+/// Panics if the script fails.
+pub fn services(action: &str, port: u16) {
+    assert!(
+        try_services(action, port),
+        "`scripts/services.sh {action} {port}` failed"
+    );
+}
+
+/// [`services`] without the panic: whether the script succeeded.
+pub fn try_services(action: &str, port: u16) -> bool {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/services.sh");
+    std::process::Command::new("bash")
+        .arg(script)
+        .arg(action)
+        .arg(port.to_string())
+        .status()
+        .is_ok_and(|status| status.success())
+}
+
+/// A cluster broker killed with SIGKILL (`scripts/services.sh kill-broker PORT`), as a crash
+/// would. [`KilledBroker::restart`] starts it again with the same command line
+/// (`scripts/services.sh start-broker PORT`, which waits until it answers); so does dropping
+/// the guard, so a failing test leaves the cluster whole for the next one.
+#[derive(Debug)]
+pub struct KilledBroker {
+    port: Option<u16>,
+}
+
+impl KilledBroker {
+    /// Kills the broker on `port`.
+    pub fn kill(port: u16) -> Self {
+        services("kill-broker", port);
+        Self { port: Some(port) }
+    }
+
+    /// Starts the broker again and waits until it answers.
+    pub fn restart(mut self) {
+        if let Some(port) = self.port.take() {
+            services("start-broker", port);
+        }
+    }
+}
+
+impl Drop for KilledBroker {
+    fn drop(&mut self) {
+        if let Some(port) = self.port.take() {
+            // No panic here: this may run while a failed test unwinds.
+            let _ = try_services("start-broker", port);
+        }
+    }
+}
