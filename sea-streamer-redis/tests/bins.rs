@@ -120,7 +120,10 @@ fn a_refused_connection_names_the_address_once() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains("redis://127.0.0.1:1"), "{err}");
         assert!(err.contains("refused"), "{err}");
-        assert!(!err.contains("StreamerUri {") && !err.contains("Url {"), "{err}");
+        assert!(
+            !err.contains("StreamerUri {") && !err.contains("Url {"),
+            "{err}"
+        );
     }
 }
 
