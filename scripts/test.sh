@@ -17,6 +17,9 @@ scripts/services.sh up
 trap 'step "services down"; scripts/services.sh down' EXIT
 eval "$(scripts/services.sh env)"
 export SEA_STREAMER_REQUIRE_SERVICES=1
+# Stress mode of the conformance suites: each backend's `stress` test runs the whole suite this
+# many times concurrently (scripts/stress.sh runs 10).
+export SEA_STREAMER_STRESS=${SEA_STREAMER_STRESS:-2}
 export RUST_BACKTRACE=1
 # A run starts from a clean clone: incremental caches would only cost disk (gigabytes) here.
 export CARGO_INCREMENTAL=0
