@@ -165,7 +165,8 @@ where
             ($error:expr) => {{
                 let error: Option<ProcessorErr<C::Error>> = $error;
                 if let (None, Some(e)) = (&stop, error) {
-                    log::error!("stopping: {e}");
+                    // The error is returned from `run`; logging it here too would print it twice.
+                    log::debug!("stopping: {e}");
                     stop = Some(e);
                 }
                 if !stopping {

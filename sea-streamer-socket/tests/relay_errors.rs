@@ -101,3 +101,12 @@ fn a_closed_stdout_ends_the_relay_quietly() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
+
+/// `relay --version` names the program and exits 0.
+#[test]
+fn version() {
+    let out = run_relay_with_stdin(&["--version"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("relay "), "{stdout}");
+}
