@@ -22,9 +22,9 @@ mod reply;
 mod reply_buf;
 mod resp;
 #[cfg(test)]
-mod resp_test;
-#[cfg(test)]
 mod resp_prop;
+#[cfg(test)]
+mod resp_test;
 mod setup;
 mod shard;
 mod shared;

@@ -51,7 +51,10 @@ impl FromStr for Offset {
 }
 
 #[derive(Debug, Parser)]
-#[command(version, about = "Relay messages from one sea-streamer stream to another")]
+#[command(
+    version,
+    about = "Relay messages from one sea-streamer stream to another"
+)]
 struct Args {
     /// Source stream URL, e.g. kafka://localhost:9092/stream_key
     #[arg(long)]
