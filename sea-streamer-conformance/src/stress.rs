@@ -1,4 +1,4 @@
-//! Stress mode: the whole suite ([`run_all`](crate::scenarios::run_all)) several times at
+//! Stress mode: the whole suite ([`run_all`]) several times at
 //! once, every copy on fresh stream names (each scenario draws its own random names).
 //!
 //! The number of copies comes from the environment variable [`STRESS_VAR`]

@@ -20,7 +20,7 @@ use crate::service::random_key;
 /// Consumers of each kind that are closed together.
 const EACH: usize = 3;
 
-/// [`EACH`] RealTime consumers and (unless the backend opts out) [`EACH`] members of a
+/// `EACH` (3) RealTime consumers and (unless the backend opts out) `EACH` (3) members of a
 /// LoadBalanced group read half of `n` messages, then all are closed concurrently.
 pub async fn consumers_closed_concurrently<B: Backend>(b: &B, n: usize)
 where

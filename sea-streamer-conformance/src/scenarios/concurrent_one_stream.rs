@@ -18,8 +18,8 @@ const WATCHERS: usize = 4;
 /// Members of the LoadBalanced group.
 const MEMBERS: usize = 3;
 
-/// [`WATCHERS`] RealTime consumers and (unless the backend opts out of LoadBalanced) a
-/// group of [`MEMBERS`] are created on one stream and polled concurrently with the
+/// `WATCHERS` (4) RealTime consumers and (unless the backend opts out of LoadBalanced) a
+/// group of `MEMBERS` (3) are created on one stream and polled concurrently with the
 /// producer of `n` messages.
 pub async fn concurrent_consumers<B: Backend>(b: &B, n: usize) {
     let streamer = b.connect().await;

@@ -17,7 +17,7 @@ use crate::backend::Backend;
 /// Clones of the producer that send in turn.
 const CLONES: usize = 3;
 
-/// `n` messages sent round-robin from [`CLONES`] clones of one producer; the original is
+/// `n` messages sent round-robin from `CLONES` (3) clones of one producer; the original is
 /// ended right after the last send.
 pub async fn producer_ended_mid_burst<B: Backend>(b: &B, n: usize) {
     const WHAT: &str = "producer_ended_mid_burst";

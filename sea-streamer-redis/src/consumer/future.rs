@@ -118,13 +118,13 @@ impl Drop for NextFuture<'_> {
     }
 }
 
-/// An endless stream of messages from a [`RedisConsumer`].
+/// An endless stream of messages from a [`RedisConsumer`](crate::RedisConsumer).
 pub struct StreamFuture<'a> {
     con: Source<'a>,
     fut: Option<NextFuture<'a>>,
 }
 
-/// The stream type of [`RedisConsumer`] (upstream name: `StreamFuture`).
+/// The stream type of [`RedisConsumer`](crate::RedisConsumer) (upstream name: `StreamFuture`).
 pub type RedisMessageStream<'a> = StreamFuture<'a>;
 
 impl std::fmt::Debug for StreamFuture<'_> {
