@@ -519,140 +519,47 @@ scenario!(
     |b| scenarios::consumer_before_stream(b, 20)
 );
 
-// The scenarios of issue #16 on every target; restart on a private server or the mock
-// cluster (the shared services are never restarted); then stress mode.
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_concurrent_consumers,
-    |b| scenarios::concurrent_consumers(b, 30)
-);
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_concurrent_streams,
-    |b| scenarios::concurrent_streams(b, 4, 20)
-);
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_consumer_closed_mid_stream,
-    |b| scenarios::consumer_closed_mid_stream(b, 20)
-);
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_consumers_closed_concurrently,
-    |b| scenarios::consumers_closed_concurrently(b, 20)
-);
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_producer_ended_mid_burst,
-    |b| scenarios::producer_ended_mid_burst(b, 100)
-);
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_streams_isolated,
-    |b| scenarios::streams_isolated(b, 10)
-);
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_new_consumer_earliest,
-    |b| scenarios::new_consumer_earliest(b, 10)
-);
-scenario!(
-    "backend-file",
-    || Some(Sea::file()),
-    file_continue_after_handler_error,
-    |b| scenarios::continue_after_handler_error(b, 12)
-);
-scenario!(
-    "backend-redis",
-    Sea::redis,
-    redis_concurrent_consumers,
-    |b| scenarios::concurrent_consumers(b, 30)
-);
-scenario!("backend-redis", Sea::redis, redis_concurrent_streams, |b| {
-    scenarios::concurrent_streams(b, 4, 20)
-});
-scenario!(
-    "backend-redis",
-    Sea::redis,
-    redis_consumer_closed_mid_stream,
-    |b| scenarios::consumer_closed_mid_stream(b, 20)
-);
-scenario!(
-    "backend-redis",
-    Sea::redis,
-    redis_consumers_closed_concurrently,
-    |b| scenarios::consumers_closed_concurrently(b, 20)
-);
-scenario!(
-    "backend-redis",
-    Sea::redis,
-    redis_producer_ended_mid_burst,
-    |b| scenarios::producer_ended_mid_burst(b, 100)
-);
-scenario!("backend-redis", Sea::redis, redis_streams_isolated, |b| {
-    scenarios::streams_isolated(b, 10)
-});
-scenario!(
-    "backend-redis",
-    Sea::redis,
-    redis_new_consumer_earliest,
-    |b| scenarios::new_consumer_earliest(b, 10)
-);
-scenario!(
-    "backend-redis",
-    Sea::redis,
-    redis_continue_after_handler_error,
-    |b| scenarios::continue_after_handler_error(b, 12)
-);
-scenario!(
-    "backend-kafka",
-    Sea::kafka,
-    kafka_concurrent_consumers,
-    |b| scenarios::concurrent_consumers(b, 30)
-);
-scenario!("backend-kafka", Sea::kafka, kafka_concurrent_streams, |b| {
-    scenarios::concurrent_streams(b, 4, 20)
-});
-scenario!(
-    "backend-kafka",
-    Sea::kafka,
-    kafka_consumer_closed_mid_stream,
-    |b| scenarios::consumer_closed_mid_stream(b, 20)
-);
-scenario!(
-    "backend-kafka",
-    Sea::kafka,
-    kafka_consumers_closed_concurrently,
-    |b| scenarios::consumers_closed_concurrently(b, 20)
-);
-scenario!(
-    "backend-kafka",
-    Sea::kafka,
-    kafka_producer_ended_mid_burst,
-    |b| scenarios::producer_ended_mid_burst(b, 100)
-);
-scenario!("backend-kafka", Sea::kafka, kafka_streams_isolated, |b| {
-    scenarios::streams_isolated(b, 10)
-});
-scenario!(
-    "backend-kafka",
-    Sea::kafka,
-    kafka_new_consumer_earliest,
-    |b| scenarios::new_consumer_earliest(b, 10)
-);
-scenario!(
-    "backend-kafka",
-    Sea::kafka,
-    kafka_continue_after_handler_error,
-    |b| scenarios::continue_after_handler_error(b, 12)
-);
+// The scenarios of issue #16 on every target, one module per backend (`file_new::...`);
+// restart on a private server or the mock cluster (the shared services are never
+// restarted); then stress mode.
+macro_rules! new_scenarios {
+    ($feature:literal, $module:ident, $target:expr) => {
+        #[cfg(feature = $feature)]
+        mod $module {
+            use super::*;
+
+            scenario!($feature, $target, concurrent_consumers, |b| {
+                scenarios::concurrent_consumers(b, 30)
+            });
+            scenario!($feature, $target, concurrent_streams, |b| {
+                scenarios::concurrent_streams(b, 4, 20)
+            });
+            scenario!($feature, $target, consumer_closed_mid_stream, |b| {
+                scenarios::consumer_closed_mid_stream(b, 20)
+            });
+            scenario!($feature, $target, consumers_closed_concurrently, |b| {
+                scenarios::consumers_closed_concurrently(b, 20)
+            });
+            scenario!($feature, $target, producer_ended_mid_burst, |b| {
+                scenarios::producer_ended_mid_burst(b, 100)
+            });
+            scenario!($feature, $target, streams_isolated, |b| {
+                scenarios::streams_isolated(b, 10)
+            });
+            scenario!($feature, $target, new_consumer_earliest, |b| {
+                scenarios::new_consumer_earliest(b, 10)
+            });
+            scenario!($feature, $target, continue_after_handler_error, |b| {
+                scenarios::continue_after_handler_error(b, 12)
+            });
+        }
+    };
+}
+
+new_scenarios!("backend-file", file_new, || Some(Sea::file()));
+new_scenarios!("backend-redis", redis_new, Sea::redis);
+new_scenarios!("backend-kafka", kafka_new, Sea::kafka);
+
 scenario!("backend-file", || Some(Sea::file()), file_restart, |b| {
     scenarios::restart(b, 20)
 });

@@ -4,8 +4,7 @@
 use sea_streamer_conformance::{scenarios, Backend, Capabilities, RewindRule, SeekRule};
 use sea_streamer_stdio::{StdioConnectOptions, StdioConsumer, StdioConsumerOptions, StdioStreamer};
 use sea_streamer_types::{
-    Acknowledge, ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer,
-    StreamerUri,
+    Acknowledge, ConsumerGroup, ConsumerMode, ConsumerOptions, MessageHeader, Streamer, StreamerUri,
 };
 
 struct Stdio;
