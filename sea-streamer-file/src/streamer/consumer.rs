@@ -151,24 +151,32 @@ impl FileConsumer {
         if self.entry.kind != ReaderKind::Solo {
             self.detach()?;
         }
-        let (reply, answer) = flume::bounded(1);
-        let mut control = Control::Seek {
-            sid: self.sid,
-            cmd,
-            reply,
-        };
-        if let Err(flume::SendError(c)) = self.entry.control.send(control) {
-            // the reader has stopped (end of stream or error): start a new one
-            control = c;
-            self.detach()?;
-            if self.entry.control.send(control).is_err() {
-                return Err(FileErr::TaskDead("reader"));
+        let mut result = Err(FileErr::TaskDead("reader"));
+        for attempt in 0..2 {
+            let (reply, answer) = flume::bounded(1);
+            let control = Control::Seek {
+                sid: self.sid,
+                cmd: cmd.clone(),
+                reply,
+            };
+            if !self.entry.request(control) {
+                // the reader has stopped (end of stream or error): start a new one
+                if attempt > 0 {
+                    break;
+                }
+                self.detach()?;
+                continue;
+            }
+            result = answer
+                .recv_async()
+                .await
+                .unwrap_or(Err(FileErr::TaskDead("reader")));
+            match &result {
+                // the reader stopped before it took the request: once more on a new one
+                Err(FileErr::TaskDead(_)) if attempt == 0 => self.detach()?,
+                _ => break,
             }
         }
-        let result = answer
-            .recv_async()
-            .await
-            .unwrap_or(Err(FileErr::TaskDead("reader")));
         if result.is_ok() {
             self.local.lock().map(|mut l| l.clear()).ok();
             self.acks.moved();

@@ -29,7 +29,7 @@ pub(crate) enum Start {
 }
 
 /// A seek request.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum SeekCmd {
     Rewind(SeqPos),
     Target(Target),
@@ -63,9 +63,21 @@ pub(crate) struct ReaderEntry {
     pub dispatched: AtomicBool,
     /// Whether the reader may watch the file for changes (else it only polls).
     pub notify: bool,
+    /// Set (under this lock) when the reader thread stops taking control messages. A request
+    /// that expects an answer is sent under the same lock, so it is either answered by the
+    /// thread or refused here: it can never wait in a channel nobody reads any more.
+    pub closed: Mutex<bool>,
 }
 
 impl ReaderEntry {
+    /// Sends a control message that expects an answer; `false` if the reader thread has
+    /// stopped (the message is dropped, which answers its reply channel; the caller then
+    /// starts a new reader).
+    pub fn request(&self, control: Control) -> bool {
+        let closed = self.closed.lock().unwrap_or_else(|e| e.into_inner());
+        !*closed && self.control.send(control).is_ok()
+    }
+
     /// Called by a consumer after taking a batch: wake the reader if it waits for room.
     pub fn made_room(&self, rx: &flume::Receiver<Item>) {
         if self.waiting.load(Ordering::SeqCst) {

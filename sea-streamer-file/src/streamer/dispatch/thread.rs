@@ -67,6 +67,7 @@ pub(crate) fn spawn(
         waiting: AtomicBool::new(false),
         dispatched: AtomicBool::new(false),
         notify,
+        closed: Mutex::new(false),
     });
     readers.insert(&file_id, &entry, &sub);
     let e = entry.clone();
@@ -96,6 +97,7 @@ pub(crate) fn spawn(
                 watch,
             };
             t.run();
+            t.close();
             t.deregister();
         });
     if let Err(e) = spawned {
@@ -126,6 +128,18 @@ struct ReaderThread {
 const MAX_CHUNK_HINT: usize = 4 << 20;
 
 impl ReaderThread {
+    /// Stops taking requests: what was sent and not handled is answered with `TaskDead`,
+    /// and later requests are refused by [`ReaderEntry::request`].
+    fn close(&mut self) {
+        let mut closed = self.entry.closed.lock().unwrap_or_else(|e| e.into_inner());
+        *closed = true;
+        while let Ok(c) = self.control_rx.try_recv() {
+            if let Control::Seek { reply, .. } = c {
+                let _ = reply.send(Err(FileErr::TaskDead("reader")));
+            }
+        }
+    }
+
     fn deregister(&self) {
         registry::deregister(self.entry.id);
     }
