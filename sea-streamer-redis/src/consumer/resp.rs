@@ -149,6 +149,10 @@ impl Scanner {
                     _ => return malformed(self.pos, "bad bulk string length"),
                 },
                 b'_' if line.start != line.end => return malformed(self.pos, "bad null"),
+                // Checked here too, so a reply the scanner accepts is one the cursor can read.
+                b':' => {
+                    number(buf, &line)?;
+                }
                 _ => {}
             }
             // one element is complete: so are the arrays it completes
