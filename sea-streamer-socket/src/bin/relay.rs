@@ -52,6 +52,7 @@ impl FromStr for Offset {
 
 #[derive(Debug, Parser)]
 #[command(
+    name = "relay",
     version,
     about = "Relay messages from one sea-streamer stream to another"
 )]
