@@ -19,6 +19,10 @@
 //!   position-based backends commit). Nothing existing changed.
 //! - Addition: [`parse_duration`] and [`DurationErr`], the one duration syntax (`100us`,
 //!   `250ms`, `2s`, `1m`) of every binary's command line.
+//! - Addition: observability ([`observe`]): metric handles over the `metrics` facade and the
+//!   metric names table, [`ConsumerLag`] and [`Lag`], W3C [`TraceContext`] propagation;
+//!   [`Headers`] on messages ([`Message::headers`], [`SharedMessage::with_headers`]) and
+//!   [`ProducerWithHeaders`].
 //!
 //! Behaviour the upstream description leaves open:
 //!
@@ -32,6 +36,7 @@ mod consumer;
 mod duration;
 mod error;
 mod header;
+mod headers;
 mod message;
 mod options;
 mod payload;
@@ -40,13 +45,19 @@ mod stream;
 mod streamer;
 
 pub mod export;
+pub mod observe;
 
 pub use ack::*;
 pub use consumer::*;
 pub use duration::{parse_duration, DurationErr};
 pub use error::*;
 pub use header::MessageHeader;
+pub use headers::{Headers, ProducerWithHeaders};
 pub use message::*;
+pub use observe::{
+    ConsumerLag, ConsumerMetrics, Lag, LagUnit, ProcessorMetrics, ProducerMetrics, ShardLag,
+    TraceContext, TraceParentErr, TRACEPARENT,
+};
 pub use options::*;
 pub use payload::{Buffer, BytesOrStr, IntoBytesOrStr, Payload};
 pub use producer::*;

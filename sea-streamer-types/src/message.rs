@@ -3,7 +3,7 @@
 //! slice of a shared buffer). The header is in [`MessageHeader`](crate::MessageHeader), payload
 //! types in [`Payload`](crate::Payload) / [`Buffer`](crate::Buffer).
 
-use crate::{Buffer, MessageHeader, Payload, SeqNo, ShardId, StreamKey, Timestamp};
+use crate::{Buffer, Headers, MessageHeader, Payload, SeqNo, ShardId, StreamKey, Timestamp};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -70,11 +70,17 @@ pub trait Message: Send {
     /// The message body.
     fn message(&self) -> Payload<'_>;
 
-    /// Copies the message (header and payload bytes) into a [`SharedMessage`].
+    /// The message's [`Headers`], where the backend carries them and the record had any
+    /// (an addition to the 0.5 API; `None` by default, see [`Headers`] for each backend).
+    fn headers(&self) -> Option<&Headers> {
+        None
+    }
+
+    /// Copies the message (header, payload bytes and [`Headers`]) into a [`SharedMessage`].
     fn to_owned(&self) -> SharedMessage {
         let payload = self.message().into_bytes();
         let length = payload.len();
-        SharedMessage::new(
+        let message = SharedMessage::new(
             MessageHeader::new(
                 self.stream_key(),
                 self.shard_id(),
@@ -84,7 +90,11 @@ pub trait Message: Send {
             payload,
             0,
             length,
-        )
+        );
+        match self.headers() {
+            Some(headers) => message.with_headers(headers.clone()),
+            None => message,
+        }
     }
 
     /// `(stream_key, shard_id, sequence)`, which uniquely identifies a message.
@@ -185,6 +195,7 @@ pub struct SharedMessage {
     bytes: Arc<Vec<u8>>,
     offset: u32,
     length: u32,
+    headers: Option<Arc<Headers>>,
 }
 
 impl SharedMessage {
@@ -271,7 +282,25 @@ impl SharedMessage {
             bytes,
             offset: offset32,
             length: length32,
+            headers: None,
         })
+    }
+
+    /// Attaches [`Headers`] (an addition to the 0.5 API). Empty headers are dropped, so a
+    /// message read with no header equals one built without.
+    ///
+    /// ```
+    /// use sea_streamer_types::{Headers, Message, MessageHeader, SharedMessage, ShardId, StreamKey, Timestamp};
+    ///
+    /// let header = MessageHeader::new(StreamKey::new("a").unwrap(), ShardId::new(0), 0, Timestamp::now_utc());
+    /// let mut headers = Headers::new();
+    /// headers.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    /// let message = SharedMessage::new(header, b"hi".to_vec(), 0, 2).with_headers(headers);
+    /// assert!(message.headers().unwrap().get("traceparent").is_some());
+    /// ```
+    pub fn with_headers(mut self, headers: Headers) -> Self {
+        self.headers = (!headers.is_empty()).then(|| Arc::new(headers));
+        self
     }
 
     /// Sets the header timestamp to the current UTC time.
@@ -289,7 +318,7 @@ impl SharedMessage {
         self.header
     }
 
-    /// Converts into an [`OwnedMessage`].
+    /// Converts into an [`OwnedMessage`] (which has no [`Headers`]: they are dropped).
     ///
     /// The buffer is moved without copying when this message is its only owner and the
     /// payload covers the whole buffer; otherwise the visible bytes are copied.
@@ -332,6 +361,10 @@ impl Message for SharedMessage {
 
     fn message(&self) -> Payload<'_> {
         Payload::new(&self.bytes[self.range()])
+    }
+
+    fn headers(&self) -> Option<&Headers> {
+        self.headers.as_deref()
     }
 }
 
