@@ -29,7 +29,8 @@ pub type StdioMessageStream<'a> = futures::stream::Map<
 ///
 /// It receives the messages of the stream keys it subscribed to, and every line without a
 /// key (a broadcast). Members of a consumer group share the group's messages. Dropping a
-/// consumer unregisters it.
+/// consumer unregisters it; the group messages it had not received yet go to the group's
+/// remaining members.
 ///
 /// ```no_run
 /// # async fn f() -> sea_streamer_stdio::StdioResult<()> {
@@ -76,7 +77,7 @@ impl StdioConsumer {
 
 impl Drop for StdioConsumer {
     fn drop(&mut self) {
-        registry().remove(self.id);
+        registry().remove(self.id, &self.receiver);
     }
 }
 

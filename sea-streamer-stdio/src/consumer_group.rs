@@ -8,149 +8,15 @@
 //!   `members[sequence % members.len()]`, members in order of creation.
 //!
 //! Group membership is recomputed for each message, so consumers can join and leave at
-//! any time.
+//! any time. A member that leaves gives back the messages dealt to it that it has not
+//! received; they are dealt again among the members that remain (see [`Registry::remove`]).
 
+mod inbox;
+
+use inbox::Dealt;
+pub(crate) use inbox::Inbox;
 use sea_streamer_types::{ConsumerGroup, Message, SeqNo, SharedMessage, StreamKey};
-use std::collections::VecDeque;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The messages delivered to one consumer that are not in its channel yet.
-///
-/// The channel (whose receiving end makes `next()` and `stream()`) is fed one message at a
-/// time by the consumer itself, when it asks for the next message; the dispatcher appends
-/// whole batches here under one lock. This spares a lock handover between the two threads
-/// and a wake-up per message: the dispatcher sends into the channel directly only when the
-/// consumer waits on an empty inbox (or while a `stream()` is in use).
-///
-/// Order is kept because everything in the channel was delivered before everything here.
-/// Every `next()` future is owed one message: either it moved one into the channel, or it
-/// found the inbox empty and counts as waiting, and the dispatcher then sends one message
-/// straight to the channel for it (so concurrent `next()` futures all get served). A
-/// dropped future may leave one extra message in the channel, which is harmless.
-#[derive(Debug)]
-pub(crate) struct Inbox {
-    state: Mutex<InboxState>,
-}
-
-#[derive(Debug)]
-struct InboxState {
-    queue: VecDeque<SharedMessage>,
-    /// The only sender of the consumer's channel; dropped when the consumer is
-    /// unregistered, so that its receiver ends once drained.
-    sender: Option<flume::Sender<SharedMessage>>,
-    /// `next()` futures that found this queue empty and are owed a message.
-    waiting: usize,
-    /// Deliver straight to the channel: a `stream()` reads it.
-    direct: bool,
-}
-
-impl Inbox {
-    fn new(sender: flume::Sender<SharedMessage>) -> Self {
-        Self {
-            state: Mutex::new(InboxState {
-                queue: VecDeque::new(),
-                sender: Some(sender),
-                waiting: 0,
-                direct: false,
-            }),
-        }
-    }
-
-    /// Dispatcher side: delivers `messages` (in order), emptying the vector.
-    fn deliver(&self, messages: &mut Vec<SharedMessage>) {
-        let mut state = lock(&self.state);
-        let InboxState {
-            queue,
-            sender,
-            waiting,
-            direct,
-        } = &mut *state;
-        let Some(sender) = sender else {
-            messages.clear();
-            return;
-        };
-        let mut messages = messages.drain(..);
-        if *direct {
-            for message in messages {
-                // A closed channel means its consumer is being dropped; nothing to do.
-                let _ = sender.send(message);
-            }
-            return;
-        }
-        while *waiting > 0 {
-            let Some(message) = messages.next() else {
-                break;
-            };
-            *waiting -= 1;
-            // Wakes the consumer.
-            let _ = sender.send(message);
-        }
-        queue.extend(messages);
-    }
-
-    /// Consumer side, before awaiting the channel: moves the next message into it, or
-    /// records that the consumer waits. Leaves the mode of [`Inbox::stream`].
-    pub fn prepare_next(&self) {
-        let mut state = lock(&self.state);
-        let InboxState {
-            queue,
-            sender,
-            waiting,
-            direct,
-        } = &mut *state;
-        *direct = false;
-        match (queue.pop_front(), sender) {
-            (Some(message), Some(sender)) => {
-                let _ = sender.send(message);
-            }
-            // Unreachable: the queue is emptied into the channel when the sender goes.
-            (Some(_), None) => {}
-            (None, _) => *waiting = waiting.saturating_add(1),
-        }
-    }
-
-    /// Consumer side, for a `stream()`: everything queued and delivered from now on goes
-    /// straight to the channel.
-    pub fn stream(&self) {
-        let mut state = lock(&self.state);
-        state.direct = true;
-        let InboxState { queue, sender, .. } = &mut *state;
-        if let Some(sender) = sender {
-            for message in queue.drain(..) {
-                let _ = sender.send(message);
-            }
-        }
-    }
-
-    /// Unregisters: what is queued goes to the channel, then the channel's sender is
-    /// dropped, so the receiver fails once drained.
-    fn close(&self) {
-        let mut state = lock(&self.state);
-        let InboxState { queue, sender, .. } = &mut *state;
-        if let Some(sender) = sender.take() {
-            for message in queue.drain(..) {
-                let _ = sender.send(message);
-            }
-        }
-    }
-
-    /// Receives everything available without waiting, as `next()` would (tests).
-    #[cfg(test)]
-    pub fn drain(&self, receiver: &flume::Receiver<SharedMessage>) -> Vec<SharedMessage> {
-        let mut out = Vec::new();
-        loop {
-            self.prepare_next();
-            match receiver.try_recv() {
-                Ok(message) => out.push(message),
-                Err(_) => return out,
-            }
-        }
-    }
-}
 
 /// One registered consumer.
 #[derive(Debug)]
@@ -160,7 +26,7 @@ struct Entry {
     group: Option<ConsumerGroup>,
     inbox: Arc<Inbox>,
     /// Messages dispatched to this consumer, delivered by [`Registry::flush`].
-    outbox: Vec<SharedMessage>,
+    outbox: Vec<Dealt>,
 }
 
 /// The consumers of a process, in order of creation.
@@ -181,7 +47,7 @@ static REGISTRY: LazyLock<Mutex<Registry>> = LazyLock::new(Default::default);
 /// The process-wide registry. A poisoned lock is recovered: the registry stays consistent
 /// because no method can panic half-way through an update.
 pub(crate) fn registry() -> MutexGuard<'static, Registry> {
-    lock(&REGISTRY)
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Registry {
@@ -205,14 +71,58 @@ impl Registry {
         (id, inbox, receiver)
     }
 
-    /// Unregisters a consumer; its channel is closed once drained.
-    pub fn remove(&mut self, id: u64) {
-        self.entries.retain(|e| {
-            if e.id == id {
-                e.inbox.close();
+    /// Unregisters a closing consumer whose channel is `receiver`. If it is a group member,
+    /// the messages dealt to it that it has not received are dealt again, in order, to the
+    /// group's remaining members by the same rule (after what those already hold); with no
+    /// member left for a message's key, it is dropped (a group exists while it has members)
+    /// and a warning says how many.
+    pub fn remove(&mut self, id: u64, receiver: &flume::Receiver<SharedMessage>) {
+        let Some(at) = self.entries.iter().position(|e| e.id == id) else {
+            return;
+        };
+        let entry = self.entries.remove(at);
+        let back = entry.inbox.take_back(receiver);
+        let Some(group) = entry.group else {
+            return;
+        };
+        let mut dropped = 0usize;
+        for message in back.into_iter().chain(
+            entry
+                .outbox
+                .into_iter()
+                .filter_map(|(m, dealt)| dealt.then_some(m)),
+        ) {
+            match self.member_for(&group, &message) {
+                Some(i) => self.entries[i].outbox.push((message, true)),
+                None => dropped += 1,
             }
-            e.id != id
-        });
+        }
+        if dropped > 0 {
+            log::warn!(
+                "{dropped} message(s) dealt to a closed member of group `{}` are dropped: \
+                 no member of the group is left for their stream",
+                group.name()
+            );
+        }
+        self.flush();
+    }
+
+    /// The member of `group` that a message of its group is dealt to now, if the group has
+    /// members subscribed to its key.
+    fn member_for(&self, group: &ConsumerGroup, message: &SharedMessage) -> Option<usize> {
+        let key = message.header().stream_key();
+        let is_member = |e: &Entry| e.group.as_ref() == Some(group) && e.streams.contains(key);
+        let count = self.entries.iter().filter(|e| is_member(e)).count();
+        if count == 0 {
+            return None;
+        }
+        let pick = pick_member(message.sequence(), count);
+        self.entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| is_member(e))
+            .nth(pick)
+            .map(|(i, _)| i)
     }
 
     /// Unregisters every consumer: their `next()` then fails (after what was delivered).
@@ -258,9 +168,11 @@ impl Registry {
         // The last recipient takes the message itself: no reference count traffic.
         if let Some((&last, rest)) = self.targets.split_last() {
             for &i in rest {
-                self.entries[i].outbox.push(message.clone());
+                let dealt = !broadcast && self.entries[i].group.is_some();
+                self.entries[i].outbox.push((message.clone(), dealt));
             }
-            self.entries[last].outbox.push(message);
+            let dealt = !broadcast && self.entries[last].group.is_some();
+            self.entries[last].outbox.push((message, dealt));
         }
     }
 
@@ -395,11 +307,61 @@ mod tests {
         dispatch(&mut reg, "z", 21, false);
         assert_eq!(drain(&m2), vec![20, 21]);
         // Leaving the group.
-        reg.remove(id1);
+        reg.remove(id1, &m1.1);
         assert_eq!(reg.len(), 2);
         dispatch(&mut reg, "k", 30, false);
         assert_eq!(drain(&m2), vec![30]);
         assert!(m1.1.is_disconnected());
+    }
+
+    #[test]
+    fn a_closed_member_gives_back_what_it_did_not_receive() {
+        let mut reg = Registry::default();
+        let (id1, m1) = add(&mut reg, &["k", "only1"], Some("g"));
+        let (_, m2) = add(&mut reg, &["k"], Some("g"));
+        let (_, m3) = add(&mut reg, &["k"], Some("g"));
+        let (_, solo) = add(&mut reg, &["k"], None);
+        // m1 is dealt 0, 3, 6, 9; it reads 0 and has one `next()` in flight (3 goes to its
+        // channel) when it is closed; 6 and 9 are queued. A broadcast (which everyone got)
+        // and a message of a key only m1 subscribes to are not dealt again.
+        m1.0.prepare_next();
+        for seq in 0..4 {
+            dispatch(&mut reg, "k", seq, false);
+        }
+        assert_eq!(m1.1.try_recv().unwrap().sequence(), 0);
+        m1.0.prepare_next();
+        assert_eq!(m1.1.len(), 1);
+        dispatch(&mut reg, "broadcast", 100, true);
+        dispatch(&mut reg, "only1", 200, false);
+        for seq in 4..12 {
+            dispatch(&mut reg, "k", seq, false);
+        }
+        reg.remove(id1, &m1.1);
+        assert!(m1.1.is_disconnected());
+        // 3, 6 and 9 are dealt again between m2 and m3 by `sequence % 2`, after what they
+        // already hold.
+        assert_eq!(drain(&m2), vec![1, 100, 4, 7, 10, 6]);
+        assert_eq!(drain(&m3), vec![2, 100, 5, 8, 11, 3, 9]);
+        assert_eq!(drain(&solo).len(), 13);
+        // From now on the group is m2 and m3.
+        dispatch(&mut reg, "k", 12, false);
+        assert_eq!((drain(&m2), drain(&m3)), (vec![12], vec![]));
+    }
+
+    #[test]
+    fn a_closing_stream_member_gives_back_its_channel() {
+        let mut reg = Registry::default();
+        let (id1, (inbox, rx)) = add(&mut reg, &["k"], Some("g"));
+        let (_, m2) = add(&mut reg, &["k"], Some("g"));
+        inbox.stream();
+        dispatch(&mut reg, "broadcast", 0, true);
+        for seq in 0..6 {
+            dispatch(&mut reg, "k", seq, false);
+        }
+        assert_eq!(rx.try_recv().unwrap().sequence(), 0);
+        reg.remove(id1, &rx);
+        // The broadcast (sequence 0) it received too; then its own, then m1's.
+        assert_eq!(drain(&m2), vec![0, 1, 3, 5, 0, 2, 4]);
     }
 
     #[test]

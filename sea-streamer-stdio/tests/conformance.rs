@@ -53,9 +53,9 @@ impl Backend for Stdio {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             resumable: Err("a pipe keeps no state to resume from"),
-            handover: Err(
-                "stdio deals each message to one group member as it arrives and keeps no \
-                 acknowledgement: what a closed member had not read is not dealt again",
+            regroup: Err(
+                "a stdio group exists while it has members: what its last member had not \
+                 received, and what is read while it has none, goes to no member",
             ),
             replay: Err("a pipe keeps no history for a consumer created later"),
             acknowledge: Ok(()),
