@@ -86,38 +86,53 @@ pub enum RedisErr {
         /// Their payload bytes.
         bytes: usize,
     },
+    /// A header was named like the message field (`msg` by default), which holds the payload
+    /// of an entry and so cannot be a header. Nothing was sent.
+    #[error("A header cannot be named `{0}`: that is the message field")]
+    ReservedHeader(String),
 }
 
 impl From<RedisError> for RedisErr {
     fn from(err: RedisError) -> Self {
         let text = err.to_string();
-        match err.kind() {
-            ErrorKind::Server(S::ResponseError) => RedisErr::ResponseError(text),
-            ErrorKind::Server(S::ExecAbort) => RedisErr::ExecAbortError(text),
-            ErrorKind::Server(S::BusyLoading) => RedisErr::BusyLoadingError(text),
-            ErrorKind::Server(S::NoScript) => RedisErr::NoScriptError(text),
-            ErrorKind::Server(S::Moved) => RedisErr::Moved(text),
-            ErrorKind::Server(S::Ask) => RedisErr::Ask(text),
-            ErrorKind::Server(S::TryAgain) => RedisErr::TryAgain(text),
-            ErrorKind::Server(S::ClusterDown) => RedisErr::ClusterDown(text),
-            ErrorKind::Server(S::CrossSlot) => RedisErr::CrossSlot(text),
-            ErrorKind::Server(S::MasterDown) => RedisErr::MasterDown(text),
-            ErrorKind::Server(S::ReadOnly) => RedisErr::ReadOnly(text),
-            ErrorKind::Parse => RedisErr::ResponseError(text),
-            ErrorKind::AuthenticationFailed => RedisErr::AuthenticationFailed(text),
-            ErrorKind::UnexpectedReturnType => RedisErr::TypeError(text),
-            ErrorKind::InvalidClientConfig => RedisErr::InvalidClientConfig(text),
-            ErrorKind::Io => RedisErr::IoError(text),
-            ErrorKind::Client => RedisErr::ClientError(text),
-            ErrorKind::Extension => RedisErr::ExtensionError(text),
-            _ => RedisErr::Unknown(text),
-        }
+        classify(&err, text)
+    }
+}
+
+/// The variant of `err`'s kind, with the message `text`.
+fn classify(err: &RedisError, text: String) -> RedisErr {
+    match err.kind() {
+        ErrorKind::Server(S::ResponseError) => RedisErr::ResponseError(text),
+        ErrorKind::Server(S::ExecAbort) => RedisErr::ExecAbortError(text),
+        ErrorKind::Server(S::BusyLoading) => RedisErr::BusyLoadingError(text),
+        ErrorKind::Server(S::NoScript) => RedisErr::NoScriptError(text),
+        ErrorKind::Server(S::Moved) => RedisErr::Moved(text),
+        ErrorKind::Server(S::Ask) => RedisErr::Ask(text),
+        ErrorKind::Server(S::TryAgain) => RedisErr::TryAgain(text),
+        ErrorKind::Server(S::ClusterDown) => RedisErr::ClusterDown(text),
+        ErrorKind::Server(S::CrossSlot) => RedisErr::CrossSlot(text),
+        ErrorKind::Server(S::MasterDown) => RedisErr::MasterDown(text),
+        ErrorKind::Server(S::ReadOnly) => RedisErr::ReadOnly(text),
+        ErrorKind::Parse => RedisErr::ResponseError(text),
+        ErrorKind::AuthenticationFailed => RedisErr::AuthenticationFailed(text),
+        ErrorKind::UnexpectedReturnType => RedisErr::TypeError(text),
+        ErrorKind::InvalidClientConfig => RedisErr::InvalidClientConfig(text),
+        ErrorKind::Io => RedisErr::IoError(text),
+        ErrorKind::Client => RedisErr::ClientError(text),
+        ErrorKind::Extension => RedisErr::ExtensionError(text),
+        _ => RedisErr::Unknown(text),
     }
 }
 
 /// Wrap a `redis::RedisError` into a [`StreamErr`].
 pub(crate) fn map_err(err: RedisError) -> StreamErr<RedisErr> {
     StreamErr::Backend(err.into())
+}
+
+/// Like [`map_err`], for an error while connecting to `addr` (`host:port`): the message names
+/// the address, which the redis crate's own message (`Connection refused …`) does not.
+pub(crate) fn connect_err(err: RedisError, addr: &str) -> StreamErr<RedisErr> {
+    StreamErr::Backend(classify(&err, format!("connecting to {addr}: {err}")))
 }
 
 // How errors are classified (reconnect, follow MOVED, retry later, fatal): `crate::policy`.
@@ -139,5 +154,18 @@ mod test {
             RedisErr::StreamReadReply("x".into()).to_string(),
             "Failed to parse StreamReadReply: \"x\""
         );
+    }
+
+    #[test]
+    fn connect_errors_name_the_address_and_keep_their_kind() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        let e = connect_err(RedisError::from(refused), "127.0.0.1:1");
+        assert!(
+            matches!(e, StreamErr::Backend(RedisErr::IoError(_))),
+            "{e:?}"
+        );
+        let text = e.to_string();
+        assert!(text.contains("connecting to 127.0.0.1:1: "), "{text}");
+        assert!(text.contains("refused"), "{text}");
     }
 }

@@ -5,8 +5,13 @@
 //! `XADD`s; receipts carry the entry id Redis assigned. The queue is bounded (messages and
 //! payload bytes not yet answered, see [`RedisProducerOptions`]): when full, `send_to` returns
 //! [`RedisErr::QueueFull`].
+//!
+//! Headers ([`ProducerWithHeaders`]) are written as the entry's fields after the message
+//! field; the task records the producer metrics (`sea_streamer_producer_*`, per stream key).
 
 mod budget;
+mod headers;
+mod observe;
 mod options;
 mod queue;
 mod request;
@@ -21,16 +26,19 @@ use crate::connection::Purpose;
 use crate::message::timestamp_part;
 use crate::{RedisConnectOptions, RedisErr, RedisResult, TimestampFormat};
 use futures::channel::oneshot;
+use headers::HeaderRules;
 use request::Request;
 use sea_streamer_types::{
-    Buffer, MessageHeader, Producer, StreamErr, StreamKey, StreamerUri, Timestamp,
-    SEA_STREAMER_INTERNAL,
+    Buffer, Headers, MessageHeader, Producer, ProducerWithHeaders, StreamErr, StreamKey,
+    StreamerUri, Timestamp, SEA_STREAMER_INTERNAL,
 };
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::Instant;
+use tracing::Instrument;
 
 /// A producer of Redis stream entries. Cloning is cheap; clones share the background task,
 /// which ends once every clone is dropped and the queue is drained.
@@ -55,6 +63,7 @@ pub struct RedisProducer {
     anchor: Option<StreamKey>,
     ts_fmt: TimestampFormat,
     resent: Arc<AtomicU64>,
+    headers: HeaderRules,
 }
 
 /// The receipt of one send; resolves once Redis has stored the entry (or failed to).
@@ -91,7 +100,8 @@ pub(crate) async fn create_producer(
     let ts_fmt = options.timestamp_format();
     let field = options.message_field();
     let mut cluster = RedisCluster::new_for(uri, options, Purpose::Command)?;
-    cluster.reconnect_all().await?;
+    let span = tracing::info_span!("sea_streamer.connect", backend = "redis", role = "producer");
+    cluster.reconnect_all().instrument(span).await?;
     let sharder = producer_options.sharder().map(|s| s.init());
     let receiver = Arc::new(queue::Queue::default());
     let sender = queue::Handle::new(receiver.clone());
@@ -114,6 +124,10 @@ pub(crate) async fn create_producer(
         anchor: None,
         ts_fmt,
         resent,
+        headers: HeaderRules {
+            field,
+            trace: producer_options.trace_propagation(),
+        },
     })
 }
 
@@ -122,17 +136,21 @@ impl RedisProducer {
         &self,
         stream_key: &StreamKey,
         id_time: Option<u64>,
+        headers: Option<&Headers>,
         payload: Vec<u8>,
     ) -> RedisResult<SendFuture> {
         let (reply, receiver) = oneshot::channel();
         let request = if stream_key.name() == SEA_STREAMER_INTERNAL {
             request::internal_request(payload, reply)
         } else {
+            let headers = self.headers.prepare(stream_key, headers)?;
             let reserved = self.budget.reserve(payload.len())?;
             Request::Send {
                 stream_key: stream_key.clone(),
                 id_time,
                 payload,
+                headers,
+                sent_at: Instant::now(),
                 reply,
                 reserved,
             }
@@ -153,7 +171,7 @@ impl RedisProducer {
         payload: S,
     ) -> RedisResult<SendFuture> {
         let id_time = timestamp_part(self.ts_fmt, timestamp);
-        self.enqueue(stream, Some(id_time), payload.into_bytes())
+        self.enqueue(stream, Some(id_time), None, payload.into_bytes())
     }
 
     /// How many messages this producer (and its clones) has sent again because the reply to
@@ -164,6 +182,30 @@ impl RedisProducer {
     /// warning with its count.
     pub fn resent_count(&self) -> u64 {
         self.resent.load(Ordering::Acquire)
+    }
+
+    /// The timestamp part of the id of a message sent now: `None` (`*`, Redis' clock) in
+    /// millisecond mode.
+    fn id_time_now(&self) -> Option<u64> {
+        match self.ts_fmt {
+            TimestampFormat::UnixTimestampMillis => None,
+            #[cfg(feature = "nanosecond-timestamp")]
+            TimestampFormat::UnixTimestampNanos => {
+                Some(timestamp_part(self.ts_fmt, Timestamp::now_utc()))
+            }
+        }
+    }
+
+    /// Like [`RedisProducer::send_with_ts`], with headers (see [`ProducerWithHeaders`]).
+    pub fn send_with_ts_and_headers<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        timestamp: Timestamp,
+        headers: &Headers,
+        payload: S,
+    ) -> RedisResult<SendFuture> {
+        let id_time = timestamp_part(self.ts_fmt, timestamp);
+        self.enqueue(stream, Some(id_time), Some(headers), payload.into_bytes())
     }
 
     /// Resolves after every message sent before it has been answered by Redis.
@@ -194,14 +236,7 @@ impl Producer for RedisProducer {
     type SendFuture = SendFuture;
 
     fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> RedisResult<SendFuture> {
-        let id_time = match self.ts_fmt {
-            TimestampFormat::UnixTimestampMillis => None,
-            #[cfg(feature = "nanosecond-timestamp")]
-            TimestampFormat::UnixTimestampNanos => {
-                Some(timestamp_part(self.ts_fmt, Timestamp::now_utc()))
-            }
-        };
-        self.enqueue(stream, id_time, payload.into_bytes())
+        self.enqueue(stream, self.id_time_now(), None, payload.into_bytes())
     }
 
     async fn end(self) -> RedisResult<()> {
@@ -222,5 +257,36 @@ impl Producer for RedisProducer {
 
     fn anchored(&self) -> RedisResult<&StreamKey> {
         self.anchor.as_ref().ok_or(StreamErr::NotAnchored)
+    }
+}
+
+/// Headers are written as entry fields after the message field, in order (a name may
+/// repeat). A header named like the message field (see
+/// [`RedisConnectOptions::set_message_field`]) fails the send with
+/// [`RedisErr::ReservedHeader`], and nothing is sent.
+///
+/// ```no_run
+/// # async fn demo(producer: sea_streamer_redis::RedisProducer) -> sea_streamer_redis::RedisResult<()> {
+/// use sea_streamer_types::{Headers, ProducerWithHeaders, StreamKey};
+///
+/// let mut headers = Headers::new();
+/// headers.insert("content-type", "application/json");
+/// producer.send_to_with_headers(&StreamKey::new("orders")?, &headers, r#"{"id":1}"#)?.await?;
+/// # Ok(())
+/// # }
+/// ```
+impl ProducerWithHeaders for RedisProducer {
+    fn send_to_with_headers<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        headers: &Headers,
+        payload: S,
+    ) -> RedisResult<SendFuture> {
+        self.enqueue(
+            stream,
+            self.id_time_now(),
+            Some(headers),
+            payload.into_bytes(),
+        )
     }
 }

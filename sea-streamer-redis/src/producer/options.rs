@@ -1,4 +1,5 @@
-//! Producer options: the optional sharder and the bounds of the send queue.
+//! Producer options: the optional sharder, the bounds of the send queue and `traceparent`
+//! propagation.
 
 use super::queue::{DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES};
 use super::SharderConfig;
@@ -18,6 +19,7 @@ pub struct RedisProducerOptions {
     sharder: Option<Arc<dyn SharderConfig>>,
     max_queued_messages: usize,
     max_queued_bytes: usize,
+    trace_propagation: bool,
 }
 
 impl Default for RedisProducerOptions {
@@ -26,6 +28,7 @@ impl Default for RedisProducerOptions {
             sharder: None,
             max_queued_messages: DEFAULT_MAX_QUEUED_MESSAGES,
             max_queued_bytes: DEFAULT_MAX_QUEUED_BYTES,
+            trace_propagation: false,
         }
     }
 }
@@ -36,6 +39,7 @@ impl std::fmt::Debug for RedisProducerOptions {
             .field("sharder", &self.sharder)
             .field("max_queued_messages", &self.max_queued_messages)
             .field("max_queued_bytes", &self.max_queued_bytes)
+            .field("trace_propagation", &self.trace_propagation)
             .finish()
     }
 }
@@ -85,5 +89,25 @@ impl RedisProducerOptions {
     /// See [`RedisProducerOptions::set_max_queued_bytes`].
     pub fn max_queued_bytes(&self) -> usize {
         self.max_queued_bytes
+    }
+    /// Write a W3C `traceparent` header on every message (an addition to the 0.5 API; off by
+    /// default): a child of [`TraceContext::current`](sea_streamer_types::TraceContext::current)
+    /// when the sending task runs inside a trace scope, a new trace otherwise. A `traceparent`
+    /// given with `send_to_with_headers` is kept as it is. Each message also records a
+    /// `sea_streamer.produce` tracing event with `trace_id`, `span_id` and `parent_id`.
+    ///
+    /// ```
+    /// use sea_streamer_redis::RedisProducerOptions;
+    /// let mut options = RedisProducerOptions::default();
+    /// options.set_trace_propagation(true);
+    /// assert!(options.trace_propagation());
+    /// ```
+    pub fn set_trace_propagation(&mut self, v: bool) -> &mut Self {
+        self.trace_propagation = v;
+        self
+    }
+    /// See [`RedisProducerOptions::set_trace_propagation`].
+    pub fn trace_propagation(&self) -> bool {
+        self.trace_propagation
     }
 }

@@ -3,7 +3,8 @@
 use super::budget::Reserved;
 use crate::RedisResult;
 use futures::channel::oneshot;
-use sea_streamer_types::{MessageHeader, StreamKey, SEA_STREAMER_INTERNAL};
+use sea_streamer_types::{Headers, MessageHeader, StreamKey, SEA_STREAMER_INTERNAL};
+use std::time::Instant;
 
 /// Where a receipt goes.
 pub(crate) type Reply = oneshot::Sender<RedisResult<MessageHeader>>;
@@ -15,6 +16,10 @@ pub(crate) enum Request {
         stream_key: StreamKey,
         id_time: Option<u64>,
         payload: Vec<u8>,
+        /// Entry fields written after the message field (empty: none).
+        headers: Headers,
+        /// When `send` was called (for the send-to-receipt latency).
+        sent_at: Instant,
         reply: Reply,
         /// The message's share of the queue budget, held until its receipt resolves.
         reserved: Reserved,

@@ -5,6 +5,10 @@
 //! message is either stored (possibly twice, if the connection broke after Redis stored it)
 //! or its receipt carries an error: never silently lost. Errors are classified and retried
 //! as [`crate::policy`] says.
+//!
+//! The task records the producer metrics: handles per stream key are registered the first
+//! time the key is sent to and shared by its items; each pipeline runs in a
+//! `sea_streamer.produce_batch` span.
 
 use super::Sharder;
 use crate::cluster::RedisCluster;
@@ -16,14 +20,16 @@ use futures::future::{select, Either, FutureExt};
 use futures::stream::{FuturesOrdered, StreamExt};
 use redis::{RedisError, Value};
 use sea_streamer_types::{
-    MessageHeader, ShardId, StreamErr, StreamKey, Timestamp, SEA_STREAMER_INTERNAL,
+    Headers, MessageHeader, ProducerMetrics, ShardId, StreamErr, StreamKey, Timestamp,
+    SEA_STREAMER_INTERNAL,
 };
 use std::fmt::Write;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Most messages in one pipeline.
 const MAX_BATCH: usize = 1024;
@@ -33,6 +39,7 @@ const MAX_BATCH_BYTES: usize = 1 << 20;
 const MAX_IN_FLIGHT: usize = 4;
 
 use super::budget::Reserved;
+use super::observe::{batch_span, MetricsCache};
 use super::queue::{Empty, Queue};
 use super::request::{Reply, Request};
 
@@ -44,6 +51,12 @@ struct Item {
     sharded_key: Option<String>,
     id_time: Option<u64>,
     payload: Vec<u8>,
+    /// Fields written after the message field.
+    headers: Headers,
+    /// When `send` was called.
+    sent_at: Instant,
+    /// The metrics of its stream key.
+    metrics: Arc<ProducerMetrics>,
     reply: Reply,
     /// Its share of the queue budget, given back when the item is dropped.
     _reserved: Reserved,
@@ -54,9 +67,17 @@ impl Item {
     /// the budget already released.
     fn resolve(self, result: RedisResult<MessageHeader>) {
         let Item {
-            reply, _reserved, ..
+            reply,
+            _reserved,
+            metrics,
+            sent_at,
+            ..
         } = self;
         drop(_reserved);
+        match &result {
+            Ok(_) => metrics.receipt(sent_at.elapsed()),
+            Err(_) => metrics.error(true),
+        }
         let _ = reply.send(result);
     }
 
@@ -87,6 +108,8 @@ struct Task {
     fatal: bool,
     /// Messages sent again after their pipeline's reply was lost (shared with the handles).
     resent: Arc<AtomicU64>,
+    /// Metric handles per stream key.
+    metrics: MetricsCache,
 }
 
 /// Run until every producer handle is dropped and the queue is empty.
@@ -107,6 +130,7 @@ pub(crate) async fn run(
         inflight: FuturesOrdered::new(),
         fatal: false,
         resent,
+        metrics: MetricsCache::default(),
     };
     let mut items: Vec<Item> = Vec::new();
     let mut bytes = 0;
@@ -157,10 +181,14 @@ pub(crate) async fn run(
                 stream_key,
                 id_time,
                 payload,
+                headers,
+                sent_at,
                 reply,
                 reserved,
             } => {
-                let item = task.item(stream_key, id_time, payload, reply, reserved);
+                let item = task.item(stream_key, id_time, payload, headers, reply, reserved);
+                item.metrics.sent(item.payload.len());
+                let item = Item { sent_at, ..item };
                 let same_node = items.last().is_none_or(|last| {
                     task.cluster.node_for(last.redis_key())
                         == task.cluster.node_for(item.redis_key())
@@ -224,9 +252,11 @@ impl Task {
         stream_key: StreamKey,
         id_time: Option<u64>,
         payload: Vec<u8>,
+        headers: Headers,
         reply: Reply,
         reserved: Reserved,
     ) -> Item {
+        let metrics = self.metrics.get(&stream_key);
         let (shard, sharded_key) = match &mut self.sharder {
             Some(sharder) => {
                 let shard = sharder.shard(&stream_key, &payload);
@@ -240,6 +270,9 @@ impl Task {
             sharded_key,
             id_time,
             payload,
+            headers,
+            sent_at: Instant::now(),
+            metrics,
             reply,
             _reserved: reserved,
         }
@@ -271,12 +304,16 @@ impl Task {
             }
         };
         let pipe = self.pipeline(&items);
-        self.inflight.push_back(Box::pin(async move {
-            let result = pipe
-                .query_async::<Vec<redis::RedisResult<Value>>>(&mut conn)
-                .await;
-            (items, node, result)
-        }));
+        let span = batch_span(items[0].redis_key(), items.len());
+        self.inflight.push_back(Box::pin(
+            async move {
+                let result = pipe
+                    .query_async::<Vec<redis::RedisResult<Value>>>(&mut conn)
+                    .await;
+                (items, node, result)
+            }
+            .instrument(span),
+        ));
         // poll once so that the pipeline is written now, not when a reply is awaited
         if let Some(Some(done)) = self.inflight.next().now_or_never() {
             self.complete(done).await;
@@ -358,6 +395,9 @@ impl Task {
                 .arg(id)
                 .arg(self.field)
                 .arg(item.payload.as_slice());
+            for (name, value) in item.headers.iter() {
+                pipe.arg(name).arg(value);
+            }
         }
         pipe
     }
@@ -366,6 +406,7 @@ impl Task {
     async fn execute(&mut self, items: &mut Vec<Item>) {
         let mut retries = 0;
         let mut busy = Backoff::busy();
+        let mut reconnecting = false;
         while !items.is_empty() {
             if self.fatal {
                 fail_all(items, StreamErr::Backend(RedisErr::ProducerDied));
@@ -374,10 +415,17 @@ impl Task {
             let node = self.cluster.node_for(items[0].redis_key()).clone();
             let pipe = self.pipeline(items);
             let mut sent = false;
-            let result = match self.cluster.get(&node).await {
+            let span = if reconnecting {
+                tracing::info_span!("sea_streamer.reconnect", backend = "redis", role = "producer", node = %node)
+            } else {
+                batch_span(items[0].redis_key(), items.len())
+            };
+            let connected = self.cluster.get(&node).instrument(span.clone()).await;
+            let result = match connected {
                 Ok(conn) => {
                     sent = true;
                     pipe.query_async::<Vec<redis::RedisResult<Value>>>(conn)
+                        .instrument(span)
                         .await
                         .map_err(|e| (e.failure() == Failure::Connection, map_err(e)))
                 }
@@ -386,6 +434,7 @@ impl Task {
             drop(pipe);
             match result {
                 Ok(values) => {
+                    reconnecting = false;
                     let mut again = Vec::new();
                     let mut pause = false;
                     for (item, value) in items.drain(..).zip(values) {
@@ -425,6 +474,7 @@ impl Task {
                 }
                 Err((true, err)) => {
                     // connection lost or being re-established: retry the whole pipeline
+                    reconnecting = true;
                     log::warn!("Producer lost its connection to {node}: {err}");
                     self.cluster.reconnect(&node).ok();
                     if sent && !self.cluster.is_dead(&node) {
