@@ -11,6 +11,13 @@
 //! task waits on a blocking `XREAD` of the missing keys (one node), which returns as soon as
 //! one is written, or sleeps out the back-off (several cluster nodes). The wait is logged once
 //! per key, at info level.
+//!
+//! A key can be written by a producer at any moment, also between our `XGROUP CREATE` and any
+//! later look at the key: `XGROUP`'s reply that it "requires the key to exist" always sends
+//! the key back here, never to an error (see [`Commands::create_group_if_exists`]); the next
+//! check (at once, if the waiting `XREAD` sees the key written) creates the group.
+//!
+//! [`Commands::create_group_if_exists`]: super::commands::Commands::create_group_if_exists
 
 use super::commands::raw_query;
 use super::outcome::Outcome;

@@ -84,41 +84,68 @@ impl Commands {
         start: &str,
         mkstream: bool,
     ) -> RedisResult<()> {
+        self.try_create_group(key, group, start, mkstream)
+            .await?
+            .map_err(map_err)
+    }
+
+    /// `XGROUP CREATE`, with the server's error reply (other than `BUSYGROUP`) as the inner
+    /// error; the outer one is a connection that could not be had.
+    async fn try_create_group(
+        &mut self,
+        key: &str,
+        group: &str,
+        start: &str,
+        mkstream: bool,
+    ) -> RedisResult<redis::RedisResult<()>> {
         let mut cmd = redis::cmd("XGROUP");
         cmd.arg("CREATE").arg(key).arg(group).arg(start);
         if mkstream {
             cmd.arg("MKSTREAM");
         }
-        match self.query_key::<()>(key, &cmd).await? {
-            Ok(()) => Ok(()),
+        Ok(match self.query_key::<()>(key, &cmd).await? {
             Err(e) if has_code(&e, "BUSYGROUP") => Ok(()),
-            Err(e) => Err(map_err(e)),
-        }
+            result => result,
+        })
     }
 
     /// `XGROUP CREATE <key> <group> <start>` (no `MKSTREAM`); `Ok(false)` if the key does not
     /// exist (yet): the consumer waits for it (see [`super::absent`]).
+    ///
+    /// The key may be written (or deleted) by others between any two of our commands, so no
+    /// answer about its existence is final: Redis' reply that `XGROUP` "requires the key to
+    /// exist" always means "not yet", even if the key exists a moment later (the caller looks
+    /// again). Only a reply in another wording (another server) is checked with `EXISTS`;
+    /// if the key is there, `XGROUP CREATE` is tried again, since the key may have appeared
+    /// in between, and its error is final only when it comes back while the key exists.
     pub async fn create_group_if_exists(
         &mut self,
         key: &str,
         group: &str,
         start: &str,
     ) -> RedisResult<bool> {
-        match self.create_group(key, group, start, false).await {
-            Ok(()) => Ok(true),
-            Err(e) if e.failure().is_transient() => Err(e),
-            Err(e) => {
-                // the reply's wording differs between servers: ask whether the key is there
-                let exists: bool = self
-                    .query_key(key, redis::cmd("EXISTS").arg(key))
-                    .await?
-                    .map_err(map_err)?;
-                if exists {
-                    Err(e)
-                } else {
-                    Ok(false)
-                }
+        let mut attempts = 0;
+        loop {
+            let e = match self.try_create_group(key, group, start, false).await? {
+                Ok(()) => return Ok(true),
+                Err(e) if missing_key(&e) => return Ok(false),
+                Err(e) => e,
+            };
+            if e.failure().is_transient() {
+                return Err(map_err(e));
             }
+            let exists: bool = self
+                .query_key(key, redis::cmd("EXISTS").arg(key))
+                .await?
+                .map_err(map_err)?;
+            if !exists {
+                return Ok(false);
+            }
+            attempts += 1;
+            if attempts >= CREATE_ATTEMPTS {
+                return Err(map_err(e));
+            }
+            log::debug!("Creating group `{group}` on `{key}` again: {e}");
         }
     }
 
@@ -143,6 +170,19 @@ impl Commands {
     }
 }
 
+/// How many times [`Commands::create_group_if_exists`] sends `XGROUP CREATE` to a key that
+/// exists when asked but failed the command in a wording other than Redis' own.
+const CREATE_ATTEMPTS: usize = 3;
+
+/// Is this `XGROUP CREATE`'s reply that the key does not exist (Redis and Valkey: `ERR The
+/// XGROUP subcommand requires the key to exist.`)? Such a reply describes the key when the
+/// command ran: the key may exist by now, but waiting for it is still right.
+fn missing_key(e: &redis::RedisError) -> bool {
+    e.to_string()
+        .to_ascii_lowercase()
+        .contains("requires the key to exist")
+}
+
 /// Send one command and return its reply as is: unlike `query_async::<Value>` this does not
 /// walk (and rebuild) the whole reply looking for nested errors.
 pub(crate) async fn raw_query(
@@ -152,5 +192,32 @@ pub(crate) async fn raw_query(
     match conn.send_packed_command(cmd).await? {
         Value::ServerError(err) => Err(err.into()),
         value => Ok(value),
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    fn server(reply: &str) -> redis::RedisError {
+        match redis::parse_redis_value(reply.as_bytes()) {
+            Ok(Value::ServerError(e)) => e.into(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_key_reply_is_recognised() {
+        let redis = "-ERR The XGROUP subcommand requires the key to exist. Note that for \
+                     CREATE you may want to use the MKSTREAM option to create an empty stream \
+                     automatically.\r\n";
+        assert!(missing_key(&server(redis)));
+        for other in [
+            "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            "-BUSYGROUP Consumer Group name already exists\r\n",
+            "-ERR Invalid stream ID specified as stream command argument\r\n",
+        ] {
+            assert!(!missing_key(&server(other)), "{other}");
+        }
     }
 }
