@@ -95,10 +95,6 @@ impl Backend for File {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             acknowledge: Ok(()),
-            handover: Err(
-                "a file's LoadBalanced group is dealt messages by one reader in this process and \
-                 has no acknowledgement: what a closed member had queued is not dealt again",
-            ),
             group_per_stream: Err(
                 "a group's commit is one offset in the file (`<file>.<group>.commit`), shared by \
                  every stream in it: a commit on one stream moves the group past earlier \

@@ -24,8 +24,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 /// How many delivered messages a consumer remembers for a later `track` (beyond its prefetch).
 const RECENT: usize = 4096;
 
-/// One delivered message: where its frame starts (`None`: unknown, right after a seek) and
-/// its delivery number.
+/// One delivered message: where its frame starts (`None`: unknown, right after a seek or for
+/// a message dealt again out of file order) and its delivery number.
 #[derive(Debug, Clone)]
 struct Delivered {
     stream: StreamKey,
@@ -57,11 +57,14 @@ impl Ledger {
         if self.recent.len() >= self.remember {
             self.recent.pop_front();
         }
+        // A message from earlier in the file than the last one (dealt again after another
+        // member of the group closed) starts at an unknown offset before that one's end.
+        let start = self.position.filter(|&p| p < end);
         self.recent.push_back(Delivered {
             stream: header.stream_key().clone(),
             shard: *header.shard_id(),
             seq: *header.sequence(),
-            start: self.position,
+            start,
             n: self.next_n,
         });
         self.next_n += 1;
@@ -224,7 +227,8 @@ impl Acks {
                 Ok(o) => offset = Some(offset.map_or(o, |m| m.min(o))),
                 Err(()) => {
                     log::debug!(
-                        "commit_acked: a member of {} moved; nothing to commit",
+                        "commit_acked: a member of {} holds a message whose offset is \
+                         unknown (after a seek, or dealt again); nothing to commit",
                         e.group.name()
                     );
                     return Ok(());
@@ -298,5 +302,41 @@ impl Acknowledge for FileConsumer {
 
     async fn commit_acked(&self) -> FileResult<()> {
         self.acks().commit().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_streamer_types::Timestamp;
+
+    fn header(seq: SeqNo) -> MessageHeader {
+        let key = StreamKey::new("k").expect("key");
+        MessageHeader::new(key, ShardId::new(0), seq, Timestamp::now_utc())
+    }
+
+    /// A message dealt again after another member closed comes from earlier in the file than
+    /// the last one delivered: while it is tracked and not processed, the ledger offers no
+    /// offset (its own start is unknown, and the last end would skip it).
+    #[test]
+    fn a_message_dealt_again_holds_the_commit_back() {
+        let mut ledger = Ledger {
+            position: Some(10),
+            remember: 16,
+            ..Default::default()
+        };
+        ledger.delivered(&header(4), 100);
+        ledger.delivered(&header(6), 200);
+        // sequence 5 (frame ending at 150) comes back from a closed member
+        ledger.delivered(&header(5), 150);
+        let back = ledger.recent.back().cloned().expect("delivered");
+        assert_eq!(back.start, None);
+        ledger
+            .tracker
+            .track(&StreamKey::new("k").expect("key"), ShardId::new(0), 5);
+        ledger.open.push_back(back);
+        assert_eq!(ledger.safe_offset(), Err(()));
+        ledger.tracker.ack_header(&header(5));
+        assert_eq!(ledger.safe_offset(), Ok(150));
     }
 }

@@ -186,7 +186,8 @@ impl FileConsumer {
 
     /// Leave the current reader and start a reader of its own.
     fn detach(&mut self) -> Result<(), FileErr> {
-        leave(&self.entry, self.sid);
+        let local = self.take_local();
+        leave(&self.entry, self.sid, local);
         let (sub, rx) = Subscriber::new(self.sid, self.streams.clone(), None, self.prefetch);
         let mode = if self.replay {
             StreamMode::Replay
@@ -210,8 +211,11 @@ impl FileConsumer {
 }
 
 impl Drop for FileConsumer {
+    /// Leaves the reader; a group member gives back the messages it had taken from the reader
+    /// and not returned from `next()`, and the reader deals them to the group's other members.
     fn drop(&mut self) {
-        leave(&self.entry, self.sid);
+        let local = self.take_local();
+        leave(&self.entry, self.sid, local);
     }
 }
 
@@ -251,6 +255,14 @@ impl FileConsumer {
 
     fn pop_local(&self) -> Option<Entry> {
         self.local.lock().ok().and_then(|mut l| l.pop_front())
+    }
+
+    /// Everything taken from the reader and not returned by `next()` yet, oldest first.
+    fn take_local(&mut self) -> Vec<Entry> {
+        match self.local.get_mut() {
+            Ok(local) => local.drain(..).collect(),
+            Err(e) => e.into_inner().drain(..).collect(),
+        }
     }
 }
 

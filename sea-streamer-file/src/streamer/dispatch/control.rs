@@ -2,7 +2,7 @@
 //! [`ReaderEntry`] that consumers (and the registry) hold for a running reader.
 
 use super::info::SubscriberInfo;
-use super::queue::{Item, Subscriber};
+use super::queue::{Entry, Item, Subscriber};
 use crate::error::FileErr;
 use crate::read::mode::StreamMode;
 use crate::read::seek::Target;
@@ -41,7 +41,9 @@ pub(crate) enum Control {
     /// The file watcher saw the file change.
     FileChanged,
     Subscribe(Subscriber),
-    Unsubscribe(u32),
+    /// A consumer leaves, giving back the deliveries it had taken but not returned from
+    /// `next()` (for a group's other members).
+    Unsubscribe(u32, Vec<Entry>),
     Seek {
         sid: u32,
         cmd: SeekCmd,

@@ -98,6 +98,21 @@ impl Subscriber {
         self.tx.len() <= cap / 2 || self.tx.is_disconnected()
     }
 
+    /// What a leaving subscriber had not received, oldest first: `returned` (what its consumer
+    /// had taken from the queue), then the queue, the overflow and the pending batch. Errors
+    /// are left out (each subscriber gets its own).
+    pub fn take_back(self, returned: Vec<Entry>) -> Vec<(SharedMessage, u64)> {
+        let queued = self.rx.drain().flatten();
+        let overflow = self.overflow.into_iter().flatten();
+        returned
+            .into_iter()
+            .chain(queued)
+            .chain(overflow)
+            .chain(self.pending)
+            .filter_map(Result::ok)
+            .collect()
+    }
+
     /// Move overflow into the queue while there is room; `false` if the consumer is gone.
     pub fn drain_overflow(&mut self) -> bool {
         while let Some(item) = self.overflow.pop_front() {

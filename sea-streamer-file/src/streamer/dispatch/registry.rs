@@ -3,7 +3,7 @@
 
 use super::control::{Control, ReaderEntry, ReaderKind};
 use super::info::{StreamerInfo, SubscriberInfo};
-use super::queue::Subscriber;
+use super::queue::{Entry, Subscriber};
 use crate::error::{ConfigErr, FileErr};
 use crate::file_id::FileId;
 use crate::read::mode::StreamMode;
@@ -114,10 +114,12 @@ pub async fn query_streamer(file_id: &FileId) -> Option<Vec<StreamerInfo>> {
     )
 }
 
-/// A consumer leaves its reader. Done under the registry lock: when the last subscriber leaves,
-/// the reader is unregistered at once, so a consumer created right after (e.g. a restarted member
-/// of a resumable group) starts a fresh reader instead of joining one that is shutting down.
-pub(crate) fn leave(entry: &ReaderEntry, sid: u32) {
+/// A consumer leaves its reader, giving back the deliveries it had taken and not returned
+/// (`returned`: a group's reader deals its messages again to the other members). Done under the
+/// registry lock: when the last subscriber leaves, the reader is unregistered at once, so a
+/// consumer created right after (e.g. a restarted member of a resumable group) starts a fresh
+/// reader instead of joining one that is shutting down.
+pub(crate) fn leave(entry: &ReaderEntry, sid: u32, returned: Vec<Entry>) {
     if let Ok(mut readers) = lock() {
         let empty = match entry.subscribers.lock() {
             Ok(mut s) => {
@@ -130,7 +132,7 @@ pub(crate) fn leave(entry: &ReaderEntry, sid: u32) {
             readers.remove(entry.id);
         }
     }
-    let _ = entry.control.send(Control::Unsubscribe(sid));
+    let _ = entry.control.send(Control::Unsubscribe(sid, returned));
 }
 
 /// Unregister a reader (its thread is ending).

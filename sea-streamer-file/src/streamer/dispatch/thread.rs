@@ -15,7 +15,7 @@ use crate::io::backoff::{Backoff, POLL_MAX};
 use crate::read::mode::StreamMode;
 use crate::read::reader::Reader;
 use crate::read::watch::WatchHandle;
-use sea_streamer_types::{MessageHeader, SeqNo, SeqPos, ShardId, SharedMessage};
+use sea_streamer_types::{Message, MessageHeader, SeqNo, SeqPos, ShardId, SharedMessage};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -153,10 +153,14 @@ impl ReaderThread {
                 }
             }
             Control::Subscribe(sub) => self.subs.push(sub),
-            Control::Unsubscribe(sid) => {
-                self.subs.retain(|s| s.sid != sid);
+            Control::Unsubscribe(sid, returned) => {
+                let gone = self.subs.iter().position(|s| s.sid == sid);
+                let gone = gone.map(|i| self.subs.remove(i));
                 if let Ok(mut s) = self.entry.subscribers.lock() {
                     s.retain(|s| s.sid != sid);
+                }
+                if let (Some(sub), ReaderKind::Group(..)) = (gone, &self.entry.kind) {
+                    self.redeal(sub.take_back(returned));
                 }
             }
             Control::Seek { sid, cmd, reply } => {
@@ -309,6 +313,33 @@ impl ReaderThread {
             self.subs.remove(i);
         }
         self.targets = targets;
+    }
+
+    /// Deal the messages a leaving group member had not received to the members that remain,
+    /// in order, each to `members[sequence % len]` of those subscribed to its key (after what
+    /// they already hold). With no member left for a key, a message is dropped (the group's
+    /// next member starts from its own position in the file) and a debug line says so.
+    fn redeal(&mut self, messages: Vec<(SharedMessage, u64)>) {
+        let mut dropped = 0usize;
+        for (msg, end) in messages {
+            let key = msg.header().stream_key();
+            let members: Vec<usize> = (0..self.subs.len())
+                .filter(|&i| self.subs[i].wants(key))
+                .collect();
+            if members.is_empty() {
+                dropped += 1;
+                continue;
+            }
+            let pick = members[(msg.sequence() % members.len() as u64) as usize];
+            self.subs[pick].push(Ok((msg, end)));
+        }
+        if dropped > 0 {
+            log::debug!(
+                "{}: {dropped} message(s) of a closed group member have no member left to go to",
+                self.file_id
+            );
+        }
+        self.subs.retain_mut(|s| s.ship());
     }
 
     fn run(&mut self) {
