@@ -6,6 +6,7 @@
 //! after the connect timeout.
 
 use crate::policy::Backoff;
+use crate::error::connect_err;
 use crate::{map_err, RedisConnectOptions, RedisErr, RedisResult};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, Client, IntoConnectionInfo, RedisConnectionInfo};
@@ -223,7 +224,9 @@ pub(crate) async fn open(
     .await
     {
         Ok(Ok(conn)) => Ok(conn),
-        Ok(Err(e)) => Err(map_err(e)),
-        Err(_) => Err(StreamErr::Connect("Connection timeout".to_owned())),
+        Ok(Err(e)) => Err(connect_err(e, &format!("{host}:{port}"))),
+        Err(_) => Err(StreamErr::Connect(format!(
+            "connecting to {host}:{port}: timed out after {limit:?}"
+        ))),
     }
 }

@@ -77,7 +77,8 @@
 //!   yet), `claim` (LoadBalanced failover), `pace` (empty reads), and the two read paths:
 //!   `read` (command plan, `redis`-crate reads, read-ahead) and `fast_read` (raw connection of
 //!   `fast` with `reply_buf` and `resp`). Both paths' replies are parsed by one entry parser
-//!   (`entries`, walking a `redis::Value` in `reply` or raw bytes in `xread`), and their errors
+//!   (`entries`, walking a `redis::Value` in `reply` or raw bytes in `xread`; entries without
+//!   the message field per `foreign`), and their errors
 //!   take one path in the task (`policy` classification). `outcome` names what a reading step
 //!   came to.
 //!
@@ -131,6 +132,14 @@
 //!   others early.
 //! * A dropped consumer does not send its queued acks (call `end()` to send them); `Rolling`
 //!   auto-commits send the acks recorded before the delivery that triggers them.
+//! * An entry without the message field (one sea-streamer did not write, e.g. `redis-cli XADD
+//!   s '*' id 1 amount 20`) is no longer skipped silently: the consumer logs a warning once per
+//!   stream naming the stream and the field, and with
+//!   `RedisConsumerOptions::set_foreign_entries(ForeignEntries::AsJson)` (new) delivers it as a
+//!   JSON object of its fields (`{"id":"1","amount":"20"}`; see [`ForeignEntries`]).
+//! * Connection errors name the node's address and the cause (`IO error: connecting to
+//!   127.0.0.1:6380: Connection refused (os error 111)`); the redis crate's message has no
+//!   address.
 
 #[cfg(all(feature = "runtime-tokio", feature = "runtime-async-std"))]
 compile_error!("'runtime-async-std' and 'runtime-tokio' cannot be enabled at the same time");
@@ -151,8 +160,8 @@ pub use cluster::RedisCluster;
 pub use connect_options::{RedisConnectOptions, TimestampFormat};
 pub use connection::{Connection, NodeId};
 pub use consumer::{
-    AutoCommit, AutoStreamReset, NextFuture, RedisConsumer, RedisConsumerOptions,
-    RedisMessageStream, ShardOwnership, StreamFuture,
+    AutoCommit, AutoStreamReset, ForeignEntries, NextFuture, RedisConsumer,
+    RedisConsumerOptions, RedisMessageStream, ShardOwnership, StreamFuture,
 };
 pub(crate) use error::map_err;
 pub use error::{RedisErr, RedisResult};

@@ -218,3 +218,29 @@ async fn nanosecond_timestamps() {
     let msg = next(&consumer).await;
     assert_eq!(*msg.header().timestamp(), ts);
 }
+
+/// A refused connection names the address and the cause through Display (the redis crate's
+/// own message says only `Connection refused`).
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn a_refused_connection_names_the_address() {
+    use sea_streamer_types::ConnectOptions as _;
+    // a loopback port that nothing listens on any more
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let mut options = RedisConnectOptions::default();
+    options.set_timeout(Duration::from_secs(5)).unwrap();
+    let err = sea_streamer_redis::RedisStreamer::connect(url.parse().unwrap(), options)
+        .await
+        .expect_err("nothing listens there");
+    let text = err.to_string();
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert!(text.contains("refused"), "{text}");
+    assert!(
+        matches!(err, StreamErr::Backend(RedisErr::IoError(_))),
+        "{err:?}"
+    );
+}

@@ -3,10 +3,10 @@
 
 use super::absent::Absent;
 use super::commands::Commands;
-use super::entries::parse_entries;
+use super::entries::{parse_entries, EntryRules};
 use super::reply::ValueWalk;
 use super::shard::ShardState;
-use crate::{map_err, RedisResult, TimestampFormat};
+use crate::{map_err, RedisResult};
 use redis::aio::MultiplexedConnection;
 use redis::Value;
 use sea_streamer_types::SharedMessage;
@@ -140,8 +140,7 @@ pub(crate) struct Target<'a> {
     pub shards: &'a [ShardState],
     pub absent: &'a Absent,
     pub batch_size: usize,
-    pub fmt: TimestampFormat,
-    pub field: &'a str,
+    pub rules: &'a mut EntryRules,
 }
 
 impl Claims {
@@ -167,7 +166,7 @@ impl Claims {
     pub async fn claim(
         &mut self,
         cmd: &mut Commands,
-        target: Target<'_>,
+        mut target: Target<'_>,
         messages: &mut Vec<SharedMessage>,
     ) -> bool {
         if self.current.is_none() && self.last_look.elapsed() >= self.interval {
@@ -177,7 +176,7 @@ impl Claims {
         let Some(state) = self.current.take() else {
             return false;
         };
-        match self.batch(cmd, &target, state, messages).await {
+        match self.batch(cmd, &mut target, state, messages).await {
             Ok(next) => {
                 self.current = next;
                 true
@@ -216,7 +215,7 @@ impl Claims {
     async fn batch(
         &self,
         cmd: &mut Commands,
-        target: &Target<'_>,
+        target: &mut Target<'_>,
         state: ClaimState,
         messages: &mut Vec<SharedMessage>,
     ) -> RedisResult<Option<ClaimState>> {
@@ -236,8 +235,7 @@ impl Claims {
             &mut ValueWalk::new(Value::Array(entries)),
             &shard.stream_key,
             shard.shard_id,
-            target.fmt,
-            target.field,
+            target.rules,
             messages,
         )?;
         Ok((count > 0 && next != "0-0").then_some(ClaimState {

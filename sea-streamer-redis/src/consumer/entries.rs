@@ -7,12 +7,26 @@
 //! * an entry is `[id, [field, value, …] | nil]`; an entry without field list (deleted while
 //!   pending) is counted but not delivered;
 //! * one message per field named as the connect options' message field;
+//! * an entry without that field is foreign ([`super::foreign`]): skipped with a warning, or
+//!   delivered as a JSON object of its fields; only then are its fields kept, so entries with
+//!   the message field pay nothing for it;
 //! * keys outside the shard table are mapped with [`key_to_shard`].
 
+use super::foreign::{entry_json, Foreign};
 use super::shard::ShardState;
 use crate::message::{id_to_header_parts, parse_id_bytes};
 use crate::{MessageId, RedisErr, RedisResult, TimestampFormat};
 use sea_streamer_types::{MessageHeader, ShardId, SharedMessage, StreamErr, StreamKey};
+
+/// How entries become messages: the connect options' timestamp format and message field, and
+/// the consumer's handling of foreign entries.
+#[derive(Debug)]
+pub(crate) struct EntryRules {
+    pub fmt: TimestampFormat,
+    /// The entry field holding the payload.
+    pub field: &'static str,
+    pub foreign: Foreign,
+}
 
 /// What one read returned for one shard.
 #[derive(Debug, Clone, Copy)]
@@ -73,8 +87,7 @@ pub(crate) trait Walk {
 pub(crate) fn parse_streams<W: Walk>(
     walk: &mut W,
     shards: &[ShardState],
-    fmt: TimestampFormat,
-    field: &str,
+    rules: &mut EntryRules,
     out: &mut Vec<SharedMessage>,
     reads: &mut Vec<ShardRead>,
 ) -> RedisResult<()> {
@@ -97,7 +110,7 @@ pub(crate) fn parse_streams<W: Walk>(
             Some(index) => {
                 let shard = &shards[index];
                 let (entries, last) =
-                    parse_entries(walk, &shard.stream_key, shard.shard_id, fmt, field, out)?;
+                    parse_entries(walk, &shard.stream_key, shard.shard_id, rules, out)?;
                 reads.push(ShardRead {
                     index,
                     entries,
@@ -106,23 +119,25 @@ pub(crate) fn parse_streams<W: Walk>(
             }
             None => {
                 let (stream_key, shard_id) = key_to_shard(&String::from_utf8_lossy(key))?;
-                parse_entries(walk, &stream_key, shard_id, fmt, field, out)?;
+                parse_entries(walk, &stream_key, shard_id, rules, out)?;
             }
         }
     }
     Ok(())
 }
 
-/// Parse `[[id, [field, value, …] | nil], …] | nil`; one message per field equal to `field`.
+/// Parse `[[id, [field, value, …] | nil], …] | nil`; one message per field equal to the
+/// message field, or one JSON message for an entry without it ([`EntryRules::foreign`]).
 /// Returns the number of entries and the last id.
 pub(crate) fn parse_entries<W: Walk>(
     walk: &mut W,
     stream_key: &StreamKey,
     shard_id: ShardId,
-    fmt: TimestampFormat,
-    field: &str,
+    rules: &mut EntryRules,
     out: &mut Vec<SharedMessage>,
 ) -> RedisResult<(usize, Option<MessageId>)> {
+    let (fmt, field) = (rules.fmt, rules.field);
+    let keep = rules.foreign.as_json();
     let count = match walk.next()? {
         Elem::Array(n) => n,
         Elem::Nil => 0,
@@ -152,18 +167,31 @@ pub(crate) fn parse_entries<W: Walk>(
             Elem::Nil => continue,
             _ => return Err(walk.shape_err("expected a field list")),
         };
+        let mut found = false;
+        // the fields of an entry without the message field (so far), when they are delivered
+        let mut kept: Vec<(W::Bytes, W::Bytes)> = Vec::new();
         for _ in 0..pairs {
-            let matches = match walk.next()? {
-                Elem::Bytes(name) => walk.slice(&name) == field.as_bytes(),
+            let name = match walk.next()? {
+                Elem::Bytes(name) if walk.slice(&name) == field.as_bytes() => None,
+                Elem::Bytes(name) => Some(name),
                 other => {
                     walk.skip_inside(&other)?;
-                    false
+                    walk.skip()?;
+                    continue;
                 }
             };
-            if !matches {
-                walk.skip()?;
+            if let Some(name) = name {
+                if keep && !found {
+                    match walk.next()? {
+                        Elem::Bytes(value) => kept.push((name, value)),
+                        other => walk.skip_inside(&other)?,
+                    }
+                } else {
+                    walk.skip()?;
+                }
                 continue;
             }
+            found = true;
             let payload = match walk.next()? {
                 Elem::Bytes(payload) => payload,
                 _ => {
@@ -177,6 +205,16 @@ pub(crate) fn parse_entries<W: Walk>(
         }
         if odd {
             walk.skip()?;
+        }
+        if !found {
+            rules.foreign.seen(stream_key, field);
+            if keep {
+                let fields = kept.iter().map(|(n, v)| (walk.slice(n), walk.slice(v)));
+                let json = entry_json(fields);
+                let length = json.len();
+                let header = MessageHeader::new(stream_key.clone(), shard_id, sequence, timestamp);
+                out.push(SharedMessage::new(header, json, 0, length));
+            }
         }
     }
     Ok((count, last))

@@ -44,10 +44,15 @@ impl FastConn {
         let host = node.host_str().unwrap_or("localhost");
         let host = host.trim_start_matches('[').trim_end_matches(']');
         let port = node.port().unwrap_or(REDIS_PORT);
+        let connect_err = |e: io::Error| {
+            StreamErr::Backend(RedisErr::IoError(format!(
+                "connecting to {host}:{port}: {e}"
+            )))
+        };
         let socket = TcpStream::connect(host, port, options.timeout_or_default())
             .await
-            .map_err(io_err)?;
-        socket.set_nodelay(true).map_err(io_err)?;
+            .map_err(connect_err)?;
+        socket.set_nodelay(true).map_err(connect_err)?;
         let mut conn = Self {
             socket,
             rx: ReplyBuf::default(),

@@ -12,6 +12,7 @@ mod discover;
 mod entries;
 mod fast;
 mod fast_read;
+mod foreign;
 mod future;
 mod options;
 mod outcome;
@@ -32,7 +33,9 @@ mod task;
 mod xread;
 
 pub use future::{NextFuture, RedisMessageStream, StreamFuture};
-pub use options::{AutoCommit, AutoStreamReset, RedisConsumerOptions, ShardOwnership};
+pub use options::{
+    AutoCommit, AutoStreamReset, ForeignEntries, RedisConsumerOptions, ShardOwnership,
+};
 
 use crate::message::{from_seq_no, timestamp_part};
 use crate::{MessageId, RedisConnectOptions, RedisErr, RedisMessageId, RedisResult, MAX_MSG_ID};
@@ -125,6 +128,7 @@ pub(crate) async fn create_consumer(
         block: plan.block(),
         ts_fmt: conn_options.timestamp_format(),
         field: conn_options.message_field(),
+        foreign: *options.foreign_entries(),
     };
     let control = Control::new(ctrl_rx, acker, cmd);
     let task = Task::new(config, ready, control, out_tx, shared.clone());

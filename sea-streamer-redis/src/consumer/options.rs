@@ -1,4 +1,5 @@
-//! Consumer options: mode, group, start point, commit policy, claiming and batching.
+//! Consumer options: mode, group, start point, commit policy, claiming, batching and entries
+//! without the message field.
 
 use crate::constants::{
     DEFAULT_AUTO_CLAIM_IDLE, DEFAULT_AUTO_CLAIM_INTERVAL, DEFAULT_AUTO_COMMIT_DELAY,
@@ -40,6 +41,36 @@ pub enum ShardOwnership {
     Owned,
 }
 
+/// What a consumer does with a stream entry that has no message field
+/// ([`crate::RedisConnectOptions::message_field`], default `msg`): an entry that sea-streamer
+/// did not write, e.g. `redis-cli XADD s '*' id 1 amount 20`.
+///
+/// Either way such an entry is never dropped silently: when one is skipped, the consumer logs
+/// a warning once per stream, naming the stream and the missing field. Entries with the
+/// message field are read as before, at no extra cost.
+///
+/// ```
+/// use sea_streamer_redis::{ForeignEntries, RedisConsumerOptions};
+/// use sea_streamer_types::{ConsumerMode, ConsumerOptions};
+/// let mut options = RedisConsumerOptions::new(ConsumerMode::RealTime);
+/// assert_eq!(options.foreign_entries(), &ForeignEntries::Skip);
+/// // the entry above is then delivered as the payload {"id":"1","amount":"20"}
+/// options.set_foreign_entries(ForeignEntries::AsJson);
+/// ```
+#[derive(Debug, Copy, Clone, PartialEq, Eq, Default)]
+pub enum ForeignEntries {
+    /// Skip them, with a warning once per stream (the default; upstream skipped them silently).
+    #[default]
+    Skip,
+    /// Deliver each as one message whose payload is a JSON object of the entry's fields, in
+    /// entry order: `{"id":"1","amount":"20"}`. Values are JSON strings; a value that is not
+    /// UTF-8 is an object `{"base64":"…"}` (standard alphabet, padded) holding its bytes; a
+    /// field name that is not UTF-8 has its invalid bytes replaced by U+FFFD; a name given
+    /// twice in one entry appears twice. The message has the entry's id as its sequence
+    /// number and timestamp, as any other.
+    AsJson,
+}
+
 /// Options for [`crate::RedisStreamer`]'s consumers.
 ///
 /// ```
@@ -67,6 +98,7 @@ pub struct RedisConsumerOptions {
     batch_size: usize,
     shard_ownership: ShardOwnership,
     mkstream: bool,
+    foreign_entries: ForeignEntries,
 }
 
 impl Default for RedisConsumerOptions {
@@ -97,6 +129,7 @@ impl ConsumerOptions for RedisConsumerOptions {
             },
             shard_ownership: ShardOwnership::Shared,
             mkstream: false,
+            foreign_entries: ForeignEntries::Skip,
         }
     }
 
@@ -223,6 +256,17 @@ impl RedisConsumerOptions {
         self.mkstream = v;
         self
     }
+    /// What to do with entries without the message field. Default `Skip` (with a warning once
+    /// per stream).
+    pub fn foreign_entries(&self) -> &ForeignEntries {
+        &self.foreign_entries
+    }
+    /// Set what to do with entries without the message field: skip them (with a warning) or
+    /// deliver them as JSON objects ([`ForeignEntries::AsJson`]).
+    pub fn set_foreign_entries(&mut self, v: ForeignEntries) -> &mut Self {
+        self.foreign_entries = v;
+        self
+    }
     /// Whether the next batch is fetched before it is asked for: always for RealTime,
     /// otherwise iff `auto_commit` is `Delayed` or `Rolling`.
     pub fn pre_fetch(&self) -> bool {
@@ -254,6 +298,7 @@ mod test {
         assert_eq!(o.batch_size(), &100);
         assert_eq!(o.shard_ownership(), &ShardOwnership::Shared);
         assert!(!o.mkstream());
+        assert_eq!(o.foreign_entries(), &ForeignEntries::Skip);
         assert!(o.pre_fetch());
         let lb = RedisConsumerOptions::new(ConsumerMode::LoadBalanced);
         assert_eq!(lb.batch_size(), &10);

@@ -13,10 +13,12 @@
 //! Cases: proptest's default (256 per property), or `PROPTEST_CASES` (1,000,000 in
 //! `scripts/fuzz.sh`). Failing inputs are kept in `proptest-regressions/` (checked in).
 
+use super::entries::EntryRules;
+use super::foreign::Foreign;
 use super::resp::{Cursor, Item, Scanner};
 use super::shard::ShardState;
 use super::xread::parse_xread;
-use crate::TimestampFormat;
+use crate::{ForeignEntries, TimestampFormat};
 use proptest::prelude::*;
 use sea_streamer_types::{ShardId, StreamKey};
 use std::sync::Arc;
@@ -154,7 +156,8 @@ proptest! {
                 Err(e) => prop_assert!(false, "the cursor refused a reply the scanner accepted: {}", e),
             }
             let mut out = Vec::new();
-            let _ = parse_xread(&Arc::new(reply.to_vec()), &shards(), TimestampFormat::default(), "msg", &mut out);
+            let mut rules = EntryRules { fmt: TimestampFormat::default(), field: "msg", foreign: Foreign::new(ForeignEntries::AsJson) };
+            let _ = parse_xread(&Arc::new(reply.to_vec()), &shards(), &mut rules, &mut out);
         }
         // A cursor on unchecked bytes: errors, never a panic.
         let mut cursor = Cursor::new(&bytes);

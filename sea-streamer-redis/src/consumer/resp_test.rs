@@ -1,11 +1,13 @@
 //! Tests of the fast path's RESP reader and `XREAD` reply parser: replies split at every byte,
 //! nulls, error replies, deleted entries, several keys, garbage, truncation, a 1 MB payload.
 
+use super::entries::EntryRules;
 use super::fast_read::server_error;
+use super::foreign::Foreign;
 use super::resp::{Cursor, Item, Scanner};
 use super::shard::ShardState;
 use super::xread::{parse_xread, XreadReply};
-use crate::{RedisErr, TimestampFormat};
+use crate::{ForeignEntries, RedisErr, TimestampFormat};
 use sea_streamer_types::{Buffer, Message, ShardId, SharedMessage, StreamErr, StreamKey};
 use std::sync::Arc;
 
@@ -54,16 +56,17 @@ fn shards() -> Vec<ShardState> {
         .collect()
 }
 
+fn rules() -> EntryRules {
+    EntryRules {
+        fmt: TimestampFormat::UnixTimestampMillis,
+        field: "msg",
+        foreign: Foreign::new(ForeignEntries::Skip),
+    }
+}
+
 fn parse(bytes: &[u8]) -> (Vec<SharedMessage>, XreadReply) {
     let mut out = Vec::new();
-    let reply = parse_xread(
-        &Arc::new(bytes.to_vec()),
-        &shards(),
-        TimestampFormat::UnixTimestampMillis,
-        "msg",
-        &mut out,
-    )
-    .unwrap();
+    let reply = parse_xread(&Arc::new(bytes.to_vec()), &shards(), &mut rules(), &mut out).unwrap();
     (out, reply)
 }
 
@@ -184,14 +187,7 @@ fn error_replies() {
 
 fn typed_error(bytes: &[u8]) -> StreamErr<RedisErr> {
     let mut out = Vec::new();
-    parse_xread(
-        &Arc::new(bytes.to_vec()),
-        &shards(),
-        TimestampFormat::UnixTimestampMillis,
-        "msg",
-        &mut out,
-    )
-    .unwrap_err()
+    parse_xread(&Arc::new(bytes.to_vec()), &shards(), &mut rules(), &mut out).unwrap_err()
 }
 
 #[test]
@@ -256,7 +252,7 @@ fn random_bytes_never_panic() {
         if let Ok(Some(end)) = Scanner::default().scan(&bytes) {
             let mut out = Vec::new();
             let buf = Arc::new(bytes[..end].to_vec());
-            let _ = parse_xread(&buf, &shards(), TimestampFormat::default(), "msg", &mut out);
+            let _ = parse_xread(&buf, &shards(), &mut rules(), &mut out);
             let mut cursor = Cursor::new(&buf);
             let _ = cursor.skip();
         }
@@ -297,4 +293,60 @@ fn cursor_items() {
     assert_eq!(c.next_item().unwrap(), Item::Bytes { start: 5, len: 2 });
     assert_eq!(c.next_item().unwrap(), Item::Int(-3));
     assert!(c.next_item().is_err());
+}
+
+/// Entries without the message field among others, parsed on the fast path (raw bytes) and on
+/// the `redis::Value` path with `mode`: the payloads.
+fn foreign_payloads(mode: ForeignEntries) -> [Vec<Vec<u8>>; 2] {
+    let mut r = Vec::new();
+    array(&mut r, 1);
+    stream(
+        &mut r,
+        "a",
+        &[
+            ("5-0", Some(&[("id", b"1"), ("amount", b"20")])),
+            ("5-1", Some(&[("msg", b"ours")])),
+            ("5-2", Some(&[("bin", b"\xff\x00"), ("q", b"\"\n")])),
+            ("5-3", None),
+        ],
+    );
+    let mut rules = EntryRules {
+        fmt: TimestampFormat::UnixTimestampMillis,
+        field: "msg",
+        foreign: Foreign::new(mode),
+    };
+    let payloads = |msgs: Vec<SharedMessage>| -> Vec<Vec<u8>> {
+        msgs.iter()
+            .map(|m| m.message().as_bytes().to_vec())
+            .collect()
+    };
+    let mut raw = Vec::new();
+    parse_xread(&Arc::new(r.clone()), &shards(), &mut rules, &mut raw).unwrap();
+    let mut value = Vec::new();
+    let walk = &mut super::reply::ValueWalk::new(redis::parse_redis_value(&r).unwrap());
+    let mut reads = Vec::new();
+    super::entries::parse_streams(walk, &shards(), &mut rules, &mut value, &mut reads).unwrap();
+    assert_eq!(reads[0].entries, 4);
+    [payloads(raw), payloads(value)]
+}
+
+#[test]
+fn foreign_entries_are_skipped_by_default() {
+    for payloads in foreign_payloads(ForeignEntries::Skip) {
+        assert_eq!(payloads, [b"ours".to_vec()]);
+    }
+}
+
+#[test]
+fn foreign_entries_as_json_on_both_paths() {
+    for payloads in foreign_payloads(ForeignEntries::AsJson) {
+        assert_eq!(
+            payloads,
+            [
+                br#"{"id":"1","amount":"20"}"#.to_vec(),
+                b"ours".to_vec(),
+                br#"{"bin":{"base64":"/wA="},"q":"\"\n"}"#.to_vec(),
+            ]
+        );
+    }
 }

@@ -12,8 +12,9 @@
 
 use super::absent::Absent;
 use super::claim::{Claims, Target};
-use super::entries::{parse_streams, ShardRead};
+use super::entries::{parse_streams, EntryRules, ShardRead};
 use super::fast_read::{server_error, FastReads};
+use super::foreign::Foreign;
 use super::outcome::Outcome;
 use super::pace::Pace;
 use super::race::{Control, Race};
@@ -26,7 +27,9 @@ use super::xread::{parse_xread, XreadReply};
 use crate::cluster::RedisCluster;
 use crate::connection::NodeId;
 use crate::policy::{has_code, Backoff, Classify, Failure};
-use crate::{map_err, MessageId, RedisErr, RedisResult, TimestampFormat, MAX_MSG_ID};
+use crate::{
+    map_err, ForeignEntries, MessageId, RedisErr, RedisResult, TimestampFormat, MAX_MSG_ID,
+};
 use redis::RedisError;
 use sea_streamer_types::{ShardId, SharedMessage, StreamErr, StreamKey};
 use std::sync::atomic::Ordering;
@@ -45,6 +48,8 @@ pub(crate) struct TaskConfig {
     pub ts_fmt: TimestampFormat,
     /// The entry field holding the payload.
     pub field: &'static str,
+    /// What to do with entries without that field.
+    pub foreign: ForeignEntries,
 }
 
 /// The background task of one consumer.
@@ -65,8 +70,8 @@ pub(crate) struct Task {
     /// Pauses while the server is busy (`TRYAGAIN`, `LOADING` …).
     busy: Backoff,
     prefetch: bool,
-    ts_fmt: TimestampFormat,
-    field: &'static str,
+    /// How entries become messages.
+    rules: EntryRules,
     shared: Arc<Shared>,
     out: flume::Sender<Delivery>,
     /// Seeks so far; deliveries carry it so that the handle drops older batches.
@@ -114,8 +119,11 @@ impl Task {
             pace: Pace::default(),
             busy: Backoff::busy(),
             prefetch: config.prefetch,
-            ts_fmt: config.ts_fmt,
-            field: config.field,
+            rules: EntryRules {
+                fmt: config.ts_fmt,
+                field: config.field,
+                foreign: Foreign::new(config.foreign),
+            },
             shared,
             out,
             epoch: 0,
@@ -305,8 +313,7 @@ impl Task {
                     shards: &self.shards,
                     absent: &self.absent,
                     batch_size: self.plan.batch_size(),
-                    fmt: self.ts_fmt,
-                    field: self.field,
+                    rules: &mut self.rules,
                 };
                 if claims
                     .claim(self.control.commands(), target, messages)
@@ -369,12 +376,11 @@ impl Task {
                             self.plain_reads.start_ahead(&mut self.reader, cmds);
                         }
                     }
-                    let (fmt, field) = (self.ts_fmt, self.field);
                     let walk = &mut ValueWalk::new(value);
-                    parse_streams(walk, &self.shards, fmt, field, messages, &mut reads)
+                    parse_streams(walk, &self.shards, &mut self.rules, messages, &mut reads)
                 }
                 Reply::Raw(bytes) => {
-                    match parse_xread(&bytes, &self.shards, self.ts_fmt, self.field, messages) {
+                    match parse_xread(&bytes, &self.shards, &mut self.rules, messages) {
                         Ok(XreadReply::Read(r)) => {
                             reads = r;
                             Ok(())

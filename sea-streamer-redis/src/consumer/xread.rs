@@ -2,10 +2,10 @@
 //! share the reply buffer: no `redis::Value`, no allocation per field. [`RawWalk`] walks the
 //! bytes for the one entry parser ([`super::entries`]).
 
-use super::entries::{parse_streams, Elem, ShardRead, Walk};
+use super::entries::{parse_streams, Elem, EntryRules, ShardRead, Walk};
 use super::resp::{Cursor, Item, RespError};
 use super::shard::ShardState;
-use crate::{RedisErr, RedisResult, TimestampFormat};
+use crate::{RedisErr, RedisResult};
 use sea_streamer_types::{MessageHeader, SharedMessage, StreamErr};
 use std::sync::Arc;
 
@@ -88,8 +88,7 @@ impl Walk for RawWalk<'_> {
 pub(crate) fn parse_xread(
     buf: &Arc<Vec<u8>>,
     shards: &[ShardState],
-    fmt: TimestampFormat,
-    field: &str,
+    rules: &mut EntryRules,
     out: &mut Vec<SharedMessage>,
 ) -> RedisResult<XreadReply> {
     let mut peek = Cursor::new(buf);
@@ -98,6 +97,6 @@ pub(crate) fn parse_xread(
         return Ok(XreadReply::ServerError(line));
     }
     let mut reads = Vec::with_capacity(shards.len());
-    parse_streams(&mut RawWalk::new(buf), shards, fmt, field, out, &mut reads)?;
+    parse_streams(&mut RawWalk::new(buf), shards, rules, out, &mut reads)?;
     Ok(XreadReply::Read(reads))
 }
