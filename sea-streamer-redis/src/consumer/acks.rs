@@ -2,6 +2,7 @@
 //! acks of keys that moved to another cluster node follow the `MOVED` redirection.
 
 use super::commands::Commands;
+use super::observe::{span, Step};
 use super::options::{AutoCommit, RedisConsumerOptions};
 use super::shard::shard_key;
 use super::shared::{PendingAck, Shared};
@@ -12,6 +13,7 @@ use sea_streamer_types::{ShardId, StreamErr, StreamKey};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// Consecutive failed flushes after which the consumer gives up.
 const MAX_FAILURES: usize = 100;
@@ -139,8 +141,23 @@ impl Acker {
         }
     }
 
-    /// One `XACK <key> <group> <id>…` per key, pipelined per node.
+    /// One `XACK <key> <group> <id>…` per key, pipelined per node, in a
+    /// `sea_streamer.commit` span.
     async fn send(
+        &self,
+        commands: &mut Commands,
+        group: &str,
+        acks: &[PendingAck],
+    ) -> RedisResult<()> {
+        let stream = acks.first().map_or("", |a| a.stream_key.name());
+        let commit = span(Step::Commit, stream);
+        commit.record("count", acks.len());
+        self.send_acks(commands, group, acks)
+            .instrument(commit)
+            .await
+    }
+
+    async fn send_acks(
         &self,
         commands: &mut Commands,
         group: &str,

@@ -56,6 +56,7 @@ impl<'a> NextFuture<'a> {
     fn take(&mut self) -> Option<SharedMessage> {
         let mut inner = self.con.shared.lock();
         let msg = inner.queue.pop_front()?;
+        inner.taken(&msg);
         if self.con.ack_on_take {
             inner.acks.push(PendingAck {
                 stream_key: msg.stream_key(),

@@ -14,6 +14,8 @@ mod fast;
 mod fast_read;
 mod foreign;
 mod future;
+mod lag;
+mod observe;
 mod options;
 mod outcome;
 mod pace;
@@ -52,6 +54,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 use task::{Task, TaskConfig};
+use tracing::Instrument;
 
 /// A consumer of one or more Redis streams.
 ///
@@ -84,6 +87,10 @@ pub struct RedisConsumer {
     shared: Arc<Shared>,
     ctrl: flume::Sender<Ctrl>,
     batches: flume::Receiver<shared::Delivery>,
+    /// Measures [`sea_streamer_types::ConsumerLag::lag`].
+    lag_probe: lag::LagProbe,
+    /// The consumer's metric handles (shared with the task).
+    observe: Arc<observe::Observe>,
 }
 
 /// Create a consumer: connect, discover shards, set up groups and start the task.
@@ -97,9 +104,30 @@ pub(crate) async fn create_consumer(
         return Err(StreamErr::StreamKeyEmpty);
     }
     let plan = Plan::new(&options)?;
-    let (ready, cmd) = plan.prepare(uri, conn_options.clone(), streams).await?;
+    let connect = observe::span(observe::Step::Connect, streams[0].name());
+    let (ready, cmd) = plan
+        .prepare(uri.clone(), conn_options.clone(), streams)
+        .instrument(connect)
+        .await?;
 
     let shared = Arc::new(Shared::default());
+    shared.lock().positions = ready
+        .shards
+        .iter()
+        .map(|s| (s.stream_key.clone(), s.shard_id, s.last))
+        .collect();
+    let group_label = plan.group.as_ref().map(|g| g.name().to_owned());
+    let observe = Arc::new(observe::Observe::new(streams, group_label.as_deref()));
+    let lag_probe = lag::LagProbe::new(
+        uri,
+        conn_options.clone(),
+        plan.info.as_ref().map(|g| g.group.clone()),
+        ready
+            .shards
+            .iter()
+            .map(|s| (s.stream_key.clone(), s.shard_id, s.key.clone()))
+            .collect(),
+    );
     let (ctrl_tx, ctrl_rx) = flume::unbounded();
     // RealTime reads run a few batches ahead (no acks or claims depend on it); group modes
     // stay one batch ahead so that entries are not taken from other consumers early
@@ -126,6 +154,7 @@ pub(crate) async fn create_consumer(
         prefetch: options.pre_fetch(),
         batch_size: *options.batch_size(),
         block: plan.block(),
+        observe: observe.clone(),
         ts_fmt: conn_options.timestamp_format(),
         field: conn_options.message_field(),
         foreign: *options.foreign_entries(),
@@ -145,6 +174,8 @@ pub(crate) async fn create_consumer(
         shared,
         ctrl: ctrl_tx,
         batches: out_rx,
+        lag_probe,
+        observe,
     })
 }
 

@@ -1,5 +1,6 @@
 //! State shared by a consumer handle and its task, and the messages they exchange.
 
+use crate::message::from_seq_no;
 use crate::{MessageId, RedisErr, RedisResult};
 use futures::channel::oneshot;
 use sea_streamer_types::{ShardId, SharedMessage, StreamErr, StreamKey};
@@ -27,6 +28,26 @@ pub(crate) struct Inner {
     pub epoch: u64,
     /// Acks recorded by `ack()` or by `next()` (Delayed), drained by the task.
     pub acks: Vec<PendingAck>,
+    /// Per shard, the id of the last message `next()` returned (the start position before
+    /// the first one): what a non-group consumer's lag counts from.
+    pub positions: Vec<(StreamKey, ShardId, MessageId)>,
+}
+
+impl Inner {
+    /// `next()` returns `msg`: its shard's position moves to it.
+    pub fn taken(&mut self, msg: &SharedMessage) {
+        let header = msg.header();
+        let id = from_seq_no(*header.sequence());
+        let (key, shard) = (header.stream_key(), header.shard_id());
+        match self
+            .positions
+            .iter_mut()
+            .find(|(k, s, _)| s == shard && k == key)
+        {
+            Some(position) => position.2 = id,
+            None => self.positions.push((key.clone(), *shard, id)),
+        }
+    }
 }
 
 /// Shared between [`super::RedisConsumer`] and its task.

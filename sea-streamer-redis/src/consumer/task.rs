@@ -15,6 +15,7 @@ use super::claim::{Claims, Target};
 use super::entries::{parse_streams, EntryRules, ShardRead};
 use super::fast_read::{server_error, FastReads};
 use super::foreign::Foreign;
+use super::observe::{span, Observe, Step};
 use super::outcome::Outcome;
 use super::pace::Pace;
 use super::race::{Control, Race};
@@ -35,6 +36,7 @@ use sea_streamer_types::{ShardId, SharedMessage, StreamErr, StreamKey};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// What a consumer task is configured with (computed by `create_consumer`).
 #[derive(Debug)]
@@ -45,6 +47,8 @@ pub(crate) struct TaskConfig {
     pub batch_size: usize,
     /// The `BLOCK` time of reads.
     pub block: Duration,
+    /// The consumer's metric handles.
+    pub observe: Arc<Observe>,
     pub ts_fmt: TimestampFormat,
     /// The entry field holding the payload.
     pub field: &'static str,
@@ -74,6 +78,8 @@ pub(crate) struct Task {
     rules: EntryRules,
     shared: Arc<Shared>,
     out: flume::Sender<Delivery>,
+    /// Metrics: messages, bytes, errors, reconnects.
+    observe: Arc<Observe>,
     /// Seeks so far; deliveries carry it so that the handle drops older batches.
     epoch: u64,
     /// An error found at creation, delivered by the first `next()`.
@@ -126,6 +132,7 @@ impl Task {
             },
             shared,
             out,
+            observe: config.observe,
             epoch: 0,
             initial_error: ready.initial_error,
         }
@@ -142,6 +149,7 @@ impl Task {
     }
 
     async fn fail(&mut self, err: StreamErr<RedisErr>) -> Flow {
+        self.observe.error();
         log::error!("Consumer stopped: {err}");
         let _ = self.out.send_async(Delivery::Error(err)).await;
         Flow::Stop
@@ -171,7 +179,13 @@ impl Task {
         let mut messages = Vec::new();
         let started = Instant::now();
         self.pace.start();
-        match self.claim_or_read(&mut messages).await {
+        let read_span = span(Step::ReadBatch, self.first_key());
+        let outcome = self
+            .claim_or_read(&mut messages)
+            .instrument(read_span.clone())
+            .await;
+        read_span.record("count", messages.len());
+        match outcome {
             Outcome::Interrupted(c) => return self.on_ctrl(c).await,
             Outcome::Read => {}
             Outcome::Failed(e) => return self.fail(e).await,
@@ -184,6 +198,7 @@ impl Task {
             };
         }
         self.pace.progress();
+        self.observe.delivered(&messages);
         let delivery = Delivery::Messages {
             epoch: self.epoch,
             messages,
@@ -236,7 +251,8 @@ impl Task {
                 Flow::Continue
             }
             Ctrl::Seek { to, shards, reply } => {
-                let result = self.seek(to, shards).await;
+                let seek_span = span(Step::Seek, shards.first().map_or("", |s| s.0.name()));
+                let result = self.seek(to, shards).instrument(seek_span).await;
                 let _ = reply.send(result.map(|()| self.epoch));
                 Flow::Continue
             }
@@ -272,6 +288,11 @@ impl Task {
             };
             table.push(state);
         }
+        // a non-group consumer's lag counts from the new positions
+        self.shared.lock().positions = table
+            .iter()
+            .map(|s| (s.stream_key.clone(), s.shard_id, s.last))
+            .collect();
         self.shards = table;
         self.plain_reads.cancel();
         // a blocking read dropped mid-flight stays blocked on the server and the next read
@@ -358,7 +379,10 @@ impl Task {
             let reply = match result {
                 Ok(reply) => reply,
                 Err(e) => match self.on_read_error(node, &shards, e).await {
-                    Ok(()) => continue,
+                    Ok(()) => {
+                        self.observe.error();
+                        continue;
+                    }
                     Err(e) => return Outcome::Failed(e),
                 },
             };
@@ -388,7 +412,10 @@ impl Task {
                         Ok(XreadReply::ServerError(line)) => {
                             let e = server_error(&bytes, &line);
                             match self.on_read_error(node, &shards, e).await {
-                                Ok(()) => continue,
+                                Ok(()) => {
+                                    self.observe.error();
+                                    continue;
+                                }
                                 Err(e) => return Outcome::Failed(e),
                             }
                         }
@@ -409,6 +436,11 @@ impl Task {
             }
         }
         Outcome::Read
+    }
+
+    /// The Redis key of the first shard (the `stream` of spans).
+    fn first_key(&self) -> &str {
+        self.shards.first().map_or("", |s| s.key.as_str())
     }
 
     /// Update the shards' positions after a read.
@@ -451,8 +483,12 @@ impl Task {
     ) -> RedisResult<()> {
         let failure = e.failure();
         if failure == Failure::Connection {
-            log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
-            self.reader.reconnect(&node)?;
+            self.observe.reconnect();
+            let key = shards.first().map_or("", |&i| self.shards[i].key.as_str());
+            span(Step::Reconnect, key).in_scope(|| {
+                log::warn!("Consumer lost its connection to {node}: {e}; reconnecting");
+                self.reader.reconnect(&node)
+            })?;
             if self.plan.group_read().is_some() {
                 // entries of a lost reply are in our pending list: read it again
                 for &i in shards {
