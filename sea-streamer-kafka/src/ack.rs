@@ -8,6 +8,7 @@ use rdkafka::consumer::{CommitMode, Consumer as _};
 use rdkafka::{ClientConfig, TopicPartitionList};
 use sea_streamer_types::{AckTracker, Acknowledge, ConsumerMode, MessageHeader, StreamErr};
 use std::sync::{Mutex, MutexGuard};
+use tracing::Instrument;
 
 /// The acknowledgement state of one consumer.
 #[derive(Debug)]
@@ -112,7 +113,14 @@ impl Acknowledge for KafkaConsumer {
                 .map_err(StreamErr::Backend)?;
         }
         let inner = self.shared();
-        run_blocking(move || inner.commit(&list, CommitMode::Sync)).await?;
+        let span = tracing::debug_span!(
+            "sea_streamer.commit",
+            backend = crate::consumer_observe::BACKEND,
+            count = positions.len()
+        );
+        run_blocking(move || inner.commit(&list, CommitMode::Sync))
+            .instrument(span)
+            .await?;
         if let Some(mut tracker) = self.acks().tracker()? {
             for (stream, shard, seq) in &positions {
                 tracker.mark_committed(stream, *shard, *seq);

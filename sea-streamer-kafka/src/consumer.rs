@@ -1,7 +1,7 @@
 //! [`KafkaConsumer`]: a subscribed librdkafka consumer behind the sea-streamer
 //! [`Consumer`] trait.
 
-use crate::message::{map_item, map_next};
+use crate::consumer_observe::{Registration, BACKEND};
 use crate::{
     KafkaAsyncRuntime, KafkaErr, KafkaMessageStream, KafkaResult, NextFuture, DEFAULT_TIMEOUT,
 };
@@ -11,6 +11,18 @@ use sea_streamer_types::{
     Consumer, ConsumerMode, SeqPos, ShardId, StreamErr, StreamKey, Timestamp,
 };
 use std::sync::Arc;
+use tracing::Instrument;
+
+/// The span of a `rewind` or `seek` of `shards`.
+fn seek_span(shards: &[(StreamKey, ShardId)]) -> tracing::Span {
+    let stream = shards.first().map(|(s, _)| s.name()).unwrap_or_default();
+    tracing::debug_span!(
+        "sea_streamer.seek",
+        backend = BACKEND,
+        stream,
+        count = shards.len()
+    )
+}
 
 /// The rdkafka consumer inside a [`KafkaConsumer`].
 pub type RawConsumer = StreamConsumer<DefaultConsumerContext, KafkaAsyncRuntime>;
@@ -59,6 +71,13 @@ pub struct KafkaConsumer {
     shards: Vec<(StreamKey, ShardId)>,
     /// Processed messages per partition, for [`Acknowledge`](sea_streamer_types::Acknowledge).
     acks: crate::ack::Acks,
+    /// Metrics and trace events (see [`crate::consumer_observe`]).
+    observe: Registration,
+    /// Where `rewind`/`seek` last started each partition they assigned, for
+    /// [`ConsumerLag`](sea_streamer_types::ConsumerLag) before the first message is read.
+    manual_starts: Vec<(String, i32, rdkafka::Offset)>,
+    /// Whether a partition without a committed offset starts at its beginning.
+    resets_earliest: bool,
 }
 
 impl std::fmt::Debug for KafkaConsumer {
@@ -96,6 +115,8 @@ impl KafkaConsumer {
         inner: Arc<RawConsumer>,
         streams: Vec<StreamKey>,
         acks: crate::ack::Acks,
+        observe: Registration,
+        resets_earliest: bool,
     ) -> Self {
         let shards = streams
             .iter()
@@ -107,7 +128,25 @@ impl KafkaConsumer {
             streams,
             shards,
             acks,
+            observe,
+            manual_starts: Vec::new(),
+            resets_earliest,
         }
+    }
+
+    /// What the consumer records.
+    pub(crate) fn observe(&self) -> &crate::consumer_observe::ConsumerObs {
+        self.observe.obs()
+    }
+
+    /// Where `rewind`/`seek` last started the partitions they assigned.
+    pub(crate) fn manual_starts(&self) -> &[(String, i32, rdkafka::Offset)] {
+        &self.manual_starts
+    }
+
+    /// Whether a partition without a committed offset starts at its beginning.
+    pub(crate) fn resets_earliest(&self) -> bool {
+        self.resets_earliest
     }
 
     /// The raw rdkafka consumer.
@@ -151,6 +190,11 @@ impl KafkaConsumer {
         to: Timestamp,
         timeout: std::time::Duration,
     ) -> KafkaResult<()> {
+        let span = seek_span(&self.shards);
+        self.seek_inner(to, timeout).instrument(span).await
+    }
+
+    async fn seek_inner(&mut self, to: Timestamp, timeout: std::time::Duration) -> KafkaResult<()> {
         self.reassign_partitions().await?;
         let query = crate::position::timestamp_query(&self.shards, to)?;
         let inner = self.shared();
@@ -164,9 +208,15 @@ impl KafkaConsumer {
     }
 
     /// Assigns an explicit partition list (manual assignment).
-    fn assign_list(&self, list: &rdkafka::TopicPartitionList) -> KafkaResult<()> {
+    fn assign_list(&mut self, list: &rdkafka::TopicPartitionList) -> KafkaResult<()> {
         use rdkafka::consumer::Consumer as _;
-        self.inner.assign(list).map_err(StreamErr::Backend)
+        self.inner.assign(list).map_err(StreamErr::Backend)?;
+        self.manual_starts = list
+            .elements()
+            .iter()
+            .map(|e| (e.topic().to_owned(), e.partition(), e.offset()))
+            .collect();
+        Ok(())
     }
 }
 
@@ -185,6 +235,7 @@ impl Consumer for KafkaConsumer {
     /// Repositions every pair of the assignment list; `SeqPos::At(n)` makes offset `n` the
     /// next message delivered.
     async fn rewind(&mut self, pos: SeqPos) -> KafkaResult<()> {
+        let _span = seek_span(&self.shards).entered();
         let list = crate::position::rewind_list(&self.shards, pos)?;
         self.assign_list(&list)
     }
@@ -213,10 +264,10 @@ impl Consumer for KafkaConsumer {
     }
 
     fn next(&self) -> NextFuture<'_> {
-        self.inner.stream().into_future().map(map_next as _)
+        self.inner.stream().into_future().map(self.observe.next_fn())
     }
 
     fn stream<'a, 'b: 'a>(&'b mut self) -> KafkaMessageStream<'a> {
-        self.inner.stream().map(map_item as _)
+        self.inner.stream().map(self.observe.item_fn())
     }
 }

@@ -1,10 +1,12 @@
 //! Committing and storing consumer offsets, and refreshing the partition list.
 
 use crate::blocking::run_blocking;
+use crate::consumer_observe::BACKEND;
 use crate::position::{commit_list, partition_of};
 use crate::{KafkaConsumer, KafkaErr, KafkaMessage, KafkaResult, DEFAULT_TIMEOUT};
 use rdkafka::consumer::{CommitMode, Consumer as _};
 use sea_streamer_types::{ConsumerMode, Message, SeqNo, ShardId, StreamErr, StreamKey};
+use tracing::Instrument;
 
 impl KafkaConsumer {
     /// Commits (synchronously, waiting for the broker) offset `seq` of `stream`/`shard` for
@@ -21,7 +23,16 @@ impl KafkaConsumer {
         }
         let list = commit_list(stream, shard, seq)?;
         let inner = self.shared();
-        run_blocking(move || inner.commit(&list, CommitMode::Sync)).await
+        let span = tracing::debug_span!(
+            "sea_streamer.commit",
+            backend = BACKEND,
+            stream = stream.name(),
+            shard = shard.id(),
+            count = 1
+        );
+        run_blocking(move || inner.commit(&list, CommitMode::Sync))
+            .instrument(span)
+            .await
     }
 
     /// Commits `mess` as processed: a restarted consumer of the group resumes with the

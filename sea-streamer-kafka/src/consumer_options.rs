@@ -32,6 +32,7 @@ pub struct KafkaConsumerOptions {
     auto_commit_interval: Option<Duration>,
     enable_auto_offset_store: Option<bool>,
     custom_options: Vec<(String, String)>,
+    trace_propagation: bool,
 }
 
 /// The keys of the consumer settings this crate knows by name.
@@ -129,6 +130,27 @@ impl KafkaConsumerOptions {
     /// The value set by [`Self::set_enable_auto_offset_store`].
     pub fn enable_auto_offset_store(&self) -> Option<&bool> {
         self.enable_auto_offset_store.as_ref()
+    }
+
+    /// Turns `traceparent` propagation on or off (off by default; an addition to the 0.5
+    /// API): with it on, every delivered message with a valid `traceparent` header records
+    /// a `sea_streamer.consume` tracing event with its `trace_id` and `parent_id` (the
+    /// producer's span id), `stream`, `shard` and `sequence`.
+    ///
+    /// ```
+    /// use sea_streamer_kafka::KafkaConsumerOptions;
+    /// let mut options = KafkaConsumerOptions::default();
+    /// options.set_trace_propagation(true);
+    /// assert!(options.trace_propagation());
+    /// ```
+    pub fn set_trace_propagation(&mut self, v: bool) -> &mut Self {
+        self.trace_propagation = v;
+        self
+    }
+
+    /// Whether `traceparent` propagation is on (see [`Self::set_trace_propagation`]).
+    pub fn trace_propagation(&self) -> bool {
+        self.trace_propagation
     }
 
     /// Adds any librdkafka consumer setting, written verbatim after all the others

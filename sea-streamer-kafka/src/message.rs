@@ -6,16 +6,25 @@ use futures::future::Map as MapFuture;
 use futures::stream::{Map as MapStream, StreamFuture};
 use rdkafka::consumer::{DefaultConsumerContext, MessageStream};
 use rdkafka::message::{BorrowedMessage, Message as _};
-use sea_streamer_types::{Message, Payload, SeqNo, ShardId, StreamErr, StreamKey, Timestamp};
+use crate::record_headers::from_record_headers;
+use sea_streamer_types::{
+    Headers, Message, Payload, SeqNo, ShardId, StreamErr, StreamKey, Timestamp,
+};
+use std::sync::OnceLock;
 
 /// A message received by a [`KafkaConsumer`](crate::KafkaConsumer); it borrows from the
 /// consumer and is not `Clone` (use [`Message::to_owned`] to keep it).
 ///
 /// - `stream_key` is the topic, `shard_id` the partition, `sequence` the offset;
 /// - `timestamp` is the record's timestamp (create or log-append time, in ms);
-/// - `message` is the payload (empty if null).
-#[repr(transparent)]
-pub struct KafkaMessage<'a>(BorrowedMessage<'a>);
+/// - `message` is the payload (empty if null);
+/// - `headers` are the record headers (`None` for a record without any), read from the
+///   record the first time they are asked for, so a consumer that never looks at them does
+///   not pay for them. [`Message::to_owned`] keeps them.
+pub struct KafkaMessage<'a> {
+    inner: BorrowedMessage<'a>,
+    headers: OnceLock<Option<Headers>>,
+}
 
 /// The future of [`KafkaConsumer::next`](crate::KafkaConsumer): the next message of the
 /// consumer's stream. `Send` and `Unpin`.
@@ -38,45 +47,48 @@ pub type KafkaMessageStream<'a> = MapStream<
 impl<'a> KafkaMessage<'a> {
     /// Wraps a message received by rdkafka.
     pub(crate) fn new(mess: BorrowedMessage<'a>) -> Self {
-        Self(mess)
+        Self {
+            inner: mess,
+            headers: OnceLock::new(),
+        }
     }
 
     /// The rdkafka message (for its key, headers, ...).
     pub fn inner(&self) -> &BorrowedMessage<'a> {
-        &self.0
+        &self.inner
     }
 }
 
 impl std::fmt::Debug for KafkaMessage<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
+        self.inner.fmt(f)
     }
 }
 
 impl Message for KafkaMessage<'_> {
     /// The topic. Kafka topic names obey the stream key rules, so this does not fail.
     fn stream_key(&self) -> StreamKey {
-        StreamKey::new(self.0.topic()).expect("Kafka topic names are valid stream keys")
+        StreamKey::new(self.inner.topic()).expect("Kafka topic names are valid stream keys")
     }
 
     fn shard_id(&self) -> ShardId {
-        ShardId::new(u64::try_from(self.0.partition()).unwrap_or_default())
+        ShardId::new(u64::try_from(self.inner.partition()).unwrap_or_default())
     }
 
     fn sequence(&self) -> SeqNo {
-        SeqNo::try_from(self.0.offset()).unwrap_or_default()
+        SeqNo::try_from(self.inner.offset()).unwrap_or_default()
     }
 
     /// The record timestamp; the Unix epoch (with a warning) for a record without one.
     fn timestamp(&self) -> Timestamp {
-        match self.0.timestamp().to_millis() {
+        match self.inner.timestamp().to_millis() {
             Some(ms) => timestamp_from_millis(ms),
             None => {
                 log::warn!(
                     "message {}:{}:{} has no timestamp",
-                    self.0.topic(),
-                    self.0.partition(),
-                    self.0.offset()
+                    self.inner.topic(),
+                    self.inner.partition(),
+                    self.inner.offset()
                 );
                 Timestamp::UNIX_EPOCH
             }
@@ -84,7 +96,14 @@ impl Message for KafkaMessage<'_> {
     }
 
     fn message(&self) -> Payload<'_> {
-        Payload::new(self.0.payload().unwrap_or_default())
+        Payload::new(self.inner.payload().unwrap_or_default())
+    }
+
+    /// The record headers, in order; `None` if the record has none.
+    fn headers(&self) -> Option<&Headers> {
+        self.headers
+            .get_or_init(|| from_record_headers(self.inner.headers()))
+            .as_ref()
     }
 }
 

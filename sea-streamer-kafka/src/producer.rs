@@ -8,9 +8,15 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::{consumer::ConsumerGroupMetadata, message::ToBytes, TopicPartitionList};
-use sea_streamer_types::{Buffer, MessageHeader, Producer, StreamErr, StreamKey};
+use crate::consumer_observe::BACKEND;
+use crate::producer_observe::{stamp, ProducerObs};
+use crate::record_headers::to_record_headers;
+use sea_streamer_types::{
+    Buffer, Headers, MessageHeader, Producer, ProducerWithHeaders, StreamErr, StreamKey,
+};
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// The rdkafka producer inside a [`KafkaProducer`].
 pub type RawProducer = FutureProducer<DefaultClientContext, KafkaAsyncRuntime>;
@@ -43,6 +49,7 @@ pub struct KafkaProducer {
     stream: Option<StreamKey>,
     options: Arc<KafkaProducerOptions>,
     inner: RawProducer,
+    observe: Arc<ProducerObs>,
 }
 
 impl std::fmt::Debug for KafkaProducer {
@@ -59,6 +66,7 @@ impl KafkaProducer {
     pub(crate) fn new(inner: RawProducer, options: KafkaProducerOptions) -> Self {
         Self {
             stream: None,
+            observe: Arc::new(ProducerObs::new(options.trace_propagation())),
             options: Arc::new(options),
             inner,
         }
@@ -78,19 +86,33 @@ impl KafkaProducer {
     /// Enqueues `record`, whose topic is the already validated `stream_key`: the hot path
     /// of `send_to` / `send_message` clones the key (a reference count) instead of
     /// validating and allocating the topic name again for every record.
+    ///
+    /// Records the producer metrics of `stream_key`, and stamps a `traceparent` header when
+    /// propagation is on.
     fn send_keyed<K, P>(
         &self,
         stream_key: StreamKey,
-        record: FutureRecord<'_, K, P>,
+        mut record: FutureRecord<'_, K, P>,
     ) -> KafkaResult<SendFuture>
     where
         K: ToBytes + ?Sized,
         P: ToBytes + ?Sized,
     {
         debug_assert_eq!(stream_key.name(), record.topic);
+        if self.observe.trace() {
+            record = stamp(record, &stream_key);
+        }
+        let bytes = record.payload.map_or(0, |p| p.to_bytes().len());
+        let metrics = self.observe.metrics(&stream_key);
         match self.inner.send_result(record) {
-            Ok(delivery) => Ok(SendFuture::new(stream_key, delivery)),
-            Err((err, _record)) => Err(StreamErr::Backend(err)),
+            Ok(delivery) => {
+                let tracked = self.observe.sent(metrics, bytes);
+                Ok(SendFuture::new(stream_key, delivery, tracked))
+            }
+            Err((err, _record)) => {
+                metrics.error(false);
+                Err(StreamErr::Backend(err))
+            }
         }
     }
 
@@ -122,7 +144,15 @@ impl KafkaProducer {
     /// at most `timeout`; `Err(Backend(Flush(..)))` if records are still queued then.
     pub async fn flush_with_timeout(&mut self, timeout: Duration) -> KafkaResult<()> {
         let inner = self.inner.clone();
-        run_blocking(move || inner.flush(timeout)).await
+        let span = tracing::debug_span!(
+            "sea_streamer.produce_batch",
+            backend = BACKEND,
+            stream = self.stream.as_ref().map(|s| s.name()).unwrap_or_default(),
+            count = inner.in_flight_count()
+        );
+        run_blocking(move || inner.flush(timeout))
+            .instrument(span)
+            .await
     }
 
     fn transaction_timeout(&self) -> Duration {
@@ -167,6 +197,34 @@ impl KafkaProducer {
     }
 }
 
+/// Headers are written as Kafka record headers, in order (a name may repeat); empty
+/// headers write none. With trace propagation on, a `traceparent` is added unless given.
+///
+/// ```no_run
+/// # async fn demo(producer: sea_streamer_kafka::KafkaProducer) -> sea_streamer_kafka::KafkaResult<()> {
+/// use sea_streamer_types::{Headers, ProducerWithHeaders, StreamKey};
+///
+/// let mut headers = Headers::new();
+/// headers.insert("content-type", "application/json");
+/// producer.send_to_with_headers(&StreamKey::new("orders")?, &headers, r#"{"id":1}"#)?.await?;
+/// # Ok(())
+/// # }
+/// ```
+impl ProducerWithHeaders for KafkaProducer {
+    fn send_to_with_headers<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        headers: &Headers,
+        payload: S,
+    ) -> KafkaResult<SendFuture> {
+        let mut record = FutureRecord::<(), [u8]>::to(stream.name()).payload(payload.as_bytes());
+        if !headers.is_empty() {
+            record = record.headers(to_record_headers(headers));
+        }
+        self.send_keyed(stream.clone(), record)
+    }
+}
+
 impl Producer for KafkaProducer {
     type Error = KafkaErr;
     type SendFuture = SendFuture;
@@ -191,6 +249,7 @@ impl Producer for KafkaProducer {
         if self.stream.is_some() {
             return Err(StreamErr::AlreadyAnchored);
         }
+        self.observe.metrics(&stream);
         self.stream = Some(stream);
         Ok(())
     }

@@ -61,6 +61,7 @@ pub struct KafkaProducerOptions {
     compression_type: Option<CompressionType>,
     transaction_timeout: Option<Duration>,
     custom_options: Vec<(String, String)>,
+    trace_propagation: bool,
 }
 
 /// The keys of the producer settings this crate knows by name.
@@ -108,6 +109,28 @@ impl KafkaProducerOptions {
     /// The timeout set by [`Self::set_transaction_timeout`].
     pub fn transaction_timeout(&self) -> Option<&Duration> {
         self.transaction_timeout.as_ref()
+    }
+
+    /// Turns `traceparent` propagation on or off (off by default; an addition to the 0.5
+    /// API): with it on, every record gets a `traceparent` header (unless it has one), a
+    /// child of [`TraceContext::current`](sea_streamer_types::TraceContext::current) or
+    /// else a new trace, and records a `sea_streamer.produce` tracing event with its
+    /// `trace_id`, `span_id` and `parent_id` (empty for a new trace).
+    ///
+    /// ```
+    /// use sea_streamer_kafka::KafkaProducerOptions;
+    /// let mut options = KafkaProducerOptions::default();
+    /// options.set_trace_propagation(true);
+    /// assert!(options.trace_propagation());
+    /// ```
+    pub fn set_trace_propagation(&mut self, v: bool) -> &mut Self {
+        self.trace_propagation = v;
+        self
+    }
+
+    /// Whether `traceparent` propagation is on (see [`Self::set_trace_propagation`]).
+    pub fn trace_propagation(&self) -> bool {
+        self.trace_propagation
     }
 
     /// Adds any librdkafka producer setting (e.g. `message.timeout.ms`, `transactional.id`),

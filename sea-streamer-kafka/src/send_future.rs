@@ -1,6 +1,7 @@
 //! [`SendFuture`]: the delivery receipt of one sent record.
 
 use crate::message::timestamp_from_millis;
+use crate::producer_observe::Tracked;
 use crate::{KafkaErr, KafkaResult};
 use rdkafka::producer::DeliveryFuture;
 use sea_streamer_types::{MessageHeader, SeqNo, ShardId, StreamErr, StreamKey, Timestamp};
@@ -15,15 +16,32 @@ use std::task::{Context, Poll};
 /// reported none). A record that could not be delivered (e.g. `message.timeout.ms` expired
 /// while the broker was down) resolves to `Err(StreamErr::Backend(e))` with librdkafka's
 /// reason. Dropping the future does not cancel the send. `Send` and `Unpin`.
+///
+/// It also reports the receipt to the producer's metrics (in-flight gauge, send-to-receipt
+/// latency, errors); a future dropped before its receipt takes its record out of the
+/// in-flight gauge, as nobody watches its delivery any more.
 pub struct SendFuture {
     stream_key: StreamKey,
     inner: DeliveryFuture,
+    tracked: Option<Tracked>,
 }
 
 impl SendFuture {
     /// Wraps rdkafka's delivery future of a record sent to `stream_key`.
-    pub(crate) fn new(stream_key: StreamKey, inner: DeliveryFuture) -> Self {
-        Self { stream_key, inner }
+    pub(crate) fn new(stream_key: StreamKey, inner: DeliveryFuture, tracked: Tracked) -> Self {
+        Self {
+            stream_key,
+            inner,
+            tracked: Some(tracked),
+        }
+    }
+}
+
+impl Drop for SendFuture {
+    fn drop(&mut self) {
+        if let Some(tracked) = self.tracked.take() {
+            tracked.abandoned();
+        }
     }
 }
 
@@ -43,6 +61,15 @@ impl Future for SendFuture {
             Poll::Pending => return Poll::Pending,
             Poll::Ready(delivery) => delivery,
         };
+        let tracked = self.tracked.take();
+        let delivered = matches!(delivery, Ok(Ok(_)));
+        if let Some(tracked) = tracked {
+            if delivered {
+                tracked.delivered();
+            } else {
+                tracked.failed();
+            }
+        }
         Poll::Ready(match delivery {
             Ok(Ok(delivery)) => {
                 let timestamp = delivery

@@ -3,10 +3,12 @@
 use crate::blocking::run_blocking;
 use crate::cluster::cluster_uri;
 use crate::connect_probe::ConnectProbe;
+use crate::consumer_observe::{ConsumerObs, Registration, BACKEND};
 use crate::consumer_mode::effective_options;
 use crate::error::join_err;
 use crate::topic_wait::{
-    earliest_config, missing_topics, resets_to_latest, subscribe, watch as watch_topics, Watch,
+    earliest_config, missing_topics, resets_to_earliest, resets_to_latest, subscribe,
+    watch as watch_topics, Watch,
 };
 use crate::{
     KafkaConnectOptions, KafkaConsumer, KafkaConsumerOptions, KafkaErr, KafkaProducer,
@@ -15,10 +17,11 @@ use crate::{
 use rdkafka::producer::{BaseProducer, Producer as _};
 use rdkafka::ClientConfig;
 use sea_streamer_types::{
-    ConnectOptions, ConsumerOptions, StreamErr, StreamKey, Streamer, StreamerUri,
+    ConnectOptions, ConsumerMode, ConsumerOptions, StreamErr, StreamKey, Streamer, StreamerUri,
 };
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tracing::Instrument;
 
 /// How long `connect` waits for the cluster id when no timeout is set.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
@@ -118,6 +121,11 @@ impl Streamer for KafkaStreamer {
             .create_with_context(ConnectProbe::default())
             .map_err(StreamErr::Backend)?;
         let timeout = options.timeout().unwrap_or(CONNECT_TIMEOUT);
+        let span = tracing::info_span!(
+            "sea_streamer.connect",
+            backend = BACKEND,
+            servers = %cluster_uri(&uri)?
+        );
         let (id, cause) = sea_streamer_runtime::spawn_blocking(move || {
             let id = probe.client().fetch_cluster_id(timeout);
             if id.is_none() {
@@ -125,6 +133,7 @@ impl Streamer for KafkaStreamer {
             }
             (id, probe.context().cause())
         })
+        .instrument(span)
         .await
         .map_err(join_err)?;
         if id.is_none() {
@@ -206,6 +215,7 @@ impl Streamer for KafkaStreamer {
             }
         };
         let mut latest = resets_to_latest(&config);
+        let mut earliest = resets_to_earliest(&config);
         if missing.len() == streams.len() && latest {
             // Everything in these topics will have been produced after the subscription.
             consumer = Arc::new(
@@ -214,6 +224,7 @@ impl Streamer for KafkaStreamer {
                     .map_err(StreamErr::Backend)?,
             );
             latest = false;
+            earliest = true;
         }
         let subscribed: Vec<StreamKey> = streams
             .iter()
@@ -236,6 +247,23 @@ impl Streamer for KafkaStreamer {
             drop(sea_streamer_runtime::spawn_task(watch_topics(watch)));
         }
         let acks = crate::ack::Acks::new(mode, &config);
-        Ok(KafkaConsumer::new(mode, consumer, streams.to_vec(), acks))
+        // A real-time consumer's group is made up per consumer: not a label value.
+        let group = match mode {
+            ConsumerMode::RealTime => None,
+            _ => options.group_id().map(|g| g.name()),
+        };
+        let observe = Registration::new(ConsumerObs::new(
+            streams,
+            group,
+            options.trace_propagation(),
+        ));
+        Ok(KafkaConsumer::new(
+            mode,
+            consumer,
+            streams.to_vec(),
+            acks,
+            observe,
+            earliest,
+        ))
     }
 }

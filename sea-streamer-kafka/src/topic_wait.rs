@@ -35,6 +35,15 @@ pub(crate) fn resets_to_latest(config: &ClientConfig) -> bool {
     )
 }
 
+/// Whether a consumer created with `config` starts a partition without a committed offset
+/// at its beginning (`earliest` or its aliases).
+pub(crate) fn resets_to_earliest(config: &ClientConfig) -> bool {
+    matches!(
+        config.get("auto.offset.reset"),
+        Some("earliest" | "smallest" | "beginning")
+    )
+}
+
 /// The partitions of `topic`, or `None` if the cluster does not know it.
 fn partitions(
     consumer: &RawConsumer,

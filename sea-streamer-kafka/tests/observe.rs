@@ -1,0 +1,223 @@
+//! Observability (issue #13) against the real broker (tansu): consumer lag over a known
+//! backlog, metric counters, record headers and `traceparent` propagation.
+
+#![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
+
+mod common;
+#[path = "support/recorder.rs"]
+mod recorder;
+
+use common::*;
+use recorder::recorder;
+use sea_streamer_conformance::random_key;
+use sea_streamer_kafka::{AutoOffsetReset, KafkaConsumerOptions, KafkaProducerOptions};
+use sea_streamer_runtime::timeout;
+use sea_streamer_types::{
+    observe::names, Buffer, Consumer, ConsumerGroup, ConsumerLag, ConsumerMode, ConsumerOptions, Headers,
+    Message, Producer, ProducerWithHeaders, Streamer, TraceContext, TRACEPARENT,
+};
+
+const BACKLOG: usize = 1000;
+const PARTITIONS: i32 = 3;
+
+fn group_options() -> KafkaConsumerOptions {
+    let mut options = KafkaConsumerOptions::new(ConsumerMode::LoadBalanced);
+    options
+        .set_group_id(ConsumerGroup::new(random_key("lag-group")))
+        .set_auto_offset_reset(AutoOffsetReset::Earliest);
+    quick_group(&mut options);
+    options
+}
+
+/// A backlog of 1,000 messages over three partitions: lag() is 1,000 before reading, 500
+/// after reading half, 0 after reading all; the counters equal the message counts.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn lag_and_counters_over_a_backlog() {
+    let Some(uri) = broker() else { return };
+    let metrics = recorder();
+    let streamer = connect(&uri).await;
+    let topic = new_topic("lag");
+    create_topic(&uri, &topic, PARTITIONS).await;
+
+    // tansu reports a partition's high watermark as the offset after the first record of
+    // its last batch: one record per batch keeps its answer right.
+    let mut options = KafkaProducerOptions::default();
+    options.add_custom_option("batch.num.messages", "1");
+    let producer = streamer
+        .create_producer(topic.clone(), options)
+        .await
+        .expect("create_producer");
+    let mut receipts = Vec::with_capacity(BACKLOG);
+    let mut bytes = 0;
+    for i in 0..BACKLOG {
+        let payload = format!("message {i}");
+        bytes += payload.len();
+        receipts.push(producer.send(payload).expect("send"));
+    }
+    for receipt in receipts {
+        timeout(WAIT, receipt)
+            .await
+            .expect("receipt in time")
+            .expect("delivered");
+    }
+    let name = topic.name();
+    assert_eq!(
+        metrics.counter(names::PRODUCER_MESSAGES, name),
+        BACKLOG as u64
+    );
+    assert_eq!(metrics.counter(names::PRODUCER_BYTES, name), bytes as u64);
+    assert_eq!(metrics.counter(names::PRODUCER_ERRORS, name), 0);
+    assert_eq!(metrics.gauge(names::PRODUCER_IN_FLIGHT, name), Some(0.0));
+    assert_eq!(
+        metrics.histogram_count(names::PRODUCER_SEND_SECONDS, name),
+        BACKLOG / 8,
+        "one send in 8 is timed"
+    );
+
+    let consumer = streamer
+        .create_consumer(std::slice::from_ref(&topic), group_options())
+        .await
+        .expect("create_consumer");
+    let lag = timeout(WAIT, consumer.lag())
+        .await
+        .expect("lag in time")
+        .expect("lag");
+    assert_eq!(lag.total(), BACKLOG as u64, "before reading: {lag:?}");
+    assert_eq!(lag.of_stream(&topic), BACKLOG as u64);
+    assert_eq!(lag.shards().len(), PARTITIONS as usize);
+    assert_eq!(
+        metrics.gauge(names::CONSUMER_LAG, name),
+        Some(BACKLOG as f64)
+    );
+
+    let half = read_texts(&consumer, BACKLOG / 2).await;
+    assert_eq!(half.len(), BACKLOG / 2);
+    let lag = consumer.lag().await.expect("lag");
+    assert_eq!(lag.total(), (BACKLOG / 2) as u64, "after half: {lag:?}");
+
+    read_texts(&consumer, BACKLOG / 2).await;
+    let lag = consumer.lag().await.expect("lag");
+    assert_eq!(lag.total(), 0, "after all: {lag:?}");
+    assert!(lag.is_caught_up());
+    assert_eq!(metrics.gauge(names::CONSUMER_LAG, name), Some(0.0));
+
+    assert_eq!(
+        metrics.counter(names::CONSUMER_MESSAGES, name),
+        BACKLOG as u64
+    );
+    assert_eq!(metrics.counter(names::CONSUMER_BYTES, name), bytes as u64);
+    assert_eq!(metrics.counter(names::CONSUMER_ERRORS, name), 0);
+    assert_eq!(
+        metrics.histogram_count(names::CONSUMER_EVENT_TIME_SECONDS, name),
+        BACKLOG / 8,
+        "one message in 8 is sampled"
+    );
+    let labels = metrics.counter_labels(names::CONSUMER_MESSAGES, name);
+    assert_eq!(labels.len(), 1);
+    assert!(labels[0].contains(&"backend=kafka".to_owned()), "{labels:?}");
+    assert!(
+        labels[0].iter().any(|l| l.starts_with("group=lag-group")),
+        "{labels:?}"
+    );
+    producer.end().await.expect("end");
+}
+
+/// Headers written with `send_to_with_headers` come back as record headers, in order and
+/// with repeats; a message without headers reads `None`; `to_owned` keeps them.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn headers_round_trip() {
+    let Some(uri) = broker() else { return };
+    let streamer = connect(&uri).await;
+    let topic = new_topic("headers");
+    create_topic(&uri, &topic, 1).await;
+    let producer = streamer
+        .create_producer(topic.clone(), Default::default())
+        .await
+        .expect("create_producer");
+    let mut headers = Headers::new();
+    headers
+        .append("content-type", "text/plain")
+        .append("bin", [0u8, 255, 7])
+        .append("content-type", "text/csv");
+    producer
+        .send_to_with_headers(&topic, &headers, "with")
+        .expect("send")
+        .await
+        .expect("receipt");
+    producer.send("without").expect("send").await.expect("receipt");
+
+    let mut options = KafkaConsumerOptions::new(ConsumerMode::RealTime);
+    options.set_auto_offset_reset(AutoOffsetReset::Earliest);
+    let consumer = streamer
+        .create_consumer(&[topic], options)
+        .await
+        .expect("create_consumer");
+    let first = timeout(WAIT, consumer.next())
+        .await
+        .expect("in time")
+        .expect("next");
+    assert_eq!(first.message().as_str().unwrap(), "with");
+    assert_eq!(first.headers(), Some(&headers));
+    assert_eq!(first.to_owned().headers(), Some(&headers));
+    drop(first);
+    let second = timeout(WAIT, consumer.next())
+        .await
+        .expect("in time")
+        .expect("next");
+    assert_eq!(second.message().as_str().unwrap(), "without");
+    assert_eq!(second.headers(), None);
+    assert_eq!(second.to_owned().headers(), None);
+}
+
+/// With propagation on, a message sent inside a trace's scope carries a `traceparent` of
+/// the same trace (a child span) to the consumer; one sent outside starts a new trace.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn traceparent_propagates() {
+    let Some(uri) = broker() else { return };
+    let streamer = connect(&uri).await;
+    let topic = new_topic("trace");
+    create_topic(&uri, &topic, 1).await;
+    let mut options = KafkaProducerOptions::default();
+    options.set_trace_propagation(true);
+    let producer = streamer
+        .create_producer(topic.clone(), options)
+        .await
+        .expect("create_producer");
+    let parent = TraceContext::new_root();
+    parent
+        .scope(async {
+            producer.send("traced").expect("send").await.expect("receipt");
+        })
+        .await;
+    producer.send("root").expect("send").await.expect("receipt");
+
+    let mut options = KafkaConsumerOptions::new(ConsumerMode::RealTime);
+    options
+        .set_auto_offset_reset(AutoOffsetReset::Earliest)
+        .set_trace_propagation(true);
+    let consumer = streamer
+        .create_consumer(&[topic], options)
+        .await
+        .expect("create_consumer");
+    let first = timeout(WAIT, consumer.next())
+        .await
+        .expect("in time")
+        .expect("next");
+    assert_eq!(first.message().as_str().unwrap(), "traced");
+    let child = TraceContext::from_headers(first.headers().expect("headers")).expect("traceparent");
+    assert_eq!(child.trace_id(), parent.trace_id());
+    assert_ne!(child.span_id(), parent.span_id());
+    drop(first);
+    let second = timeout(WAIT, consumer.next())
+        .await
+        .expect("in time")
+        .expect("next");
+    let headers = second.headers().expect("headers");
+    assert_eq!(headers.len(), 1);
+    let root = TraceContext::from_headers(headers).expect("traceparent");
+    assert_ne!(root.trace_id(), parent.trace_id());
+    assert!(headers.get(TRACEPARENT).is_some());
+}
