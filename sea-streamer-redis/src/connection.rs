@@ -9,7 +9,7 @@ use crate::policy::Backoff;
 use crate::error::connect_err;
 use crate::{map_err, RedisConnectOptions, RedisErr, RedisResult};
 use redis::aio::MultiplexedConnection;
-use redis::{AsyncConnectionConfig, Client, IntoConnectionInfo, RedisConnectionInfo};
+use redis::{AsyncConnectionConfig, IntoConnectionInfo, RedisConnectionInfo};
 use sea_streamer_runtime::{sleep, timeout};
 use sea_streamer_types::StreamErr;
 use std::sync::Arc;
@@ -187,6 +187,9 @@ pub(crate) async fn open(
     let port = node.port().unwrap_or(crate::REDIS_PORT);
     let url = match node.scheme() {
         "redis" => format!("redis://{host}:{port}"),
+        "rediss" if !crate::tls::TLS_ENABLED => {
+            return crate::tls::tls_not_enabled(&format!("rediss://{host}:{port}"))
+        }
         "rediss" => {
             if options.disable_hostname_verification() {
                 format!("rediss://{host}:{port}/#insecure")
@@ -216,7 +219,7 @@ pub(crate) async fn open(
             Purpose::Blocking => None,
             Purpose::Command => Some(limit),
         });
-    let client = Client::open(info).map_err(map_err)?;
+    let client = crate::tls::client(info, node.scheme() == "rediss", options)?;
     match timeout(
         limit,
         client.get_multiplexed_async_connection_with_config(&config),

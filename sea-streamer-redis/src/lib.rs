@@ -155,6 +155,7 @@ mod message;
 mod policy;
 mod producer;
 mod streamer;
+mod tls;
 
 pub use cluster::RedisCluster;
 pub use connect_options::{RedisConnectOptions, TimestampFormat};
