@@ -27,8 +27,9 @@ export CARGO_INCREMENTAL=0
 disk() { df -h . | tail -1 | awk '{print "disk: " $4 " free"}'; du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null || true; }
 disk
 
-# Features of the tokio run: every backend, socket with every backend, json.
-TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables,sea-streamer-processor/runtime-tokio"
+# Features of the tokio run: every backend, socket with every backend, json, TLS for Redis
+# (rustls) and Kafka (OpenSSL): the TLS round trips run against the TLS services.
+TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/redis-tls,sea-streamer/kafka-ssl,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables,sea-streamer-processor/runtime-tokio"
 # The binaries of every crate. Some share a name across crates (stdio's and socket's
 # `relay`; redis' and kafka's `producer`/`consumer`, as upstream names them), and one cargo
 # invocation that links both writes them to the same target/debug path. So the binaries are
@@ -60,7 +61,8 @@ step "tests under runtime-async-std"
 cargo test -p sea-streamer-runtime --features runtime-async-std,file
 cargo test -p sea-streamer-stdio --features runtime-async-std
 cargo test -p sea-streamer-file --features runtime-async-std
-cargo test -p sea-streamer-redis --no-default-features --features runtime-async-std
+# (with TLS: the redis crate's smol TLS stream; the Kafka line checks the error without SSL)
+cargo test -p sea-streamer-redis --no-default-features --features runtime-async-std,tls-rustls
 cargo test -p sea-streamer-kafka --features runtime-async-std
 cargo test -p sea-streamer-processor --features runtime-async-std
 # sea-streamer-redis turns runtime-tokio on by default (as upstream), so redis through the
@@ -70,7 +72,8 @@ cargo test -p sea-streamer-socket --no-default-features \
 
 step "runtime shim under runtime-smol and with no runtime; the redis fast path under smol"
 cargo test -p sea-streamer-runtime --features runtime-smol,file
-cargo test -p sea-streamer-redis --no-default-features --features runtime-smol --test fast_path
+# (and, without TLS compiled in, that rediss:// is refused with an error naming the feature)
+cargo test -p sea-streamer-redis --no-default-features --features runtime-smol --test fast_path --test tls
 cargo test -p sea-streamer-runtime
 
 disk
