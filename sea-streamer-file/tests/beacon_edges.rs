@@ -1,4 +1,4 @@
-//! Two defects found by the property tests of issue #16.4 (`tests/file_prop.rs`), as fixed
+//! Three defects found by the property tests of issue #16.4 (`tests/file_prop.rs`), as fixed
 //! examples:
 //!
 //! 1. A frame whose fixed fields (key, shard, sequence, timestamp, length) end exactly at a beacon
@@ -9,9 +9,9 @@
 //!    spans two or more beacon points, or a beacon-interval-128 file without frames: its search
 //!    for the last complete frame stepped back to the same beacon forever (a hang).
 //!
-//! A third one is not fixed here (see [`trailing_beacon_is_not_a_torn_tail`], ignored):
-//! `verify_file` reports the beacon a writer puts after a last frame that ends exactly on a
-//! beacon point (and the first beacon of an empty file of interval 128) as a torn tail.
+//! 3. `verify_file` reported the beacon a writer puts after a last frame that ends exactly on a
+//!    beacon point (and the first beacon of an empty file of interval 128) as a torn tail
+//!    (`NotEnoughBytes`), so `repair_file` cut it.
 #![cfg(feature = "runtime-tokio")]
 
 mod util;
@@ -45,16 +45,6 @@ async fn write(name: &str, lens: &[usize]) -> FileId {
     file
 }
 
-/// Whether `problems` is only the known false torn tail: `NotEnoughBytes` at a beacon point
-/// with less than one beacon interval (128) left, nothing valid after it.
-fn only_trailing_beacon(problems: &[sea_streamer_file::verify::Problem], size: u64) -> bool {
-    problems.is_empty()
-        || matches!(problems, [p] if p.offset % 128 == 0
-            && size - p.offset < 128
-            && p.resume_at.is_none()
-            && matches!(p.error, sea_streamer_file::FileErr::NotEnoughBytes))
-}
-
 /// Runs `f` on its own thread; panics if it has not finished after two minutes (a hang).
 fn finishes<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -73,7 +63,7 @@ async fn frame_fields_ending_at_a_beacon_point() {
         let file = write("fields-at-beacon", &[first, 300]).await;
         let report = verify_file(&file).unwrap();
         assert!(
-            only_trailing_beacon(&report.problems, report.file_size),
+            report.problems.is_empty(),
             "first payload {first}: {:?}",
             report.problems
         );
@@ -116,31 +106,47 @@ fn append_after_a_frame_spanning_beacons() {
         }
         let path = file.clone();
         let report = finishes("repair_file", move || repair_file(&path).unwrap());
-        assert!(
-            only_trailing_beacon(&report.problems, size),
-            "{name}: {:?}",
-            report.problems
-        );
+        assert!(report.problems.is_empty(), "{name}: {:?}", report.problems);
         std::fs::remove_file(file.path()).unwrap();
     }
 }
 
-/// Not fixed yet: a last frame ending exactly on a beacon point is followed by a beacon (the
-/// writer never ends a file on a beacon point), and an empty file of interval 128 holds the
-/// beacon at 128; `verify_file` reports that beacon as a torn tail (`NotEnoughBytes`, nothing
-/// valid after it), so `repair_file` cuts it.
+/// Defect 3: a last frame ending exactly on a beacon point is followed by a beacon (the writer
+/// never ends a file on a beacon point), and an empty file of interval 128 holds the beacon at
+/// 128; `verify_file` reports such a file clean (it reported that beacon as a torn tail), and
+/// `repair_file` leaves it whole (it cut the beacon).
 #[tokio::test]
-#[ignore = "known defect: verify_file reports a trailing beacon as a torn tail (issue #16.4 report)"]
 async fn trailing_beacon_is_not_a_torn_tail() {
     // Frame 1 (payload 116) ends at 292; frame 2 (payload 300) ends exactly at 640.
     for lens in [&[116usize, 300][..], &[]] {
         let file = write("trailing-beacon", lens).await;
+        let size = std::fs::metadata(file.path()).unwrap().len();
+        assert_eq!(
+            size % 128,
+            7,
+            "{lens:?}: the file ends with an empty beacon"
+        );
         let report = verify_file(&file).unwrap();
+        let repaired = repair_file(&file).unwrap();
+        let after = std::fs::metadata(file.path()).unwrap().len();
         std::fs::remove_file(file.path()).unwrap();
         assert!(
             report.problems.is_empty(),
             "{lens:?}: {:?}",
             report.problems
         );
+        assert!(report.is_clean(), "{lens:?}: {report:?}");
+        assert_eq!(report.valid_until, size);
+        assert_eq!(
+            report.beacons,
+            size / 128,
+            "{lens:?}: the trailing beacon counts"
+        );
+        assert!(
+            repaired.dropped.is_empty(),
+            "{lens:?}: {:?}",
+            repaired.dropped
+        );
+        assert_eq!(after, size, "{lens:?}: repair_file cut the file");
     }
 }

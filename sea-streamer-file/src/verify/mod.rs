@@ -28,6 +28,7 @@ pub use repair::repair_file;
 
 use crate::error::FileErr;
 use crate::file_id::FileId;
+use crate::format::beacon::Beacon;
 use crate::format::header::{Header, HEADER_SIZE};
 use crate::read::reader::resync::INCOMPLETE;
 use crate::read::reader::Reader;
@@ -140,7 +141,16 @@ pub fn verify_file(file_id: &FileId) -> Result<VerifyReport, FileErr> {
                 continue;
             }
             Ok(None) if at >= file_size => break,
-            Ok(None) => None,
+            Ok(None) => match trailing_beacon(&mut reader, at, file_size) {
+                // A last frame that ends exactly on a beacon point is followed by that point's
+                // beacon (a file never ends on a beacon point): the end of the data.
+                Some((index, beacon)) => {
+                    push(&mut report, at, checks.beacon(index, &beacon.items));
+                    report.beacons = report.beacons.max(u64::from(index));
+                    break;
+                }
+                None => None,
+            },
             Err(e) => Some(e),
         };
         first_problem = true;
@@ -165,6 +175,20 @@ pub fn verify_file(file_id: &FileId) -> Result<VerifyReport, FileErr> {
         report.valid_until = file_size.max(report.valid_until);
     }
     Ok(report)
+}
+
+/// The beacon at `at` (a frame boundary) and its index, if the bytes from there to the end of
+/// the file are exactly that one complete beacon at a beacon point, interrupting no frame
+/// (`remaining_messages_bytes` 0).
+fn trailing_beacon(reader: &mut Reader, at: u64, file_size: u64) -> Option<(u32, Beacon)> {
+    let interval = reader.interval() as u64;
+    if !at.is_multiple_of(interval) {
+        return None;
+    }
+    let index = u32::try_from(at / interval).ok()?;
+    let beacon = reader.read_beacon(index).ok()?;
+    let whole = at + beacon.size() as u64 == file_size;
+    (whole && beacon.remaining_messages_bytes == 0).then_some((index, beacon))
 }
 
 fn push(report: &mut VerifyReport, offset: u64, found: Vec<Inconsistency>) {
