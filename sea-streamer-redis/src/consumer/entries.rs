@@ -6,17 +6,18 @@
 //! * a reply is `nil`, an array of `[key, entries]`, or a (RESP3) map of key → entries;
 //! * an entry is `[id, [field, value, …] | nil]`; an entry without field list (deleted while
 //!   pending) is counted but not delivered;
-//! * one message per field named as the connect options' message field;
+//! * one message per field named as the connect options' message field; the entry's other
+//!   fields are the message's [`Headers`], in order (an entry of the message field alone,
+//!   2 items, keeps nothing and allocates nothing for headers);
 //! * an entry without that field is foreign ([`super::foreign`]): skipped with a warning, or
-//!   delivered as a JSON object of its fields; only then are its fields kept, so entries with
-//!   the message field pay nothing for it;
+//!   delivered as a JSON object of its fields;
 //! * keys outside the shard table are mapped with [`key_to_shard`].
 
 use super::foreign::{entry_json, Foreign};
 use super::shard::ShardState;
 use crate::message::{id_to_header_parts, parse_id_bytes};
 use crate::{MessageId, RedisErr, RedisResult, TimestampFormat};
-use sea_streamer_types::{MessageHeader, ShardId, SharedMessage, StreamErr, StreamKey};
+use sea_streamer_types::{Headers, MessageHeader, ShardId, SharedMessage, StreamErr, StreamKey};
 
 /// How entries become messages: the connect options' timestamp format and message field, and
 /// the consumer's handling of foreign entries.
@@ -127,7 +128,8 @@ pub(crate) fn parse_streams<W: Walk>(
 }
 
 /// Parse `[[id, [field, value, …] | nil], …] | nil`; one message per field equal to the
-/// message field, or one JSON message for an entry without it ([`EntryRules::foreign`]).
+/// message field, with the other fields as headers, or one JSON message for an entry without
+/// it ([`EntryRules::foreign`]).
 /// Returns the number of entries and the last id.
 pub(crate) fn parse_entries<W: Walk>(
     walk: &mut W,
@@ -168,8 +170,9 @@ pub(crate) fn parse_entries<W: Walk>(
             _ => return Err(walk.shape_err("expected a field list")),
         };
         let mut found = false;
-        // the fields of an entry without the message field (so far), when they are delivered
+        // the fields other than the message field: headers, or a foreign entry's JSON
         let mut kept: Vec<(W::Bytes, W::Bytes)> = Vec::new();
+        let first = out.len();
         for _ in 0..pairs {
             let name = match walk.next()? {
                 Elem::Bytes(name) if walk.slice(&name) == field.as_bytes() => None,
@@ -181,13 +184,9 @@ pub(crate) fn parse_entries<W: Walk>(
                 }
             };
             if let Some(name) = name {
-                if keep && !found {
-                    match walk.next()? {
-                        Elem::Bytes(value) => kept.push((name, value)),
-                        other => walk.skip_inside(&other)?,
-                    }
-                } else {
-                    walk.skip()?;
+                match walk.next()? {
+                    Elem::Bytes(value) => kept.push((name, value)),
+                    other => walk.skip_inside(&other)?,
                 }
                 continue;
             }
@@ -205,6 +204,18 @@ pub(crate) fn parse_entries<W: Walk>(
         }
         if odd {
             walk.skip()?;
+        }
+        if found && !kept.is_empty() {
+            let headers: Headers = kept
+                .iter()
+                .map(|(n, v)| (String::from_utf8_lossy(walk.slice(n)), walk.slice(v)))
+                .collect();
+            let messages: Vec<SharedMessage> = out.drain(first..).collect();
+            out.extend(
+                messages
+                    .into_iter()
+                    .map(|m| m.with_headers(headers.clone())),
+            );
         }
         if !found {
             rules.foreign.seen(stream_key, field);

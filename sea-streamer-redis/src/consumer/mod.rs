@@ -117,7 +117,11 @@ pub(crate) async fn create_consumer(
         .map(|s| (s.stream_key.clone(), s.shard_id, s.last))
         .collect();
     let group_label = plan.group.as_ref().map(|g| g.name().to_owned());
-    let observe = Arc::new(observe::Observe::new(streams, group_label.as_deref()));
+    let observe = Arc::new(observe::Observe::new(
+        streams,
+        group_label.as_deref(),
+        options.trace_propagation(),
+    ));
     let lag_probe = lag::LagProbe::new(
         uri,
         conn_options.clone(),

@@ -2,18 +2,23 @@
 //! and shared by the handle (lag gauge) and the task (messages, bytes, errors, reconnects,
 //! event-time latency), plus the spans of the task's steps ([`span`]).
 
-use sea_streamer_types::{Buffer, ConsumerMetrics, Message, SharedMessage, StreamKey};
+use sea_streamer_types::{
+    Buffer, ConsumerMetrics, Message, SharedMessage, StreamKey, TraceContext,
+};
 
 /// The metric handles of one consumer, per stream key.
 #[derive(Debug)]
 pub(crate) struct Observe {
     streams: Vec<(StreamKey, ConsumerMetrics)>,
+    /// Record `sea_streamer.consume` events (`RedisConsumerOptions::set_trace_propagation`).
+    trace: bool,
 }
 
 impl Observe {
     /// Register the handles of `streams` (in `group`, if any).
-    pub fn new(streams: &[StreamKey], group: Option<&str>) -> Self {
+    pub fn new(streams: &[StreamKey], group: Option<&str>, trace: bool) -> Self {
         Self {
+            trace,
             streams: streams
                 .iter()
                 .map(|s| (s.clone(), ConsumerMetrics::new("redis", s, group)))
@@ -46,6 +51,9 @@ impl Observe {
             if let Some(m) = metrics {
                 m.received(message.message().size(), *header.timestamp());
             }
+            if self.trace {
+                consumed(message);
+            }
         }
     }
 
@@ -69,6 +77,24 @@ impl Observe {
             m.lag(behind);
         }
     }
+}
+
+/// The `sea_streamer.consume` event of a message with a valid `traceparent`.
+fn consumed(message: &SharedMessage) {
+    let Some(context) = message.headers().and_then(TraceContext::from_headers) else {
+        return;
+    };
+    let header = message.header();
+    tracing::info!(
+        name: "sea_streamer.consume",
+        backend = "redis",
+        stream = header.stream_key().name(),
+        shard = header.shard_id().id(),
+        sequence = %header.sequence(),
+        trace_id = %context.trace_id(),
+        parent_id = %context.span_id(),
+        "consume"
+    );
 }
 
 /// A step of the consumer that runs in a span.

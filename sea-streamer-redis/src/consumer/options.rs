@@ -99,6 +99,7 @@ pub struct RedisConsumerOptions {
     shard_ownership: ShardOwnership,
     mkstream: bool,
     foreign_entries: ForeignEntries,
+    trace_propagation: bool,
 }
 
 impl Default for RedisConsumerOptions {
@@ -130,6 +131,7 @@ impl ConsumerOptions for RedisConsumerOptions {
             shard_ownership: ShardOwnership::Shared,
             mkstream: false,
             foreign_entries: ForeignEntries::Skip,
+            trace_propagation: false,
         }
     }
 
@@ -266,6 +268,25 @@ impl RedisConsumerOptions {
     pub fn set_foreign_entries(&mut self, v: ForeignEntries) -> &mut Self {
         self.foreign_entries = v;
         self
+    }
+    /// Record a `sea_streamer.consume` tracing event for every message that carries a valid
+    /// `traceparent` header, with its `trace_id` and `parent_id` (the sender's span) and the
+    /// message's `stream`, `shard` and `sequence` (an addition to the 0.5 API; off by
+    /// default). The header is read either way: `Message::headers`.
+    ///
+    /// ```
+    /// use sea_streamer_redis::RedisConsumerOptions;
+    /// let mut options = RedisConsumerOptions::default();
+    /// options.set_trace_propagation(true);
+    /// assert!(options.trace_propagation());
+    /// ```
+    pub fn set_trace_propagation(&mut self, v: bool) -> &mut Self {
+        self.trace_propagation = v;
+        self
+    }
+    /// See [`RedisConsumerOptions::set_trace_propagation`].
+    pub fn trace_propagation(&self) -> bool {
+        self.trace_propagation
     }
     /// Whether the next batch is fetched before it is asked for: always for RealTime,
     /// otherwise iff `auto_commit` is `Delayed` or `Rolling`.
