@@ -1,16 +1,18 @@
 //! What the programs built on the processor runner (`sea-streamer-processor`) share:
 //! graceful shutdown on SIGINT / SIGTERM, the runner's command-line options, and the end of
-//! a `file://` input treated as a normal end.
+//! a finite input (stdin, a `file://` stream) as a normal end ([`FiniteInput`]).
 //!
 //! On a signal the runner stops fetching, lets the messages in flight finish within
 //! `--shutdown-deadline`, flushes the producers and commits what was processed; a second
 //! signal is not needed (and not waited for).
 
 use crate::cli::parse_duration;
-use crate::endpoint::is_end_of_stream;
-use sea_streamer::{file::FileErr, BackendErr, StreamErr};
-use sea_streamer_processor::{ProcessorErr, ProcessorOptions, Progress, Summary};
-use std::any::Any;
+use sea_streamer::file::{FileConsumer, FileErr};
+use sea_streamer::kafka::KafkaConsumer;
+use sea_streamer::redis::RedisConsumer;
+use sea_streamer::stdio::{stdin_closed, StdioConsumer};
+use sea_streamer::{Acknowledge, StreamErr};
+use sea_streamer_processor::{Handler, Processor, ProcessorOptions};
 use std::time::Duration;
 
 /// A future that resolves on the first SIGINT (Ctrl-C) or SIGTERM (on non-unix systems:
@@ -101,37 +103,37 @@ impl RunnerArgs {
     }
 }
 
-/// The result of a run whose input may end: the end of a `file://` stream stops the
-/// processor with a consumer error, which here is a normal end (everything fetched before
-/// it was finished and committed); the summary is then read from `progress`.
-pub fn end_of_input_is_ok<E>(
-    result: Result<Summary, ProcessorErr<E>>,
-    progress: &Progress,
-) -> anyhow::Result<Summary>
-where
-    E: std::error::Error + Send + Sync + 'static,
-{
-    match result {
-        Ok(summary) => Ok(summary),
-        Err(ProcessorErr::Consumer(e)) if has_ended(&e) => {
-            log::info!("end of input");
-            Ok(progress.snapshot())
-        }
-        Err(e) => Err(e.into()),
+/// How a backend's input ends, for the runner: a `stdio://` input at the end of stdin (once
+/// the lines read are taken), a `file://` input at its end-of-stream mark; Redis and Kafka
+/// streams have no end. At the end the runner finishes every message in flight, commits,
+/// flushes and returns `Ok` (see `Processor`).
+pub trait FiniteInput: Acknowledge + Sized {
+    /// `processor` told how this input ends.
+    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H>;
+}
+
+impl FiniteInput for StdioConsumer {
+    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+        processor.end_of_input(stdin_closed())
     }
 }
 
-/// Whether a consumer error (of `SeaConsumer`, or of a file consumer used directly) is the
-/// end of a `file://` stream.
-pub fn has_ended<E: std::error::Error + 'static>(error: &StreamErr<E>) -> bool {
-    let any = error as &dyn Any;
-    if let Some(e) = any.downcast_ref::<StreamErr<BackendErr>>() {
-        return is_end_of_stream(e);
+impl FiniteInput for FileConsumer {
+    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+        processor.end_on_error(|e| matches!(e, StreamErr::Backend(FileErr::StreamEnded)))
     }
-    matches!(
-        any.downcast_ref::<StreamErr<FileErr>>(),
-        Some(StreamErr::Backend(FileErr::StreamEnded))
-    )
+}
+
+impl FiniteInput for RedisConsumer {
+    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+        processor
+    }
+}
+
+impl FiniteInput for KafkaConsumer {
+    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+        processor
+    }
 }
 
 /// Runs `$body` with `$c` bound to the backend consumer inside a `SeaConsumer` that

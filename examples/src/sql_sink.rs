@@ -23,11 +23,11 @@
 //! there with the parse error (after a crash it may go there twice), without one the sink
 //! stops with that error.
 
-use crate::runner::{end_of_input_is_ok, RunnerArgs};
+use crate::runner::{FiniteInput, RunnerArgs};
 use crate::spread::{format_timestamp, Spread};
 use crate::sql_position::{advance, is_stored, Position, POSITIONS_SCHEMA};
 use anyhow::Context;
-use sea_streamer::{Acknowledge, Buffer, Message, SeaProducer, SharedMessage, StreamKey};
+use sea_streamer::{Buffer, Message, SeaProducer, SharedMessage, StreamKey};
 use sea_streamer_processor::{HandlerErr, Outbox, Processor, Summary};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -150,7 +150,8 @@ pub struct SinkSummary {
 /// Runs the sink on the runner: each [`Spread`] message of `consumer` is stored with
 /// [`store`]; messages that are not spreads go to `dead_letter` (if given, else the sink
 /// stops with the parse error). Stops when `shutdown` resolves (finishing what is in
-/// flight), after `args.count` messages or at the end of a `file://` input.
+/// flight), after `args.count` messages or at the end of a finite input (stdin, a `file://`
+/// stream; see [`FiniteInput`]).
 ///
 /// Move the consumer to the stored positions first ([`crate::sql_position::resume`]).
 pub async fn run_sql_sink<C>(
@@ -161,7 +162,7 @@ pub async fn run_sql_sink<C>(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<SinkSummary>
 where
-    C: Acknowledge,
+    C: FiniteInput,
     C::Error: Send + Sync + 'static,
 {
     let (inserted, skipped) = (AtomicU64::new(0), AtomicU64::new(0));
@@ -176,12 +177,11 @@ where
             Ok(())
         }
     };
-    let mut processor = Processor::new(consumer, handler, args.options());
+    let mut processor = C::ends(Processor::new(consumer, handler, args.options()));
     if let Some((producer, stream)) = dead_letter {
         processor = processor.dead_letter(producer, stream);
     }
-    let progress = processor.progress();
-    let runner = end_of_input_is_ok(processor.run(shutdown).await, &progress)?;
+    let runner = processor.run(shutdown).await?;
     let summary = SinkSummary {
         inserted: inserted.load(Ordering::Relaxed),
         skipped: skipped.load(Ordering::Relaxed),

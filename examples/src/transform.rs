@@ -1,8 +1,8 @@
 //! The transformation of the `processor` example, and the example itself on the processor
 //! runner (`sea-streamer-processor`).
 
-use crate::runner::{end_of_input_is_ok, RunnerArgs};
-use sea_streamer::{Acknowledge, Buffer, Message, SeaProducer, SharedMessage, StreamKey};
+use crate::runner::{FiniteInput, RunnerArgs};
+use sea_streamer::{Buffer, Message, SeaProducer, SharedMessage, StreamKey};
 use sea_streamer_processor::{HandlerErr, Outbox, Processor, Summary};
 use serde_json::{Map, Value};
 use std::future::Future;
@@ -55,8 +55,8 @@ pub struct Outputs {
 /// dead-lettered at once: retrying cannot help).
 ///
 /// Stops when `shutdown` resolves (finishing what is in flight), after `args.count`
-/// messages, or at the end of a `file://` input. Producers are flushed, not ended: the
-/// caller does that.
+/// messages, or at the end of a finite input (stdin, a `file://` stream; see
+/// [`FiniteInput`]). Producers are flushed, not ended: the caller does that.
 pub async fn run_processor<C>(
     consumer: &C,
     outputs: &Outputs,
@@ -64,7 +64,7 @@ pub async fn run_processor<C>(
     shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<Summary>
 where
-    C: Acknowledge,
+    C: FiniteInput,
     C::Error: Send + Sync + 'static,
 {
     let handler = |message: SharedMessage, outbox: Outbox| async move {
@@ -80,13 +80,12 @@ where
             .send(&outputs.producer, &outputs.stream, output.as_str())
             .await
     };
-    let mut processor =
-        Processor::new(consumer, handler, args.options()).flush_at_end(outputs.producer.clone());
+    let mut processor = C::ends(Processor::new(consumer, handler, args.options()))
+        .flush_at_end(outputs.producer.clone());
     if let Some((producer, stream)) = &outputs.dead_letter {
         processor = processor.dead_letter(producer.clone(), stream.clone());
     }
-    let progress = processor.progress();
-    let summary = end_of_input_is_ok(processor.run(shutdown).await, &progress)?;
+    let summary = processor.run(shutdown).await?;
     log::info!("{summary:?}");
     Ok(summary)
 }

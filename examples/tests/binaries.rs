@@ -112,6 +112,72 @@ fn clock_pipeline_through_pipes() {
     assert_eq!(payloads(&consumer.stdout), processed_ticks(4));
 }
 
+/// Runs `bin` with `stdin` as its whole input (then closed) and returns its output once it
+/// exits; panics if it is still running after a minute (it did not end with its input).
+fn run_with_stdin(bin: &str, args: &[&str], stdin: String) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || input.write_all(stdin.as_bytes()));
+    let pid = child.id();
+    let (done, exited) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let output = match exited.recv_timeout(std::time::Duration::from_secs(60)) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+            let output = exited.recv().unwrap().unwrap();
+            panic!(
+                "{bin} {args:?} did not end at the end of its stdin: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+    };
+    writer.join().unwrap().expect("the input was written");
+    output
+}
+
+#[test]
+fn processor_ends_with_its_stdin() {
+    // more lines than the runner keeps in flight (256), some with a stream header
+    const N: usize = 1_000;
+    let lines: String = (0..N)
+        .map(|i| match i % 2 {
+            0 => format!("{{\"tick\":{i}}}\n"),
+            _ => format!("[tick] {{\"tick\":{i}}}\n"),
+        })
+        .collect();
+    let output = run_with_stdin(
+        env!("CARGO_BIN_EXE_processor"),
+        &["--input", "stdio:///tick", "--output", "stdio:///processed"],
+        lines,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}: {stderr}", output.status);
+    assert_eq!(payloads(&output.stdout), processed_ticks(N));
+    assert!(
+        stderr.contains(&format!("processed {N} message(s), 0 dead-lettered")),
+        "{stderr}"
+    );
+
+    // an empty stdin ends it too
+    let output = run_with_stdin(
+        env!("CARGO_BIN_EXE_processor"),
+        &["--input", "stdio:///tick", "--output", "stdio:///processed"],
+        String::new(),
+    );
+    assert!(output.status.success());
+    assert!(output.stdout.is_empty());
+}
+
 #[test]
 fn price_feed_binaries_on_file() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,7 @@
 
 mod attempt;
 mod dead_letter;
+mod end;
 mod error;
 mod flush;
 mod handler;

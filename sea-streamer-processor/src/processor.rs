@@ -2,6 +2,7 @@
 
 use crate::attempt::{handle_message, Finished, Outcome};
 use crate::dead_letter::{DeadLetterSink, ProducerSink};
+use crate::end::InputEnd;
 use crate::flush::Flush;
 use crate::lanes::{lane_of, Lanes};
 use crate::summary::Count;
@@ -10,7 +11,7 @@ use futures::future::{BoxFuture, Fuse, FusedFuture};
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use sea_streamer_types::{
-    Acknowledge, Consumer, Message, Producer, SharedMessage, StreamKey, StreamResult,
+    Acknowledge, Consumer, Message, Producer, SharedMessage, StreamErr, StreamKey, StreamResult,
 };
 use std::future::Future;
 use std::pin::pin;
@@ -34,6 +35,9 @@ use std::time::Instant;
 ///   acknowledged), commits, flushes the producers it knows, and returns a [`Summary`].
 /// - With [`max_messages`](ProcessorOptions::set_max_messages), it stops fetching after
 ///   that many messages and returns once they are finished and committed.
+/// - A finite input ([`end_of_input`](Self::end_of_input), [`end_on_error`](Self::end_on_error))
+///   ends the run normally: fetching stops, every message in flight is finished (no
+///   deadline), committed and flushed, and `run` returns `Ok`.
 /// - Back-pressure: at most `max_in_flight` messages are fetched and not finished, and
 ///   each handler leaves at most `max_pending_sends` receipts pending.
 ///
@@ -66,16 +70,17 @@ use std::time::Instant;
 ///     Ok(())
 /// }
 /// ```
-pub struct Processor<'c, C, H> {
+pub struct Processor<'c, C: Consumer, H> {
     consumer: &'c C,
     handler: H,
     options: ProcessorOptions,
     dead_letter: Option<Box<dyn DeadLetterSink + 'c>>,
     flush: Vec<Box<dyn Flush + 'c>>,
     progress: Progress,
+    end: InputEnd<'c, C::Error>,
 }
 
-impl<C, H> std::fmt::Debug for Processor<'_, C, H> {
+impl<C: Consumer, H> std::fmt::Debug for Processor<'_, C, H> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Processor")
             .field("options", &self.options)
@@ -85,11 +90,20 @@ impl<C, H> std::fmt::Debug for Processor<'_, C, H> {
     }
 }
 
-/// The next message of `consumer`, owned.
+/// The next message of `consumer`, owned; once the input has `ended`, only a message the
+/// consumer already holds (`None`: it holds none, the input is drained).
 fn fetch<C: Consumer>(
     consumer: &C,
-) -> impl Future<Output = StreamResult<SharedMessage, C::Error>> + '_ {
-    consumer.next().map(|r| r.map(|m| Message::to_owned(&m)))
+    ended: bool,
+) -> impl Future<Output = Option<StreamResult<SharedMessage, C::Error>>> + '_ {
+    let next = consumer.next().map(|r| r.map(|m| Message::to_owned(&m)));
+    async move {
+        if ended {
+            next.now_or_never()
+        } else {
+            Some(next.await)
+        }
+    }
 }
 
 impl<'c, C, H> Processor<'c, C, H>
@@ -106,7 +120,33 @@ where
             dead_letter: None,
             flush: Vec::new(),
             progress: Progress::default(),
+            end: InputEnd::default(),
         }
+    }
+
+    /// Marks the input as finite: once `ended` resolves, the processor takes the messages
+    /// the consumer already holds (without waiting for more), then ends as at the end of
+    /// the input (see [`Processor`]). For a consumer that keeps waiting at the end of its
+    /// input, e.g. a stdio consumer with `sea_streamer_stdio::stdin_closed()`. A fetch
+    /// waiting when `ended` resolves is dropped: the consumer's `next()` must lose nothing
+    /// when its future is dropped.
+    pub fn end_of_input<F>(mut self, ended: F) -> Self
+    where
+        F: Future<Output = ()> + Send + 'c,
+    {
+        self.end.signal = Some(ended.boxed());
+        self
+    }
+
+    /// Treats a consumer error for which `is_end` holds as the end of the input (e.g. a file
+    /// consumer's `StreamEnded`): the run ends normally (see [`Processor`]) instead of
+    /// stopping with [`ProcessorErr::Consumer`].
+    pub fn end_on_error<F>(mut self, is_end: F) -> Self
+    where
+        F: Fn(&StreamErr<C::Error>) -> bool + Send + Sync + 'c,
+    {
+        self.end.is_end = Some(Box::new(is_end));
+        self
     }
 
     /// Sends the messages that failed their last attempt to `stream` with `producer` (any
@@ -145,10 +185,15 @@ where
             dead_letter,
             mut flush,
             progress,
+            mut end,
         } = self;
         let mut lanes = Lanes::default();
         let mut running: FuturesUnordered<BoxFuture<'_, Finished>> = FuturesUnordered::new();
-        let mut fetching = pin!(fetch(consumer).fuse());
+        let mut fetching = pin!(fetch(consumer, false).fuse());
+        let signal = end.signal.take();
+        let mut end_signal = pin!(signal.map_or_else(Fuse::terminated, FutureExt::fuse));
+        // The input has ended (fetch only what is at hand); and nothing is left of it.
+        let (mut ended, mut drained) = (false, false);
         let mut shutdown = pin!(shutdown.fuse());
         let mut deadline = pin!(Fuse::<BoxFuture<'static, ()>>::terminated());
         let mut stop: Option<ProcessorErr<C::Error>> = None;
@@ -185,15 +230,16 @@ where
                 running.push(handle_message(&handler, message, &options, sink).boxed());
             }
             debug_assert_eq!(lanes.waiting() + lanes.running(), in_flight);
-            if (stopping || limit_reached(taken)) && in_flight == 0 {
+            if (stopping || drained || limit_reached(taken)) && in_flight == 0 {
                 break;
             }
             if !stopping
+                && !drained
                 && !limit_reached(taken)
                 && in_flight < options.max_in_flight()
                 && fetching.is_terminated()
             {
-                fetching.set(fetch(consumer).fuse());
+                fetching.set(fetch(consumer, ended).fuse());
             }
             futures::select_biased! {
                 () = deadline => {
@@ -240,12 +286,18 @@ where
                         }
                     }
                 }
+                () = end_signal => {
+                    log::info!("end of input: taking what the consumer holds");
+                    ended = true;
+                    // a fetch waiting for more is replaced by one that does not wait
+                    fetching.set(Fuse::terminated());
+                }
                 () = shutdown => {
                     log::info!("shutdown requested: finishing {in_flight} message(s) in flight");
                     begin_stop!(None);
                 }
                 fetched = fetching => match fetched {
-                    Ok(message) => {
+                    Some(Ok(message)) => {
                         progress.add(Count::Fetched, 1);
                         taken += 1;
                         match consumer.track(message.header()) {
@@ -259,7 +311,15 @@ where
                             }
                         }
                     }
-                    Err(e) => begin_stop!(Some(ProcessorErr::Consumer(e))),
+                    Some(Err(e)) if end.is_end(&e) => {
+                        log::info!("end of input: finishing {in_flight} message(s) in flight");
+                        drained = true;
+                    }
+                    Some(Err(e)) => begin_stop!(Some(ProcessorErr::Consumer(e))),
+                    None => {
+                        log::info!("end of input: finishing {in_flight} message(s) in flight");
+                        drained = true;
+                    }
                 },
                 complete => break,
             }

@@ -25,10 +25,11 @@ use std::time::Duration;
 /// A JSON object gets "processed": true added; anything else is wrapped as
 /// {"processed":true,"value":...}. A message is acknowledged once its output is delivered;
 /// with --group the acknowledged messages are committed for the group, and a restarted
-/// processor continues after them (at-least-once). Stops after --count messages, when a
-/// file:// input has ended (then the output ends too), or on SIGINT/SIGTERM: then it stops
-/// reading, finishes the messages in flight (within --shutdown-deadline), flushes and
-/// commits.
+/// processor continues after them (at-least-once). Stops after --count messages, at the
+/// end of a finite input (a stdio:// input at the end of stdin, a file:// input at its end
+/// mark; the messages read are all finished, and a file:// output is ended too), or on
+/// SIGINT/SIGTERM: then it stops reading, finishes the messages in flight (within
+/// --shutdown-deadline), flushes and commits.
 #[derive(Debug, Parser)]
 #[command(version)]
 struct Args {
