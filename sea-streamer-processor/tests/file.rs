@@ -1,25 +1,28 @@
 //! The processor over a `.ss` file (a `Resumable` group, committing to its commit file):
 //! retries and dead letters with the committed position covering everything, per-stream
-//! order at concurrency 8, and a shutdown with 1,000 messages in flight.
+//! order at concurrency 8, a shutdown with 1,000 messages in flight, and the end mark of a
+//! finished file as the normal end of a run.
 
 #![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
 
 mod common;
 
-use common::{number, seven_thirteen, seven_thirteen_counts, until, Record, WAIT};
-use sea_streamer_file::{
-    AutoStreamReset, FileConnectOptions, FileConsumer, FileConsumerOptions, FileId, FileProducer,
-    FileStreamer,
+use common::dead_letters::{
+    check_dead_letters, check_outputs, run_seven_thirteen, seven_thirteen_counts, successes,
 };
-use sea_streamer_processor::{DeadLetter, HandlerErr, Outbox, Processor, ProcessorOptions};
+use common::order::handle_at_concurrency_eight;
+use common::shutdown::{shutdown_with_a_thousand_in_flight, Stuck};
+use common::WAIT;
+use sea_streamer_file::{
+    AutoStreamReset, FileConnectOptions, FileConsumer, FileConsumerOptions, FileErr, FileId,
+    FileProducer, FileStreamer,
+};
+use sea_streamer_processor::{HandlerErr, Outbox, Processor, ProcessorOptions};
 use sea_streamer_runtime::timeout;
 use sea_streamer_types::{
-    Buffer, Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, Producer,
-    SharedMessage, StreamKey, Streamer,
+    Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, Producer, SharedMessage,
+    StreamErr, StreamKey, Streamer,
 };
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// A fresh `.ss` file (removed with the directory).
@@ -119,75 +122,20 @@ async fn retries_and_dead_letters_with_everything_committed() {
     .await;
 
     let consumer = group_consumer(&streamer, std::slice::from_ref(&input), "workers").await;
-    let record = Record::default();
-    let handler = {
-        let (record, producer, output) = (record.clone(), producer.clone(), output.clone());
-        move |message: SharedMessage, outbox: Outbox| {
-            seven_thirteen(
-                record.clone(),
-                producer.clone(),
-                output.clone(),
-                message,
-                outbox,
-            )
-        }
-    };
-    let mut options = ProcessorOptions::default();
-    options
-        .set_concurrency(4)
-        .set_max_attempts(3)
-        .set_backoff(Duration::from_millis(1), Duration::from_millis(5))
-        .set_commit_interval(Duration::from_millis(100));
-    let processor = Processor::new(&consumer, handler, options)
-        .dead_letter(producer.clone(), dead.clone())
-        .flush_at_end(producer.clone());
-    let progress = processor.progress();
-    let shutdown = until(progress, |s| s.processed + s.dead_lettered == N);
-    let summary = timeout(WAIT, processor.run(shutdown))
-        .await
-        .expect("the processor stops")
-        .expect("no error");
+    run_seven_thirteen(&consumer, &producer, &output, &dead, N).await;
 
-    let (processed, dead_lettered, retried) = seven_thirteen_counts(N);
-    assert_eq!(summary.processed, processed);
-    assert_eq!(summary.dead_lettered, dead_lettered);
-    assert_eq!(summary.retried, retried);
-    assert_eq!((summary.abandoned, summary.failed), (0, 0));
-    let expected: BTreeSet<u64> = (1..=N).filter(|n| !n.is_multiple_of(13)).collect();
-    assert_eq!(*record.handled.lock().unwrap(), expected);
-
-    // Exactly the 13th ones are dead letters, with their error text and attempts.
+    let (_, dead_lettered, _) = seven_thirteen_counts(N);
     let (letters, _) = read(
         &streamer,
         std::slice::from_ref(&dead),
         dead_lettered as usize,
     )
     .await;
-    let mut thirteens = BTreeSet::new();
-    for letter in &letters {
-        let letter = DeadLetter::from_json(letter.message().as_str().unwrap()).unwrap();
-        let n: u64 = String::from_utf8(letter.payload_bytes().unwrap())
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert_eq!(letter.error, format!("unlucky {n}"));
-        assert_eq!(letter.attempts, 3);
-        assert_eq!(letter.stream_key, input.name());
-        assert_eq!(*letter.header().unwrap().sequence(), n, "original sequence");
-        thirteens.insert(n);
-    }
-    assert_eq!(
-        thirteens,
-        (1..=N).filter(|n| n.is_multiple_of(13)).collect()
-    );
-
-    // Every success's output is in the file.
-    let (outputs, _) = read(&streamer, std::slice::from_ref(&output), expected.len()).await;
-    let outputs: BTreeSet<u64> = outputs
-        .iter()
-        .map(|m| m.message().as_str().unwrap()[4..].parse().unwrap())
-        .collect();
-    assert_eq!(outputs, expected);
+    check_dead_letters(&letters, &input, N, |n, header| {
+        assert_eq!(*header.sequence(), n, "original sequence");
+    });
+    let (outputs, _) = read(&streamer, std::slice::from_ref(&output), successes(N).len()).await;
+    check_outputs(&outputs, N);
 
     // The committed position covers every input: it is the offset after the last one.
     let (_, end_of_inputs) = read(&streamer, std::slice::from_ref(&input), N as usize).await;
@@ -209,47 +157,13 @@ async fn concurrency_eight_keeps_each_stream_in_order() {
     produce(&mut producer, &inputs, STREAMS * PER, |i| i.to_string()).await;
     let consumer = group_consumer(&streamer, &inputs, "order").await;
 
-    let seen: Arc<Mutex<HashMap<String, Vec<u64>>>> = Default::default();
-    let busy: Arc<Mutex<HashSet<String>>> = Default::default();
-    let (now, max) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let handler = {
-        let (seen, busy, now, max) = (seen.clone(), busy.clone(), now.clone(), max.clone());
-        move |message: SharedMessage, _: Outbox| {
-            let (seen, busy, now, max) = (seen.clone(), busy.clone(), now.clone(), max.clone());
-            async move {
-                let key = message.stream_key().name().to_owned();
-                assert!(
-                    busy.lock().unwrap().insert(key.clone()),
-                    "two messages of one stream at once"
-                );
-                let running = now.fetch_add(1, Ordering::SeqCst) + 1;
-                max.fetch_max(running, Ordering::SeqCst);
-                // finish in a scrambled order across streams
-                let n = number(&message);
-                sea_streamer_runtime::sleep(Duration::from_millis(n * 7 % 5)).await;
-                seen.lock()
-                    .unwrap()
-                    .entry(key.clone())
-                    .or_default()
-                    .push(message.sequence());
-                now.fetch_sub(1, Ordering::SeqCst);
-                busy.lock().unwrap().remove(&key);
-                Ok::<(), HandlerErr>(())
-            }
-        }
-    };
-    let mut options = ProcessorOptions::default();
-    options.set_concurrency(8);
-    let processor = Processor::new(&consumer, handler, options);
-    let progress = processor.progress();
-    let shutdown = until(progress, |s| s.processed == STREAMS * PER);
-    let summary = timeout(WAIT, processor.run(shutdown))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(summary.processed, STREAMS * PER);
-
-    let seen = seen.lock().unwrap().clone();
+    let seen = handle_at_concurrency_eight(
+        &consumer,
+        STREAMS * PER,
+        |m| m.stream_key().name().to_owned(),
+        |m| m.sequence(),
+    )
+    .await;
     for key in &inputs {
         assert_eq!(
             seen[key.name()],
@@ -257,9 +171,6 @@ async fn concurrency_eight_keeps_each_stream_in_order() {
             "stream {key} in order"
         );
     }
-    let max = max.load(Ordering::SeqCst);
-    assert!(max <= 8, "at most 8 at a time, saw {max}");
-    assert!(max > 1, "streams were handled concurrently");
     // everything is committed
     let (_, end) = read(&streamer, &inputs, (STREAMS * PER) as usize).await;
     assert_eq!(committed(&file, "order"), end);
@@ -270,61 +181,42 @@ async fn concurrency_eight_keeps_each_stream_in_order() {
 async fn shutdown_with_a_thousand_in_flight_commits_the_processed_prefix() {
     let file = temp_file();
     let streamer = connect(&file).await;
-    const STREAMS: u64 = 8;
-    const DONE: u64 = 50; // per stream, the messages that can finish
-    const STUCK: u64 = 125; // per stream, the ones from the first that never finishes
-    let inputs = keys(&(0..STREAMS).map(|k| format!("s{k}")).collect::<Vec<_>>());
+    const INPUT: Stuck = Stuck {
+        lanes: 8,
+        done: 50,
+        stuck: 125,
+    };
+    let inputs = keys(
+        &(0..INPUT.lanes)
+            .map(|k| format!("s{k}"))
+            .collect::<Vec<_>>(),
+    );
     let mut producer = streamer
         .create_generic_producer(Default::default())
         .await
         .unwrap();
-    produce(&mut producer, &inputs, STREAMS * (DONE + STUCK), |i| {
-        i.to_string()
-    })
+    produce(
+        &mut producer,
+        &inputs,
+        INPUT.lanes * (INPUT.done + INPUT.stuck),
+        |i| i.to_string(),
+    )
     .await;
     let consumer = group_consumer(&streamer, &inputs, "stop").await;
 
-    let blocked = Arc::new(AtomicUsize::new(0));
-    let handler = {
-        let blocked = blocked.clone();
-        move |message: SharedMessage, _: Outbox| {
-            let blocked = blocked.clone();
-            async move {
-                // file sequence numbers start at 1
-                if message.sequence() > DONE {
-                    blocked.fetch_add(1, Ordering::SeqCst);
-                    std::future::pending::<()>().await;
-                }
-                Ok::<(), HandlerErr>(())
-            }
-        }
-    };
-    let mut options = ProcessorOptions::default();
-    options
-        .set_concurrency(8)
-        .set_max_in_flight(1000)
-        .set_commit_interval(Duration::from_millis(50))
-        .set_shutdown_deadline(Duration::from_secs(1));
-    let processor = Processor::new(&consumer, handler, options);
-    let progress = processor.progress();
-    let shutdown = {
-        let blocked = blocked.clone();
-        until(progress, move |s| {
-            s.in_flight() == 1000 && blocked.load(Ordering::SeqCst) == STREAMS as usize
-        })
-    };
-    let summary = timeout(WAIT, processor.run(shutdown))
-        .await
-        .expect("the deadline ends the run")
-        .unwrap();
-    assert_eq!(summary.processed, STREAMS * DONE);
-    assert_eq!(summary.abandoned, 1000);
-    assert_eq!(summary.fetched, STREAMS * (DONE + STUCK));
+    // file sequence numbers start at 1
+    shutdown_with_a_thousand_in_flight(
+        &consumer,
+        INPUT,
+        |m| m.sequence() > INPUT.done,
+        Some(Duration::from_millis(50)),
+    )
+    .await;
     drop(consumer);
 
-    // The commit is the offset after the processed prefix (the first DONE of every stream,
-    // interleaved); a restarted member resumes at the first stuck message.
-    let (_, prefix_end) = read(&streamer, &inputs, (STREAMS * DONE) as usize).await;
+    // The commit is the offset after the processed prefix (the first `done` of every
+    // stream, interleaved); a restarted member resumes at the first stuck message.
+    let (_, prefix_end) = read(&streamer, &inputs, (INPUT.lanes * INPUT.done) as usize).await;
     assert_eq!(
         committed(&file, "stop"),
         prefix_end,
@@ -334,6 +226,49 @@ async fn shutdown_with_a_thousand_in_flight_commits_the_processed_prefix() {
     let first = timeout(WAIT, restarted.next()).await.unwrap().unwrap();
     assert_eq!(
         (first.stream_key().name(), first.sequence()),
-        ("s0", DONE + 1)
+        ("s0", INPUT.done + 1)
     );
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn the_end_mark_ends_the_run_after_everything_in_flight() {
+    let file = temp_file();
+    let _ = env_logger::try_init();
+    let mut options = FileConnectOptions::default();
+    options
+        .set_create_if_not_exists(true)
+        .set_end_with_eos(true);
+    let streamer = FileStreamer::connect(file.id.to_streamer_uri().unwrap(), options)
+        .await
+        .unwrap();
+    let inputs = keys(&["in".into()]);
+    const N: u64 = 20;
+    let mut producer = streamer
+        .create_generic_producer(Default::default())
+        .await
+        .unwrap();
+    produce(&mut producer, &inputs, N, |i| i.to_string()).await;
+    producer.end().await.unwrap(); // writes the end mark
+    let consumer = group_consumer(&streamer, &inputs, "end").await;
+
+    // together the messages take far longer than the shutdown deadline
+    let handler = |_: SharedMessage, _: Outbox| async {
+        sea_streamer_runtime::sleep(Duration::from_millis(20)).await;
+        Ok::<(), HandlerErr>(())
+    };
+    let mut options = ProcessorOptions::default();
+    options
+        .set_concurrency(4)
+        .set_shutdown_deadline(Duration::from_millis(10));
+    let summary = Processor::new(&consumer, handler, options)
+        .end_on_error(|e| matches!(e, StreamErr::Backend(FileErr::StreamEnded)))
+        .run(std::future::pending())
+        .await
+        .expect("the end of the file is a normal end");
+    assert_eq!((summary.processed, summary.abandoned), (N, 0));
+
+    // everything is committed
+    let (_, end) = read(&streamer, &inputs, N as usize).await;
+    assert_eq!(committed(&file, "end"), end);
 }

@@ -7,22 +7,23 @@
 
 mod common;
 
-use common::{number, seven_thirteen, seven_thirteen_counts, until, Record, WAIT};
+use common::dead_letters::{
+    check_dead_letters, check_outputs, run_seven_thirteen, seven_thirteen_counts, successes,
+};
+use common::order::handle_at_concurrency_eight;
+use common::shutdown::{shutdown_with_a_thousand_in_flight, Stuck};
+use common::{number, WAIT};
 use sea_streamer_conformance::{random_key, service_url};
-use sea_streamer_processor::{DeadLetter, HandlerErr, Outbox, Processor, ProcessorOptions};
 use sea_streamer_redis::{
     parse_message_id, AutoCommit, AutoStreamReset, RedisConsumer, RedisConsumerOptions,
     RedisProducer, RedisStreamer, TimestampFormat,
 };
 use sea_streamer_runtime::timeout;
 use sea_streamer_types::{
-    Buffer, Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, Producer, SeqNo,
+    Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, Producer, SeqNo,
     SharedMessage, StreamKey, Streamer,
 };
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::collections::BTreeSet;
 
 fn url() -> Option<String> {
     service_url("SEA_STREAMER_TEST_REDIS")
@@ -146,69 +147,15 @@ async fn retries_and_dead_letters_with_nothing_left_pending() {
     .await;
 
     let consumer = group_consumer(&streamer, std::slice::from_ref(&input), &group).await;
-    let record = Record::default();
-    let handler = {
-        let (record, producer, output) = (record.clone(), producer.clone(), output.clone());
-        move |message: SharedMessage, outbox: Outbox| {
-            seven_thirteen(
-                record.clone(),
-                producer.clone(),
-                output.clone(),
-                message,
-                outbox,
-            )
-        }
-    };
-    let mut options = ProcessorOptions::default();
-    options
-        .set_concurrency(4)
-        .set_max_attempts(3)
-        .set_backoff(Duration::from_millis(1), Duration::from_millis(5))
-        .set_commit_interval(Duration::from_millis(100));
-    let processor = Processor::new(&consumer, handler, options)
-        .dead_letter(producer.clone(), dead.clone())
-        .flush_at_end(producer.clone());
-    let progress = processor.progress();
-    let shutdown = until(progress, |s| s.processed + s.dead_lettered == N);
-    let summary = timeout(WAIT, processor.run(shutdown))
-        .await
-        .expect("the processor stops")
-        .expect("no error");
+    run_seven_thirteen(&consumer, &producer, &output, &dead, N).await;
 
-    let (processed, dead_lettered, retried) = seven_thirteen_counts(N);
-    assert_eq!(summary.processed, processed);
-    assert_eq!(summary.dead_lettered, dead_lettered);
-    assert_eq!(summary.retried, retried);
-    assert_eq!((summary.abandoned, summary.failed), (0, 0));
-    let expected: BTreeSet<u64> = (1..=N).filter(|n| !n.is_multiple_of(13)).collect();
-    assert_eq!(*record.handled.lock().unwrap(), expected);
-
-    // Exactly the 13th ones are dead letters, with their error text and attempts.
+    let (_, dead_lettered, _) = seven_thirteen_counts(N);
     let ids = entries(&input);
-    let mut thirteens = BTreeSet::new();
-    for letter in read(&streamer, &dead, dead_lettered as usize).await {
-        let letter = DeadLetter::from_json(letter.message().as_str().unwrap()).unwrap();
-        let n: u64 = String::from_utf8(letter.payload_bytes().unwrap())
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert_eq!(letter.error, format!("unlucky {n}"));
-        assert_eq!(letter.attempts, 3);
-        assert_eq!(letter.stream_key, input.name());
-        assert_eq!(*letter.header().unwrap().sequence(), ids[n as usize - 1]);
-        thirteens.insert(n);
-    }
-    assert_eq!(
-        thirteens,
-        (1..=N).filter(|n| n.is_multiple_of(13)).collect()
-    );
-
-    let outputs: BTreeSet<u64> = read(&streamer, &output, expected.len())
-        .await
-        .iter()
-        .map(|m| m.message().as_str().unwrap()[4..].parse().unwrap())
-        .collect();
-    assert_eq!(outputs, expected);
+    let letters = read(&streamer, &dead, dead_lettered as usize).await;
+    check_dead_letters(&letters, &input, N, |n, header| {
+        assert_eq!(*header.sequence(), ids[n as usize - 1], "original sequence");
+    });
+    check_outputs(&read(&streamer, &output, successes(N).len()).await, N);
 
     // Everything is acknowledged: nothing is pending in the group.
     assert_eq!(pending(&input, &group), BTreeSet::new());
@@ -231,50 +178,18 @@ async fn concurrency_eight_keeps_each_stream_in_order() {
     produce(&producer, &inputs, STREAMS * PER, |i| i.to_string()).await;
     let consumer = group_consumer(&streamer, &inputs, &group).await;
 
-    let seen: Arc<Mutex<HashMap<String, Vec<u64>>>> = Default::default();
-    let busy: Arc<Mutex<HashSet<String>>> = Default::default();
-    let (now, max) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
-    let handler = {
-        let (seen, busy, now, max) = (seen.clone(), busy.clone(), now.clone(), max.clone());
-        move |message: SharedMessage, _: Outbox| {
-            let (seen, busy, now, max) = (seen.clone(), busy.clone(), now.clone(), max.clone());
-            async move {
-                let key = message.stream_key().name().to_owned();
-                assert!(
-                    busy.lock().unwrap().insert(key.clone()),
-                    "two messages of one stream at once"
-                );
-                let running = now.fetch_add(1, Ordering::SeqCst) + 1;
-                max.fetch_max(running, Ordering::SeqCst);
-                let n = number(&message);
-                sea_streamer_runtime::sleep(Duration::from_millis(n * 7 % 5)).await;
-                seen.lock().unwrap().entry(key.clone()).or_default().push(n);
-                now.fetch_sub(1, Ordering::SeqCst);
-                busy.lock().unwrap().remove(&key);
-                Ok::<(), HandlerErr>(())
-            }
-        }
-    };
-    let mut options = ProcessorOptions::default();
-    options.set_concurrency(8);
-    let processor = Processor::new(&consumer, handler, options);
-    let progress = processor.progress();
-    let shutdown = until(progress, |s| s.processed == STREAMS * PER);
-    let summary = timeout(WAIT, processor.run(shutdown))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(summary.processed, STREAMS * PER);
-
-    let seen = seen.lock().unwrap().clone();
+    let seen = handle_at_concurrency_eight(
+        &consumer,
+        STREAMS * PER,
+        |m| m.stream_key().name().to_owned(),
+        number,
+    )
+    .await;
     for (k, key) in inputs.iter().enumerate() {
         let sent: Vec<u64> = (0..PER).map(|j| j * STREAMS + k as u64).collect();
         assert_eq!(seen[key.name()], sent, "stream {key} in order");
         assert_eq!(pending(key, &group), BTreeSet::new());
     }
-    let max = max.load(Ordering::SeqCst);
-    assert!(max <= 8, "at most 8 at a time, saw {max}");
-    assert!(max > 1, "streams were handled concurrently");
     consumer.end().await.unwrap();
 }
 
@@ -283,61 +198,40 @@ async fn concurrency_eight_keeps_each_stream_in_order() {
 async fn shutdown_with_a_thousand_in_flight_leaves_exactly_them_pending() {
     let Some(url) = url() else { return };
     let streamer = connect(&url).await;
-    const STREAMS: u64 = 8;
-    const DONE: u64 = 50; // per stream, the messages that can finish
-    const STUCK: u64 = 125; // per stream, the ones from the first that never finishes
-    let inputs: Vec<StreamKey> = (0..STREAMS).map(|_| key("proc-stop")).collect();
+    const INPUT: Stuck = Stuck {
+        lanes: 8,
+        done: 50,
+        stuck: 125,
+    };
+    let inputs: Vec<StreamKey> = (0..INPUT.lanes).map(|_| key("proc-stop")).collect();
     let group = random_key("proc-group");
     let producer = streamer
         .create_generic_producer(Default::default())
         .await
         .unwrap();
-    produce(&producer, &inputs, STREAMS * (DONE + STUCK), |i| {
-        i.to_string()
-    })
+    produce(
+        &producer,
+        &inputs,
+        INPUT.lanes * (INPUT.done + INPUT.stuck),
+        |i| i.to_string(),
+    )
     .await;
     let consumer = group_consumer(&streamer, &inputs, &group).await;
 
-    let blocked = Arc::new(AtomicUsize::new(0));
-    let handler = {
-        let blocked = blocked.clone();
-        move |message: SharedMessage, _: Outbox| {
-            let blocked = blocked.clone();
-            async move {
-                if number(&message) / STREAMS >= DONE {
-                    blocked.fetch_add(1, Ordering::SeqCst);
-                    std::future::pending::<()>().await;
-                }
-                Ok::<(), HandlerErr>(())
-            }
-        }
-    };
-    let mut options = ProcessorOptions::default();
-    options
-        .set_concurrency(8)
-        .set_max_in_flight(1000)
-        .set_shutdown_deadline(Duration::from_secs(1));
-    let processor = Processor::new(&consumer, handler, options);
-    let progress = processor.progress();
-    let shutdown = {
-        let blocked = blocked.clone();
-        until(progress, move |s| {
-            s.in_flight() == 1000 && blocked.load(Ordering::SeqCst) == STREAMS as usize
-        })
-    };
-    let summary = timeout(WAIT, processor.run(shutdown))
-        .await
-        .expect("the deadline ends the run")
-        .unwrap();
-    assert_eq!(summary.processed, STREAMS * DONE);
-    assert_eq!(summary.abandoned, 1000);
-    assert_eq!(summary.fetched, STREAMS * (DONE + STUCK));
+    // the payloads are numbered across the streams
+    shutdown_with_a_thousand_in_flight(
+        &consumer,
+        INPUT,
+        |m| number(m) / INPUT.lanes >= INPUT.done,
+        None,
+    )
+    .await;
     // The processed prefix of every stream is acknowledged, the rest is pending.
     for key in &inputs {
         let ids = entries(key);
         assert_eq!(
             pending(key, &group),
-            ids[DONE as usize..].iter().copied().collect(),
+            ids[INPUT.done as usize..].iter().copied().collect(),
             "exactly the unprocessed entries of {key} are pending"
         );
     }

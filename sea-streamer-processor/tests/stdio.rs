@@ -1,18 +1,19 @@
 //! The processor over stdio (loopback: what the producers print comes back to this
-//! process's consumers): retries and dead letters; acknowledging is a no-op there.
+//! process's consumers): retries and dead letters (acknowledging is a no-op there), and a
+//! finite input (`Processor::end_of_input`) ending the run normally.
 
 #![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
 
 mod common;
 
-use common::{seven_thirteen, seven_thirteen_counts, until, Record, WAIT};
-use sea_streamer_processor::{DeadLetter, Outbox, Processor, ProcessorOptions};
+use common::dead_letters::{
+    check_dead_letters, check_outputs, run_seven_thirteen, seven_thirteen_counts, successes,
+};
+use common::{until, WAIT};
+use sea_streamer_processor::{HandlerErr, Outbox, Processor, ProcessorOptions};
 use sea_streamer_runtime::timeout;
 use sea_streamer_stdio::{StdioConnectOptions, StdioConsumerOptions, StdioStreamer};
-use sea_streamer_types::{
-    Buffer, Consumer, Message, Producer, SharedMessage, StreamKey, Streamer, StreamerUri,
-};
-use std::collections::BTreeSet;
+use sea_streamer_types::{Consumer, Producer, SharedMessage, StreamKey, Streamer, StreamerUri};
 use std::time::Duration;
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
@@ -46,70 +47,67 @@ async fn retries_and_dead_letters_over_stdio() {
         producer.send_to(&input, n.to_string().as_str()).unwrap();
     }
 
-    let record = Record::default();
-    let handler = {
-        let (record, producer, output) = (record.clone(), producer.clone(), output.clone());
-        move |message: SharedMessage, outbox: Outbox| {
-            seven_thirteen(
-                record.clone(),
-                producer.clone(),
-                output.clone(),
-                message,
-                outbox,
-            )
-        }
+    run_seven_thirteen(&consumer, &producer, &output, &dead, N).await;
+
+    let (_, dead_lettered, _) = seven_thirteen_counts(N);
+    let mut lines = Vec::new();
+    for _ in 0..dead_lettered {
+        lines.push(timeout(WAIT, letters.next()).await.unwrap().unwrap());
+    }
+    check_dead_letters(&lines, &input, N, |_, _| {});
+    let mut lines = Vec::new();
+    for _ in 0..successes(N).len() {
+        lines.push(timeout(WAIT, outputs.next()).await.unwrap().unwrap());
+    }
+    check_outputs(&lines, N);
+    streamer.disconnect().await.unwrap();
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn the_end_of_input_ends_the_run_after_everything_in_flight() {
+    let _ = env_logger::try_init();
+    const N: u64 = 20;
+    let mut connect = StdioConnectOptions::default();
+    connect.set_loopback(true);
+    let streamer = StdioStreamer::connect(StreamerUri::zero(), connect)
+        .await
+        .unwrap();
+    let input = StreamKey::new("end-in").unwrap();
+    let consumer = streamer
+        .create_consumer(
+            std::slice::from_ref(&input),
+            StdioConsumerOptions::default(),
+        )
+        .await
+        .unwrap();
+    let producer = streamer
+        .create_generic_producer(Default::default())
+        .await
+        .unwrap();
+    for n in 1..=N {
+        producer.send_to(&input, n.to_string().as_str()).unwrap();
+    }
+
+    // together the messages take far longer than the shutdown deadline
+    let handler = |_: SharedMessage, _: Outbox| async {
+        sea_streamer_runtime::sleep(Duration::from_millis(20)).await;
+        Ok::<(), HandlerErr>(())
     };
     let mut options = ProcessorOptions::default();
     options
         .set_concurrency(4)
-        .set_max_attempts(3)
-        .set_backoff(Duration::from_millis(1), Duration::from_millis(5));
-    let processor = Processor::new(&consumer, handler, options)
-        .dead_letter(producer.clone(), dead.clone())
-        .flush_at_end(producer.clone());
-    let progress = processor.progress();
-    let shutdown = until(progress, |s| s.processed + s.dead_lettered == N);
-    let summary = timeout(WAIT, processor.run(shutdown))
-        .await
-        .unwrap()
-        .unwrap();
-
-    let (processed, dead_lettered, retried) = seven_thirteen_counts(N);
-    assert_eq!(
-        (summary.processed, summary.dead_lettered, summary.retried),
-        (processed, dead_lettered, retried)
-    );
-    let expected: BTreeSet<u64> = (1..=N).filter(|n| !n.is_multiple_of(13)).collect();
-    assert_eq!(*record.handled.lock().unwrap(), expected);
-
-    let mut thirteens = BTreeSet::new();
-    for _ in 0..dead_lettered {
-        let line = timeout(WAIT, letters.next()).await.unwrap().unwrap();
-        let letter = DeadLetter::from_json(line.message().as_str().unwrap()).unwrap();
-        let n: u64 = String::from_utf8(letter.payload_bytes().unwrap())
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert_eq!(
-            (letter.error.as_str(), letter.attempts),
-            (format!("unlucky {n}").as_str(), 3)
-        );
-        assert_eq!(letter.stream_key, input.name());
-        thirteens.insert(n);
-    }
-    assert_eq!(
-        thirteens,
-        (1..=N).filter(|n| n.is_multiple_of(13)).collect()
-    );
-    let mut outs = BTreeSet::new();
-    for _ in 0..expected.len() {
-        let line = timeout(WAIT, outputs.next()).await.unwrap().unwrap();
-        outs.insert(
-            line.message().as_str().unwrap()[4..]
-                .parse::<u64>()
-                .unwrap(),
-        );
-    }
-    assert_eq!(outs, expected);
+        .set_shutdown_deadline(Duration::from_millis(10));
+    let processor = Processor::new(&consumer, handler, options);
+    // the input ends once everything was fetched
+    let ended = until(processor.progress(), |s| s.fetched == N);
+    let summary = timeout(
+        WAIT,
+        processor.end_of_input(ended).run(std::future::pending()),
+    )
+    .await
+    .expect("the end of input ends the run")
+    .expect("a normal end");
+    assert_eq!((summary.processed, summary.abandoned), (N, 0));
     streamer.disconnect().await.unwrap();
 }
