@@ -115,6 +115,10 @@ impl Absent {
     /// Create the group on missing keys that have appeared since the last check and, when no
     /// key of `shards` exists at all, wait for one (a blocking read of `block` at most on
     /// `reader`), serving `control` meanwhile. `None`: go on and read the existing keys.
+    ///
+    /// When the wait ends because a key was written, the group is created and the key read in
+    /// the same step, without the pause after an empty read: consumers of one group that all
+    /// waited for the stream then start reading it together, and share its first entries.
     pub async fn await_streams(
         &mut self,
         control: &mut Control,
@@ -123,43 +127,63 @@ impl Absent {
         block: Duration,
         pace: &mut Pace,
     ) -> Option<Outcome> {
-        if self.is_empty() {
-            return None;
-        }
-        if self.due() {
-            for key in self.keys.clone() {
-                let cmd = control.commands();
-                match cmd.create_group_if_exists(&key, &self.group, "0").await {
-                    Ok(true) => {
-                        log::info!("Stream `{key}` now exists: reading it from its first entry");
-                        self.keys.retain(|k| *k != key);
-                        pace.progress();
-                    }
-                    Ok(false) => {}
-                    Err(e) if e.failure().is_transient() => {
-                        log::warn!("Could not check whether `{key}` exists yet: {e}");
-                        break;
-                    }
-                    Err(e) => return Some(Outcome::Failed(e)),
+        // a second look only right after a write, so a key that keeps failing its check
+        // (a misbehaving server) cannot spin the task
+        let mut looks = 0;
+        loop {
+            if self.is_empty() {
+                return None;
+            }
+            if self.due() {
+                if let Err(e) = self.check(control, pace).await {
+                    return Some(Outcome::Failed(e));
                 }
             }
-            self.checked();
+            let readable = shards.iter().any(|s| !self.contains(&s.key));
+            if readable {
+                return None;
+            }
+            looks += 1;
+            match self.wait_for_streams(control, reader, block).await {
+                None if looks < 2 => {}
+                None => return Some(Outcome::Read),
+                Some(outcome) => return Some(outcome),
+            }
         }
-        let readable = shards.iter().any(|s| !self.contains(&s.key));
-        if readable {
-            return None;
+    }
+
+    /// Try to create the group on every missing key: a key whose group now exists is read
+    /// from now on. Only an error other than the key's absence ends the consumer.
+    async fn check(&mut self, control: &mut Control, pace: &mut Pace) -> RedisResult<()> {
+        for key in self.keys.clone() {
+            let cmd = control.commands();
+            match cmd.create_group_if_exists(&key, &self.group, "0").await {
+                Ok(true) => {
+                    log::info!("Stream `{key}` now exists: reading it from its first entry");
+                    self.keys.retain(|k| *k != key);
+                    pace.progress();
+                }
+                Ok(false) => {}
+                Err(e) if e.failure().is_transient() => {
+                    log::warn!("Could not check whether `{key}` exists yet: {e}");
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
         }
-        Some(self.wait_for_streams(control, reader, block).await)
+        self.checked();
+        Ok(())
     }
 
     /// No key exists: wait until one is written (blocking `XREAD` on one node) or until the
-    /// next check is due, while serving control messages.
+    /// next check is due, while serving control messages. `None`: a key was written (the
+    /// check is due at once).
     async fn wait_for_streams(
         &mut self,
         control: &mut Control,
         reader: &mut RedisCluster,
         block: Duration,
-    ) -> Outcome {
+    ) -> Option<Outcome> {
         let single_node = !reader.options.enable_cluster() || self.keys.len() == 1;
         let node = reader.node_for(&self.keys[0]).clone();
         let pause = self.limit_block(MAX_DELAY);
@@ -189,26 +213,31 @@ impl Absent {
         };
         let waited = match control.race(wait).await {
             Race::Done(w) => w,
-            Race::Interrupted(c) => return Outcome::Interrupted(c),
-            Race::Closed => return Outcome::Closed,
+            Race::Interrupted(c) => return Some(Outcome::Interrupted(c)),
+            Race::Closed => return Some(Outcome::Closed),
         };
         match waited {
-            // a key was written, or the block time passed: look now
-            Ok(_) => self.check_now(),
+            // the block time passed (or the pause, several nodes): look now
+            Ok(Value::Nil) => self.check_now(),
+            // a key was written: look now, in this step
+            Ok(_) => {
+                self.check_now();
+                return None;
+            }
             Err(Waited::Read(e)) => {
                 if let Err(e) = self.on_wait_error(reader, &node, e).await {
-                    return Outcome::Failed(e);
+                    return Some(Outcome::Failed(e));
                 }
             }
             Err(Waited::Unavailable(e)) => {
                 if !e.failure().is_transient() {
-                    return Outcome::Failed(e);
+                    return Some(Outcome::Failed(e));
                 }
                 log::warn!("Waiting for {node}: {e}");
                 let _ = reader.reconnect(&node);
             }
         }
-        Outcome::Read
+        Some(Outcome::Read)
     }
 
     /// An error of the waiting `XREAD`: follow `MOVED`, reconnect, or pause until the next
