@@ -3,8 +3,9 @@
 //! * file: the end of the file's data (or its end-of-stream mark) when reading started; the
 //!   file is read in replay mode, so frames appended later are not waited for.
 //! * stdio: the end of stdin (always, with or without `-e`: a pipe cannot be replayed).
-//! * Redis: the last entry of each stream key when the command started (`XREVRANGE … COUNT
-//!   1`); reading ends once every key has delivered its last entry. An empty or missing key
+//! * Redis: the last entry of each stream key when the command started (`XREVRANGE`) that a
+//!   consumer delivers (one with the `msg` field, unless foreign entries are delivered as
+//!   JSON); reading ends once every key has delivered its last entry. An empty or missing key
 //!   has nothing to wait for. Only the unsharded key is looked at (`key`, not `key:N`).
 //! * Kafka: the high watermark of each partition when the command started; reading ends
 //!   once every non-empty partition has delivered the message just below it.
@@ -37,15 +38,15 @@ impl Marks {
         }
     }
 
-    /// The marks of a Redis URL: the last entry of each key.
-    pub async fn redis(url: &StreamUrl, from: From) -> Result<Self> {
+    /// The marks of a Redis URL: the last entry of each key (with `field`, if given).
+    pub async fn redis(url: &StreamUrl, from: From, field: Option<&str>) -> Result<Self> {
         let mut marks = Self::default();
         if from == From::End {
             return Ok(marks);
         }
         let mut raw = Raw::connect(url).await?;
         for key in url.stream_keys() {
-            let Some(last) = raw.last_seq(key.name()).await? else {
+            let Some(last) = raw.last_seq(key.name(), field).await? else {
                 continue;
             };
             let after_start = match from {

@@ -8,7 +8,6 @@
 
 mod cmd;
 mod connect;
-mod duration;
 mod end;
 mod format;
 mod from;

@@ -1,18 +1,15 @@
 //! The optional meta of an input line of `sea produce`, in the stdio format:
-//! `[timestamp | key | seq | shard] payload`.
+//! `[timestamp | key | seq | shard] payload`, read by the stdio crate's own parser
+//! ([`sea_streamer_stdio::parse_line`]), so `sea produce` and a stdio consumer read a line the
+//! same way.
 //!
-//! The stdio crate keeps its parser private, so this module reads the grammar its README
-//! documents: a line starting with `[`, with at least one character before the first `]`,
-//! has a meta; its `|`-separated parts (trimmed) are read by position: an optional timestamp
-//! first (`YYYY-MM-DDTHH:MM:SS`, optionally with 1 to 9 fraction digits, UTC; RFC 3339 with an
-//! offset is accepted too), then a stream key, a sequence number and a shard id. The payload
-//! is the rest of the line, trimmed. Any other line, or a meta that does not fit the grammar,
-//! is a raw line: the whole line is the payload.
+//! A line that is not UTF-8 is split at its first `]`: a meta before it that is UTF-8 and fits
+//! the grammar is read, and the payload is the rest of the line with surrounding ASCII
+//! whitespace removed (a payload need not be text). A line whose meta does not fit the
+//! grammar is a raw line: the whole line is the payload.
 
-use sea_streamer_types::{is_valid_stream_key, SeqNo, StreamKey, Timestamp, MAX_STREAM_KEY_LEN};
-use time::{
-    format_description::well_known::Rfc3339, macros::format_description, PrimitiveDateTime,
-};
+use sea_streamer_stdio::{parse_line, PartialHeader};
+use sea_streamer_types::{SeqNo, StreamKey, Timestamp};
 
 /// The header fields a line gave.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -27,93 +24,51 @@ pub struct Meta {
     pub shard: Option<u64>,
 }
 
+impl Meta {
+    /// The fields of a header the stdio parser read (`None` if the key is refused, which
+    /// the parser's key rule rules out).
+    fn from_header(header: PartialHeader<'_>) -> Option<Self> {
+        let key = match header.stream_key {
+            Some(name) => Some(StreamKey::new(name).ok()?),
+            None => None,
+        };
+        Some(Self {
+            timestamp: header.timestamp,
+            key,
+            seq: header.sequence,
+            shard: header.shard_id,
+        })
+    }
+}
+
 /// Splits a line into its meta (`None` for a raw line) and its payload.
 pub fn parse(line: &[u8]) -> (Option<Meta>, &[u8]) {
     if line.first() != Some(&b'[') {
         return (None, line);
     }
+    if let Ok(text) = std::str::from_utf8(line) {
+        return match parse_line(text) {
+            Ok(parsed) => match parsed.header.and_then(Meta::from_header) {
+                Some(meta) => (Some(meta), &line[parsed.payload]),
+                None => (None, line),
+            },
+            Err(_) => (None, line),
+        };
+    }
+    // not UTF-8: the meta (up to the first `]`) must be, the payload need not
     let Some(close) = line.iter().position(|b| *b == b']') else {
         return (None, line);
     };
-    if close == 1 {
-        return (None, line);
-    }
-    let Ok(inner) = std::str::from_utf8(&line[1..close]) else {
+    let Ok(meta) = std::str::from_utf8(&line[..=close]) else {
         return (None, line);
     };
-    match parse_meta(inner) {
-        Some(meta) => (Some(meta), trim(&line[close + 1..])),
+    match parse_line(meta).ok().and_then(|p| p.header) {
+        Some(header) => match Meta::from_header(header) {
+            Some(meta) => (Some(meta), line[close + 1..].trim_ascii()),
+            None => (None, line),
+        },
         None => (None, line),
     }
-}
-
-fn trim(mut b: &[u8]) -> &[u8] {
-    while let [first, rest @ ..] = b {
-        if first.is_ascii_whitespace() {
-            b = rest;
-        } else {
-            break;
-        }
-    }
-    while let [rest @ .., last] = b {
-        if last.is_ascii_whitespace() {
-            b = rest;
-        } else {
-            break;
-        }
-    }
-    b
-}
-
-fn parse_meta(inner: &str) -> Option<Meta> {
-    let mut meta = Meta::default();
-    for (index, part) in inner.split('|').enumerate() {
-        let part = part.trim();
-        if index == 0 {
-            if let Some(ts) = timestamp(part) {
-                meta.timestamp = Some(ts);
-                continue;
-            }
-        }
-        if meta.key.is_none() {
-            if part.len() > MAX_STREAM_KEY_LEN || !is_valid_stream_key(part) {
-                return None;
-            }
-            meta.key = Some(StreamKey::new(part).ok()?);
-        } else if meta.seq.is_none() {
-            meta.seq = Some(seq_no(decimal(part)?));
-        } else if meta.shard.is_none() {
-            meta.shard = Some(decimal(part)?);
-        } else {
-            return None;
-        }
-    }
-    Some(meta)
-}
-
-/// A sequence number from a u64 (`SeqNo` is u64, or u128 with wide sequence numbers).
-#[allow(clippy::useless_conversion)]
-fn seq_no(n: u64) -> SeqNo {
-    SeqNo::from(n)
-}
-
-fn decimal(part: &str) -> Option<u64> {
-    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    part.parse().ok()
-}
-
-fn timestamp(part: &str) -> Option<Timestamp> {
-    let plain = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");
-    let subsec = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond]");
-    if let Ok(t) = PrimitiveDateTime::parse(part, plain) {
-        return Some(t.assume_utc());
-    }
-    if let Ok(t) = PrimitiveDateTime::parse(part, subsec) {
-        return Some(t.assume_utc());
-    }
-    Timestamp::parse(part, &Rfc3339).ok()
 }
 
 #[cfg(test)]
@@ -136,5 +91,24 @@ mod tests {
         assert_eq!(parse(b"[] x"), (None, &b"[] x"[..]));
         assert_eq!(parse(b"plain"), (None, &b"plain"[..]));
         assert_eq!(parse(b"[k | 1 | 2 | 3] x").0, None);
+    }
+
+    #[test]
+    fn a_payload_need_not_be_utf8() {
+        let (meta, payload) = parse(b"[k | 3] \xff\xfe ");
+        let meta = meta.unwrap();
+        assert_eq!(meta.key.unwrap().name(), "k");
+        assert_eq!(meta.seq, Some(3));
+        assert_eq!(payload, b"\xff\xfe");
+        // a meta that is not UTF-8: a raw line
+        assert_eq!(parse(b"[k\xff] x"), (None, &b"[k\xff] x"[..]));
+        assert_eq!(parse(b"[a b] \xff"), (None, &b"[a b] \xff"[..]));
+    }
+
+    #[test]
+    fn the_same_reading_as_a_stdio_consumer() {
+        // a trailing carriage return and Unicode spaces are trimmed, as the stdio grammar does
+        let (_, payload) = parse("[k] hello\u{a0}\r".as_bytes());
+        assert_eq!(payload, b"hello");
     }
 }

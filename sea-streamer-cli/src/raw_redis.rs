@@ -64,27 +64,43 @@ impl Raw {
         Ok(as_string(&v).unwrap_or_default())
     }
 
-    /// The sequence number of the last entry of `key` (`None` if empty or missing).
-    pub async fn last_seq(&mut self, key: &str) -> Result<Option<SeqNo>> {
-        let v = self
-            .query(
-                redis::cmd("XREVRANGE")
-                    .arg(key)
-                    .arg("+")
-                    .arg("-")
-                    .arg("COUNT")
-                    .arg(1),
-            )
-            .await
-            .with_context(|| format!("reading the last entry of {key}"))?;
-        let id = match &v {
-            Value::Array(entries) => entries.first().and_then(|e| match e {
-                Value::Array(pair) => pair.first().and_then(as_string),
-                _ => None,
-            }),
-            _ => None,
-        };
-        Ok(id.and_then(|id| id_to_seq(&id)))
+    /// The sequence number of the last entry of `key` (`None` if empty or missing); with
+    /// `field`, of the last entry that has that field (looking back 100 entries at a time).
+    pub async fn last_seq(&mut self, key: &str, field: Option<&str>) -> Result<Option<SeqNo>> {
+        let mut before = "+".to_owned();
+        loop {
+            let v = self
+                .query(
+                    redis::cmd("XREVRANGE")
+                        .arg(key)
+                        .arg(&before)
+                        .arg("-")
+                        .arg("COUNT")
+                        .arg(if field.is_some() { 100 } else { 1 }),
+                )
+                .await
+                .with_context(|| format!("reading the last entry of {key}"))?;
+            let Value::Array(entries) = &v else {
+                return Ok(None);
+            };
+            if entries.is_empty() {
+                return Ok(None);
+            }
+            for entry in entries {
+                let Value::Array(pair) = entry else { continue };
+                let Some(id) = pair.first().and_then(as_string) else {
+                    continue;
+                };
+                let has_field = field.is_none_or(|f| {
+                    pair.get(1)
+                        .is_some_and(|fields| as_pairs(fields).iter().any(|(name, _)| name == f))
+                });
+                if has_field {
+                    return Ok(id_to_seq(&id));
+                }
+                before = format!("({id}");
+            }
+        }
     }
 
     /// `XTRIM key MAXLEN = maxlen` (exact); returns the number of entries removed.

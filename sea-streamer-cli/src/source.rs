@@ -12,7 +12,7 @@ use clap::Args;
 use futures::FutureExt;
 use sea_streamer_file::{FileErr, SeekErr};
 use sea_streamer_kafka::export::rdkafka::consumer::{CommitMode, Consumer as _};
-use sea_streamer_redis::AutoCommit;
+use sea_streamer_redis::{AutoCommit, ForeignEntries, MSG};
 use sea_streamer_socket::{
     BackendErr, Scheme, SeaConsumer, SeaConsumerOptions, SeaStreamReset, SeaStreamer,
     SeaStreamerBackend,
@@ -37,6 +37,10 @@ pub struct ReadArgs {
     /// committing what was read (Redis, Kafka, file)
     #[arg(long, value_name = "GROUP")]
     pub group: Option<String>,
+    /// Redis: deliver entries without the `msg` field (written by other programs) as JSON
+    /// objects of their fields, instead of skipping them with a warning
+    #[arg(long)]
+    pub foreign_as_json: bool,
 }
 
 /// An open stream reader.
@@ -102,6 +106,11 @@ impl Source {
                 }
             }
         }
+        if read.foreign_as_json {
+            options.set_redis_consumer_options(|o| {
+                o.set_foreign_entries(ForeignEntries::AsJson);
+            });
+        }
         let live = !(read.exit_at_end && read.from != From::End);
         options.set_file_consumer_options(|o| {
             o.set_live_streaming(live);
@@ -117,7 +126,11 @@ impl Source {
             Vec::new()
         };
         let marks = match (read.exit_at_end, scheme) {
-            (true, Scheme::Redis) => Some(Marks::redis(url, read.from).await?),
+            (true, Scheme::Redis) => {
+                // a skipped entry is never delivered: the end is the last entry delivered
+                let field = (!read.foreign_as_json).then_some(MSG);
+                Some(Marks::redis(url, read.from, field).await?)
+            }
             (true, Scheme::Kafka) => Some(Marks::kafka(url, read.from, &kafka_topics).await?),
             (true, Scheme::File) if read.from == From::End => Some(Marks::default()),
             _ => None,

@@ -184,3 +184,50 @@ fn relay_keeps_timestamps_into_redis_and_bench() {
         bench.stdout
     );
 }
+
+#[test]
+fn foreign_entries_are_skipped_with_a_warning_or_delivered_as_json() {
+    let Some(r) = redis() else { return };
+    let k = key("cli-foreign");
+    let url = format!("{r}/{k}");
+    let mut admin = redis::Client::open(r.as_str())
+        .and_then(|c| c.get_connection())
+        .expect("admin connection");
+    let mut xadd = |fields: &[(&str, &str)]| {
+        let mut cmd = redis::cmd("XADD");
+        cmd.arg(&k).arg("*");
+        for (name, value) in fields {
+            cmd.arg(*name).arg(*value);
+        }
+        let _: String = cmd.query(&mut admin).expect("XADD");
+    };
+    xadd(&[("id", "1"), ("amount", "20")]);
+    ok(&["produce", &url, "--payload", "ours"], b"");
+    // the last entry is foreign: -e must still end
+    xadd(&[("id", "2")]);
+    let skipped = ok(&["consume", &url, "-e", "--format", "raw", "-q"], b"");
+    assert_eq!(skipped.stdout, "ours\n");
+    assert_eq!(
+        skipped.stderr.matches("without the `msg` field").count(),
+        1,
+        "one warning: {}",
+        skipped.stderr
+    );
+    let json = ok(
+        &[
+            "consume",
+            &url,
+            "-e",
+            "--foreign-as-json",
+            "--format",
+            "raw",
+            "-q",
+        ],
+        b"",
+    );
+    assert_eq!(
+        json.stdout,
+        "{\"id\":\"1\",\"amount\":\"20\"}\nours\n{\"id\":\"2\"}\n"
+    );
+    assert!(!json.stderr.contains("without the"), "{}", json.stderr);
+}

@@ -23,7 +23,8 @@
 //! number and a shard id. The payload is the rest of the line, trimmed. A line that does not
 //! start with `[meta]` is a raw line: all of it is the payload, on the [`BROADCAST`] key,
 //! which every consumer receives. Missing fields default to: timestamp now, shard 0, and the
-//! next number of a per-(key, shard) counter.
+//! next number of a per-(key, shard) counter. [`parse_line`] parses one line as a consumer
+//! does, for programs that read this format themselves.
 //!
 //! ## Output lines
 //!
@@ -114,6 +115,8 @@
 //!   second line could forge any key, sequence number and time.
 //! - **[`Acknowledge`](sea_streamer_types::Acknowledge)** is implemented for
 //!   [`StdioConsumer`] as a no-op (stdin cannot be replayed: nothing to commit).
+//! - **[`parse_line`]** is new: the consumers' line parser, public (upstream kept it
+//!   private), with [`ParsedLine`], [`PartialHeader`] and [`ParseErr`].
 //! - **[`stdin_closed`]** is new: it tells that stdin has ended (consumers still wait, as
 //!   upstream).
 //! - The `relay` and `complex` binaries skip a payload that is not JSON with a warning
@@ -153,6 +156,7 @@ pub use error::{PayloadLineBreak, StdioErr, StdioResult};
 pub use limits::{QueueFull, QueueLimits, DEFAULT_MAX_QUEUED_BYTES, DEFAULT_MAX_QUEUED_MESSAGES};
 pub use options::{StdioConnectOptions, StdioConsumerOptions, StdioProducerOptions};
 pub use output::SendFuture;
+pub use parser::{parse_line, ParseErr, ParsedLine, PartialHeader};
 pub use producer::StdioProducer;
 pub use streamer::StdioStreamer;
 pub use util::{BROADCAST, TIMESTAMP_FORMAT, TIMESTAMP_FORMAT_SUBSEC};

@@ -14,25 +14,34 @@ use std::ops::Range;
 use thiserror::Error;
 use time::{Date, Month, PrimitiveDateTime, Time};
 
-/// The header fields that a meta line may give. Absent fields are filled in on dispatch.
+/// The header fields that a meta line gives; a part the line does not have is `None`
+/// (a consumer fills it in: timestamp now, shard 0, the next sequence number of the key).
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub(crate) struct PartialHeader<'a> {
+pub struct PartialHeader<'a> {
+    /// The first part, if it is a timestamp (`YYYY-MM-DDTHH:MM:SS`, optionally with `.` and
+    /// 1 to 9 fraction digits; UTC).
     pub timestamp: Option<Timestamp>,
+    /// The stream key: a slice of the line, a valid stream key.
     pub stream_key: Option<&'a str>,
+    /// The sequence number (plain decimal digits).
     pub sequence: Option<SeqNo>,
+    /// The shard id (plain decimal digits).
     pub shard_id: Option<u64>,
 }
 
-/// A parsed line: the header (`None` for a raw line) and the payload's byte range.
+/// A parsed line: the header (`None` for a raw line) and the payload's byte range in the
+/// line (`&line[parsed.payload.clone()]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ParsedLine<'a> {
+pub struct ParsedLine<'a> {
+    /// The meta of a meta line; `None` for a raw line.
     pub header: Option<PartialHeader<'a>>,
+    /// Where the payload is in the line: all of a raw line, the trimmed rest of a meta line.
     pub payload: Range<usize>,
 }
 
 /// Why a meta line is malformed.
 #[derive(Error, Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ParseErr {
+pub enum ParseErr {
     /// A part of the meta that fits none of the positional rules (also an empty part).
     #[error("unknown part #{index} `{part}` in line meta")]
     UnknownPart {
@@ -43,9 +52,38 @@ pub(crate) enum ParseErr {
     },
 }
 
-/// Parses one line (without its trailing `\n`). (The decoder uses [`parse_line_cached`].)
-#[cfg(test)]
-pub(crate) fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
+/// Parses one input line (without its line break) as a stdio consumer does: the grammar of
+/// the [crate docs](crate#input-lines), `[timestamp | stream_key | sequence | shard_id] payload`.
+///
+/// A line that does not start with `[`, or has no `]`, or `[]`, is a raw line: no header,
+/// the whole line (untrimmed) is the payload. A meta that fits the grammar gives a header and
+/// the rest of the line, trimmed, as payload. A meta that does not fit is an error naming the
+/// first part that fits no rule (a consumer then delivers the whole line as a raw line).
+///
+/// ```
+/// use sea_streamer_stdio::{parse_line, ParseErr};
+///
+/// let line = "[2022-01-01T00:00:00 | orders | 7] {\"id\": 1} ";
+/// let parsed = parse_line(line)?;
+/// let header = parsed.header.expect("a meta line");
+/// assert_eq!(header.timestamp.map(|t| t.unix_timestamp()), Some(1_640_995_200));
+/// assert_eq!(header.stream_key, Some("orders"));
+/// assert_eq!(header.sequence, Some(7));
+/// assert_eq!(header.shard_id, None);
+/// assert_eq!(&line[parsed.payload], "{\"id\": 1}");
+///
+/// // A raw line: no header, all of it is the payload.
+/// let raw = parse_line("  hello ")?;
+/// assert_eq!((raw.header, raw.payload), (None, 0..8));
+///
+/// // A meta that fits no rule: the error names the part.
+/// assert_eq!(
+///     parse_line("[a b] x").unwrap_err().to_string(),
+///     "unknown part #0 `a b` in line meta"
+/// );
+/// # Ok::<(), ParseErr>(())
+/// ```
+pub fn parse_line(line: &str) -> Result<ParsedLine<'_>, ParseErr> {
     parse_line_with(line, parse_meta)
 }
 

@@ -82,6 +82,7 @@ pub async fn run(args: Args, quiet: bool) -> Result<()> {
         from: From::Start,
         exit_at_end: false,
         group: None,
+        foreign_as_json: false,
     };
     let progress = Progress::new(quiet, Some(n), "consuming");
     let started = Instant::now();

@@ -41,7 +41,7 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     count: Option<u64>,
     /// Wait this long between messages: an integer and ns, us, ms, s or m (e.g. 100ms)
-    #[arg(long, value_name = "DURATION", value_parser = crate::duration::parse)]
+    #[arg(long, value_name = "DURATION", value_parser = sea_streamer_types::parse_duration)]
     interval: Option<Duration>,
     /// Do not read a `[timestamp | key | seq | shard]` meta at the start of lines
     #[arg(long)]
