@@ -78,15 +78,17 @@ async fn read(streamer: &FileStreamer, keys: &[StreamKey], n: usize) -> (Vec<Sha
     (out, consumer.position())
 }
 
-/// The offset in the group's commit file.
+/// The offset in the group's commit file: after the last committed frame (the one offset of
+/// a v1 file, `offset N`; the largest of a per-stream file's `stream KEY N` / `all N` lines).
 fn committed(file: &TempFile, group: &str) -> u64 {
     let text = std::fs::read_to_string(format!("{}.{group}.commit", file.id.path())).unwrap();
     text.lines()
-        .find_map(|l| l.strip_prefix("offset "))
-        .expect("an offset line")
-        .trim()
-        .parse()
-        .unwrap()
+        .filter_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            ["offset", n] | ["all", n] | ["stream", _, n] => Some(n.parse::<u64>().unwrap()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or_else(|| panic!("no offset in the commit file: {text}"))
 }
 
 /// Writes `payload(i)` to `keys[i % keys.len()]` for `i` in `0..n`.
