@@ -2,12 +2,133 @@
 //! in-flight messages.
 //!
 //! `cargo run --release -p sea-streamer-redis --example throughput -- redis://127.0.0.1:6379 200000`
+//!
+//! With `THROUGHPUT_METRICS=1` a metrics recorder is installed first (atomic counters, gauges
+//! and histogram sums kept per metric, as an exporter's registry keeps them), to compare the
+//! throughput with metrics recording on against off; the recorded totals are printed at the end.
 
 use sea_streamer_redis::{
     AutoStreamReset, RedisConnectOptions, RedisConsumerOptions, RedisStreamer,
 };
 use sea_streamer_types::{Consumer, ConsumerMode, ConsumerOptions, Producer, StreamKey, Streamer};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
+
+/// Counters, gauges and histograms as atomics, one per metric key.
+#[derive(Default)]
+struct AtomicRecorder {
+    cells: Mutex<Vec<(String, Arc<Cell>)>>,
+}
+
+/// A counter (total), gauge (f64 bits) or histogram (count, and sum as f64 bits).
+#[derive(Default)]
+struct Cell {
+    value: AtomicU64,
+    count: AtomicU64,
+}
+
+impl metrics::HistogramFn for Cell {
+    fn record(&self, value: f64) {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let _ = self
+            .value
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+                Some((f64::from_bits(bits) + value).to_bits())
+            });
+    }
+}
+
+impl AtomicRecorder {
+    fn cell(&self, key: &metrics::Key) -> Arc<Cell> {
+        let labels: Vec<String> = key
+            .labels()
+            .map(|l| format!("{}={}", l.key(), l.value()))
+            .collect();
+        let name = format!("{}{{{}}}", key.name(), labels.join(","));
+        let mut cells = self.cells.lock().unwrap();
+        if let Some((_, c)) = cells.iter().find(|(n, _)| *n == name) {
+            return c.clone();
+        }
+        let cell = Arc::new(Cell::default());
+        cells.push((name, cell.clone()));
+        cell
+    }
+
+    fn print(&self) {
+        for (name, cell) in self.cells.lock().unwrap().iter() {
+            let value = cell.value.load(Ordering::Relaxed);
+            let count = cell.count.load(Ordering::Relaxed);
+            log::warn!(
+                "metric {name}: {value} (as f64 {}) count {count}",
+                f64::from_bits(value)
+            );
+        }
+    }
+}
+
+impl metrics::Recorder for AtomicRecorder {
+    fn describe_counter(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_gauge(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn describe_histogram(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
+    fn register_counter(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Counter {
+        let cell = self.cell(key);
+        metrics::Counter::from_arc(Arc::new(CounterCell(cell)))
+    }
+    fn register_gauge(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
+        let cell = self.cell(key);
+        metrics::Gauge::from_arc(Arc::new(CounterCell(cell)))
+    }
+    fn register_histogram(
+        &self,
+        key: &metrics::Key,
+        _: &metrics::Metadata<'_>,
+    ) -> metrics::Histogram {
+        metrics::Histogram::from_arc(self.cell(key))
+    }
+}
+
+/// A cell seen as a counter or a gauge (the atomic `value`).
+struct CounterCell(Arc<Cell>);
+
+impl metrics::CounterFn for CounterCell {
+    fn increment(&self, value: u64) {
+        metrics::CounterFn::increment(&self.0.value, value)
+    }
+    fn absolute(&self, value: u64) {
+        metrics::CounterFn::absolute(&self.0.value, value)
+    }
+}
+
+impl metrics::GaugeFn for CounterCell {
+    fn increment(&self, value: f64) {
+        metrics::GaugeFn::increment(&self.0.value, value)
+    }
+    fn decrement(&self, value: f64) {
+        metrics::GaugeFn::decrement(&self.0.value, value)
+    }
+    fn set(&self, value: f64) {
+        metrics::GaugeFn::set(&self.0.value, value)
+    }
+}
 
 fn rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -37,6 +158,13 @@ fn cpu_ms() -> u64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
+    let recorder: Option<&'static AtomicRecorder> = std::env::var("THROUGHPUT_METRICS")
+        .is_ok_and(|v| v == "1")
+        .then(|| {
+            let recorder: &'static AtomicRecorder = Box::leak(Box::default());
+            metrics::set_global_recorder(recorder).expect("the only recorder");
+            recorder
+        });
     let mut args = std::env::args().skip(1);
     let url = args
         .next()
@@ -103,6 +231,9 @@ async fn main() -> anyhow::Result<()> {
     );
     if fixed.is_none() {
         let _ = producer.trim(&key, 0).await;
+    }
+    if let Some(recorder) = recorder {
+        recorder.print();
     }
     Ok(())
 }

@@ -2,7 +2,10 @@
 //!
 //! One sea-streamer stream is one Redis stream (or, with a sharder, several: `{stream}:{shard}`).
 //! Each message is one entry whose field `msg` holds the payload bytes; the entry id `T-S`
-//! gives the message its timestamp `T` (ms) and sequence number `(T << 16) | S`.
+//! gives the message its timestamp `T` (ms) and sequence number `(T << 16) | S`. The entry's
+//! other fields are the message's headers (an addition: `Message::headers`,
+//! `ProducerWithHeaders`); metrics, consumer lag (`ConsumerLag`), tracing spans and
+//! `traceparent` propagation are described in the README's "Observability" section.
 //!
 //! * [`RedisProducer`]: `send` never blocks; a background task pipelines the `XADD`s in
 //!   batches and resolves each receipt with the id Redis assigned.

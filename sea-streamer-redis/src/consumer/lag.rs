@@ -209,8 +209,8 @@ fn text(value: &Value) -> Option<Vec<u8>> {
 
 /// The lag of a group consumer is its group's (entries not yet delivered to any consumer of
 /// the group); a RealTime consumer's counts the entries after the last message `next()`
-/// returned. See the module `lag` of the crate for how each is measured; `lag` also sets the
-/// gauge `sea_streamer_consumer_lag` of each stream.
+/// returned. The README's "Observability" section says how each is measured; `lag` also sets
+/// the gauge `sea_streamer_consumer_lag` of each stream.
 ///
 /// ```no_run
 /// # async fn demo(consumer: sea_streamer_redis::RedisConsumer) -> sea_streamer_redis::RedisResult<()> {

@@ -37,7 +37,6 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
 use tracing::Instrument;
 
 /// A producer of Redis stream entries. Cloning is cheap; clones share the background task,
@@ -150,7 +149,7 @@ impl RedisProducer {
                 id_time,
                 payload,
                 headers,
-                sent_at: Instant::now(),
+                sent_at: request::sample_clock(),
                 reply,
                 reserved,
             }

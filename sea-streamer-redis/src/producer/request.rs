@@ -6,6 +6,22 @@ use futures::channel::oneshot;
 use sea_streamer_types::{Headers, MessageHeader, StreamKey, SEA_STREAMER_INTERNAL};
 use std::time::Instant;
 
+/// One message in this many has its send-to-receipt latency recorded.
+pub(crate) const LATENCY_SAMPLE: u32 = 8;
+
+/// `Some(now)` for one call in [`LATENCY_SAMPLE`] on this thread (the first one included).
+pub(crate) fn sample_clock() -> Option<Instant> {
+    thread_local! {
+        static CALLS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    let n = CALLS.with(|c| {
+        let n = c.get();
+        c.set(n.wrapping_add(1));
+        n
+    });
+    n.is_multiple_of(LATENCY_SAMPLE).then(Instant::now)
+}
+
 /// Where a receipt goes.
 pub(crate) type Reply = oneshot::Sender<RedisResult<MessageHeader>>;
 
@@ -18,8 +34,9 @@ pub(crate) enum Request {
         payload: Vec<u8>,
         /// Entry fields written after the message field (empty: none).
         headers: Headers,
-        /// When `send` was called (for the send-to-receipt latency).
-        sent_at: Instant,
+        /// When `send` was called, for the send-to-receipt latency of one message in
+        /// [`LATENCY_SAMPLE`] (the clock is not read for the others).
+        sent_at: Option<Instant>,
         reply: Reply,
         /// The message's share of the queue budget, held until its receipt resolves.
         reserved: Reserved,

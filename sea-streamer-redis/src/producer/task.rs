@@ -53,8 +53,8 @@ struct Item {
     payload: Vec<u8>,
     /// Fields written after the message field.
     headers: Headers,
-    /// When `send` was called.
-    sent_at: Instant,
+    /// When `send` was called (one message in `LATENCY_SAMPLE`).
+    sent_at: Option<Instant>,
     /// The metrics of its stream key.
     metrics: Arc<ProducerMetrics>,
     reply: Reply,
@@ -74,9 +74,10 @@ impl Item {
             ..
         } = self;
         drop(_reserved);
-        match &result {
-            Ok(_) => metrics.receipt(sent_at.elapsed()),
-            Err(_) => metrics.error(true),
+        match (&result, sent_at) {
+            (Ok(_), Some(sent_at)) => metrics.receipt(sent_at.elapsed()),
+            (Ok(_), None) => metrics.receipts(1),
+            (Err(_), _) => metrics.error(true),
         }
         let _ = reply.send(result);
     }
@@ -271,7 +272,8 @@ impl Task {
             id_time,
             payload,
             headers,
-            sent_at: Instant::now(),
+            // set by the caller from the request
+            sent_at: None,
             metrics,
             reply,
             _reserved: reserved,
