@@ -29,6 +29,7 @@
 pub mod batch;
 pub mod cli;
 pub mod endpoint;
+pub mod kraken;
 pub mod log_count;
 pub mod moving_average;
 pub mod price_feed;

@@ -1,6 +1,8 @@
-//! From a websocket price feed to a stream: the `price-feed` example.
+//! From a websocket price feed (Kraken's, or a replay of it) to a stream: the `price-feed`
+//! example. `ws://` and `wss://` (rustls, the system's root certificates; `SSL_CERT_FILE`
+//! names other ones).
 
-use crate::spread::{parse_feed_message, FeedMessage};
+use crate::kraken::{parse_feed_message, FeedMessage};
 use anyhow::{bail, Context};
 use futures::{SinkExt, StreamExt};
 use sea_streamer::{Producer, SeaProducer};
@@ -20,9 +22,10 @@ pub struct FeedStats {
 /// Where and how [`run_price_feed`] connects.
 #[derive(Debug, Clone)]
 pub struct FeedOptions {
-    /// The websocket feed, `ws://host:port/path`.
+    /// The websocket feed, `ws://host:port/path` or `wss://host/path`.
     pub url: String,
-    /// A text message sent right after connecting, e.g. a subscription request.
+    /// A text message sent right after connecting, e.g. a subscription request
+    /// ([`crate::kraken::subscribe_request`]).
     pub subscribe: Option<String>,
     /// How long to keep retrying while the server refuses connections (e.g. is starting).
     pub connect_timeout: Duration,
@@ -42,6 +45,7 @@ impl FeedOptions {
 /// Connects to the websocket feed, retrying every 100 ms while the connection is refused,
 /// for at most `connect_timeout`.
 async fn connect(options: &FeedOptions) -> anyhow::Result<FeedSocket> {
+    install_crypto_provider();
     let deadline = Instant::now() + options.connect_timeout;
     loop {
         match tokio_tungstenite::connect_async(options.url.as_str()).await {
@@ -60,15 +64,25 @@ async fn connect(options: &FeedOptions) -> anyhow::Result<FeedSocket> {
     }
 }
 
+/// rustls needs a process-wide crypto provider: `ring`, unless one is installed already.
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Fails only if another thread installed one meanwhile: that one is used.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 type FeedSocket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Connects to the websocket feed (see [`FeedOptions`]) and sends every spread to the
 /// producer's anchored stream as a [`Spread`](crate::spread::Spread) JSON message;
-/// heartbeats are skipped. Returns when the server closes the websocket.
+/// heartbeats are skipped, the system and subscription statuses logged. Returns when the
+/// server closes the websocket.
 ///
-/// A message that is not a valid feed message, or a binary message, is an error: the feed
-/// is not what this program expects, and skipping data silently would hide it.
+/// A message that is not a valid feed message, a binary message, or a refused subscription
+/// (`subscriptionStatus` with status `error`) is an error: the feed is not what this program
+/// expects, and skipping data silently would hide it.
 /// The producer is not ended: the caller does that.
 pub async fn run_price_feed(
     options: &FeedOptions,
@@ -97,6 +111,29 @@ pub async fn run_price_feed(
         };
         match parse_feed_message(text.as_str()).with_context(|| format!("feed message {text}"))? {
             FeedMessage::Heartbeat => stats.heartbeats += 1,
+            FeedMessage::SystemStatus(system) => {
+                if system.status == "online" {
+                    log::info!(
+                        "the exchange is online (API {})",
+                        system.version.as_deref().unwrap_or("?")
+                    );
+                } else {
+                    log::warn!("the exchange's status is {}", system.status);
+                }
+            }
+            FeedMessage::SubscriptionStatus(sub) => match sub.status.as_str() {
+                "error" => bail!(
+                    "subscription to {} refused: {}",
+                    sub.pair.as_deref().unwrap_or("?"),
+                    sub.error_message.as_deref().unwrap_or("no reason given")
+                ),
+                status => log::info!(
+                    "{} {} {}",
+                    sub.pair.as_deref().unwrap_or("?"),
+                    sub.channel_name.as_deref().unwrap_or("?"),
+                    status
+                ),
+            },
             FeedMessage::Spread(spread) => {
                 producer.send(spread.to_json().as_str())?.await?;
                 stats.spreads += 1;

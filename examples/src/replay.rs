@@ -9,7 +9,7 @@ use futures::{SinkExt, StreamExt};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -56,13 +56,13 @@ pub async fn serve(
     Ok(())
 }
 
-/// Runs the websocket handshake on `stream`, sends every line, then closes the websocket and
-/// waits for the client's close reply. Returns the number of lines sent.
-pub async fn replay_to(
-    stream: TcpStream,
-    lines: &[String],
-    interval: Duration,
-) -> anyhow::Result<usize> {
+/// Runs the websocket handshake on `stream` (TCP, or e.g. a TLS stream over it for `wss://`),
+/// sends every line, then closes the websocket and waits for the client's close reply.
+/// Returns the number of lines sent.
+pub async fn replay_to<S>(stream: S, lines: &[String], interval: Duration) -> anyhow::Result<usize>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
     let mut ws = tokio_tungstenite::accept_async(stream)
         .await
         .context("websocket handshake")?;

@@ -1,15 +1,5 @@
-//! Bid/ask spreads: the message format of the websocket feed, and of the streams the
-//! price-feed pipeline writes.
-//!
-//! **Feed messages** (one JSON object per websocket text message), told apart by `event`:
-//!
-//! ```json
-//! {"event":"spread","pair":"XBT/USD","bid":"37252.32511","ask":"37252.50479","timestamp":"1700000000.411189","bid_vol":"1.61228719","ask_vol":"1.10340986"}
-//! {"event":"heartbeat"}
-//! ```
-//!
-//! Prices and volumes are decimal strings (numbers are accepted too), the timestamp is Unix
-//! time in seconds with a fraction. Heartbeats carry no data and are skipped.
+//! Bid/ask spreads: the messages of the streams the price-feed pipeline writes, and the
+//! number and time formats of the feed (whose messages [`crate::kraken`] reads).
 //!
 //! **Stream messages** ([`Spread`]) are JSON with the timestamp in
 //! [`TIMESTAMP_FORMAT`] (UTC) and the numbers written as
@@ -58,21 +48,18 @@ impl Spread {
     }
 }
 
-/// A message of the websocket feed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum FeedMessage {
-    /// A keep-alive without data.
-    Heartbeat,
-    /// A spread.
-    Spread(Spread),
-}
-
 /// Why a feed message could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FeedErr {
     /// Not JSON, an unknown `event`, or a missing field.
     #[error("invalid feed message: {0}")]
     Json(#[from] serde_json::Error),
+    /// A channel message of another channel than `spread`.
+    #[error("unexpected channel `{0}` (only `spread` is read)")]
+    Channel(String),
+    /// A spread array without its five fields.
+    #[error("a spread has 5 fields (bid, ask, timestamp, bid volume, ask volume), got {0}")]
+    SpreadFields(usize),
     /// A price or volume that is not a finite decimal number.
     #[error("invalid number `{value}` in field `{field}`")]
     Number {
@@ -86,32 +73,16 @@ pub enum FeedErr {
     Timestamp(String),
 }
 
-#[derive(Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-enum RawFeedMessage {
-    Heartbeat,
-    Spread(RawSpread),
-}
-
-#[derive(Deserialize)]
-struct RawSpread {
-    pair: String,
-    bid: RawNumber,
-    ask: RawNumber,
-    timestamp: RawNumber,
-    bid_vol: RawNumber,
-    ask_vol: RawNumber,
-}
-
-#[derive(Deserialize)]
+/// A number of the feed: a decimal string, or a JSON number.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
-enum RawNumber {
+pub(crate) enum RawNumber {
     Text(String),
     Number(serde_json::Number),
 }
 
 impl RawNumber {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         match self {
             RawNumber::Text(t) => t.clone(),
             RawNumber::Number(n) => n.to_string(),
@@ -119,7 +90,8 @@ impl RawNumber {
     }
 }
 
-fn number(field: &'static str, raw: &RawNumber) -> Result<f64, FeedErr> {
+/// The finite number of `raw`, or [`FeedErr::Number`] naming `field`.
+pub(crate) fn number(field: &'static str, raw: &RawNumber) -> Result<f64, FeedErr> {
     let text = raw.text();
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(v),
@@ -153,32 +125,6 @@ pub fn parse_unix_seconds(text: &str) -> Result<Timestamp, FeedErr> {
         format!("{frac:0<9}").parse().map_err(|_| err())?
     };
     Timestamp::from_unix_timestamp_nanos(secs * 1_000_000_000 + nanos).map_err(|_| err())
-}
-
-/// Parses one message of the feed.
-///
-/// ```
-/// use sea_streamer_examples::spread::{parse_feed_message, FeedMessage};
-///
-/// assert_eq!(parse_feed_message(r#"{"event":"heartbeat"}"#).unwrap(), FeedMessage::Heartbeat);
-/// let FeedMessage::Spread(spread) = parse_feed_message(
-///     r#"{"event":"spread","pair":"XBT/USD","bid":"10.5","ask":"11.5","timestamp":"1700000000.25","bid_vol":"1","ask_vol":"2"}"#,
-/// ).unwrap() else { panic!() };
-/// assert_eq!(spread.mid(), 11.0);
-/// assert!(parse_feed_message(r#"{"event":"trade"}"#).is_err());
-/// ```
-pub fn parse_feed_message(text: &str) -> Result<FeedMessage, FeedErr> {
-    Ok(match serde_json::from_str::<RawFeedMessage>(text)? {
-        RawFeedMessage::Heartbeat => FeedMessage::Heartbeat,
-        RawFeedMessage::Spread(raw) => FeedMessage::Spread(Spread {
-            timestamp: parse_unix_seconds(&raw.timestamp.text())?,
-            bid: number("bid", &raw.bid)?,
-            ask: number("ask", &raw.ask)?,
-            bid_vol: number("bid_vol", &raw.bid_vol)?,
-            ask_vol: number("ask_vol", &raw.ask_vol)?,
-            pair: raw.pair,
-        }),
-    })
 }
 
 /// Formats a timestamp as [`TIMESTAMP_FORMAT`] text (UTC), e.g. `2023-11-14T22:13:20.411189`.
@@ -259,58 +205,5 @@ mod tests {
             "{json}"
         );
         assert_eq!(Spread::from_json(&json).unwrap(), spread);
-    }
-
-    #[test]
-    fn bad_feed_messages_are_typed_errors() {
-        let spread = |field: &str, value: &str| {
-            let mut object = serde_json::json!({
-                "event": "spread", "pair": "X/Y", "bid": "1", "ask": "2",
-                "timestamp": "1700000000", "bid_vol": "1", "ask_vol": "1"
-            });
-            object[field] = serde_json::Value::String(value.into());
-            parse_feed_message(&object.to_string())
-        };
-        assert!(matches!(
-            spread("bid", "1.x"),
-            Err(FeedErr::Number { field: "bid", .. })
-        ));
-        assert!(matches!(
-            spread("ask_vol", "NaN"),
-            Err(FeedErr::Number {
-                field: "ask_vol",
-                ..
-            })
-        ));
-        assert!(matches!(
-            spread("timestamp", "-5"),
-            Err(FeedErr::Timestamp(_))
-        ));
-        assert!(matches!(
-            spread("timestamp", "1.1234567891"),
-            Err(FeedErr::Timestamp(_))
-        ));
-        assert!(matches!(
-            parse_feed_message("not json"),
-            Err(FeedErr::Json(_))
-        ));
-        assert!(matches!(
-            parse_feed_message(r#"{"event":"spread"}"#),
-            Err(FeedErr::Json(_))
-        ));
-        assert!(spread("pair", "Z/W").is_ok());
-    }
-
-    #[test]
-    fn numbers_are_accepted_too() {
-        let message = r#"{"event":"spread","pair":"X/Y","bid":1.5,"ask":2,"timestamp":1700000000.25,"bid_vol":3,"ask_vol":4}"#;
-        let FeedMessage::Spread(s) = parse_feed_message(message).unwrap() else {
-            panic!("not a spread")
-        };
-        assert_eq!((s.bid, s.ask, s.bid_vol, s.ask_vol), (1.5, 2.0, 3.0, 4.0));
-        assert_eq!(
-            s.timestamp.unix_timestamp_nanos(),
-            1_700_000_000_250_000_000
-        );
     }
 }

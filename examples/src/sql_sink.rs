@@ -1,14 +1,17 @@
 //! From a stream of spreads into SQLite, exactly once: the `sql-sink` example, on the
 //! processor runner (`sea-streamer-processor`).
 //!
-//! Each spread becomes one row of the table `event`, created if missing:
+//! Each spread becomes one row of the table `event`, created if missing, with the columns of
+//! upstream's tutorial (its SeaORM sink's `event` entity):
 //!
 //! | Column | Type |
 //! |---|---|
 //! | `id` | `INTEGER PRIMARY KEY AUTOINCREMENT` |
 //! | `timestamp` | `TEXT` ([`TIMESTAMP_FORMAT`](sea_streamer::TIMESTAMP_FORMAT), UTC) |
 //! | `bid`, `ask`, `bid_vol`, `ask_vol` | `REAL` |
-//! | `pair` | `TEXT` |
+//!
+//! The pair is not a column (as upstream's, whose stream carried one pair): one database per
+//! pair's stream, or filter the stream first.
 //!
 //! **Exactly once.** Each message is stored in one transaction that inserts its row and
 //! moves its shard's position in the table `consumed` ([`crate::sql_position`]) past it. A
@@ -44,8 +47,7 @@ pub const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS event (
     bid REAL NOT NULL,
     ask REAL NOT NULL,
     bid_vol REAL NOT NULL,
-    ask_vol REAL NOT NULL,
-    pair TEXT NOT NULL
+    ask_vol REAL NOT NULL
 )";
 
 /// Opens (creating it if missing) the SQLite database at `path` and creates the table
@@ -68,17 +70,14 @@ pub async fn open_database(path: &Path) -> anyhow::Result<SqlitePool> {
 
 /// Inserts one row.
 async fn insert_row(tx: &mut Transaction<'_, Sqlite>, spread: &Spread) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO event (timestamp, bid, ask, bid_vol, ask_vol, pair) VALUES (?, ?, ?, ?, ?, ?)",
-    )
-    .bind(format_timestamp(&spread.timestamp))
-    .bind(spread.bid)
-    .bind(spread.ask)
-    .bind(spread.bid_vol)
-    .bind(spread.ask_vol)
-    .bind(&spread.pair)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query("INSERT INTO event (timestamp, bid, ask, bid_vol, ask_vol) VALUES (?, ?, ?, ?, ?)")
+        .bind(format_timestamp(&spread.timestamp))
+        .bind(spread.bid)
+        .bind(spread.ask)
+        .bind(spread.bid_vol)
+        .bind(spread.ask_vol)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

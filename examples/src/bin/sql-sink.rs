@@ -19,7 +19,7 @@ use sea_streamer_examples::{
 use std::path::PathBuf;
 
 /// Consume a stream of spreads (as written by price-feed) and insert each into the SQLite
-/// table `event` (id, timestamp, bid, ask, bid_vol, ask_vol, pair), created if missing.
+/// table `event` (id, timestamp, bid, ask, bid_vol, ask_vol), created if missing.
 ///
 /// Exactly once: each row is inserted in one transaction with the position of its message
 /// (table `consumed`: stream key, shard, next sequence number), and a restarted sink
