@@ -95,11 +95,6 @@ impl Backend for File {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             acknowledge: Ok(()),
-            group_per_stream: Err(
-                "a group's commit is one offset in the file (`<file>.<group>.commit`), shared by \
-                 every stream in it: a commit on one stream moves the group past earlier \
-                 messages of the others",
-            ),
             assign: Err("the file backend has no manual shard assignment (as upstream)"),
             ..Capabilities::default()
         }

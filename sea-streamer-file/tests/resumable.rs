@@ -96,3 +96,60 @@ async fn resume_after_commit() {
         Err(StreamErr::CommitNotAllowed)
     ));
 }
+
+/// A group's commit is per stream: a commit on `a` does not move the group on `b`, and a
+/// consumer of both starts at the earlier commit without delivering `a`'s committed messages
+/// again.
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn commits_are_per_stream() {
+    let file = temp_file("per-stream");
+    let streamer = FileStreamer::connect(file.to_streamer_uri().unwrap(), Default::default())
+        .await
+        .unwrap();
+    let [a, b] = ["a", "b"].map(|k| StreamKey::new(k).unwrap());
+    let mut pa = streamer
+        .create_producer(a.clone(), Default::default())
+        .await
+        .unwrap();
+    let pb = streamer
+        .create_producer(b.clone(), Default::default())
+        .await
+        .unwrap();
+    // file order: a1 b1 a2 b2 a3 b3
+    for i in 1..=3 {
+        pa.send(format!("a{i}")).unwrap();
+        pb.send(format!("b{i}")).unwrap();
+    }
+    pa.flush().await.unwrap();
+    let payload = |m: &sea_streamer_types::SharedMessage| m.message().as_str().unwrap().to_owned();
+
+    let on_a = streamer
+        .create_consumer(std::slice::from_ref(&a), resumable("g"))
+        .await
+        .unwrap();
+    assert_eq!(payload(&on_a.next().await.unwrap()), "a1");
+    assert_eq!(payload(&on_a.next().await.unwrap()), "a2");
+    on_a.commit().await.unwrap();
+    drop(on_a);
+
+    // the commit on `a` does not move the group on `b`
+    let on_b = streamer
+        .create_consumer(std::slice::from_ref(&b), resumable("g"))
+        .await
+        .unwrap();
+    assert_eq!(payload(&on_b.next().await.unwrap()), "b1");
+    on_b.commit().await.unwrap();
+    drop(on_b);
+
+    // both: from after b1 (the earlier commit), a2 skipped (committed on `a`)
+    let both = streamer
+        .create_consumer(&[a.clone(), b.clone()], resumable("g"))
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(payload(&both.next().await.unwrap()));
+    }
+    assert_eq!(got, ["b2", "a3", "b3"]);
+}

@@ -1,14 +1,16 @@
 //! [`Acknowledge`] for [`FileConsumer`]: a `Resumable` consumer commits to its group's commit
 //! file only the byte offset before its first delivered message that is not processed.
 //!
-//! A file is one log: a group's durable position is a single byte offset, and every message
-//! before it counts as processed. Each message a consumer delivers is remembered with the
+//! A file is one log: a group's durable position on a stream is a byte offset, and every
+//! message of the stream before it counts as processed (the commit file keeps one offset per
+//! stream; a consumer commits for the streams it subscribes to). Each message a consumer delivers is remembered with the
 //! offset where its frame starts (the end of the message delivered before it); an
 //! [`AckTracker`] keeps, per `(stream, shard)`, the contiguous prefix of processed messages.
 //! The offset a consumer may commit is the start of its first tracked message that no shard
 //! prefix covers yet, or, with none, the end of the last message it delivered. The members of
-//! one group in one process share the commit file, so a commit takes the smallest of the
-//! members' offsets: a member never commits past a message another member still holds.
+//! one group on the same streams in one process share a reader and their commits, so a commit
+//! takes the smallest of the members' offsets: a member never commits past a message another
+//! member still holds.
 
 use crate::error::FileResult;
 use crate::file_id::FileId;
@@ -101,7 +103,8 @@ struct GroupAcks {
     committed: Option<u64>,
 }
 
-type Groups = Mutex<HashMap<(String, String), Arc<Mutex<GroupAcks>>>>;
+/// Per (file path, group name, the members' sorted stream keys).
+type Groups = Mutex<HashMap<(String, String, String), Arc<Mutex<GroupAcks>>>>;
 
 fn groups() -> &'static Groups {
     static GROUPS: OnceLock<Groups> = OnceLock::new();
@@ -119,6 +122,7 @@ pub(crate) struct Acks(Option<Enabled>);
 #[derive(Debug)]
 struct Enabled {
     file_id: FileId,
+    streams: Vec<StreamKey>,
     group: ConsumerGroup,
     ledger: Arc<Mutex<Ledger>>,
     shared: Arc<Mutex<GroupAcks>>,
@@ -129,6 +133,7 @@ impl Acks {
     /// consumers (which have a group) keep one.
     pub(crate) fn new(
         file_id: &FileId,
+        streams: &[StreamKey],
         group: Option<&ConsumerGroup>,
         mode: ConsumerMode,
         position: u64,
@@ -143,7 +148,15 @@ impl Acks {
             remember: RECENT.saturating_add(prefetch),
             ..Default::default()
         }));
-        let key = (file_id.path().to_owned(), group.name().to_owned());
+        let mut names: Vec<&str> = streams.iter().map(|s| s.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        // members on the same streams share a reader and commit together
+        let key = (
+            file_id.path().to_owned(),
+            group.name().to_owned(),
+            names.join(" "),
+        );
         let shared = lock(groups()).entry(key).or_default().clone();
         {
             let mut shared = lock(&shared);
@@ -152,6 +165,7 @@ impl Acks {
         }
         Self(Some(Enabled {
             file_id: file_id.clone(),
+            streams: streams.to_vec(),
             group: group.clone(),
             ledger,
             shared,
@@ -239,7 +253,7 @@ impl Acks {
         if shared.committed.is_some_and(|c| c >= offset) {
             return Ok(());
         }
-        write_commit(&e.file_id, &e.group, offset).map_err(StreamErr::Backend)?;
+        write_commit(&e.file_id, &e.group, &e.streams, offset).map_err(StreamErr::Backend)?;
         shared.committed = Some(offset);
         log::debug!(
             "committed offset {offset} of {} for {}",
@@ -254,12 +268,14 @@ impl Acks {
 ///
 /// - `Resumable` consumers: [`track`](Acknowledge::track) and [`ack`](Acknowledge::ack) are
 ///   in memory; [`commit_acked`](Acknowledge::commit_acked) writes the group's commit file
-///   (`<file>.<group>.commit`, as [`FileConsumer::commit`]) with the offset before the first
+///   (`<file>.<group>.commit`, as [`FileConsumer::commit`]; for the consumer's streams only)
+///   with the offset before the first
 ///   tracked message that is not processed (per `(stream, shard)`, only a contiguous prefix
 ///   of processed messages counts), or after the last delivered message when every tracked
 ///   one is processed. A consumer of the group created later resumes there: a message that
 ///   finished late is delivered again, never skipped by one that finished early. With
-///   several members of the group in this process, the commit is the smallest of their
+///   several members of the group on the same streams in this process, the commit is the
+///   smallest of their
 ///   positions (a member's messages still buffered or in flight hold the commit back). The
 ///   committed offset only moves forward.
 /// - `track` must be called for a message soon after `next()` returned it (it is looked up

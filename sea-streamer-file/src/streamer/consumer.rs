@@ -81,7 +81,14 @@ pub(crate) struct ConsumerParts {
 
 impl FileConsumer {
     pub(crate) fn new(p: ConsumerParts) -> Self {
-        let acks = Acks::new(&p.file_id, p.group.as_ref(), p.mode, p.position, p.prefetch);
+        let acks = Acks::new(
+            &p.file_id,
+            &p.streams,
+            p.group.as_ref(),
+            p.mode,
+            p.position,
+            p.prefetch,
+        );
         Self {
             acks,
             file_id: p.file_id,
@@ -118,15 +125,18 @@ impl FileConsumer {
     /// group. Only for `ConsumerMode::Resumable` consumers (else `Err(CommitNotAllowed)`).
     ///
     /// A consumer of the same group created later (e.g. after a restart) resumes right after the
-    /// committed message. With several members in the group, each commit records the position of
-    /// the committing member; commit from one member, or only after all members are done with
+    /// committed message. The position is recorded for each stream this consumer subscribes to,
+    /// and only for those: a consumer of the group on other streams starts from their own
+    /// commits. With several members in the group, each commit records the position of the
+    /// committing member; commit from one member, or only after all members are done with
     /// earlier messages, to get at-least-once delivery. (Not in upstream 0.5.2.)
     pub async fn commit(&self) -> FileResult<()> {
         let group = match (&self.group, self.mode) {
             (Some(g), ConsumerMode::Resumable) => g,
             _ => return Err(StreamErr::CommitNotAllowed),
         };
-        write_commit(&self.file_id, group, self.position()).map_err(StreamErr::Backend)
+        write_commit(&self.file_id, group, &self.streams, self.position())
+            .map_err(StreamErr::Backend)
     }
 
     /// Move the consumer; see `Consumer::seek` / `Consumer::rewind`.

@@ -6,7 +6,7 @@ use crate::file_id::FileId;
 use crate::format::header::HEADER_SIZE;
 use crate::read::mode::StreamMode;
 use crate::read::reader::Reader;
-use crate::streamer::commit::read_commit;
+use crate::streamer::commit::{read_commit, Commits};
 use crate::streamer::consumer::ConsumerParts;
 use crate::streamer::consumer::FileConsumer;
 use crate::streamer::dispatch::control::{ReaderKind, Start};
@@ -63,6 +63,44 @@ fn path_of(uri: &StreamerUri) -> FileResult<String> {
             format!("the path of {s} is not UTF-8 once percent-decoded: {e}"),
         )))
     })
+}
+
+impl FileStreamer {
+    /// Where a Resumable consumer of `streams` starts, given its group's commits: the smallest
+    /// position among its streams (a stream without a commit starts at its `reset` position),
+    /// and per stream whose position lies further, that position (the reader skips the stream's
+    /// frames ending at or before it). `None`: none of the streams has a commit.
+    #[allow(clippy::type_complexity)]
+    fn resume_at(
+        &self,
+        commits: &Commits,
+        streams: &[StreamKey],
+        reset: AutoStreamReset,
+        size: u64,
+    ) -> FileResult<(Option<u64>, Vec<(StreamKey, u64)>)> {
+        if streams.iter().all(|s| commits.of(s).is_none()) {
+            return Ok((None, Vec::new()));
+        }
+        let mut floors = Vec::with_capacity(streams.len());
+        for s in streams {
+            let floor = match (commits.of(s), reset) {
+                (Some(offset), _) if offset > size => {
+                    return Err(StreamErr::Backend(FileErr::InvalidCommit(format!(
+                        "committed offset {offset} of stream {s} is beyond the end of {} \
+                         ({size} bytes)",
+                        self.file_id
+                    ))))
+                }
+                (Some(offset), _) => offset,
+                (None, AutoStreamReset::Earliest) => HEADER_SIZE as u64,
+                (None, AutoStreamReset::Latest) => size,
+            };
+            floors.push((s.clone(), floor));
+        }
+        let start = floors.iter().map(|(_, f)| *f).min().unwrap_or(size);
+        floors.retain(|(_, f)| *f > start);
+        Ok((Some(start), floors))
+    }
 }
 
 impl Streamer for FileStreamer {
@@ -137,7 +175,7 @@ impl Streamer for FileStreamer {
         if reset == AutoStreamReset::Latest && !live && mode != ConsumerMode::Resumable {
             return Err(StreamErr::Backend(ConfigErr::LatestButNotLive.into()));
         }
-        let committed = match (&group, mode) {
+        let commits = match (&group, mode) {
             (Some(g), ConsumerMode::Resumable) => {
                 read_commit(&self.file_id, g).map_err(StreamErr::Backend)?
             }
@@ -153,6 +191,10 @@ impl Streamer for FileStreamer {
         let size = match &reader {
             Some(r) => r.file_size().map_err(StreamErr::Backend)?,
             None => 0,
+        };
+        let (committed, floors) = match commits {
+            Some(c) => self.resume_at(&c, streams, reset, size)?,
+            None => (None, Vec::new()),
         };
         // An ungrouped `Earliest` consumer of a header-only file is `Live` (as upstream), but it
         // starts right after the header: frames appended between the size check and the start of
@@ -177,15 +219,7 @@ impl Streamer for FileStreamer {
             }
         };
         let (start, reader) = match (committed, smode, reader) {
-            (Some(offset), _, reader) => {
-                if offset > size {
-                    return Err(StreamErr::Backend(FileErr::InvalidCommit(format!(
-                        "committed offset {offset} is beyond the end of {} ({size} bytes)",
-                        self.file_id
-                    ))));
-                }
-                (Start::Offset(offset), reader)
-            }
+            (Some(offset), _, reader) => (Start::Offset(offset), reader),
             (None, StreamMode::Live, reader) if from_header => {
                 (Start::Offset(HEADER_SIZE as u64), reader)
             }
@@ -204,9 +238,18 @@ impl Streamer for FileStreamer {
         let prefetch = self.options.prefetch_message().max(1);
         let notify = self.options.file_notification();
         let sid = next_sid();
-        let (sub, rx) = Subscriber::new(sid, streams.to_vec(), group.clone(), prefetch);
+        let (mut sub, rx) = Subscriber::new(sid, streams.to_vec(), group.clone(), prefetch);
+        sub.floors = floors;
         let kind = match (&group, smode) {
-            (Some(g), _) => ReaderKind::Group(g.clone(), mode),
+            // Resumable members start at their streams' commits: only members of the same
+            // streams share a reader (at one position)
+            (Some(g), _) if mode == ConsumerMode::Resumable => {
+                let mut keys = streams.to_vec();
+                keys.sort_by(|a, b| a.name().cmp(b.name()));
+                keys.dedup();
+                ReaderKind::Group(g.clone(), mode, keys)
+            }
+            (Some(g), _) => ReaderKind::Group(g.clone(), mode, Vec::new()),
             (None, StreamMode::Live) => ReaderKind::SharedLive,
             (None, _) => ReaderKind::Solo,
         };

@@ -6,7 +6,7 @@ use super::queue::{Entry, Item, Subscriber};
 use crate::error::FileErr;
 use crate::read::mode::StreamMode;
 use crate::read::seek::Target;
-use sea_streamer_types::{ConsumerGroup, ConsumerMode, SeqPos};
+use sea_streamer_types::{ConsumerGroup, ConsumerMode, SeqPos, StreamKey};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
@@ -15,8 +15,9 @@ use std::sync::Mutex;
 pub(crate) enum ReaderKind {
     /// Ungrouped `Live` consumers share one reader per file.
     SharedLive,
-    /// One reader per consumer group.
-    Group(ConsumerGroup, ConsumerMode),
+    /// One reader per consumer group (and, for a Resumable group, per set of streams: sorted,
+    /// empty for other modes).
+    Group(ConsumerGroup, ConsumerMode, Vec<StreamKey>),
     /// A reader of its own.
     Solo,
 }

@@ -27,6 +27,9 @@ pub(crate) struct Subscriber {
     pub rx: flume::Receiver<Item>,
     pub overflow: VecDeque<Item>,
     pub pending: Vec<Entry>,
+    /// Per stream, an offset at or before which its frames are not delivered (they are
+    /// committed for this Resumable consumer's group, which starts at an earlier position).
+    pub floors: Vec<(StreamKey, u64)>,
     batch: usize,
     wildcard: bool,
 }
@@ -50,6 +53,7 @@ impl Subscriber {
             rx: rx.clone(),
             overflow: VecDeque::new(),
             pending: Vec::new(),
+            floors: Vec::new(),
             batch,
             wildcard,
         };
@@ -61,6 +65,11 @@ impl Subscriber {
             return true;
         }
         self.keys.iter().any(|k| k == key)
+    }
+
+    /// Whether the frame of `key` ending at `end` goes to this subscriber.
+    pub fn takes(&self, key: &StreamKey, end: u64) -> bool {
+        self.wants(key) && !self.floors.iter().any(|(k, f)| k == key && end <= *f)
     }
 
     /// Queue a delivery; `false` if the consumer is gone.

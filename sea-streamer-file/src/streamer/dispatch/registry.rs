@@ -46,11 +46,11 @@ impl Readers {
         for r in readers {
             let same = match (&r.kind, kind) {
                 (ReaderKind::SharedLive, ReaderKind::SharedLive) => true,
-                (ReaderKind::Group(g1, m1), ReaderKind::Group(g2, m2)) if g1 == g2 => {
+                (ReaderKind::Group(g1, m1, s1), ReaderKind::Group(g2, m2, s2)) if g1 == g2 => {
                     if m1 != m2 {
                         return Err(ConfigErr::SameGroupSameMode.into());
                     }
-                    true
+                    s1 == s2
                 }
                 _ => false,
             };

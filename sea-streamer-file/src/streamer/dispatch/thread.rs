@@ -273,7 +273,7 @@ impl ReaderThread {
         let mut targets = std::mem::take(&mut self.targets);
         targets.clear();
         for (i, s) in self.subs.iter().enumerate() {
-            if s.wants(&frame.key) {
+            if s.takes(&frame.key, frame.end) {
                 targets.push(i);
             }
         }
