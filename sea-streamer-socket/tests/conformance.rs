@@ -370,11 +370,6 @@ impl Conformance for Sea {
             Backend::File => Capabilities {
                 receipt_matches_message: true,
                 acknowledge: Ok(()),
-                group_per_stream: Err(
-                    "a group's commit is one offset in the file, shared by every stream in \
-                     it: a commit on one stream moves the group past earlier messages of the \
-                     others",
-                ),
                 assign: Err("the file backend has no manual shard assignment (as upstream)"),
                 ..Default::default()
             },
