@@ -92,6 +92,10 @@
 //! * `assign`ing a shard not discovered at creation reads the key `{stream}:{n}`; upstream put
 //!   `ShardId`'s debug form (`stream:ShardId { id: 1 }`) into the key.
 //! * `RedisStreamer::disconnect` succeeds; upstream always returned an error.
+//! * TLS over rustls under any runtime (feature `tls-rustls`, new) and a private CA through
+//!   [`RedisConnectOptions::set_root_cert_file`] (new); `rediss://` without TLS compiled in
+//!   fails with `StreamErr::Connect` naming the feature (upstream: the redis crate's "the
+//!   feature is not enabled").
 //! * LoadBalanced failover claims idle entries under the claimer's own name; upstream passed the
 //!   idle consumer's name to `XAUTOCLAIM`, so the entries never changed hands.
 //! * Shards are discovered with `SCAN` instead of `KEYS`.
