@@ -74,8 +74,8 @@ impl Registry {
     /// Unregisters a closing consumer whose channel is `receiver`. If it is a group member,
     /// the messages dealt to it that it has not received are dealt again, in order, to the
     /// group's remaining members by the same rule (after what those already hold); with no
-    /// member left for a message's key, it is dropped (a group exists while it has members)
-    /// and a warning says how many.
+    /// member left for a message's key, it is dropped (a group exists while it has members,
+    /// as a line read while it has none goes to no member) and a debug line says how many.
     pub fn remove(&mut self, id: u64, receiver: &flume::Receiver<SharedMessage>) {
         let Some(at) = self.entries.iter().position(|e| e.id == id) else {
             return;
@@ -98,7 +98,8 @@ impl Registry {
             }
         }
         if dropped > 0 {
-            log::warn!(
+            // as for a line read while the group has no member (e.g. at the end of a program)
+            log::debug!(
                 "{dropped} message(s) dealt to a closed member of group `{}` are dropped: \
                  no member of the group is left for their stream",
                 group.name()
