@@ -104,7 +104,7 @@
 //! - **A closed consumer group member** gives back the group's messages it had not
 //!   received (queued, or already in its channel): they are dealt again, in order, among
 //!   the members that remain (upstream dropped them). With no member left for a key, they
-//!   are dropped with a warning.
+//!   are dropped, as lines read while a group has no member are.
 //! - **Stdin is read from the first `next()`/`stream()` call** (upstream: from the first
 //!   consumer creation), so all consumers created before, e.g. every member of a group,
 //!   see the first line.
