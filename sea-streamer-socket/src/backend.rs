@@ -67,7 +67,8 @@ pub trait SeaStreamerBackend {
 }
 
 /// Implements [`SeaStreamerBackend`] for a socket type whose value (`$target`, an
-/// expression over `$this`) is an enum `$E` with one tuple variant per backend.
+/// expression over `$this`) is an enum `$E` with one tuple variant per backend (holding the
+/// backend value, or a `Box` of it: `get_x` borrows through either).
 macro_rules! impl_sea_streamer_backend {
     (
         impl$(<$lt:lifetime>)? for $ty:ty { |$this:ident| $target:expr, $E:ident }
@@ -101,7 +102,7 @@ macro_rules! impl_sea_streamer_backend {
             fn get_kafka(&mut self) -> Option<&mut $k> {
                 let $this = self;
                 match &mut $target {
-                    $E::Kafka(x) => Some(x),
+                    $E::Kafka(x) => Some(::std::borrow::BorrowMut::borrow_mut(x)),
                     #[allow(unreachable_patterns)]
                     _ => None,
                 }
@@ -111,7 +112,7 @@ macro_rules! impl_sea_streamer_backend {
             fn get_redis(&mut self) -> Option<&mut $r> {
                 let $this = self;
                 match &mut $target {
-                    $E::Redis(x) => Some(x),
+                    $E::Redis(x) => Some(::std::borrow::BorrowMut::borrow_mut(x)),
                     #[allow(unreachable_patterns)]
                     _ => None,
                 }
@@ -121,7 +122,7 @@ macro_rules! impl_sea_streamer_backend {
             fn get_stdio(&mut self) -> Option<&mut $s> {
                 let $this = self;
                 match &mut $target {
-                    $E::Stdio(x) => Some(x),
+                    $E::Stdio(x) => Some(::std::borrow::BorrowMut::borrow_mut(x)),
                     #[allow(unreachable_patterns)]
                     _ => None,
                 }
@@ -131,7 +132,7 @@ macro_rules! impl_sea_streamer_backend {
             fn get_file(&mut self) -> Option<&mut $f> {
                 let $this = self;
                 match &mut $target {
-                    $E::File(x) => Some(x),
+                    $E::File(x) => Some(::std::borrow::BorrowMut::borrow_mut(x)),
                     #[allow(unreachable_patterns)]
                     _ => None,
                 }

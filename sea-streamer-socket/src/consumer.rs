@@ -1,6 +1,7 @@
 //! [`SeaConsumer`] and its futures: [`NextFuture`] and [`SeaMessageStream`].
 
 mod acknowledge;
+mod lag;
 
 use crate::{
     backend::{dispatch, impl_sea_streamer_backend},
@@ -48,8 +49,9 @@ pub struct SeaConsumer {
 enum SeaConsumerInner {
     #[cfg(feature = "backend-kafka")]
     Kafka(KafkaConsumer),
+    // Boxed: the Redis consumer is several times the size of the others.
     #[cfg(feature = "backend-redis")]
-    Redis(RedisConsumer),
+    Redis(Box<RedisConsumer>),
     #[cfg(feature = "backend-stdio")]
     Stdio(StdioConsumer),
     #[cfg(feature = "backend-file")]
@@ -69,7 +71,7 @@ impl From<KafkaConsumer> for SeaConsumer {
 impl From<RedisConsumer> for SeaConsumer {
     fn from(c: RedisConsumer) -> Self {
         Self {
-            consumer: SeaConsumerInner::Redis(c),
+            consumer: SeaConsumerInner::Redis(Box::new(c)),
         }
     }
 }

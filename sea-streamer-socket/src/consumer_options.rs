@@ -97,6 +97,26 @@ impl SeaConsumerOptions {
         func(&mut self.file)
     }
 
+    /// Turns W3C `traceparent` propagation on or off for the backends that carry headers
+    /// (Kafka, Redis): a message with a `traceparent` header is then recorded as a
+    /// `sea_streamer.consume` tracing event (`trace_id`, `parent_id`, `stream`, `shard`,
+    /// `sequence`). Headers are read either way (`Message::headers`). Off by default.
+    ///
+    /// ```
+    /// use sea_streamer_socket::SeaConsumerOptions;
+    ///
+    /// let mut options = SeaConsumerOptions::default();
+    /// options.set_trace_propagation(true);
+    /// ```
+    pub fn set_trace_propagation(&mut self, enabled: bool) -> &mut Self {
+        #[cfg(feature = "backend-kafka")]
+        self.kafka.set_trace_propagation(enabled);
+        #[cfg(feature = "backend-redis")]
+        self.redis.set_trace_propagation(enabled);
+        let _ = enabled;
+        self
+    }
+
     /// Where to start without saved progress: Kafka's `auto.offset.reset`, Redis' and File's
     /// auto stream reset. Stdio has no history, so it is unaffected.
     pub fn set_auto_stream_reset(&mut self, val: SeaStreamReset) {

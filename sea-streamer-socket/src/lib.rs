@@ -44,6 +44,14 @@
 //!
 //! * [`SeaConsumer`] implements [`Acknowledge`](sea_streamer_types::Acknowledge) (new), by
 //!   handing each call to the wrapped backend's implementation.
+//! * Observability (issue #13, additions): [`SeaConsumer`] implements
+//!   [`ConsumerLag`](sea_streamer_types::ConsumerLag) (the backend's lag; stdio:
+//!   `Unsupported`), [`SeaProducer`] implements
+//!   [`ProducerWithHeaders`](sea_streamer_types::ProducerWithHeaders) (files and stdio:
+//!   `Unsupported` when given headers), [`SeaMessage`] returns the backend message's
+//!   headers, and `SeaProducerOptions::set_trace_propagation` /
+//!   `SeaConsumerOptions::set_trace_propagation` turn on `traceparent` propagation for the
+//!   backends that carry headers (Kafka, Redis).
 //! * A known scheme whose backend is not compiled in is reported as
 //!   ``backend `redis` is not compiled in: enable the `redis` feature of sea-streamer (or
 //!   `backend-redis` of sea-streamer-socket)`` instead of ``unknown protocol `redis` ``.

@@ -1,7 +1,7 @@
 //! [`SeaMessage`]: a message of whichever backend is wrapped.
 
 use crate::Backend;
-use sea_streamer_types::{Message, Payload, SeqNo, ShardId, StreamKey, Timestamp};
+use sea_streamer_types::{Headers, Message, Payload, SeqNo, ShardId, StreamKey, Timestamp};
 
 #[cfg(feature = "backend-file")]
 use sea_streamer_file::FileMessage;
@@ -88,6 +88,12 @@ impl Message for SeaMessage<'_> {
 
     fn message(&self) -> Payload<'_> {
         on_message!(self, |m| m.message(), none => Payload::default())
+    }
+
+    /// The backend message's headers (Kafka record headers, Redis entry fields other than
+    /// the message field; never any for files and stdio).
+    fn headers(&self) -> Option<&Headers> {
+        on_message!(self, |m| m.headers(), none => None)
     }
 }
 

@@ -4,7 +4,9 @@ use crate::{
     backend::{dispatch, impl_sea_streamer_backend},
     map_err, BackendErr,
 };
-use sea_streamer_types::{Buffer, Producer, Receipt, StreamKey, StreamResult};
+use sea_streamer_types::{
+    Buffer, Headers, Producer, ProducerWithHeaders, Receipt, StreamKey, StreamResult,
+};
 use std::{
     future::Future,
     pin::Pin,
@@ -142,6 +144,65 @@ impl Producer for SeaProducer {
         dispatch!(&self.producer, SeaProducerInner, |p| p
             .anchored()
             .map_err(map_err))
+    }
+}
+
+/// Sends with [`Headers`] through the wrapped backend: Kafka record headers, Redis entry
+/// fields after the message field. Files and stdio carry no headers: a send with headers
+/// fails with `StreamErr::Unsupported` (one without is an ordinary send).
+///
+/// ```
+/// use sea_streamer_socket::{Error, SeaProducer};
+/// use sea_streamer_types::{Headers, ProducerWithHeaders, StreamKey};
+///
+/// async fn send_json(producer: &SeaProducer, key: &StreamKey) -> Result<(), Error> {
+///     let mut headers = Headers::new();
+///     headers.insert("content-type", "application/json");
+///     producer.send_to_with_headers(key, &headers, r#"{"id":1}"#)?.await?;
+///     Ok(())
+/// }
+/// ```
+impl ProducerWithHeaders for SeaProducer {
+    fn send_to_with_headers<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        headers: &Headers,
+        payload: S,
+    ) -> StreamResult<SendFuture, BackendErr> {
+        Ok(match &self.producer {
+            #[cfg(feature = "backend-kafka")]
+            SeaProducerInner::Kafka(p) => SendFuture::Kafka(
+                p.send_to_with_headers(stream, headers, payload)
+                    .map_err(map_err)?,
+            ),
+            #[cfg(feature = "backend-redis")]
+            SeaProducerInner::Redis(p) => SendFuture::Redis(
+                p.send_to_with_headers(stream, headers, payload)
+                    .map_err(map_err)?,
+            ),
+            #[cfg(feature = "backend-stdio")]
+            SeaProducerInner::Stdio(p) => {
+                no_headers(headers, "stdio")?;
+                SendFuture::Stdio(p.send_to(stream, payload).map_err(map_err)?)
+            }
+            #[cfg(feature = "backend-file")]
+            SeaProducerInner::File(p) => {
+                no_headers(headers, "file")?;
+                SendFuture::File(p.send_to(stream, payload).map_err(map_err)?)
+            }
+        })
+    }
+}
+
+/// `Unsupported` if there are headers for a backend that cannot carry them.
+#[cfg(any(feature = "backend-stdio", feature = "backend-file"))]
+fn no_headers(headers: &Headers, backend: &str) -> StreamResult<(), BackendErr> {
+    if headers.is_empty() {
+        Ok(())
+    } else {
+        Err(sea_streamer_types::StreamErr::Unsupported(format!(
+            "the {backend} backend does not carry message headers"
+        )))
     }
 }
 

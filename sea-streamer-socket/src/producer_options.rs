@@ -79,6 +79,26 @@ impl SeaProducerOptions {
         func(&mut self.stdio)
     }
 
+    /// Turns W3C `traceparent` propagation on or off for the backends that carry headers
+    /// (Kafka, Redis): each message then gets a `traceparent` header (a child of
+    /// `TraceContext::current()`, or a new trace) and a `sea_streamer.produce` tracing event.
+    /// Files and stdio carry no headers: unaffected. Off by default.
+    ///
+    /// ```
+    /// use sea_streamer_socket::SeaProducerOptions;
+    ///
+    /// let mut options = SeaProducerOptions::default();
+    /// options.set_trace_propagation(true);
+    /// ```
+    pub fn set_trace_propagation(&mut self, enabled: bool) -> &mut Self {
+        #[cfg(feature = "backend-kafka")]
+        self.kafka.set_trace_propagation(enabled);
+        #[cfg(feature = "backend-redis")]
+        self.redis.set_trace_propagation(enabled);
+        let _ = enabled;
+        self
+    }
+
     /// Edit the file part.
     #[cfg(feature = "backend-file")]
     pub fn set_file_producer_options<F: FnOnce(&mut FileProducerOptions)>(&mut self, func: F) {

@@ -3,6 +3,26 @@
 
 use super::{SeaConsumer, SeaConsumerInner};
 use crate::{backend::dispatch, map_err, BackendErr};
+
+/// `$body` with `$c` bound to a shared reference to the backend consumer (unboxed), for
+/// calls naming the trait (the backends have inherent methods of the same names).
+macro_rules! on_backend {
+    ($inner:expr, |$c:ident| $body:expr) => {
+        match $inner {
+            #[cfg(feature = "backend-kafka")]
+            SeaConsumerInner::Kafka($c) => $body,
+            #[cfg(feature = "backend-redis")]
+            SeaConsumerInner::Redis($c) => {
+                let $c: &sea_streamer_redis::RedisConsumer = $c;
+                $body
+            }
+            #[cfg(feature = "backend-stdio")]
+            SeaConsumerInner::Stdio($c) => $body,
+            #[cfg(feature = "backend-file")]
+            SeaConsumerInner::File($c) => $body,
+        }
+    };
+}
 use sea_streamer_types::{Acknowledge, MessageHeader, StreamResult};
 
 /// Acknowledging messages of whichever backend the consumer wraps; what it means is the
@@ -41,14 +61,14 @@ use sea_streamer_types::{Acknowledge, MessageHeader, StreamResult};
 /// ```
 impl Acknowledge for SeaConsumer {
     fn track(&self, header: &MessageHeader) -> StreamResult<(), BackendErr> {
-        dispatch!(&self.consumer, SeaConsumerInner, |c| Acknowledge::track(
+        on_backend!(&self.consumer, |c| Acknowledge::track(
             c, header
         )
         .map_err(map_err))
     }
 
     fn ack(&self, header: &MessageHeader) -> StreamResult<(), BackendErr> {
-        dispatch!(&self.consumer, SeaConsumerInner, |c| Acknowledge::ack(
+        on_backend!(&self.consumer, |c| Acknowledge::ack(
             c, header
         )
         .map_err(map_err))
