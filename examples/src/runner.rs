@@ -7,11 +7,12 @@
 //! signal is not needed (and not waited for).
 
 use crate::cli::parse_duration;
+use crate::endpoint::is_end_of_stream;
 use sea_streamer::file::{FileConsumer, FileErr};
 use sea_streamer::kafka::KafkaConsumer;
 use sea_streamer::redis::RedisConsumer;
 use sea_streamer::stdio::{stdin_closed, StdioConsumer};
-use sea_streamer::{Acknowledge, StreamErr};
+use sea_streamer::{Acknowledge, Backend, SeaConsumer, SeaStreamerBackend, StreamErr};
 use sea_streamer_processor::{Handler, Processor, ProcessorOptions};
 use std::time::Duration;
 
@@ -108,30 +109,40 @@ impl RunnerArgs {
 /// streams have no end. At the end the runner finishes every message in flight, commits,
 /// flushes and returns `Ok` (see `Processor`).
 pub trait FiniteInput: Acknowledge + Sized {
-    /// `processor` told how this input ends.
-    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H>;
+    /// `processor` (of this consumer) told how this input ends.
+    fn ends<'c, H: Handler>(&self, processor: Processor<'c, Self, H>) -> Processor<'c, Self, H>;
 }
 
 impl FiniteInput for StdioConsumer {
-    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+    fn ends<'c, H: Handler>(&self, processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
         processor.end_of_input(stdin_closed())
     }
 }
 
 impl FiniteInput for FileConsumer {
-    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+    fn ends<'c, H: Handler>(&self, processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
         processor.end_on_error(|e| matches!(e, StreamErr::Backend(FileErr::StreamEnded)))
     }
 }
 
 impl FiniteInput for RedisConsumer {
-    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+    fn ends<'c, H: Handler>(&self, processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
         processor
     }
 }
 
+impl FiniteInput for SeaConsumer {
+    fn ends<'c, H: Handler>(&self, processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+        let processor = processor.end_on_error(is_end_of_stream);
+        match self.backend() {
+            Backend::Stdio => processor.end_of_input(stdin_closed()),
+            _ => processor,
+        }
+    }
+}
+
 impl FiniteInput for KafkaConsumer {
-    fn ends<'c, H: Handler>(processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+    fn ends<'c, H: Handler>(&self, processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
         processor
     }
 }

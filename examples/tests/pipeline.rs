@@ -86,6 +86,37 @@ async fn processor_on_file() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processor_on_file_through_sea_consumer() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = file_url(&dir, "ticks.ss", "tick");
+    let output = file_url(&dir, "processed.ss", "processed");
+    write_ticks(&input, 6).await;
+
+    // `SeaConsumer` itself as the runner's input: its end is the file's end mark too
+    let (_i, consumer) = open_consumer(&input, StartFrom::Earliest).await.unwrap();
+    let (_o, producer) = open_producer(&output).await.unwrap();
+    let outputs = Outputs {
+        producer: producer.clone(),
+        stream: output.stream_key().unwrap(),
+        dead_letter: None,
+    };
+    let summary = run_processor(
+        &consumer,
+        &outputs,
+        &RunnerArgs::default(),
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
+    assert_eq!((summary.fetched, summary.processed), (6, 6));
+    producer.end().await.unwrap();
+
+    let (_r, reader) = open_consumer(&output, StartFrom::Earliest).await.unwrap();
+    let expected: Vec<String> = ticks(0..6).iter().map(|t| transform(t)).collect();
+    assert_eq!(read_all(&reader, None).await, expected);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn buffered_on_file() {
     let dir = tempfile::tempdir().unwrap();
     let input = file_url(&dir, "ticks.ss", "tick");
