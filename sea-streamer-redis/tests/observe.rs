@@ -46,8 +46,17 @@ impl Recorder for TestRecorder {
     fn register_gauge(&self, key: &Key, _: &Metadata<'_>) -> Gauge {
         Gauge::from_arc(self.cell(key))
     }
-    fn register_histogram(&self, _: &Key, _: &Metadata<'_>) -> Histogram {
-        Histogram::noop()
+    fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
+        Histogram::from_arc(Arc::new(Records(self.cell(key))))
+    }
+}
+
+/// A histogram that counts its records.
+struct Records(Arc<AtomicU64>);
+
+impl metrics::HistogramFn for Records {
+    fn record(&self, _: f64) {
+        self.0.fetch_add(1, Ordering::Relaxed);
     }
 }
 
@@ -169,6 +178,16 @@ async fn counters_equal_message_counts() {
     assert_eq!(counter(names::CONSUMER_BYTES, s), bytes as u64);
     assert_eq!(counter(names::CONSUMER_ERRORS, s), 0);
     assert_eq!(counter(names::CONSUMER_RECONNECTS, s), 0);
+    // latencies are sampled: one message in 8
+    assert_eq!(
+        counter(names::CONSUMER_EVENT_TIME_SECONDS, s),
+        BACKLOG as u64 / 8
+    );
+    let sends = counter(names::PRODUCER_SEND_SECONDS, s);
+    assert!(
+        (BACKLOG as u64 / 8..=BACKLOG as u64 / 8 + 1).contains(&sends),
+        "{sends}"
+    );
 
     // a failed send counts as an error
     let mut headers = Headers::new();
