@@ -8,6 +8,7 @@ mod error;
 mod flush;
 mod handler;
 mod lanes;
+mod observe;
 mod options;
 mod outbox;
 mod processor;

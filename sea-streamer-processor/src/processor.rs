@@ -5,6 +5,7 @@ use crate::dead_letter::{DeadLetterSink, ProducerSink};
 use crate::end::InputEnd;
 use crate::flush::Flush;
 use crate::lanes::{lane_of, Lanes};
+use crate::observe::{Labels, Observed};
 use crate::summary::Count;
 use crate::{Handler, ProcessorErr, ProcessorOptions, Progress, Summary};
 use futures::future::{BoxFuture, Fuse, FusedFuture};
@@ -78,6 +79,7 @@ pub struct Processor<'c, C: Consumer, H> {
     flush: Vec<Box<dyn Flush + 'c>>,
     progress: Progress,
     end: InputEnd<'c, C::Error>,
+    labels: Labels,
 }
 
 impl<C: Consumer, H> std::fmt::Debug for Processor<'_, C, H> {
@@ -121,7 +123,32 @@ where
             flush: Vec::new(),
             progress: Progress::default(),
             end: InputEnd::default(),
+            labels: Labels::default(),
         }
+    }
+
+    /// The `backend` and `group` labels of the runner's metrics (`backend` is `unknown`
+    /// and there is no group unless set): `sea_streamer_processor_handled_total`,
+    /// `_retried_total`, `_dead_lettered_total` and `_handler_seconds`, per input stream
+    /// (see `sea_streamer_types::observe`). Label values come from configuration, never
+    /// from messages.
+    ///
+    /// ```
+    /// # use sea_streamer_processor::{Outbox, Processor, ProcessorOptions};
+    /// # use sea_streamer_types::{Acknowledge, SharedMessage};
+    /// # fn demo<C: Acknowledge>(consumer: &C) {
+    /// let handler = |_: SharedMessage, _: Outbox| async { Ok(()) };
+    /// let processor = Processor::new(consumer, handler, ProcessorOptions::default())
+    ///     .metrics_labels("redis", Some("workers"));
+    /// # let _ = processor;
+    /// # }
+    /// ```
+    pub fn metrics_labels(mut self, backend: &'static str, group: Option<&str>) -> Self {
+        self.labels = Labels {
+            backend,
+            group: group.map(str::to_owned),
+        };
+        self
     }
 
     /// Marks the input as finite: once `ended` resolves, the processor takes the messages
@@ -186,7 +213,9 @@ where
             mut flush,
             progress,
             mut end,
+            labels,
         } = self;
+        let handler = Observed::new(handler, labels);
         let mut lanes = Lanes::default();
         let mut running: FuturesUnordered<BoxFuture<'_, Finished>> = FuturesUnordered::new();
         let mut fetching = pin!(fetch(consumer, false).fuse());
@@ -251,6 +280,7 @@ where
                     lanes.finish(&lane_of(&finished.message));
                     progress.add(Count::Retried, u64::from(finished.attempts - 1));
                     let header = finished.message.header();
+                    handler.finished(header.stream_key(), finished.attempts, &finished.outcome);
                     let ack = match finished.outcome {
                         Outcome::Processed => {
                             progress.add(Count::Processed, 1);
