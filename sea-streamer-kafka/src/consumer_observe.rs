@@ -226,8 +226,8 @@ mod tests {
     #[test]
     fn slots_are_taken_and_freed() {
         let key = StreamKey::new("slots").unwrap();
-        let a = Registration::new(ConsumerObs::new(&[key.clone()], None, false));
-        let b = Registration::new(ConsumerObs::new(&[key.clone()], Some("g"), false));
+        let a = Registration::new(ConsumerObs::new(std::slice::from_ref(&key), None, false));
+        let b = Registration::new(ConsumerObs::new(std::slice::from_ref(&key), Some("g"), false));
         let (sa, sb) = (a.slot.unwrap(), b.slot.unwrap());
         assert_ne!(sa, sb);
         assert!(a.next_fn() as usize == NEXT_FNS[sa] as usize);

@@ -2,9 +2,8 @@
 //! ([`Tracked`]), and the `traceparent` header of opt-in trace propagation ([`stamp`]).
 
 use crate::consumer_observe::BACKEND;
-use rdkafka::message::{Header, Headers as _, OwnedHeaders};
+use rdkafka::message::{Header, Headers as _, ToBytes};
 use rdkafka::producer::FutureRecord;
-use rdkafka::message::ToBytes;
 use sea_streamer_types::{ProducerMetrics, StreamKey, TraceContext, TRACEPARENT};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, RwLock};
@@ -111,7 +110,7 @@ where
     K: ToBytes + ?Sized,
     P: ToBytes + ?Sized,
 {
-    let headers = record.headers.take().unwrap_or_else(OwnedHeaders::new);
+    let headers = record.headers.take().unwrap_or_default();
     if headers.iter().any(|h| h.key == TRACEPARENT) {
         record.headers = Some(headers);
         return record;
@@ -138,7 +137,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rdkafka::message::Headers as _;
+    use std::future::Future;
 
     fn traceparent(record: &FutureRecord<'_, (), [u8]>) -> TraceContext {
         let headers = record.headers.as_ref().unwrap();
