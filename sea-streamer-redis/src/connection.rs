@@ -5,8 +5,8 @@
 //! crate's default of 500 ms would cut a `BLOCK` read short); command connections time out
 //! after the connect timeout.
 
-use crate::policy::Backoff;
 use crate::error::connect_err;
+use crate::policy::Backoff;
 use crate::{map_err, RedisConnectOptions, RedisErr, RedisResult};
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, IntoConnectionInfo, RedisConnectionInfo};
