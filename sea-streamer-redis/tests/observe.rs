@@ -6,10 +6,14 @@
 mod common;
 
 use common::fixture::{realtime_earliest, resumable, Fixture};
-use common::{consume, url};
+use common::server::PrivateRedis;
+use common::{connect, consume, key, url};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
+use sea_streamer_redis::RedisConnectOptions;
 use sea_streamer_types::observe::names;
-use sea_streamer_types::{ConsumerLag, Headers, Producer, ProducerWithHeaders, StreamKey};
+use sea_streamer_types::{
+    ConsumerLag, Headers, Producer, ProducerWithHeaders, StreamKey, Streamer,
+};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -199,6 +203,37 @@ async fn counters_equal_message_counts() {
     fx.producer.flush_immut().await.unwrap();
     assert_eq!(counter(names::PRODUCER_ERRORS, s), 1);
     assert_eq!(gauge(names::PRODUCER_IN_FLIGHT, s), 0.0);
+}
+
+/// A consumer that loses its connection (the server restarted) counts a reconnection.
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn reconnects_are_counted() {
+    let Some(mut server) = PrivateRedis::start() else {
+        return;
+    };
+    recorder();
+    let streamer = connect(&server.url(), RedisConnectOptions::default()).await;
+    let stream = key("reconnects");
+    let producer = streamer
+        .create_producer(stream.clone(), Default::default())
+        .await
+        .unwrap();
+    let consumer = streamer
+        .create_consumer(std::slice::from_ref(&stream), realtime_earliest())
+        .await
+        .unwrap();
+    producer.send("0").unwrap().await.unwrap();
+    consume(&consumer, 1).await;
+    assert_eq!(counter(names::CONSUMER_RECONNECTS, &stream), 0);
+
+    server.kill();
+    let receipt = producer.send("1").unwrap();
+    server.restart();
+    receipt.await.expect("delivered after the restart");
+    assert_eq!(consume(&consumer, 1).await, [1]);
+    assert!(counter(names::CONSUMER_RECONNECTS, &stream) >= 1);
+    assert_eq!(counter(names::CONSUMER_MESSAGES, &stream), 2);
 }
 
 fn raw(url: &str) -> redis::Connection {

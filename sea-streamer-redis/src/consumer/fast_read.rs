@@ -117,12 +117,13 @@ impl FastReads {
     }
 
     /// Write the next read now, so Redis works on it while this batch is handed over.
-    pub async fn send_ahead(&mut self, reader: &mut RedisCluster, mut cmds: Vec<ReadCmd>) {
+    /// `true` if the connection was found lost (it is reopened by the next read).
+    pub async fn send_ahead(&mut self, reader: &mut RedisCluster, mut cmds: Vec<ReadCmd>) -> bool {
         let (Some(read), true) = (cmds.pop(), cmds.is_empty()) else {
-            return;
+            return false;
         };
         let Some(conn) = self.conn.as_mut() else {
-            return;
+            return false;
         };
         if let Err(e) = conn.send(&read.cmd.get_packed_command()).await {
             // the batch is still delivered; the next read reconnects and resumes after it
@@ -132,7 +133,9 @@ impl FastReads {
             );
             self.close();
             let _ = reader.reconnect(&read.node);
+            return true;
         }
+        false
     }
 }
 

@@ -432,7 +432,9 @@ impl Task {
             self.advance(&shards, &reads);
             if raw && reads.iter().any(|r| r.last.is_some()) {
                 let cmds = self.plan.cmds(&self.reader, &self.shards, &self.absent);
-                self.fast.send_ahead(&mut self.reader, cmds).await;
+                if self.fast.send_ahead(&mut self.reader, cmds).await {
+                    self.observe.reconnect();
+                }
             }
         }
         Outcome::Read
