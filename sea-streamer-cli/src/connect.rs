@@ -20,6 +20,11 @@ pub struct BackendArgs {
     /// (repeatable; ignored by other backends)
     #[arg(short = 'X', long = "kafka-option", value_name = "KEY=VALUE", value_parser = parse_pair)]
     pub kafka_options: Vec<(String, String)>,
+    /// Propagate W3C trace context (Kafka, Redis): write a `traceparent` header on every
+    /// message sent, and record a sea_streamer.consume event for every message read with
+    /// one (see --trace-events)
+    #[arg(long)]
+    pub trace: bool,
 }
 
 fn parse_pair(s: &str) -> Result<(String, String), String> {
@@ -91,6 +96,7 @@ impl BackendArgs {
 
     /// Consumer options with the Kafka properties of `-X` applied last.
     pub fn consumer_options(&self, mut options: SeaConsumerOptions) -> SeaConsumerOptions {
+        options.set_trace_propagation(self.trace);
         options.set_kafka_consumer_options(|o| {
             for (k, v) in &self.kafka_options {
                 o.add_custom_option(k, v);
@@ -102,6 +108,7 @@ impl BackendArgs {
     /// Creates a producer anchored nowhere (messages name their stream).
     pub async fn producer(&self, streamer: &SeaStreamer, url: &StreamUrl) -> Result<SeaProducer> {
         let mut options = SeaProducerOptions::default();
+        options.set_trace_propagation(self.trace);
         options.set_kafka_producer_options(|o| {
             for (k, v) in &self.kafka_options {
                 o.add_custom_option(k, v);

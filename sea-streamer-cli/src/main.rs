@@ -12,6 +12,7 @@ mod end;
 mod format;
 mod from;
 mod meta;
+mod observe;
 mod progress;
 mod raw_kafka;
 mod raw_redis;
@@ -49,6 +50,15 @@ pub struct Cli {
     /// No progress display and no summary line
     #[arg(short, long, global = true)]
     quiet: bool,
+    /// Serve the metrics of the streams this command reads and writes as Prometheus text
+    /// on HOST:PORT (any path), e.g. 127.0.0.1:9000; `consume` and `relay` also measure
+    /// their lag every second
+    #[arg(long, global = true, value_name = "HOST:PORT")]
+    metrics_addr: Option<std::net::SocketAddr>,
+    /// Print the sea_streamer.* tracing events (e.g. those of --trace) to stderr, one JSON
+    /// object per line
+    #[arg(long, global = true)]
+    trace_events: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -101,6 +111,12 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let quiet = cli.quiet;
+    if cli.trace_events {
+        observe::print_trace_events()?;
+    }
+    if let Some(addr) = cli.metrics_addr {
+        observe::serve_metrics(addr)?;
+    }
     match cli.command {
         Command::Produce(a) => cmd::produce::run(a, quiet).await,
         Command::Consume(a) => cmd::consume::run(a, quiet).await,

@@ -18,10 +18,11 @@ use sea_streamer_socket::{
     SeaStreamerBackend,
 };
 use sea_streamer_types::{
-    Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, SeqPos, ShardId,
+    Consumer, ConsumerGroup, ConsumerLag, ConsumerMode, ConsumerOptions, Message, SeqPos, ShardId,
     SharedMessage, StreamErr, StreamUrl,
 };
-use std::{future::Future, pin::Pin};
+use std::{future::Future, pin::Pin, time::Duration};
+use tokio::time::{Interval, MissedTickBehavior};
 
 /// Options of the commands that read a stream.
 #[derive(Debug, Clone, Args)]
@@ -60,6 +61,30 @@ pub struct Source {
     grouped: bool,
     /// The last message delivered to a Redis group member, acknowledged when read on.
     to_ack: Option<SharedMessage>,
+    /// With `--metrics-addr`: when to measure the lag again (which sets the lag gauge).
+    lag_tick: Option<Interval>,
+}
+
+/// How often a reader measures its lag while metrics are served.
+const LAG_EVERY: Duration = Duration::from_secs(1);
+
+/// Measures `consumer`'s lag (setting the lag gauge); false if it cannot be measured.
+async fn measure_lag(consumer: &SeaConsumer, name: &str) -> bool {
+    match consumer.lag().await {
+        Ok(lag) => {
+            log::debug!("{name}: lag {}", lag.total());
+            true
+        }
+        Err(StreamErr::Unsupported(why)) => {
+            log::info!("{name}: no lag gauge: {why}");
+            false
+        }
+        Err(e) => {
+            // a transient failure: try again at the next tick
+            log::warn!("{name}: measuring the lag: {e}");
+            true
+        }
+    }
 }
 
 impl Source {
@@ -209,6 +234,11 @@ impl Source {
             ended,
             grouped: read.group.is_some(),
             to_ack: None,
+            lag_tick: crate::observe::serving_metrics().then(|| {
+                let mut tick = tokio::time::interval(LAG_EVERY);
+                tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+                tick
+            }),
         })
     }
 
@@ -228,10 +258,33 @@ impl Source {
                 }
             }
         } else {
-            tokio::select! {
-                biased;
-                item = self.consumer.next() => item,
-                _ = &mut self.eof => {
+            // `Some(item)` when a message (or error) came, `None` at the end of stdin.
+            let got = {
+                let consumer = &self.consumer;
+                let mut next = std::pin::pin!(consumer.next());
+                loop {
+                    let tick = async {
+                        match &mut self.lag_tick {
+                            Some(tick) => tick.tick().await,
+                            None => std::future::pending().await,
+                        }
+                    };
+                    tokio::select! {
+                        biased;
+                        _ = tick => {
+                            // measured while the pending read waits (it is not dropped)
+                            if !measure_lag(consumer, &self.name).await {
+                                self.lag_tick = None;
+                            }
+                        }
+                        item = &mut next => break Some(item),
+                        _ = &mut self.eof => break None,
+                    }
+                }
+            };
+            match got {
+                Some(item) => item,
+                None => {
                     self.draining = true;
                     match self.consumer.next().now_or_never() {
                         Some(item) => item,
