@@ -126,6 +126,9 @@
 //!   beyond that `send` returns `RedisErr::QueueFull` (a new variant) and queues nothing.
 //!   Upstream's queue was unbounded (a stalled Redis made the producer grow without limit).
 //!   The queue's storage is released once a backlog drains.
+//! * Entries' fields other than the message field are read as the message's headers (upstream
+//!   ignored them); headers are written with `ProducerWithHeaders`, and a header named like the
+//!   message field fails the send with `RedisErr::ReservedHeader` (a new variant).
 //! * `RedisProducer::resent_count()` (new) counts messages re-sent because their pipeline's
 //!   reply was lost (response timeout, e.g. Redis stalled longer than the connect timeout, or a
 //!   broken connection); each re-send is logged as a warning with the count. Such messages may
