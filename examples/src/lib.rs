@@ -13,6 +13,7 @@
 //! | [`tick`] | `tick-producer`: clock ticks |
 //! | [`transform`] | `processor`: the payload transformation, on the runner |
 //! | [`runner`] | programs on the processor runner: signals, runner options |
+//! | [`observe`] | `--metrics-addr`: Prometheus text over HTTP |
 //! | [`batch`] | `buffered`, `sql-sink`: collecting messages into batches |
 //! | [`work`] | `blocking`: CPU-bound work on a thread pool while consuming |
 //! | [`resume`] | `resumable`: committing progress per backend |
@@ -32,6 +33,7 @@ pub mod endpoint;
 pub mod kraken;
 pub mod log_count;
 pub mod moving_average;
+pub mod observe;
 pub mod price_feed;
 pub mod replay;
 pub mod resume;

@@ -74,6 +74,10 @@ pub struct RunnerArgs {
     /// Stop after this many messages (default: no limit)
     #[arg(long)]
     pub count: Option<u64>,
+    /// The `backend` and `group` labels of the runner's metrics (set by the program from
+    /// its input, see `Processor::metrics_labels`)
+    #[arg(skip)]
+    pub metrics_labels: Option<(&'static str, Option<String>)>,
 }
 
 impl Default for RunnerArgs {
@@ -83,6 +87,7 @@ impl Default for RunnerArgs {
             max_attempts: 5,
             shutdown_deadline: Duration::from_secs(10),
             count: None,
+            metrics_labels: None,
         }
     }
 }
@@ -101,6 +106,19 @@ impl RunnerArgs {
             .set_shutdown_deadline(self.shutdown_deadline)
             .set_max_messages(self.count);
         options
+    }
+}
+
+impl RunnerArgs {
+    /// `processor` with the metrics labels of [`RunnerArgs::metrics_labels`], if set.
+    pub fn label<'c, C: Acknowledge, H: Handler>(
+        &self,
+        processor: Processor<'c, C, H>,
+    ) -> Processor<'c, C, H> {
+        match &self.metrics_labels {
+            Some((backend, group)) => processor.metrics_labels(backend, group.as_deref()),
+            None => processor,
+        }
     }
 }
 

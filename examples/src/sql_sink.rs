@@ -176,7 +176,8 @@ where
             Ok(())
         }
     };
-    let mut processor = consumer.ends(Processor::new(consumer, handler, args.options()));
+    let mut processor =
+        args.label(consumer.ends(Processor::new(consumer, handler, args.options())));
     if let Some((producer, stream)) = dead_letter {
         processor = processor.dead_letter(producer, stream);
     }

@@ -80,8 +80,8 @@ where
             .send(&outputs.producer, &outputs.stream, output.as_str())
             .await
     };
-    let mut processor = consumer
-        .ends(Processor::new(consumer, handler, args.options()))
+    let mut processor = args
+        .label(consumer.ends(Processor::new(consumer, handler, args.options())))
         .flush_at_end(outputs.producer.clone());
     if let Some((producer, stream)) = &outputs.dead_letter {
         processor = processor.dead_letter(producer.clone(), stream.clone());

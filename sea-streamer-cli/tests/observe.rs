@@ -5,49 +5,12 @@
 
 mod common;
 use common::*;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use sea_streamer_conformance::prometheus::{free_addr, poll_until, sample};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-/// The overall bound of a poll: generous, so only a hang fails.
-const PATIENCE: Duration = Duration::from_secs(60);
 
 fn redis() -> Option<String> {
     sea_streamer_conformance::service_url("SEA_STREAMER_TEST_REDIS")
         .map(|u| u.trim_end_matches('/').to_owned())
-}
-
-/// A port nobody listens on now.
-fn free_addr() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
-}
-
-/// One scrape of the Prometheus endpoint (`None` while it is not up yet).
-fn scrape(addr: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: sea\r\nConnection: close\r\n\r\n")
-        .ok()?;
-    let mut text = String::new();
-    stream.read_to_string(&mut text).ok()?;
-    Some(text)
-}
-
-/// The value of the sample `name` whose labels include every one of `labels`.
-fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    text.lines().find_map(|line| {
-        let rest = line.strip_prefix(name)?;
-        let (label_text, value) = match rest.strip_prefix('{') {
-            Some(r) => r.split_once("} ")?,
-            None => ("", rest.strip_prefix(' ')?),
-        };
-        labels
-            .iter()
-            .all(|(k, v)| label_text.contains(&format!("{k}=\"{v}\"")))
-            .then(|| value.trim().parse().ok())?
-    })
 }
 
 /// A `sea` process killed when dropped.
@@ -72,26 +35,6 @@ fn spawn_sea(args: &[&str]) -> Running {
     )
 }
 
-/// Scrapes `addr` until `done` holds for the text, or panics after [`PATIENCE`] with the
-/// last scrape.
-fn poll_until(addr: &str, what: &str, done: impl Fn(&str) -> bool) -> String {
-    let started = Instant::now();
-    let mut last = String::new();
-    loop {
-        if let Some(text) = scrape(addr) {
-            if done(&text) {
-                return text;
-            }
-            last = text;
-        }
-        assert!(
-            started.elapsed() < PATIENCE,
-            "{what}: not seen within {PATIENCE:?}; last scrape:\n{last}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 #[ignore = "the file backend records no metrics yet: un-ignore when its observability (issue #13, file/stdio part) lands"]
 fn relay_file_to_file_serves_its_counters() {
@@ -100,7 +43,18 @@ fn relay_file_to_file_serves_its_counters() {
     let input = format!("file://{}/in.ss/events", dir.path().display());
     let output = format!("file://{}/out.ss/copied", dir.path().display());
     let count = n.to_string();
-    ok(&["produce", &input, "--payload", "hello", "--count", &count, "-q"], b"");
+    ok(
+        &[
+            "produce",
+            &input,
+            "--payload",
+            "hello",
+            "--count",
+            &count,
+            "-q",
+        ],
+        b"",
+    );
     let addr = free_addr();
     let _relay = spawn_sea(&["relay", &input, &output, "-q", "--metrics-addr", &addr]);
     let want = n as f64;
@@ -132,7 +86,18 @@ fn relay_redis_to_redis_serves_counters_and_lag_back_to_zero() {
     let n = 1000;
     let count = n.to_string();
     // a backlog first: the relay starts behind it
-    ok(&["produce", &input, "--payload", "hello", "--count", &count, "-q"], b"");
+    ok(
+        &[
+            "produce",
+            &input,
+            "--payload",
+            "hello",
+            "--count",
+            &count,
+            "-q",
+        ],
+        b"",
+    );
     let addr = free_addr();
     let _relay = spawn_sea(&["relay", &input, &output, "-q", "--metrics-addr", &addr]);
     let want = n as f64;
@@ -206,7 +171,10 @@ fn a_trace_joins_producer_and_consumer_processes_over_redis() {
         assert_eq!(c["trace_id"], p["trace_id"], "{c} continues {p}");
         assert_eq!(c["parent_id"], p["span_id"], "{c} is a child of {p}");
     }
-    assert_ne!(sent[0]["trace_id"], sent[1]["trace_id"], "one trace per message");
+    assert_ne!(
+        sent[0]["trace_id"], sent[1]["trace_id"],
+        "one trace per message"
+    );
     // without --trace: no header, no event
     let plain = ok(&["consume", &url, "-e", "--trace-events", "-q"], b"");
     assert!(events(&plain.stderr, "sea_streamer.consume").is_empty());

@@ -17,6 +17,7 @@
 //! ```
 
 pub mod backend;
+pub mod prometheus;
 pub mod scenarios;
 pub mod service;
 pub mod stress;

@@ -47,12 +47,15 @@ struct Args {
     /// Where to start reading the input
     #[arg(long, value_enum, default_value_t = StartFrom::Earliest)]
     from: StartFrom,
+    #[command(flatten)]
+    metrics: sea_streamer_examples::observe::MetricsArgs,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
     let args = Args::parse();
+    args.metrics.serve()?;
     let spec = WindowSpec::sliding(args.window, args.slide)?.with_allowed_lateness(args.lateness);
     let (_input, consumer) = open_consumer(&args.input, args.from).await?;
     let (_output, producer) = open_producer(&args.output).await?;

@@ -44,12 +44,15 @@ struct Args {
     /// Where to start reading the input
     #[arg(long, value_enum, default_value_t = StartFrom::Earliest)]
     from: StartFrom,
+    #[command(flatten)]
+    metrics: sea_streamer_examples::observe::MetricsArgs,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
     let args = Args::parse();
+    args.metrics.serve()?;
     let shutdown = shutdown_signal();
     let slide = args.slide.unwrap_or(args.window);
     let spec = WindowSpec::sliding(args.window, slide)?.with_allowed_lateness(args.lateness);

@@ -46,12 +46,19 @@ struct Args {
     from: StartFrom,
     #[command(flatten)]
     runner: RunnerArgs,
+    #[command(flatten)]
+    metrics: sea_streamer_examples::observe::MetricsArgs,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     env_logger::init();
-    let args = Args::parse();
+    let mut args = Args::parse();
+    args.metrics.serve()?;
+    args.runner.metrics_labels = Some((
+        sea_streamer_examples::observe::backend_label(&args.input),
+        None,
+    ));
     let shutdown = shutdown_signal();
     // (tests wait for this line before they send a signal)
     eprintln!("sql-sink: running, pid {}", std::process::id());
