@@ -33,7 +33,8 @@ pub(crate) async fn handle_message<H: Handler>(
     options: &ProcessorOptions,
     dead_letter: Option<&dyn DeadLetterSink>,
 ) -> Finished {
-    let mut delays = options.retry_delays();
+    // built at the first failure: most messages succeed at once
+    let mut delays = None;
     let mut attempts = 0;
     let error = loop {
         attempts += 1;
@@ -53,7 +54,7 @@ pub(crate) async fn handle_message<H: Handler>(
             Err(e) if e.is_permanent() => break e,
             Err(e) => e,
         };
-        let Some(delay) = delays.next() else {
+        let Some(delay) = delays.get_or_insert_with(|| options.retry_delays()).next() else {
             break error;
         };
         log::debug!(

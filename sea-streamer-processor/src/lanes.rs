@@ -2,7 +2,8 @@
 //! message of a lane running at a time (pure scheduling state, no I/O).
 
 use sea_streamer_types::{Message, ShardId, SharedMessage, StreamKey};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
 
 /// A lane: the messages of one stream key and shard, handled in order.
 pub(crate) type Lane = (StreamKey, ShardId);
@@ -12,45 +13,97 @@ pub(crate) fn lane_of(message: &SharedMessage) -> Lane {
     (message.stream_key(), message.shard_id())
 }
 
+/// One lane with something waiting or running.
+#[derive(Debug, Default)]
+struct LaneState {
+    waiting: VecDeque<SharedMessage>,
+    busy: bool,
+}
+
 /// Messages fetched and not started yet, and which lanes have one running.
+///
+/// Only lanes with a message waiting or running are kept, and each step looks its lane up
+/// once (this runs for every message). With one message running at a time, fetch order is
+/// every lane's order: the messages then wait in one queue, and no lane is looked up.
 #[derive(Debug, Default)]
 pub(crate) struct Lanes {
-    queues: HashMap<Lane, VecDeque<SharedMessage>>,
-    /// Lanes with a running message.
-    busy: HashSet<Lane>,
+    /// One message at a time: `single` is the queue, `lanes` and `ready` stay empty.
+    one_at_a_time: bool,
+    single: VecDeque<SharedMessage>,
+    lanes: HashMap<Lane, LaneState>,
     /// Lanes not busy with a waiting message, in the order they became ready.
     ready: VecDeque<Lane>,
     waiting: usize,
+    running: usize,
 }
 
 impl Lanes {
+    /// Lanes for `concurrency` messages running at a time.
+    pub(crate) fn new(concurrency: usize) -> Self {
+        Self {
+            one_at_a_time: concurrency <= 1,
+            ..Self::default()
+        }
+    }
+
     /// Queues a fetched message behind the others of its lane.
     pub(crate) fn push(&mut self, message: SharedMessage) {
-        let lane = lane_of(&message);
-        let queue = self.queues.entry(lane.clone()).or_default();
-        queue.push_back(message);
         self.waiting += 1;
-        if queue.len() == 1 && !self.busy.contains(&lane) {
-            self.ready.push_back(lane);
+        if self.one_at_a_time {
+            self.single.push_back(message);
+            return;
+        }
+        let lane = lane_of(&message);
+        match self.lanes.entry(lane) {
+            Entry::Occupied(mut entry) => entry.get_mut().waiting.push_back(message),
+            Entry::Vacant(entry) => {
+                self.ready.push_back(entry.key().clone());
+                entry
+                    .insert(LaneState::default())
+                    .waiting
+                    .push_back(message);
+            }
         }
     }
 
     /// Takes the next message whose lane has nothing running, and marks its lane busy.
     pub(crate) fn start(&mut self) -> Option<SharedMessage> {
-        let lane = self.ready.pop_front()?;
-        let queue = self.queues.get_mut(&lane)?;
-        let message = queue.pop_front()?;
-        if queue.is_empty() {
-            self.queues.remove(&lane);
+        if self.one_at_a_time {
+            if self.running > 0 {
+                return None;
+            }
+            let message = self.single.pop_front()?;
+            self.waiting -= 1;
+            self.running += 1;
+            return Some(message);
         }
+        let lane = self.ready.pop_front()?;
+        let state = self.lanes.get_mut(&lane)?;
+        let message = state.waiting.pop_front()?;
+        state.busy = true;
         self.waiting -= 1;
-        self.busy.insert(lane);
+        self.running += 1;
         Some(message)
     }
 
     /// A message of `lane` finished: its next message (if any) may start.
     pub(crate) fn finish(&mut self, lane: &Lane) {
-        if self.busy.remove(lane) && self.queues.contains_key(lane) {
+        if self.one_at_a_time {
+            self.running = self.running.saturating_sub(1);
+            return;
+        }
+        let Entry::Occupied(mut entry) = self.lanes.entry(lane.clone()) else {
+            return;
+        };
+        let state = entry.get_mut();
+        if !state.busy {
+            return;
+        }
+        state.busy = false;
+        self.running -= 1;
+        if state.waiting.is_empty() {
+            entry.remove();
+        } else {
             self.ready.push_back(lane.clone());
         }
     }
@@ -62,7 +115,7 @@ impl Lanes {
 
     /// Messages running.
     pub(crate) fn running(&self) -> usize {
-        self.busy.len()
+        self.running
     }
 }
 
@@ -91,7 +144,7 @@ mod tests {
 
     #[test]
     fn one_message_per_lane_runs_and_lanes_keep_their_order() {
-        let mut lanes = Lanes::default();
+        let mut lanes = Lanes::new(8);
         for seq in 0..3 {
             lanes.push(message("a", 0, seq));
             lanes.push(message("a", 1, seq));
@@ -115,7 +168,8 @@ mod tests {
     }
 
     /// Random interleavings of pushes, starts and finishes: every lane's messages start
-    /// in order, never two of a lane at once, and nothing is lost.
+    /// in order, never two of a lane at once (never two at all, one at a time), and nothing
+    /// is lost.
     #[test]
     fn random_schedules_keep_order_and_lose_nothing() {
         let mut state = 0x2545_f491_u64;
@@ -125,8 +179,10 @@ mod tests {
             state ^= state << 17;
             state % n
         };
-        for _ in 0..100 {
-            let mut lanes = Lanes::default();
+        for round in 0..100 {
+            // even rounds: one at a time (a single queue); odd rounds: the lanes
+            let one_at_a_time = round % 2 == 0;
+            let mut lanes = Lanes::new(if one_at_a_time { 1 } else { 8 });
             let mut next_seq = [0u64; 4];
             let mut last_started: HashMap<Lane, u64> = HashMap::new();
             let mut running: Vec<Lane> = Vec::new();
@@ -157,6 +213,7 @@ mod tests {
                     _ => {}
                 }
                 assert_eq!(lanes.running(), running.len());
+                assert!(!one_at_a_time || running.len() <= 1, "one at a time");
                 assert_eq!(lanes.waiting() + running.len() + done, pushed);
             }
         }

@@ -77,8 +77,15 @@ impl Outbox {
         P::SendFuture: Send + 'static,
         B: Buffer,
     {
-        while self.pending() >= self.max_pending {
-            let Some(oldest) = self.pop() else { break };
+        loop {
+            let oldest = {
+                let mut pending = self.lock();
+                if pending.len() < self.max_pending {
+                    break;
+                }
+                pending.pop_front()
+            };
+            let Some(oldest) = oldest else { break };
             oldest.await.map_err(HandlerErr::transient)?;
         }
         let receipt = producer.send_to(stream, payload)?;
@@ -95,15 +102,17 @@ impl Outbox {
     /// Waits for every pending receipt; the first failure fails the attempt.
     pub(crate) async fn settle(&self) -> Result<usize, HandlerErr> {
         let mut settled = 0;
-        while let Some(receipt) = self.pop() {
-            receipt.await.map_err(HandlerErr::transient)?;
-            settled += 1;
+        loop {
+            // all pending at once (one lock); a clone of the outbox may still have sent more
+            let receipts = std::mem::take(&mut *self.lock());
+            if receipts.is_empty() {
+                return Ok(settled);
+            }
+            for receipt in receipts {
+                receipt.await.map_err(HandlerErr::transient)?;
+                settled += 1;
+            }
         }
-        Ok(settled)
-    }
-
-    fn pop(&self) -> Option<PendingReceipt> {
-        self.lock().pop_front()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<PendingReceipt>> {

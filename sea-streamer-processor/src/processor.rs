@@ -16,6 +16,7 @@ use sea_streamer_types::{
 };
 use std::future::Future;
 use std::pin::pin;
+use std::task::Poll;
 use std::time::Instant;
 
 /// Runs a [`Handler`] over the messages of a consumer that implements [`Acknowledge`].
@@ -216,7 +217,7 @@ where
             labels,
         } = self;
         let handler = Observed::new(handler, labels);
-        let mut lanes = Lanes::default();
+        let mut lanes = Lanes::new(options.concurrency());
         let mut running: FuturesUnordered<BoxFuture<'_, Finished>> = FuturesUnordered::new();
         let mut fetching = pin!(fetch(consumer, false).fuse());
         let signal = end.signal.take();
@@ -252,11 +253,72 @@ where
             }};
         }
 
+        // A message is done: free its lane, count it, acknowledge it, commit if due.
+        macro_rules! on_finished {
+            ($finished:expr) => {{
+                let finished: Finished = $finished;
+                in_flight -= 1;
+                lanes.finish(&lane_of(&finished.message));
+                progress.add(Count::Retried, u64::from(finished.attempts - 1));
+                let header = finished.message.header();
+                handler.finished(header.stream_key(), finished.attempts, &finished.outcome);
+                let ack = match finished.outcome {
+                    Outcome::Processed => {
+                        progress.add(Count::Processed, 1);
+                        true
+                    }
+                    Outcome::DeadLettered => {
+                        progress.add(Count::DeadLettered, 1);
+                        true
+                    }
+                    Outcome::Failed(error) => {
+                        progress.add(Count::Failed, 1);
+                        let attempts = finished.attempts;
+                        begin_stop!(Some(ProcessorErr::Failed {
+                            header: header.clone(),
+                            attempts,
+                            error
+                        }));
+                        false
+                    }
+                    Outcome::DeadLetterFailed(error) => {
+                        progress.add(Count::Failed, 1);
+                        begin_stop!(Some(ProcessorErr::DeadLetter {
+                            header: header.clone(),
+                            error
+                        }));
+                        false
+                    }
+                };
+                if ack {
+                    match consumer.ack(header) {
+                        Ok(()) => acked_since_commit = true,
+                        Err(e) => begin_stop!(Some(ProcessorErr::Consumer(e))),
+                    }
+                }
+                if acked_since_commit && last_commit.elapsed() >= options.commit_interval() {
+                    acked_since_commit = false;
+                    last_commit = Instant::now();
+                    if let Err(e) = consumer.commit_acked().await {
+                        begin_stop!(Some(ProcessorErr::Consumer(e)));
+                    }
+                }
+            }};
+        }
+
         loop {
             while running.len() < options.concurrency() {
                 let Some(message) = lanes.start() else { break };
                 let sink = dead_letter.as_deref();
-                running.push(handle_message(&handler, message, &options, sink).boxed());
+                let mut handling = handle_message(&handler, message, &options, sink).boxed();
+                // Polled once here, with this task's waker: a message whose work completes
+                // at once (e.g. sends to a file) is finished without a round through
+                // `running`; one that waits is moved there (its waker is replaced on the
+                // next poll).
+                match futures::poll!(handling.as_mut()) {
+                    Poll::Ready(finished) => on_finished!(finished),
+                    Poll::Pending => running.push(handling),
+                }
             }
             debug_assert_eq!(lanes.waiting() + lanes.running(), in_flight);
             if (stopping || drained || limit_reached(taken)) && in_flight == 0 {
@@ -275,47 +337,7 @@ where
                     deadline_passed = true;
                     break;
                 }
-                finished = running.select_next_some() => {
-                    in_flight -= 1;
-                    lanes.finish(&lane_of(&finished.message));
-                    progress.add(Count::Retried, u64::from(finished.attempts - 1));
-                    let header = finished.message.header();
-                    handler.finished(header.stream_key(), finished.attempts, &finished.outcome);
-                    let ack = match finished.outcome {
-                        Outcome::Processed => {
-                            progress.add(Count::Processed, 1);
-                            true
-                        }
-                        Outcome::DeadLettered => {
-                            progress.add(Count::DeadLettered, 1);
-                            true
-                        }
-                        Outcome::Failed(error) => {
-                            progress.add(Count::Failed, 1);
-                            let attempts = finished.attempts;
-                            begin_stop!(Some(ProcessorErr::Failed { header: header.clone(), attempts, error }));
-                            false
-                        }
-                        Outcome::DeadLetterFailed(error) => {
-                            progress.add(Count::Failed, 1);
-                            begin_stop!(Some(ProcessorErr::DeadLetter { header: header.clone(), error }));
-                            false
-                        }
-                    };
-                    if ack {
-                        match consumer.ack(header) {
-                            Ok(()) => acked_since_commit = true,
-                            Err(e) => begin_stop!(Some(ProcessorErr::Consumer(e))),
-                        }
-                    }
-                    if acked_since_commit && last_commit.elapsed() >= options.commit_interval() {
-                        acked_since_commit = false;
-                        last_commit = Instant::now();
-                        if let Err(e) = consumer.commit_acked().await {
-                            begin_stop!(Some(ProcessorErr::Consumer(e)));
-                        }
-                    }
-                }
+                finished = running.select_next_some() => on_finished!(finished),
                 () = end_signal => {
                     log::info!("end of input: taking what the consumer holds");
                     ended = true;
