@@ -264,7 +264,10 @@ impl Consumer for KafkaConsumer {
     }
 
     fn next(&self) -> NextFuture<'_> {
-        self.inner.stream().into_future().map(self.observe.next_fn())
+        self.inner
+            .stream()
+            .into_future()
+            .map(self.observe.next_fn())
     }
 
     fn stream<'a, 'b: 'a>(&'b mut self) -> KafkaMessageStream<'a> {

@@ -31,6 +31,8 @@ pub(crate) struct ConsumerObs {
     streams: Vec<(StreamKey, ConsumerMetrics)>,
     /// Record a `sea_streamer.consume` event for messages with a `traceparent` header.
     trace: bool,
+    /// A broker connection was reported lost and no message came since.
+    lost: AtomicBool,
 }
 
 impl ConsumerObs {
@@ -43,6 +45,7 @@ impl ConsumerObs {
                 .map(|s| (s.clone(), ConsumerMetrics::new(BACKEND, s, group)))
                 .collect(),
             trace,
+            lost: AtomicBool::new(false),
         }
     }
 
@@ -62,6 +65,9 @@ impl ConsumerObs {
 
     /// A message was delivered.
     fn delivered(&self, message: &KafkaMessage<'_>) {
+        if self.lost.load(Ordering::Relaxed) && self.lost.swap(false, Ordering::Relaxed) {
+            self.reconnected();
+        }
         let raw = message.inner();
         if let Some(metrics) = self.metrics_of(raw.topic()) {
             metrics.received(raw.payload_len(), message.timestamp());
@@ -83,21 +89,34 @@ impl ConsumerObs {
     }
 
     /// `next()` returned an error: counted for every topic of the consumer (librdkafka's
-    /// consumer errors are not tied to one topic). A broken broker connection
-    /// (`BrokerTransportFailure`), which librdkafka re-establishes on its own, also counts
-    /// as a reconnect.
+    /// consumer errors are not tied to one topic). A lost broker connection
+    /// (`BrokerTransportFailure`, `AllBrokersDown`), which librdkafka re-establishes on its
+    /// own, makes the next delivered message count as a reconnect.
     fn failed(&self, err: &KafkaErr) {
-        let transport = err.rdkafka_error_code() == Some(RDKafkaErrorCode::BrokerTransportFailure);
         for (_, metrics) in &self.streams {
             metrics.error();
-            if transport {
-                metrics.reconnect();
-            }
         }
-        if transport {
-            let _span = tracing::info_span!("sea_streamer.reconnect", backend = BACKEND).entered();
-            tracing::info!("broker connection lost, librdkafka reconnects: {err}");
+        if matches!(
+            err.rdkafka_error_code(),
+            Some(RDKafkaErrorCode::BrokerTransportFailure | RDKafkaErrorCode::AllBrokersDown)
+        ) {
+            self.lost.store(true, Ordering::Relaxed);
         }
+    }
+
+    /// A message arrived after a lost broker connection: librdkafka reconnected.
+    fn reconnected(&self) {
+        for (_, metrics) in &self.streams {
+            metrics.reconnect();
+        }
+        let stream = self
+            .streams
+            .first()
+            .map(|(s, _)| s.name())
+            .unwrap_or_default();
+        let _span =
+            tracing::info_span!("sea_streamer.reconnect", backend = BACKEND, stream).entered();
+        tracing::info!("messages flow again after a lost broker connection");
     }
 }
 
@@ -227,7 +246,11 @@ mod tests {
     fn slots_are_taken_and_freed() {
         let key = StreamKey::new("slots").unwrap();
         let a = Registration::new(ConsumerObs::new(std::slice::from_ref(&key), None, false));
-        let b = Registration::new(ConsumerObs::new(std::slice::from_ref(&key), Some("g"), false));
+        let b = Registration::new(ConsumerObs::new(
+            std::slice::from_ref(&key),
+            Some("g"),
+            false,
+        ));
         let (sa, sb) = (a.slot.unwrap(), b.slot.unwrap());
         assert_ne!(sa, sb);
         assert!(a.next_fn() as usize == NEXT_FNS[sa] as usize);

@@ -37,7 +37,10 @@ fn measure(q: Query) -> Result<Vec<ShardLag>, KafkaErr> {
         (all_partitions(&q)?, None)
     };
     let position = |topic: &str, partition: i32| -> Option<Offset> {
-        let found = positions.as_ref()?.find_partition(topic, partition)?.offset();
+        let found = positions
+            .as_ref()?
+            .find_partition(topic, partition)?
+            .offset();
         matches!(found, Offset::Offset(_)).then_some(found)
     };
     let manual = |topic: &str, partition: i32| {
@@ -61,17 +64,20 @@ fn measure(q: Query) -> Result<Vec<ShardLag>, KafkaErr> {
         None
     };
 
+    let marks = watermarks(&q, &partitions)?;
     let mut shards = Vec::with_capacity(partitions.count());
-    for e in partitions.elements() {
+    for (e, (low, high)) in partitions.elements().iter().zip(marks) {
         let (topic, partition) = (e.topic(), e.partition());
         let Some(stream_key) = q.streams.iter().find(|s| s.name() == topic) else {
             continue;
         };
-        let (low, high) = q.inner.fetch_watermarks(topic, partition, q.timeout)?;
         let start = position(topic, partition)
             .or_else(|| manual(topic, partition))
             .or_else(|| {
-                let found = committed.as_ref()?.find_partition(topic, partition)?.offset();
+                let found = committed
+                    .as_ref()?
+                    .find_partition(topic, partition)?
+                    .offset();
                 matches!(found, Offset::Offset(_)).then_some(found)
             })
             .unwrap_or(if q.resets_earliest {
@@ -93,6 +99,44 @@ fn measure(q: Query) -> Result<Vec<ShardLag>, KafkaErr> {
         });
     }
     Ok(shards)
+}
+
+/// How many partitions' watermarks are asked at once.
+const PARALLEL: usize = 16;
+
+/// The low and high watermarks of every partition of `list`, in order. Each is a broker
+/// round trip, which may wait behind the consumer's pending fetch (up to
+/// `fetch.wait.max.ms`), so up to [`PARALLEL`] are asked at once, each on a thread.
+fn watermarks(q: &Query, list: &TopicPartitionList) -> Result<Vec<(i64, i64)>, KafkaErr> {
+    let partitions: Vec<(String, i32)> = list
+        .elements()
+        .iter()
+        .map(|e| (e.topic().to_owned(), e.partition()))
+        .collect();
+    let mut marks = Vec::with_capacity(partitions.len());
+    for chunk in partitions.chunks(PARALLEL) {
+        let answers: Vec<Result<(i64, i64), KafkaErr>> = std::thread::scope(|scope| {
+            let asks: Vec<_> = chunk
+                .iter()
+                .map(|(topic, partition)| {
+                    scope.spawn(move || q.inner.fetch_watermarks(topic, *partition, q.timeout))
+                })
+                .collect();
+            asks.into_iter()
+                .map(|ask| {
+                    ask.join().unwrap_or_else(|_| {
+                        Err(KafkaErr::MetadataFetch(
+                            rdkafka::error::RDKafkaErrorCode::Fail,
+                        ))
+                    })
+                })
+                .collect()
+        });
+        for answer in answers {
+            marks.push(answer?);
+        }
+    }
+    Ok(marks)
 }
 
 /// Every partition of the consumer's topics, from the cluster's metadata.

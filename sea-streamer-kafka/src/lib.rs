@@ -41,6 +41,50 @@
 //! # }
 //! ```
 //!
+//! ## Observability
+//!
+//! Additions to the 0.5 API (see [`sea_streamer_types::observe`] for the metric names):
+//!
+//! - **Producer metrics**, per stream key (labels `backend="kafka"`, `stream`): messages and
+//!   payload bytes queued, errors (a refused send, a failed receipt), records in flight (sent,
+//!   receipt not yet arrived; a [`SendFuture`] dropped before its receipt leaves the gauge, as
+//!   nobody watches that delivery), and the send-to-receipt latency of one send in 8.
+//! - **Consumer metrics**, per subscribed topic (labels `backend`, `stream`, and `group` for
+//!   `Resumable` and `LoadBalanced` consumers; a `RealTime` consumer's group is made up per
+//!   consumer, so it is no label): messages and payload bytes delivered by `next()`/`stream()`,
+//!   the event-time latency (now minus the record timestamp) of one message in 8, errors
+//!   returned by `next()` (counted for every topic of the consumer: librdkafka's consumer
+//!   errors are not tied to a topic), and reconnects. librdkafka reconnects on its own; all
+//!   a consumer sees of it is the error `next()` returns when broker connections break
+//!   (`BrokerTransportFailure`, `AllBrokersDown`): the first message delivered after such
+//!   errors counts as one reconnect (and records a `sea_streamer.reconnect` span). Losses
+//!   librdkafka only logs, or recovers from before the consumer reads on, are not seen.
+//!   Per-message recording goes through a process-wide table of 128 slots, one per live
+//!   consumer (the 0.5 future types map messages through a plain `fn`); a consumer created
+//!   while all are taken records no per-message metrics (a warning says so once).
+//! - **Lag**: [`ConsumerLag`](sea_streamer_types::ConsumerLag) for [`KafkaConsumer`]: per
+//!   partition, the high watermark minus the consumer's position (before it read anything:
+//!   where a `rewind`/`seek` put it, else the group's committed offset, else the start of the
+//!   partition with an `earliest` reset and its end otherwise); it also sets the lag gauge.
+//!   The librdkafka calls run on a blocking thread.
+//! - **Tracing** spans (`tracing`, which reaches `log` when no subscriber is installed):
+//!   `sea_streamer.connect` (info), `sea_streamer.produce_batch` (a flush), `sea_streamer.commit`,
+//!   `sea_streamer.seek` (rewind and seek), `sea_streamer.lag` (debug), with `backend`,
+//!   `stream`, `shard` and `count` where they apply. librdkafka fetches and sends in batches
+//!   of its own, out of sight, so there is no read-batch span, and nothing is recorded per
+//!   message unless trace propagation is on.
+//! - **Headers**: record headers are [`Message::headers`](sea_streamer_types::Message::headers)
+//!   of a [`KafkaMessage`] (in order, repeated names kept, a null value read as empty; `None`
+//!   for a record without headers; read on first use, so they cost nothing unless asked
+//!   for), kept by `to_owned`, and written by
+//!   [`ProducerWithHeaders`](sea_streamer_types::ProducerWithHeaders) for [`KafkaProducer`].
+//! - **`traceparent` propagation**, off by default:
+//!   [`KafkaProducerOptions::set_trace_propagation`] stamps each record (unless it has a
+//!   `traceparent` already) with a child of the sending task's
+//!   [`TraceContext`](sea_streamer_types::TraceContext) or a new trace, recording a
+//!   `sea_streamer.produce` event; [`KafkaConsumerOptions::set_trace_propagation`] records a
+//!   `sea_streamer.consume` event with the trace and parent ids of each message that has one.
+//!
 //! ## Differences from upstream 0.5.2
 //!
 //! The public API is the one of sea-streamer-kafka 0.5.0 (shipped with sea-streamer 0.5.2),
@@ -98,8 +142,11 @@
 //! Additions (no existing signature changed): [`Acknowledge`](sea_streamer_types::Acknowledge)
 //! for [`KafkaConsumer`] (commits each partition's contiguous processed prefix; needs auto
 //! commit or the automatic offset store off), `KafkaMessage::inner`,
-//! `KafkaConsumer::seek_with_timeout`, `KafkaStreamer::uri`, and a runtime for
-//! `runtime-smol`. Without any runtime feature, `KafkaStreamer::connect` fails with
+//! `KafkaConsumer::seek_with_timeout`, `KafkaStreamer::uri`, a runtime for
+//! `runtime-smol`, and the observability above (`ConsumerLag`, `KafkaConsumer::lag_with_timeout`,
+//! `ProducerWithHeaders`, `Message::headers`, `set_trace_propagation` on both options).
+//! [`KafkaMessage`] gained a field for its headers, so it is no longer `#[repr(transparent)]`
+//! over rdkafka's message (its field was private: only its layout changed). Without any runtime feature, `KafkaStreamer::connect` fails with
 //! `StreamErr::Runtime` instead of panicking later.
 //!
 //! Known broker limits: `seek` relies on the broker's `offsets_for_times`, which tansu answers

@@ -1,12 +1,12 @@
 //! [`KafkaMessage`]: a message borrowed from the consumer, and the future/stream types that
 //! yield it.
 
+use crate::record_headers::from_record_headers;
 use crate::{KafkaErr, KafkaResult};
 use futures::future::Map as MapFuture;
 use futures::stream::{Map as MapStream, StreamFuture};
 use rdkafka::consumer::{DefaultConsumerContext, MessageStream};
 use rdkafka::message::{BorrowedMessage, Message as _};
-use crate::record_headers::from_record_headers;
 use sea_streamer_types::{
     Headers, Message, Payload, SeqNo, ShardId, StreamErr, StreamKey, Timestamp,
 };

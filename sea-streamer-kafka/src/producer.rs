@@ -1,6 +1,9 @@
 //! [`KafkaProducer`]: non-blocking sends with per-record delivery receipts.
 
 use crate::blocking::run_blocking;
+use crate::consumer_observe::BACKEND;
+use crate::producer_observe::{stamp, ProducerObs};
+use crate::record_headers::to_record_headers;
 use crate::{
     KafkaAsyncRuntime, KafkaErr, KafkaProducerOptions, KafkaResult, SendFuture, DEFAULT_TIMEOUT,
 };
@@ -8,9 +11,6 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer as _};
 use rdkafka::{consumer::ConsumerGroupMetadata, message::ToBytes, TopicPartitionList};
-use crate::consumer_observe::BACKEND;
-use crate::producer_observe::{stamp, ProducerObs};
-use crate::record_headers::to_record_headers;
 use sea_streamer_types::{
     Buffer, Headers, MessageHeader, Producer, ProducerWithHeaders, StreamErr, StreamKey,
 };

@@ -155,9 +155,9 @@ mod tests {
         let root_ctx = traceparent(&root);
 
         let parent = TraceContext::new_root();
-        let mut scoped = std::pin::pin!(parent.scope(async {
-            traceparent(&stamp(FutureRecord::<(), [u8]>::to("t"), &key))
-        }));
+        let mut scoped =
+            std::pin::pin!(parent
+                .scope(async { traceparent(&stamp(FutureRecord::<(), [u8]>::to("t"), &key)) }));
         let waker = std::task::Waker::noop();
         let std::task::Poll::Ready(child) = scoped
             .as_mut()

@@ -3,8 +3,8 @@
 use crate::blocking::run_blocking;
 use crate::cluster::cluster_uri;
 use crate::connect_probe::ConnectProbe;
-use crate::consumer_observe::{ConsumerObs, Registration, BACKEND};
 use crate::consumer_mode::effective_options;
+use crate::consumer_observe::{ConsumerObs, Registration, BACKEND};
 use crate::error::join_err;
 use crate::topic_wait::{
     earliest_config, missing_topics, resets_to_earliest, resets_to_latest, subscribe,

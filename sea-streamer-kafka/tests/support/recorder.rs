@@ -111,7 +111,10 @@ impl TestRecorder {
     /// How many values the histograms `name` of stream `stream` recorded.
     pub fn histogram_count(&self, name: &str, stream: &str) -> usize {
         let list = self.0.histograms.lock().unwrap();
-        labelled(&list, name, stream).iter().map(|v| v.count()).sum()
+        labelled(&list, name, stream)
+            .iter()
+            .map(|v| v.count())
+            .sum()
     }
 
     /// The label sets of the metrics `name` of stream `stream` (counters), as `k=v` lists.
@@ -119,7 +122,9 @@ impl TestRecorder {
         let list = self.0.counters.lock().unwrap();
         list.iter()
             .filter(|(k, _)| {
-                k.name() == name && k.labels().any(|l| l.key() == "stream" && l.value() == stream)
+                k.name() == name
+                    && k.labels()
+                        .any(|l| l.key() == "stream" && l.value() == stream)
             })
             .map(|(k, _)| {
                 k.labels()
