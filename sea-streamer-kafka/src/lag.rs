@@ -85,20 +85,26 @@ fn measure(q: Query) -> Result<Vec<ShardLag>, KafkaErr> {
             } else {
                 Offset::End
             });
-        let at = match start {
-            Offset::Offset(n) => n.max(low),
-            Offset::Beginning => low,
-            Offset::OffsetTail(n) => (high - n).max(low),
-            _ => high,
-        };
         shards.push(ShardLag {
             stream_key: stream_key.clone(),
             shard_id: ShardId::new(u64::try_from(partition).unwrap_or_default()),
-            behind: u64::try_from(high - at).unwrap_or(0),
+            behind: behind(start, low, high),
             unit: LagUnit::Messages,
         });
     }
     Ok(shards)
+}
+
+/// The messages from `start` to the high watermark `high` of a partition whose first offset
+/// is `low`: a start before `low` (deleted records) counts from `low`, one after `high` none.
+fn behind(start: Offset, low: i64, high: i64) -> u64 {
+    let at = match start {
+        Offset::Offset(n) => n.max(low),
+        Offset::Beginning => low,
+        Offset::OffsetTail(n) => (high - n).max(low),
+        _ => high,
+    };
+    u64::try_from(high - at).unwrap_or(0)
 }
 
 /// How many partitions' watermarks are asked at once.
@@ -205,5 +211,27 @@ impl KafkaConsumer {
 impl ConsumerLag for KafkaConsumer {
     async fn lag(&self) -> KafkaResult<Lag> {
         self.lag_with_timeout(DEFAULT_TIMEOUT).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_from_the_start_to_the_high_watermark() {
+        assert_eq!(behind(Offset::Offset(4), 0, 10), 6);
+        assert_eq!(behind(Offset::Offset(10), 0, 10), 0);
+        assert_eq!(behind(Offset::Offset(12), 0, 10), 0, "never negative");
+        assert_eq!(
+            behind(Offset::Offset(1), 5, 10),
+            5,
+            "deleted records do not count"
+        );
+        assert_eq!(behind(Offset::Beginning, 3, 10), 7);
+        assert_eq!(behind(Offset::End, 3, 10), 0);
+        assert_eq!(behind(Offset::OffsetTail(2), 0, 10), 2);
+        assert_eq!(behind(Offset::OffsetTail(20), 3, 10), 7);
+        assert_eq!(behind(Offset::Beginning, 0, 0), 0, "empty partition");
     }
 }

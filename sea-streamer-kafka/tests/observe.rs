@@ -4,12 +4,15 @@
 #![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
 
 mod common;
+#[path = "support/events.rs"]
+mod events;
 #[path = "support/mock_cluster.rs"]
 mod mock_cluster;
 #[path = "support/recorder.rs"]
 mod recorder;
 
 use common::*;
+use events::events;
 use mock_cluster::{Mock, MockCommand};
 use rdkafka::error::RDKafkaErrorCode;
 use recorder::recorder;
@@ -235,11 +238,13 @@ async fn headers_round_trip() {
 }
 
 /// With propagation on, a message sent inside a trace's scope carries a `traceparent` of
-/// the same trace (a child span) to the consumer; one sent outside starts a new trace.
+/// the same trace (a child span) to the consumer; one sent outside starts a new trace. The
+/// `sea_streamer.produce` and `sea_streamer.consume` events name the same spans.
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn traceparent_propagates() {
     let Some(uri) = broker() else { return };
+    let events = events();
     let streamer = connect(&uri).await;
     let topic = new_topic("trace");
     create_topic(&uri, &topic, 1).await;
@@ -266,7 +271,7 @@ async fn traceparent_propagates() {
         .set_auto_offset_reset(AutoOffsetReset::Earliest)
         .set_trace_propagation(true);
     let consumer = streamer
-        .create_consumer(&[topic], options)
+        .create_consumer(std::slice::from_ref(&topic), options)
         .await
         .expect("create_consumer");
     let first = timeout(WAIT, consumer.next())
@@ -278,6 +283,23 @@ async fn traceparent_propagates() {
     assert_eq!(child.trace_id(), parent.trace_id());
     assert_ne!(child.span_id(), parent.span_id());
     drop(first);
+    let trace_id = parent.trace_id();
+    let produced = events.find("sea_streamer.produce", "trace_id", &trace_id);
+    assert_eq!(produced.len(), 1, "{produced:?}");
+    assert_eq!(produced[0].field("span_id"), Some(child.span_id().as_str()));
+    assert_eq!(
+        produced[0].field("parent_id"),
+        Some(parent.span_id().as_str())
+    );
+    assert_eq!(produced[0].field("stream"), Some(topic.name()));
+    let consumed = events.find("sea_streamer.consume", "trace_id", &trace_id);
+    assert_eq!(consumed.len(), 1, "{consumed:?}");
+    assert_eq!(
+        consumed[0].field("parent_id"),
+        Some(child.span_id().as_str())
+    );
+    assert_eq!(consumed[0].field("stream"), Some(topic.name()));
+    assert_eq!(consumed[0].field("sequence"), Some("0"));
     let second = timeout(WAIT, consumer.next())
         .await
         .expect("in time")
@@ -286,6 +308,13 @@ async fn traceparent_propagates() {
     assert_eq!(headers.len(), 1);
     let root = TraceContext::from_headers(headers).expect("traceparent");
     assert_ne!(root.trace_id(), parent.trace_id());
+    let produced = events.find("sea_streamer.produce", "trace_id", &root.trace_id());
+    assert_eq!(produced.len(), 1, "{produced:?}");
+    assert_eq!(
+        produced[0].field("parent_id"),
+        Some(""),
+        "a new trace has no parent"
+    );
     assert!(headers.get(TRACEPARENT).is_some());
 }
 
