@@ -366,6 +366,12 @@ impl Message for SharedMessage {
     fn headers(&self) -> Option<&Headers> {
         self.headers.as_deref()
     }
+
+    /// The same message, sharing its buffer: no payload copy (the buffer is immutable, so
+    /// the result is indistinguishable from a copy).
+    fn to_owned(&self) -> SharedMessage {
+        self.clone()
+    }
 }
 
 #[cfg(test)]
