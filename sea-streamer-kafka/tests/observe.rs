@@ -186,11 +186,13 @@ async fn lag_after_batched_produce() {
 }
 
 /// Headers written with `send_to_with_headers` come back as record headers, in order and
-/// with repeats; a message without headers reads `None`; `to_owned` keeps them.
+/// with repeats; a message without headers reads `None`; `to_owned` keeps them. Messages
+/// read through `stream()` count in the consumer metrics as those of `next()`.
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn headers_round_trip() {
     let Some(uri) = broker() else { return };
+    let metrics = recorder();
     let streamer = connect(&uri).await;
     let topic = new_topic("headers");
     create_topic(&uri, &topic, 1).await;
@@ -216,8 +218,8 @@ async fn headers_round_trip() {
 
     let mut options = KafkaConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_offset_reset(AutoOffsetReset::Earliest);
-    let consumer = streamer
-        .create_consumer(&[topic], options)
+    let mut consumer = streamer
+        .create_consumer(std::slice::from_ref(&topic), options)
         .await
         .expect("create_consumer");
     let first = timeout(WAIT, consumer.next())
@@ -228,13 +230,23 @@ async fn headers_round_trip() {
     assert_eq!(first.headers(), Some(&headers));
     assert_eq!(first.to_owned().headers(), Some(&headers));
     drop(first);
-    let second = timeout(WAIT, consumer.next())
+    let mut stream = consumer.stream();
+    let second = timeout(WAIT, futures::StreamExt::next(&mut stream))
         .await
         .expect("in time")
+        .expect("endless")
         .expect("next");
     assert_eq!(second.message().as_str().unwrap(), "without");
     assert_eq!(second.headers(), None);
     assert_eq!(second.to_owned().headers(), None);
+    drop(second);
+    drop(stream);
+    assert_eq!(metrics.counter(names::PRODUCER_MESSAGES, topic.name()), 2);
+    assert_eq!(metrics.counter(names::CONSUMER_MESSAGES, topic.name()), 2);
+    assert_eq!(
+        metrics.counter(names::CONSUMER_BYTES, topic.name()),
+        ("with".len() + "without".len()) as u64
+    );
 }
 
 /// With propagation on, a message sent inside a trace's scope carries a `traceparent` of
