@@ -25,7 +25,7 @@ fn processor_on_redis_serves_its_counters() {
     let (input_key, output_key) = (random_key("metrics-in"), random_key("metrics-out"));
     let input = format!("{redis}/{input_key}");
     let output = format!("{redis}/{output_key}");
-    let n = 300;
+    let n: u64 = 300;
     let produced = Command::new(env!("CARGO_BIN_EXE_tick-producer"))
         .args([
             "--output",
@@ -84,13 +84,15 @@ fn processor_on_redis_serves_its_counters() {
     ] {
         assert_eq!(sample(&text, name, &labels).unwrap_or(0.0), 0.0, "{name}");
     }
-    assert!(
+    // the durations of one attempt in 8, the first included
+    let timed = n.div_ceil(8) as f64;
+    assert_eq!(
         sample(
             &text,
             "sea_streamer_processor_handler_seconds_count",
             &labels
-        )
-        .is_some_and(|c| c == want),
-        "one handler duration per attempt:\n{text}"
+        ),
+        Some(timed),
+        "one handler duration per 8 attempts:\n{text}"
     );
 }

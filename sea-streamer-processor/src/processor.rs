@@ -130,9 +130,9 @@ where
 
     /// The `backend` and `group` labels of the runner's metrics (`backend` is `unknown`
     /// and there is no group unless set): `sea_streamer_processor_handled_total`,
-    /// `_retried_total`, `_dead_lettered_total` and `_handler_seconds`, per input stream
-    /// (see `sea_streamer_types::observe`). Label values come from configuration, never
-    /// from messages.
+    /// `_retried_total`, `_dead_lettered_total` and `_handler_seconds` (one attempt in 8),
+    /// per input stream (see `sea_streamer_types::observe`). Label values come from
+    /// configuration, never from messages.
     ///
     /// ```
     /// # use sea_streamer_processor::{Outbox, Processor, ProcessorOptions};

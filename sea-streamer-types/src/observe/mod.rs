@@ -24,7 +24,7 @@
 //! | `sea_streamer_processor_handled_total` | counter | backend, stream, group | messages handled successfully |
 //! | `sea_streamer_processor_retried_total` | counter | backend, stream, group | failed attempts retried |
 //! | `sea_streamer_processor_dead_lettered_total` | counter | backend, stream, group | messages sent to the dead-letter destination |
-//! | `sea_streamer_processor_handler_seconds` | histogram | backend, stream, group | one handler attempt |
+//! | `sea_streamer_processor_handler_seconds` | histogram | backend, stream, group | one handler attempt (one attempt in 8 is timed) |
 //!
 //! `group` is absent where there is no group. The names are constants in [`names`].
 //!
