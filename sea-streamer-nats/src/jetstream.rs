@@ -1,0 +1,152 @@
+//! Stream naming and the JetStream streams behind stream keys: found, created on demand or
+//! required to exist.
+
+use std::sync::{Arc, Mutex};
+
+use async_nats::jetstream::{self, stream};
+use futures::channel::oneshot;
+use sea_streamer_types::{StreamErr, StreamKey};
+
+use crate::error::backend;
+use crate::{NatsConnectOptions, NatsErr, NatsResult};
+
+/// The JetStream stream (or consumer) name for `key`: JetStream names may not hold `.`, so
+/// `.` is written `_2E` and `_` `_5F` (the mapping is one to one).
+pub(crate) fn encode_name(key: &str) -> String {
+    let mut name = String::with_capacity(key.len());
+    for c in key.chars() {
+        match c {
+            '.' => name.push_str("_2E"),
+            '_' => name.push_str("_5F"),
+            ' ' | '*' | '>' | '/' | '\\' => name.push_str(&format!("_{:02X}", c as u32)),
+            c => name.push(c),
+        }
+    }
+    name
+}
+
+/// What the streamer shares with its producers and consumers.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub client: async_nats::Client,
+    pub context: jetstream::Context,
+    pub options: NatsConnectOptions,
+    /// The servers, for error messages.
+    pub server: String,
+    /// Naks of closed group consumers not yet known to be read by the server: a new
+    /// consumer waits for them, so what a closed member gave back comes first.
+    pub returning: Arc<Mutex<Vec<oneshot::Receiver<NatsResult<()>>>>>,
+}
+
+impl Shared {
+    /// Waits until the naks of consumers closed before are read by the server.
+    pub async fn settle(&self) {
+        let waiting: Vec<_> =
+            std::mem::take(&mut *self.returning.lock().unwrap_or_else(|e| e.into_inner()));
+        for receiver in waiting {
+            if let Ok(Err(e)) = receiver.await {
+                log::warn!("giving back a closed consumer's messages: {e}");
+            }
+        }
+    }
+
+    /// The JetStream stream name holding `key`.
+    pub fn stream_name(&self, key: &StreamKey) -> String {
+        match self.options.stream_name() {
+            Some(name) => name.to_owned(),
+            None => encode_name(key.name()),
+        }
+    }
+
+    fn stream_err(&self, stream: &str, cause: impl ToString) -> StreamErr<NatsErr> {
+        backend(NatsErr::Stream {
+            stream: stream.to_owned(),
+            server: self.server.clone(),
+            cause: cause.to_string(),
+        })
+    }
+
+    /// The JetStream stream holding `key` as a subject: found, or created (or given the
+    /// subject) when [`NatsConnectOptions::create_stream`] is on.
+    pub async fn ensure_stream(&self, key: &StreamKey) -> NatsResult<stream::Stream> {
+        let name = self.stream_name(key);
+        let subject = key.name().to_owned();
+        match self.context.get_stream(&name).await {
+            Ok(mut found) => {
+                let info = found
+                    .info()
+                    .await
+                    .map_err(|e| self.stream_err(&name, e))?
+                    .clone();
+                if info.config.subjects.iter().any(|s| s == &subject) {
+                    return Ok(found);
+                }
+                if !self.options.create_stream() {
+                    return Err(self.not_found(&name, &subject));
+                }
+                let mut config = info.config;
+                config.subjects.push(subject);
+                self.context
+                    .update_stream(config)
+                    .await
+                    .map_err(|e| self.stream_err(&name, e))?;
+                self.context
+                    .get_stream(&name)
+                    .await
+                    .map_err(|e| self.stream_err(&name, e))
+            }
+            Err(e) if is_not_found(&e) => {
+                if !self.options.create_stream() {
+                    return Err(self.not_found(&name, &subject));
+                }
+                log::debug!("creating JetStream stream {name} for subject {subject}");
+                let config = stream::Config {
+                    name: name.clone(),
+                    subjects: vec![subject],
+                    storage: if self.options.memory_storage() {
+                        stream::StorageType::Memory
+                    } else {
+                        stream::StorageType::File
+                    },
+                    ..Default::default()
+                };
+                // Another client may create it at the same time: get_or_create takes theirs.
+                self.context
+                    .get_or_create_stream(config)
+                    .await
+                    .map_err(|e| self.stream_err(&name, e))
+            }
+            Err(e) => Err(self.stream_err(&name, e)),
+        }
+    }
+
+    fn not_found(&self, stream: &str, subject: &str) -> StreamErr<NatsErr> {
+        backend(NatsErr::StreamNotFound {
+            stream: stream.to_owned(),
+            subject: subject.to_owned(),
+            server: self.server.clone(),
+        })
+    }
+}
+
+/// Whether the server answered "stream not found".
+fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
+    matches!(
+        e.kind(),
+        jetstream::context::GetStreamErrorKind::JetStream(js)
+            if js.error_code() == jetstream::ErrorCode::STREAM_NOT_FOUND
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_name;
+
+    #[test]
+    fn names_are_one_to_one() {
+        assert_eq!(encode_name("a.b"), "a_2Eb");
+        assert_eq!(encode_name("a_b"), "a_5Fb");
+        assert_ne!(encode_name("a_2Eb"), encode_name("a.b"));
+        assert_eq!(encode_name("orders-1"), "orders-1");
+    }
+}
