@@ -130,7 +130,7 @@ async fn subscribe_all(
 ) -> NatsResult<Messages> {
     let mut all = Vec::with_capacity(keys.len());
     for key in keys {
-        all.push(subscribe(shared, key, options, policy.clone(), acker.clone()).await?);
+        all.push(subscribe(shared, key, options, policy, acker.clone()).await?);
     }
     Ok(if all.len() == 1 {
         all.pop().expect("one")
@@ -277,6 +277,8 @@ impl Consumer for NatsConsumer {
         let policy = match offset {
             SeqPos::Beginning => DeliverPolicy::All,
             SeqPos::End => DeliverPolicy::New,
+            // SeqNo is u128 with sea-streamer-types' `wide-seq-no`; stream sequences are u64.
+            #[allow(clippy::unnecessary_cast)]
             SeqPos::At(seq) => DeliverPolicy::ByStartSequence {
                 start_sequence: (seq as u64).max(1),
             },

@@ -140,6 +140,6 @@ scenario!(new_consumer_earliest, |b| {
 scenario!(continue_after_handler_error, |b| {
     scenarios::continue_after_handler_error(b, 12)
 });
-/// The restart hook is not wired yet (no private nats-server in the tests): the scenario
-/// runs and reports its opt-out.
+// The restart hook is not wired yet (no private nats-server in the tests): the scenario
+// runs and reports its opt-out.
 scenario!(restart, |b| scenarios::restart(b, 10));
