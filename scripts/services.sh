@@ -501,6 +501,8 @@ print_env() {
     echo "export SEA_STREAMER_TEST_KAFKA_TLS=kafka://127.0.0.1:$KAFKA_TLS_PORT"
     echo "export SEA_STREAMER_TEST_TLS_CA=$TLS/ca.crt"
     echo "export SEA_STREAMER_TEST_NATS=nats://127.0.0.1:$NATS_PORT"
+    # The binary itself, for tests that run a private server (restarts, users).
+    echo "export SEA_STREAMER_NATS_SERVER=$VENV/bin/nats-server"
 }
 
 status() {

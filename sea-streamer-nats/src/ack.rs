@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use async_nats::Subject;
 use futures::channel::oneshot;
-use sea_streamer_runtime::spawn_task;
+use sea_streamer_runtime::{spawn_task, TaskHandle};
 use sea_streamer_types::{SeqNo, StreamKey};
 
 use crate::error::backend;
@@ -34,12 +34,24 @@ impl Acker {
         let server = shared.server.clone();
         let task_server = server.clone();
         spawn_task(async move {
+            // Acks are requests (JetStream's "double ack"): the server answers once it has
+            // processed the ack, so a flush that waits for the answers knows the group's
+            // position has moved.
+            let mut answers: Vec<TaskHandle<Result<(), String>>> = Vec::new();
             while let Ok(command) = receiver.recv_async().await {
                 match command {
                     AckCommand::Ack(subject) => {
-                        if let Err(e) = client.publish(subject, "+ACK".into()).await {
-                            log::warn!("NATS ack on {task_server} failed: {e}");
+                        if answers.len() >= 1024 {
+                            answers.retain(|task| !task.is_finished());
                         }
+                        let client = client.clone();
+                        answers.push(spawn_task(async move {
+                            client
+                                .request(subject, "+ACK".into())
+                                .await
+                                .map(|_| ())
+                                .map_err(|e| e.to_string())
+                        }));
                     }
                     AckCommand::Nak(subject) => {
                         if let Err(e) = client.publish(subject, "-NAK".into()).await {
@@ -47,13 +59,24 @@ impl Acker {
                         }
                     }
                     AckCommand::Flush(reply) => {
-                        let flushed = client.flush().await.map_err(|e| {
+                        let mut failed = None;
+                        for task in answers.drain(..) {
+                            match task.await {
+                                Ok(Ok(())) => {}
+                                Ok(Err(e)) => failed = Some(e),
+                                Err(e) => failed = Some(e.to_string()),
+                            }
+                        }
+                        let flushed = match failed {
+                            Some(cause) => Err(cause),
+                            None => client.flush().await.map_err(|e| e.to_string()),
+                        };
+                        let _ = reply.send(flushed.map_err(|cause| {
                             backend(NatsErr::Ack {
                                 server: task_server.clone(),
-                                cause: e.to_string(),
+                                cause,
                             })
-                        });
-                        let _ = reply.send(flushed);
+                        }));
                     }
                 }
             }
@@ -139,7 +162,7 @@ impl Acker {
         receiver
     }
 
-    /// Waits until every ack given before is sent and the server has read it.
+    /// Waits until the server has answered every ack given before (it has processed them).
     pub async fn flush(&self) -> NatsResult<()> {
         let (reply, receiver) = oneshot::channel();
         self.sender

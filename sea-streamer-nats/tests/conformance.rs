@@ -3,7 +3,10 @@
 
 mod common;
 
+use std::sync::Mutex;
 use std::time::Duration;
+
+use common::server::PrivateNats;
 
 use sea_streamer_conformance::{scenarios, Backend, Capabilities, RewindRule, SeekRule};
 use sea_streamer_nats::{
@@ -16,12 +19,24 @@ use sea_streamer_types::{
 /// NATS as seen by the conformance scenarios.
 struct Nats {
     url: String,
+    /// A private nats-server (file storage, restarted by the restart hook), or `None` for
+    /// the shared test server, which is never restarted.
+    server: Option<Mutex<PrivateNats>>,
 }
 
 impl Nats {
     fn new() -> Option<Self> {
         Some(Self {
             url: common::url()?,
+            server: None,
+        })
+    }
+
+    fn private() -> Option<Self> {
+        let server = PrivateNats::start("")?;
+        Some(Self {
+            url: server.url(),
+            server: Some(Mutex::new(server)),
         })
     }
 }
@@ -31,7 +46,8 @@ impl Backend for Nats {
 
     async fn connect(&self) -> NatsStreamer {
         let mut options = NatsConnectOptions::default();
-        options.set_memory_storage(true);
+        // The private server keeps its streams in files, to live through the restart.
+        options.set_memory_storage(self.server.is_none());
         common::connect(&self.url, options).await
     }
 
@@ -77,6 +93,20 @@ impl Backend for Nats {
         Acknowledge::commit_acked(consumer)
             .await
             .map_err(|e| e.to_string())
+    }
+
+    /// Kills the private server (SIGKILL) and starts it again on the same port and storage;
+    /// the shared test server is never restarted.
+    async fn restart(&self) -> Result<(), &'static str> {
+        let server = self.server.as_ref().ok_or(
+            "the shared test server is not restarted; the restart test runs on a private \
+             nats-server",
+        )?;
+        server
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .stop_and_start();
+        Ok(())
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -140,6 +170,11 @@ scenario!(new_consumer_earliest, |b| {
 scenario!(continue_after_handler_error, |b| {
     scenarios::continue_after_handler_error(b, 12)
 });
-// The restart hook is not wired yet (no private nats-server in the tests): the scenario
-// runs and reports its opt-out.
-scenario!(restart, |b| scenarios::restart(b, 10));
+/// Restart on a private nats-server (file storage, fsync on every write).
+#[tokio::test(flavor = "multi_thread")]
+async fn restart() {
+    let Some(nats) = Nats::private() else {
+        return;
+    };
+    scenarios::restart(&nats, 10).await;
+}

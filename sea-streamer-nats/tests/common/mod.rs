@@ -1,6 +1,8 @@
 //! Shared test helpers: the test server's URL and a connected streamer.
 #![allow(dead_code)]
 
+pub mod server;
+
 use sea_streamer_nats::{NatsConnectOptions, NatsStreamer};
 use sea_streamer_types::Streamer;
 
