@@ -180,10 +180,15 @@ impl Task {
         let started = Instant::now();
         self.pace.start();
         let read_span = span(Step::ReadBatch, self.first_key());
-        let outcome = self
-            .claim_or_read(&mut messages)
-            .instrument(read_span.clone())
-            .await;
+        // `instrument` moves the read's future (about 17 KB) into its wrapper: twice that
+        // copied per batch, 8 % of a consumer's instructions, so only for a live span
+        let outcome = if read_span.is_disabled() {
+            self.claim_or_read(&mut messages).await
+        } else {
+            self.claim_or_read(&mut messages)
+                .instrument(read_span.clone())
+                .await
+        };
         read_span.record("count", messages.len());
         match outcome {
             Outcome::Interrupted(c) => return self.on_ctrl(c).await,
