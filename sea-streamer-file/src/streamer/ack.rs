@@ -214,11 +214,12 @@ impl Acks {
         if !ledger.tracker.track(stream, shard, seq) {
             return Ok(()); // covered already, or tracked twice
         }
-        if ledger.open.iter().any(|d| d.n == delivered.n) {
+        // `open` is in delivery order: a binary search finds the place (the end, when
+        // messages are tracked in the order they were received) and a duplicate
+        let at = ledger.open.partition_point(|d| d.n < delivered.n);
+        if ledger.open.get(at).is_some_and(|d| d.n == delivered.n) {
             return Ok(());
         }
-        // keep delivery order even if tracked out of order
-        let at = ledger.open.partition_point(|d| d.n < delivered.n);
         ledger.open.insert(at, delivered);
         Ok(())
     }
