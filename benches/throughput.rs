@@ -21,7 +21,9 @@
 //! says "skipped (no service)".
 //!
 //! Run with `cargo bench -p sea-streamer --bench throughput -- --messages 100000`
-//! (default 100 000). The table and the machine facts go to stdout, progress to stderr.
+//! (default 100 000). `--only file,redis` runs only the named backends (file, stdio, redis,
+//! kafka), e.g. to profile one of them. The table and the machine facts go to stdout,
+//! progress to stderr.
 #![allow(clippy::print_stdout)]
 
 mod common;
@@ -88,17 +90,33 @@ fn skipped(backend: &'static str, direction: &'static str, why: &str) -> Row {
     }
 }
 
-fn messages_arg() -> u64 {
+/// The value of `--name value` or `--name=value` on the command line.
+fn arg_value(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = format!("--{name}");
+    let prefix = format!("--{name}=");
     let mut found = None;
     for (i, arg) in args.iter().enumerate() {
-        if let Some(v) = arg.strip_prefix("--messages=") {
+        if let Some(v) = arg.strip_prefix(&prefix) {
             found = Some(v.to_owned());
-        } else if arg == "--messages" {
+        } else if *arg == flag {
             found = args.get(i + 1).cloned();
         }
     }
-    match found {
+    found
+}
+
+/// Whether `--only` (a comma-separated list of backends) lets `backend` run; all run
+/// without it.
+fn selected(backend: &str) -> bool {
+    match arg_value("only") {
+        Some(list) => list.split(',').any(|b| b.trim() == backend),
+        None => true,
+    }
+}
+
+fn messages_arg() -> u64 {
+    match arg_value("messages") {
         Some(v) => v
             .replace('_', "")
             .parse()
@@ -528,31 +546,37 @@ fn main() {
     let dir = tempfile::tempdir().expect("temporary directory");
 
     let mut rows = Vec::new();
-    rows.extend(guarded("file", &["produce", "consume"], || {
-        file_section(&rt, n, dir.path())
-    }));
-    rows.extend(guarded(
-        "stdio",
-        &["produce", "consume", "produce→consume"],
-        || stdio_section(n),
-    ));
-    match service_url(REDIS_VAR) {
+    if selected("file") {
+        rows.extend(guarded("file", &["produce", "consume"], || {
+            file_section(&rt, n, dir.path())
+        }));
+    }
+    if selected("stdio") {
+        rows.extend(guarded(
+            "stdio",
+            &["produce", "consume", "produce→consume"],
+            || stdio_section(n),
+        ));
+    }
+    match service_url(REDIS_VAR).filter(|_| selected("redis")) {
         Some(url) => rows.extend(guarded("redis", &["produce", "consume"], || {
             redis_section(&rt, n, &url)
         })),
-        None => {
+        None if selected("redis") => {
             rows.push(skipped("redis", "produce", "skipped (no service)"));
             rows.push(skipped("redis", "consume", "skipped (no service)"));
         }
+        None => {}
     }
-    match service_url(KAFKA_VAR) {
+    match service_url(KAFKA_VAR).filter(|_| selected("kafka")) {
         Some(url) => rows.extend(guarded("kafka", &["produce", "consume"], || {
             kafka_section(&rt, n, &url)
         })),
-        None => {
+        None if selected("kafka") => {
             rows.push(skipped("kafka", "produce", "skipped (no service)"));
             rows.push(skipped("kafka", "consume", "skipped (no service)"));
         }
+        None => {}
     }
 
     print_table(n, &rows);
