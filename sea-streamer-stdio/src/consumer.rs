@@ -5,7 +5,7 @@ use crate::input::ensure_stdin_thread;
 use crate::{StdioErr, StdioResult};
 use futures::{StreamExt, TryFutureExt};
 use sea_streamer_types::{
-    Consumer, SeqPos, ShardId, SharedMessage, StreamErr, StreamKey, Timestamp,
+    Consumer, ConsumerLag, Lag, SeqPos, ShardId, SharedMessage, StreamErr, StreamKey, Timestamp,
 };
 use std::future::Future;
 use std::sync::Arc;
@@ -155,6 +155,29 @@ impl Consumer for StdioConsumer {
         self.receiver
             .stream()
             .map(Ok as fn(SharedMessage) -> StdioResult<SharedMessage>)
+    }
+}
+
+/// Lag is not applicable to stdio: a pipe has no end to measure against (what has not been
+/// read yet may not have been written yet), so `lag` fails with `StreamErr::Unsupported` and
+/// the lag gauge is not set. (An addition to the 0.5 API.)
+///
+/// ```
+/// use sea_streamer_stdio::{StdioConnectOptions, StdioConsumerOptions, StdioStreamer};
+/// use sea_streamer_types::{ConsumerLag, StreamErr, StreamKey, Streamer, StreamerUri};
+/// # async fn f() -> sea_streamer_stdio::StdioResult<()> {
+/// let streamer = StdioStreamer::connect(StreamerUri::zero(), StdioConnectOptions::default()).await?;
+/// let consumer = streamer
+///     .create_consumer(&[StreamKey::new("hello")?], StdioConsumerOptions::default())
+///     .await?;
+/// assert!(matches!(consumer.lag().await, Err(StreamErr::Unsupported(_))));
+/// # Ok(()) }
+/// ```
+impl ConsumerLag for StdioConsumer {
+    async fn lag(&self) -> StdioResult<Lag> {
+        Err(StreamErr::Unsupported(
+            "consumer lag is not applicable to stdio (a pipe has no end to measure against)".into(),
+        ))
     }
 }
 

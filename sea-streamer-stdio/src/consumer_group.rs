@@ -13,9 +13,10 @@
 
 mod inbox;
 
+use crate::observe::ConsumerStats;
 use inbox::Dealt;
 pub(crate) use inbox::Inbox;
-use sea_streamer_types::{ConsumerGroup, Message, SeqNo, SharedMessage, StreamKey};
+use sea_streamer_types::{Buffer, ConsumerGroup, Message, SeqNo, SharedMessage, StreamKey};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 
 /// One registered consumer.
@@ -27,6 +28,8 @@ struct Entry {
     inbox: Arc<Inbox>,
     /// Messages dispatched to this consumer, delivered by [`Registry::flush`].
     outbox: Vec<Dealt>,
+    /// Metric handles per subscribed key: what is delivered into the consumer's queue.
+    stats: ConsumerStats,
 }
 
 /// The consumers of a process, in order of creation.
@@ -61,8 +64,10 @@ impl Registry {
         let inbox = Arc::new(Inbox::new(sender));
         let id = self.next_id;
         self.next_id += 1;
+        let stats = ConsumerStats::new(&streams, group.as_ref().map(|g| g.name()));
         self.entries.push(Entry {
             id,
+            stats,
             streams,
             group,
             inbox: inbox.clone(),
@@ -144,6 +149,11 @@ impl Registry {
     pub fn flush(&mut self) {
         for entry in &mut self.entries {
             if !entry.outbox.is_empty() {
+                for (message, _) in &entry.outbox {
+                    if let Some(stats) = entry.stats.of(message.header().stream_key()) {
+                        stats.received(message.message().size(), *message.header().timestamp());
+                    }
+                }
                 entry.inbox.deliver(&mut entry.outbox);
             }
         }

@@ -350,6 +350,13 @@ pub(crate) fn ensure_stdin_thread() -> std::io::Result<()> {
             let reader = std::io::stdin().lock();
             let mut decoder = Decoder::default();
             let result = read_lines(reader, &mut decoder, |batch| {
+                // one span per batch of lines (trace level: it runs for every batch)
+                let _span = tracing::trace_span!(
+                    "sea_streamer.read_batch",
+                    backend = crate::observe::BACKEND,
+                    count = batch.len()
+                )
+                .entered();
                 registry().dispatch_all(batch.drain(..).map(|d| (d.message, d.broadcast)));
             });
             match result {

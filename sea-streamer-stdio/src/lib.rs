@@ -141,6 +141,7 @@ mod input;
 mod limits;
 #[cfg(test)]
 mod line_prop;
+mod observe;
 mod options;
 mod output;
 mod parser;

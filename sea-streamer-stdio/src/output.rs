@@ -379,6 +379,12 @@ impl<'c, W: Write> Printer<'c, W> {
         if list.is_empty() {
             return;
         }
+        let _span = tracing::trace_span!(
+            "sea_streamer.produce_batch",
+            backend = crate::observe::BACKEND,
+            count = list.len()
+        )
+        .entered();
         let timestamp = Timestamp::now_utc();
         // Receipts are only recorded if someone holds one (the queue no longer does).
         let receipts = Arc::strong_count(batch) > 1;

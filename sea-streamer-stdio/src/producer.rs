@@ -1,9 +1,10 @@
 //! [`StdioProducer`]: prints messages to stdout.
 
 use crate::limits::QueueLimits;
+use crate::observe::ProducerStatsCache;
 use crate::output::{output_queue, Queue};
 use crate::{PayloadLineBreak, SendFuture, StdioErr, StdioResult, BROADCAST};
-use sea_streamer_types::{Buffer, Producer, StreamErr, StreamKey};
+use sea_streamer_types::{Buffer, Headers, Producer, ProducerWithHeaders, StreamErr, StreamKey};
 use std::future::Future;
 use std::sync::Arc;
 
@@ -35,6 +36,8 @@ pub struct StdioProducer {
     queue: Arc<Queue>,
     loopback: bool,
     limits: QueueLimits,
+    /// Metric handles per stream key, shared by clones.
+    stats: Arc<ProducerStatsCache>,
 }
 
 impl Default for StdioProducer {
@@ -55,6 +58,7 @@ impl StdioProducer {
             queue: output_queue(),
             loopback,
             limits,
+            stats: Default::default(),
         }
     }
 
@@ -88,12 +92,24 @@ impl Producer for StdioProducer {
     /// `WouldBlock` wrapping a [`QueueFull`](crate::QueueFull) if the queue is at its
     /// [`QueueLimits`], and `Err(Backend(Disconnected))` after the streamer was disconnected.
     fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> StdioResult<SendFuture> {
-        payload.as_str().map_err(StreamErr::Utf8Error)?;
+        if let Err(e) = payload.as_str() {
+            self.stats.error(stream);
+            return Err(StreamErr::Utf8Error(e));
+        }
         if let Some(position) = memchr::memchr(b'\n', payload.as_bytes()) {
+            self.stats.error(stream);
             return Err(StreamErr::Backend(PayloadLineBreak { position }.into()));
         }
-        self.queue
-            .send(stream, payload.as_bytes(), self.loopback, &self.limits)
+        let sent = self
+            .queue
+            .send(stream, payload.as_bytes(), self.loopback, &self.limits);
+        match &sent {
+            // the empty message of `flush` is no message
+            Ok(_) if payload.size() == 0 && stream.name() == BROADCAST => {}
+            Ok(_) => self.stats.sent(stream, payload.size()),
+            Err(_) => self.stats.error(stream),
+        }
+        sent
     }
 
     /// Same as [`Producer::flush`].
@@ -119,6 +135,37 @@ impl Producer for StdioProducer {
 
     fn anchored(&self) -> StdioResult<&StreamKey> {
         self.stream.as_ref().ok_or(StreamErr::NotAnchored)
+    }
+}
+
+/// Stdio carries no headers (a line is `[key | seq] payload`): only an empty [`Headers`] is
+/// accepted (then this is [`Producer::send_to`]); any header fails with
+/// `StreamErr::Unsupported` and nothing is printed. (An addition to the 0.5 API.)
+///
+/// ```
+/// use sea_streamer_stdio::StdioProducer;
+/// use sea_streamer_types::{Headers, ProducerWithHeaders, StreamErr, StreamKey};
+///
+/// let producer = StdioProducer::new();
+/// let key = StreamKey::new("hello").unwrap();
+/// let mut headers = Headers::new();
+/// headers.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+/// let refused = producer.send_to_with_headers(&key, &headers, "hi");
+/// assert!(matches!(refused, Err(StreamErr::Unsupported(_))));
+/// ```
+impl ProducerWithHeaders for StdioProducer {
+    fn send_to_with_headers<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        headers: &Headers,
+        payload: S,
+    ) -> StdioResult<SendFuture> {
+        if !headers.is_empty() {
+            return Err(StreamErr::Unsupported(
+                "the stdio backend carries no headers (a line has no place for them)".into(),
+            ));
+        }
+        self.send_to(stream, payload)
     }
 }
 

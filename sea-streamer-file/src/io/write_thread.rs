@@ -175,14 +175,24 @@ fn run(file_id: FileId, mut file: File, shared: Arc<WriterShared>, rx: flume::Re
         if let Some(e) = shared.error() {
             return Err(e);
         }
-        {
+        let count = {
             let mut buf = shared.buf.lock().map_err(|_| FileErr::TaskDead("writer"))?;
             buf.take_batch(spare);
             shared.wake_pending.store(false, Ordering::Release);
-        }
+            buf.waiting().messages
+        };
         let result = if spare.is_empty() {
             Ok(())
         } else {
+            // one span per write (trace level: it runs for every batch)
+            let _span = tracing::trace_span!(
+                "sea_streamer.produce_batch",
+                backend = "file",
+                file = file_id.path(),
+                count,
+                bytes = spare.len()
+            )
+            .entered();
             file.write_all(spare)
         };
         shrink_if_large(spare);

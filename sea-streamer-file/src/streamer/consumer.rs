@@ -12,10 +12,11 @@ use crate::streamer::dispatch::queue::{Entry, Item, Subscriber};
 use crate::streamer::dispatch::registry::leave;
 use crate::streamer::dispatch::subscribe;
 use crate::streamer::dispatch::thread::NewReader;
+use crate::streamer::observe::{commit_span, seek_span, ConsumerStats};
 use crate::streamer::options::SEA_STREAMER_WILDCARD;
 use sea_streamer_types::{
-    export::futures::Stream, Consumer, ConsumerGroup, ConsumerMode, SeqPos, ShardId, SharedMessage,
-    StreamErr, StreamKey, Timestamp,
+    export::futures::Stream, Buffer, Consumer, ConsumerGroup, ConsumerMode, Message, SeqPos,
+    ShardId, SharedMessage, StreamErr, StreamKey, Timestamp,
 };
 use std::collections::VecDeque;
 use std::future::Future;
@@ -57,6 +58,8 @@ pub struct FileConsumer {
     position: AtomicU64,
     /// Delivered and processed messages, for [`Acknowledge`](sea_streamer_types::Acknowledge).
     acks: Acks,
+    /// Metric handles per subscribed stream key.
+    pub(crate) stats: ConsumerStats,
 }
 
 impl std::fmt::Debug for FileConsumer {
@@ -89,8 +92,10 @@ impl FileConsumer {
             p.position,
             p.prefetch,
         );
+        let stats = ConsumerStats::new(&p.streams, p.group.as_ref().map(|g| g.name()));
         Self {
             acks,
+            stats,
             file_id: p.file_id,
             sid: p.sid,
             streams: p.streams,
@@ -135,13 +140,19 @@ impl FileConsumer {
             (Some(g), ConsumerMode::Resumable) => g,
             _ => return Err(StreamErr::CommitNotAllowed),
         };
-        write_commit(&self.file_id, group, &self.streams, self.position())
-            .map_err(StreamErr::Backend)
+        let position = self.position();
+        let _span = commit_span(group.name(), self.streams.len(), position).entered();
+        write_commit(&self.file_id, group, &self.streams, position).map_err(StreamErr::Backend)
     }
 
     /// Move the consumer; see `Consumer::seek` / `Consumer::rewind`.
     /// A consumer sharing its reader (live or grouped) is detached into a reader of its own.
     pub async fn seek_to(&mut self, target: SeekTarget) -> Result<(), FileErr> {
+        let span = seek_span(self.streams[0].name());
+        tracing::Instrument::instrument(self.seek_inner(target), span).await
+    }
+
+    async fn seek_inner(&mut self, target: SeekTarget) -> Result<(), FileErr> {
         let cmd = match target {
             SeekTarget::Beginning => SeekCmd::Rewind(SeqPos::Beginning),
             SeekTarget::End => SeekCmd::Rewind(SeqPos::End),
@@ -257,9 +268,17 @@ impl FileConsumer {
             Ok((m, end)) => {
                 self.position.store(end, Ordering::Release);
                 self.acks.delivered(m.header(), end);
+                if let Some(stats) = self.stats.of(m.header().stream_key()) {
+                    stats.received(Buffer::size(&Message::message(&m)), *m.header().timestamp());
+                }
                 Ok(m)
             }
-            Err(e) => Err(StreamErr::Backend(e)),
+            Err(e) => {
+                if !matches!(e, FileErr::StreamEnded) {
+                    self.stats.error();
+                }
+                Err(StreamErr::Backend(e))
+            }
         }
     }
 

@@ -14,6 +14,7 @@ use crate::streamer::dispatch::queue::Subscriber;
 use crate::streamer::dispatch::registry::next_sid;
 use crate::streamer::dispatch::subscribe;
 use crate::streamer::dispatch::thread::NewReader;
+use crate::streamer::observe::connect_span;
 use crate::streamer::options::{
     AutoStreamReset, FileConnectOptions, FileConsumerOptions, FileProducerOptions,
     SEA_STREAMER_WILDCARD,
@@ -114,6 +115,7 @@ impl Streamer for FileStreamer {
     /// Check that the file can be opened (or create it, by option). Nothing is written.
     async fn connect(uri: StreamerUri, options: FileConnectOptions) -> FileResult<Self> {
         let path = path_of(&uri)?;
+        let _span = connect_span(&path).entered();
         let mut open = OpenOptions::new();
         if options.create_only() {
             open.write(true).create_new(true);

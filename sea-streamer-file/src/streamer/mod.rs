@@ -9,5 +9,7 @@ pub(crate) mod commit;
 pub(crate) mod consumer;
 pub(crate) mod dispatch;
 pub(crate) mod file_streamer;
+pub(crate) mod lag;
+pub(crate) mod observe;
 pub(crate) mod options;
 pub(crate) mod producer;

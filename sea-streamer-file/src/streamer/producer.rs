@@ -4,9 +4,13 @@ use crate::error::{FileErr, FileResult};
 use crate::file_id::FileId;
 use crate::io::write_queue::QueueLimits;
 use crate::io::write_thread::wait;
+use crate::streamer::observe::ProducerStatsCache;
 use crate::write::message_sink::MessageSink;
 use crate::write::recover::scan_streams;
-use sea_streamer_types::{Buffer, MessageHeader, Producer, SeqNo, ShardId, StreamErr, StreamKey};
+use sea_streamer_types::{
+    Buffer, Headers, MessageHeader, Producer, ProducerWithHeaders, SeqNo, ShardId, StreamErr,
+    StreamKey,
+};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -25,6 +29,8 @@ pub(crate) struct WriterSlot {
 struct WriterState {
     sink: Option<MessageSink>,
     scanned: bool,
+    /// Metric handles per stream key (labels don't name the file, so one set per writer is enough).
+    stats: ProducerStatsCache,
 }
 
 fn writers() -> &'static Mutex<HashMap<FileId, Weak<WriterSlot>>> {
@@ -61,6 +67,7 @@ impl WriterSlot {
             state: Mutex::new(WriterState {
                 sink: Some(sink),
                 scanned,
+                stats: ProducerStatsCache::default(),
             }),
         });
         map.insert(file_id.clone(), Arc::downgrade(&slot));
@@ -94,8 +101,14 @@ impl WriterSlot {
 
     fn send(&self, key: &StreamKey, payload: &[u8]) -> Result<MessageHeader, FileErr> {
         let mut st = self.state.lock().map_err(poisoned)?;
-        let WriterState { sink, scanned } = &mut *st;
+        let WriterState {
+            sink,
+            scanned,
+            stats,
+        } = &mut *st;
+        let started = stats.start();
         let Some(writer) = sink.as_mut() else {
+            stats.error(key);
             return Err(FileErr::ProducerEnded);
         };
         let shard = ShardId::new(0);
@@ -104,7 +117,13 @@ impl WriterSlot {
             None if !*scanned => {
                 // first send of an unknown key to a file with earlier data: recover numbering
                 *scanned = true;
-                let recovered = scan_streams(&self.file_id, writer.started_from())?;
+                let recovered = match scan_streams(&self.file_id, writer.started_from()) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        stats.error(key);
+                        return Err(e);
+                    }
+                };
                 writer.seed(recovered);
                 writer.stream(key, shard).map(|s| s.seq + 1).unwrap_or(1)
             }
@@ -117,10 +136,17 @@ impl WriterSlot {
             crate::format::primitives::now_millis(),
         );
         match writer.write_counted(&header, payload) {
-            Ok(_) => Ok(header),
+            Ok(_) => {
+                stats.sent(key, payload.len(), started);
+                Ok(header)
+            }
             // nothing was queued: the writer goes on
-            Err(e @ FileErr::QueueFull { .. }) => Err(e),
+            Err(e @ FileErr::QueueFull { .. }) => {
+                stats.error(key);
+                Err(e)
+            }
             Err(e) => {
+                stats.error(key);
                 log::error!("{}: writer stopped: {e}", self.file_id);
                 *sink = None;
                 if let Ok(mut map) = writers().lock() {
@@ -258,6 +284,43 @@ impl Producer for FileProducer {
 
     fn anchored(&self) -> FileResult<&StreamKey> {
         self.anchor.as_ref().ok_or(StreamErr::NotAnchored)
+    }
+}
+
+/// The `.ss` format has no place for headers: only an empty [`Headers`] is accepted (then
+/// this is [`Producer::send_to`]); any header fails with `StreamErr::Unsupported` and nothing
+/// is written. (An addition to the 0.5 API.)
+///
+/// ```no_run
+/// use sea_streamer_file::{FileConnectOptions, FileStreamer};
+/// use sea_streamer_types::{Headers, ProducerWithHeaders, StreamErr, StreamKey, Streamer};
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// let mut options = FileConnectOptions::default();
+/// options.set_create_if_not_exists(true);
+/// let streamer = FileStreamer::connect("file:///tmp/h.ss".parse()?, options).await?;
+/// let producer = streamer.create_generic_producer(Default::default()).await?;
+/// let key = StreamKey::new("hello")?;
+/// producer.send_to_with_headers(&key, &Headers::new(), "plain")?.await?;
+/// let mut headers = Headers::new();
+/// headers.insert("content-type", "text/plain");
+/// let refused = producer.send_to_with_headers(&key, &headers, "with headers");
+/// assert!(matches!(refused, Err(StreamErr::Unsupported(_))));
+/// # Ok(())
+/// # }
+/// ```
+impl ProducerWithHeaders for FileProducer {
+    fn send_to_with_headers<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        headers: &Headers,
+        payload: S,
+    ) -> FileResult<SendFuture> {
+        if !headers.is_empty() {
+            return Err(StreamErr::Unsupported(
+                "the file backend carries no headers (the .ss format has no place for them)".into(),
+            ));
+        }
+        self.send_to(stream, payload)
     }
 }
 

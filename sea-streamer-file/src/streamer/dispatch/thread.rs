@@ -15,6 +15,7 @@ use crate::io::backoff::{Backoff, POLL_MAX};
 use crate::read::mode::StreamMode;
 use crate::read::reader::Reader;
 use crate::read::watch::WatchHandle;
+use crate::streamer::observe::read_batch_span;
 use sea_streamer_types::{Message, MessageHeader, SeqNo, SeqPos, ShardId, SharedMessage};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -400,10 +401,16 @@ impl ReaderThread {
             }
             self.chunk_hint = self.chunk_hint.max(chunk.len()).min(MAX_CHUNK_HINT);
             let chunk = Arc::new(chunk);
+            let span = if frames.is_empty() {
+                None
+            } else {
+                Some(read_batch_span(self.file_id.path(), frames.len()).entered())
+            };
             for f in frames {
                 self.dispatch(f, &chunk);
             }
             self.subs.retain_mut(|s| s.ship());
+            drop(span);
             if let Some(e) = error {
                 self.fail(e);
             } else if eos {
