@@ -87,7 +87,11 @@ async fn the_handler_runs_in_its_messages_trace() {
     let seen = seen.lock().unwrap().clone();
     let (_, own, current) = seen.iter().find(|(p, ..)| p == "traced").unwrap();
     let own = own.expect("the traced message has a traceparent");
-    assert_eq!(*current, Some(own), "the handler runs in its message's context");
+    assert_eq!(
+        *current,
+        Some(own),
+        "the handler runs in its message's context"
+    );
     let (_, own, current) = seen.iter().find(|(p, ..)| p == "plain").unwrap();
     assert_eq!((*own, *current), (None, None));
 
@@ -108,7 +112,11 @@ async fn the_handler_runs_in_its_messages_trace() {
     assert_eq!(child.trace_id(), own_trace(&seen));
     assert_ne!(child.span_id(), seen_span(&seen));
     let (_, fresh) = out.iter().find(|(p, _)| p == "plain").unwrap();
-    assert_ne!(fresh.trace_id(), own_trace(&seen), "a new trace for the plain one");
+    assert_ne!(
+        fresh.trace_id(),
+        own_trace(&seen),
+        "a new trace for the plain one"
+    );
 }
 
 fn traced_context(seen: &[(String, Option<TraceContext>, Option<TraceContext>)]) -> TraceContext {

@@ -102,5 +102,8 @@ async fn backends_without_headers_or_lag_say_so() {
         .create_consumer(&[key], SeaConsumerOptions::new(ConsumerMode::RealTime))
         .await
         .unwrap();
-    assert!(matches!(consumer.lag().await, Err(StreamErr::Unsupported(_))));
+    assert!(matches!(
+        consumer.lag().await,
+        Err(StreamErr::Unsupported(_))
+    ));
 }

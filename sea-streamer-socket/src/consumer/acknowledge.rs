@@ -61,17 +61,13 @@ use sea_streamer_types::{Acknowledge, MessageHeader, StreamResult};
 /// ```
 impl Acknowledge for SeaConsumer {
     fn track(&self, header: &MessageHeader) -> StreamResult<(), BackendErr> {
-        on_backend!(&self.consumer, |c| Acknowledge::track(
-            c, header
-        )
-        .map_err(map_err))
+        on_backend!(&self.consumer, |c| Acknowledge::track(c, header)
+            .map_err(map_err))
     }
 
     fn ack(&self, header: &MessageHeader) -> StreamResult<(), BackendErr> {
-        on_backend!(&self.consumer, |c| Acknowledge::ack(
-            c, header
-        )
-        .map_err(map_err))
+        on_backend!(&self.consumer, |c| Acknowledge::ack(c, header)
+            .map_err(map_err))
     }
 
     async fn commit_acked(&self) -> StreamResult<(), BackendErr> {
