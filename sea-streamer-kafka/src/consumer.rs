@@ -66,7 +66,9 @@ pub type RawConsumer = StreamConsumer<DefaultConsumerContext, KafkaAsyncRuntime>
 /// ```
 pub struct KafkaConsumer {
     mode: ConsumerMode,
-    inner: Arc<RawConsumer>,
+    inner: crate::consumer_close::Handle,
+    /// `group.id`, for the close's log.
+    group: Option<String>,
     streams: Vec<StreamKey>,
     shards: Vec<(StreamKey, ShardId)>,
     /// Processed messages per partition, for [`Acknowledge`](sea_streamer_types::Acknowledge).
@@ -87,23 +89,27 @@ impl std::fmt::Debug for KafkaConsumer {
 }
 
 impl Drop for KafkaConsumer {
-    /// Pauses every assigned partition before librdkafka closes the consumer.
+    /// Closes the consumer on a thread of its own and waits for it, at most 15 s (see
+    /// [`crate::consumer_close`]): it pauses every assigned partition, leaves the group, then
+    /// lets librdkafka close it.
     ///
     /// Closing polls the consumer queue until the group is left, and every message it pops
     /// there counts as delivered to the application for `enable.auto.offset.store`: the
     /// final commit would then skip messages that were fetched but never read, losing them
     /// for the next consumer of the group. Pausing first discards the prefetched messages,
-    /// so the final commit covers exactly what the application received.
+    /// so the final commit covers exactly what the application received. Leaving the group
+    /// before closing serves the revoke while the group can still answer librdkafka's
+    /// rebalance callback, which could otherwise block the close forever; a close that still
+    /// blocks is left behind after the bound, with a warning naming the group and topics.
     fn drop(&mut self) {
-        use rdkafka::consumer::Consumer as _;
-        match self.inner.assignment() {
-            Ok(assigned) if assigned.count() > 0 => {
-                if let Err(e) = self.inner.pause(&assigned) {
-                    log::warn!("cannot pause the partitions of a closing consumer: {e}");
-                }
+        if let Some(consumer) = self.inner.take() {
+            crate::consumer_close::Closing {
+                consumer,
+                group: self.group.take(),
+                topics: self.streams.iter().map(|s| s.name().to_owned()).collect(),
+                manual: !self.manual_starts.is_empty(),
             }
-            Ok(_) => {}
-            Err(e) => log::warn!("cannot read the assignment of a closing consumer: {e}"),
+            .run();
         }
     }
 }
@@ -117,6 +123,7 @@ impl KafkaConsumer {
         acks: crate::ack::Acks,
         observe: Registration,
         resets_earliest: bool,
+        group: Option<String>,
     ) -> Self {
         let shards = streams
             .iter()
@@ -124,7 +131,8 @@ impl KafkaConsumer {
             .collect();
         Self {
             mode,
-            inner,
+            inner: crate::consumer_close::Handle::new(inner),
+            group,
             streams,
             shards,
             acks,
@@ -156,7 +164,7 @@ impl KafkaConsumer {
 
     /// A handle on the raw consumer for a blocking task.
     pub(crate) fn shared(&self) -> Arc<RawConsumer> {
-        self.inner.clone()
+        Arc::clone(&self.inner)
     }
 
     /// The consumer mode it was created with.

@@ -138,6 +138,12 @@
 //!     are logged at debug level instead of also at error level. The binaries `producer` and
 //!     `consumer` print a runtime error once on one line (exit 1), end quietly when stdout is
 //!     closed, show warnings unless `RUST_LOG` says otherwise, and answer `--version`.
+//! 12. **Dropping a consumer during a group rebalance cannot hang.** librdkafka's close served
+//!     the pending revoke through rdkafka's rebalance callback, whose request to the already
+//!     terminating group could go unanswered forever (seen under `scripts/stress.sh`). The
+//!     drop now leaves the group first (pause, unsubscribe, serve the revoke) and closes on a
+//!     thread of its own, waiting at most 15 s for it; a close still blocked then is left to
+//!     run in the background with a warning naming the group and topics.
 //!
 //! Additions (no existing signature changed): [`Acknowledge`](sea_streamer_types::Acknowledge)
 //! for [`KafkaConsumer`] (commits each partition's contiguous processed prefix; needs auto
@@ -164,6 +170,7 @@ mod cluster;
 mod connect_options;
 mod connect_probe;
 mod consumer;
+mod consumer_close;
 mod consumer_mode;
 mod consumer_observe;
 mod consumer_offsets;

@@ -264,6 +264,7 @@ impl Streamer for KafkaStreamer {
             acks,
             observe,
             earliest,
+            config.get("group.id").map(str::to_owned),
         ))
     }
 }
