@@ -80,8 +80,28 @@
 //! (`sea-streamer-stdio-stdin`, `sea-streamer-stdio-stdout`). The `runtime-*` features only
 //! forward to `sea-streamer-runtime`.
 //!
+//! ## Observability
+//!
+//! Additions to the 0.5 API (issue #13; metric names in `sea_streamer_types::observe`):
+//!
+//! - **Metrics** (labels `backend="stdio"`, `stream`): a producer counts messages, payload
+//!   bytes and errors (refused sends) per key (two atomic adds per send); receipts come from
+//!   the stdout thread per printed batch, so its in-flight gauge and send-latency histogram
+//!   are not recorded. A consumer counts the messages and payload bytes dealt into its queue
+//!   (a broadcast line under its first key) and samples the event-time latency of one in 8.
+//! - **Lag**: not applicable. A pipe has no end to measure against (what has not been read
+//!   may not have been written yet), so [`ConsumerLag::lag`](sea_streamer_types::ConsumerLag)
+//!   fails with `StreamErr::Unsupported`.
+//! - **Headers**: a line has no place for them (the format stays as it is):
+//!   [`ProducerWithHeaders`](sea_streamer_types::ProducerWithHeaders) sends when the headers
+//!   are empty and fails with `StreamErr::Unsupported` otherwise (nothing printed).
+//! - **Spans** (trace level, one per batch, never per line): `sea_streamer.read_batch` for a
+//!   batch of stdin lines and `sea_streamer.produce_batch` for a printed batch (`count`).
+//!
 //! ## Differences from upstream 0.5.2
 //!
+//! - **Observability** (new, see above): metrics, `ConsumerLag` (Unsupported) and
+//!   `ProducerWithHeaders` (refuses non-empty headers).
 //! - **Malformed meta lines** (e.g. `[a b] x`, `[k | 1 | 2 | 3] x`) no longer abort the
 //!   process: the whole line, untrimmed, is delivered as a raw payload on [`BROADCAST`] and
 //!   a warning is logged. Invalid shapes are rejected exactly as the grammar says

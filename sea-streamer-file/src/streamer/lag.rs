@@ -19,7 +19,7 @@ use sea_streamer_types::{ConsumerLag, Lag, LagUnit, ShardId, ShardLag, StreamErr
 ///
 /// ```no_run
 /// use sea_streamer_file::{AutoStreamReset, FileConsumerOptions, FileStreamer};
-/// use sea_streamer_types::{ConsumerLag, ConsumerMode, LagUnit, StreamKey, Streamer};
+/// use sea_streamer_types::{ConsumerLag, ConsumerMode, ConsumerOptions, LagUnit, StreamKey, Streamer};
 /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 /// let streamer = FileStreamer::connect("file:///tmp/lag.ss".parse()?, Default::default()).await?;
 /// let mut options = FileConsumerOptions::new(ConsumerMode::RealTime);
@@ -27,7 +27,7 @@ use sea_streamer_types::{ConsumerLag, Lag, LagUnit, ShardId, ShardLag, StreamErr
 /// let consumer = streamer.create_consumer(&[StreamKey::new("hello")?], options).await?;
 /// let lag = consumer.lag().await?;
 /// assert_eq!(lag.shards()[0].unit, LagUnit::Bytes);
-/// println!("{} bytes to read", lag.shards()[0].behind);
+/// let _bytes_to_read = lag.shards()[0].behind;
 /// # Ok(())
 /// # }
 /// ```
