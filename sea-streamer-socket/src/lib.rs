@@ -45,8 +45,8 @@
 //! * [`SeaConsumer`] implements [`Acknowledge`](sea_streamer_types::Acknowledge) (new), by
 //!   handing each call to the wrapped backend's implementation.
 //! * Observability (issue #13, additions): [`SeaConsumer`] implements
-//!   [`ConsumerLag`](sea_streamer_types::ConsumerLag) (the backend's lag; stdio:
-//!   `Unsupported`), [`SeaProducer`] implements
+//!   [`ConsumerLag`](sea_streamer_types::ConsumerLag) (the backend's lag: messages for
+//!   Kafka and Redis, bytes for files; stdio: `Unsupported`), [`SeaProducer`] implements
 //!   [`ProducerWithHeaders`](sea_streamer_types::ProducerWithHeaders) (files and stdio:
 //!   `Unsupported` when given headers), [`SeaMessage`] returns the backend message's
 //!   headers, and `SeaProducerOptions::set_trace_propagation` /

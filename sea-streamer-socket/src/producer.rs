@@ -181,28 +181,16 @@ impl ProducerWithHeaders for SeaProducer {
                     .map_err(map_err)?,
             ),
             #[cfg(feature = "backend-stdio")]
-            SeaProducerInner::Stdio(p) => {
-                no_headers(headers, "stdio")?;
-                SendFuture::Stdio(p.send_to(stream, payload).map_err(map_err)?)
-            }
+            SeaProducerInner::Stdio(p) => SendFuture::Stdio(
+                p.send_to_with_headers(stream, headers, payload)
+                    .map_err(map_err)?,
+            ),
             #[cfg(feature = "backend-file")]
-            SeaProducerInner::File(p) => {
-                no_headers(headers, "file")?;
-                SendFuture::File(p.send_to(stream, payload).map_err(map_err)?)
-            }
+            SeaProducerInner::File(p) => SendFuture::File(
+                p.send_to_with_headers(stream, headers, payload)
+                    .map_err(map_err)?,
+            ),
         })
-    }
-}
-
-/// `Unsupported` if there are headers for a backend that cannot carry them.
-#[cfg(any(feature = "backend-stdio", feature = "backend-file"))]
-fn no_headers(headers: &Headers, backend: &str) -> StreamResult<(), BackendErr> {
-    if headers.is_empty() {
-        Ok(())
-    } else {
-        Err(sea_streamer_types::StreamErr::Unsupported(format!(
-            "the {backend} backend does not carry message headers"
-        )))
     }
 }
 

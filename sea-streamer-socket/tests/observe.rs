@@ -1,15 +1,16 @@
 //! Observability through the socket types (issue #13): `SeaConsumer::lag` and
 //! `SeaProducer::send_to_with_headers` reach the backend (a Redis backlog of 100 messages
 //! with headers, lag 100 then 0), `SeaMessage::headers` shows what was sent, and the
-//! backends without headers or lag say so with `Unsupported`.
+//! backends without headers (file, stdio) or lag (stdio) say so with `Unsupported`; a file's
+//! lag counts bytes.
 #![cfg(feature = "runtime-tokio")]
 
 use sea_streamer_socket::{
     SeaConnectOptions, SeaConsumerOptions, SeaProducerOptions, SeaStreamReset, SeaStreamer,
 };
 use sea_streamer_types::{
-    Buffer, Consumer, ConsumerLag, ConsumerMode, ConsumerOptions, Headers, Message,
-    ProducerWithHeaders, StreamErr, StreamKey, Streamer,
+    Buffer, Consumer, ConsumerLag, ConsumerMode, ConsumerOptions, Headers, LagUnit, Message,
+    Producer, ProducerWithHeaders, StreamErr, StreamKey, Streamer,
 };
 use std::time::Duration;
 
@@ -46,7 +47,7 @@ async fn redis_headers_and_lag_through_the_socket() {
     let mut options = SeaConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(SeaStreamReset::Earliest);
     let consumer = streamer
-        .create_consumer(&[key.clone()], options)
+        .create_consumer(std::slice::from_ref(&key), options)
         .await
         .unwrap();
     assert_eq!(consumer.lag().await.unwrap().of_stream(&key), n);
@@ -94,6 +95,25 @@ async fn backends_without_headers_or_lag_say_so() {
         producer.send_to_with_headers(&key, &headers, "with"),
         Err(StreamErr::Unsupported(_))
     ));
+
+    // the file's lag in bytes: behind before reading, caught up after
+    producer.end().await.unwrap();
+    let mut options = SeaConsumerOptions::new(ConsumerMode::RealTime);
+    options.set_auto_stream_reset(SeaStreamReset::Earliest);
+    let consumer = file
+        .create_consumer(std::slice::from_ref(&key), options)
+        .await
+        .unwrap();
+    let before = consumer.lag().await.unwrap();
+    assert_eq!(before.shards()[0].unit, LagUnit::Bytes);
+    assert!(before.total() > 0, "{before:?}");
+    let m = tokio::time::timeout(WAIT, consumer.next())
+        .await
+        .expect("the message within 60s")
+        .unwrap();
+    assert_eq!(m.message().as_str().unwrap(), "plain");
+    assert!(m.headers().is_none());
+    assert!(consumer.lag().await.unwrap().is_caught_up());
 
     let stdio = SeaStreamer::connect("stdio://".parse().unwrap(), SeaConnectOptions::default())
         .await

@@ -1,7 +1,7 @@
 //! [`ConsumerLag`] for [`SeaConsumer`]: the wrapped backend's own measure.
 
 use super::{SeaConsumer, SeaConsumerInner};
-use crate::BackendErr;
+use crate::{backend::dispatch, map_err, BackendErr};
 use sea_streamer_types::{ConsumerLag, Lag, StreamResult};
 
 /// The lag of whichever backend the consumer wraps, in that backend's unit (see
@@ -25,19 +25,9 @@ use sea_streamer_types::{ConsumerLag, Lag, StreamResult};
 /// ```
 impl ConsumerLag for SeaConsumer {
     async fn lag(&self) -> StreamResult<Lag, BackendErr> {
-        match &self.consumer {
-            #[cfg(feature = "backend-kafka")]
-            SeaConsumerInner::Kafka(c) => c.lag().await.map_err(crate::map_err),
-            #[cfg(feature = "backend-redis")]
-            SeaConsumerInner::Redis(c) => c.lag().await.map_err(crate::map_err),
-            #[cfg(feature = "backend-stdio")]
-            SeaConsumerInner::Stdio(_) => Err(sea_streamer_types::StreamErr::Unsupported(
-                "stdio has no consumer lag: a pipe has no end to measure against".into(),
-            )),
-            #[cfg(feature = "backend-file")]
-            SeaConsumerInner::File(_) => Err(sea_streamer_types::StreamErr::Unsupported(
-                "the file backend's consumer lag is not available in this build".into(),
-            )),
-        }
+        dispatch!(&self.consumer, SeaConsumerInner, |c| c
+            .lag()
+            .await
+            .map_err(map_err))
     }
 }
