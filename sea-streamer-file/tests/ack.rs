@@ -103,6 +103,29 @@ async fn out_of_order_acks_commit_the_processed_prefix() {
     assert_eq!(first_payloads(&c, 1).await, ["jobs-11"]);
 }
 
+/// Messages tracked in another order than delivered (and one twice) still hold the commit at
+/// the first unprocessed one in delivery order.
+#[cfg_attr(feature = "runtime-tokio", tokio::test)]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn tracked_out_of_delivery_order_commits_the_processed_prefix() {
+    let (streamer, _) = setup("ack-track-order", &["jobs"], 5).await;
+    let c = consumer(&streamer, &["jobs"], "workers").await;
+    let mut headers = Vec::new();
+    for _ in 0..3 {
+        headers.push(c.next().await.unwrap().header().clone());
+    }
+    for i in [2, 0, 1, 1] {
+        c.track(&headers[i]).unwrap();
+    }
+    // jobs-1 and jobs-3 are processed, jobs-2 is not
+    c.ack(&headers[0]).unwrap();
+    c.ack(&headers[2]).unwrap();
+    c.commit_acked().await.unwrap();
+    drop(c);
+    let c = consumer(&streamer, &["jobs"], "workers").await;
+    assert_eq!(first_payloads(&c, 2).await, ["jobs-2", "jobs-3"]);
+}
+
 #[cfg_attr(feature = "runtime-tokio", tokio::test)]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn an_unprocessed_message_of_one_stream_holds_back_the_others() {
