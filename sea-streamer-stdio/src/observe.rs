@@ -8,7 +8,7 @@
 //! its queue (messages, bytes, the event-time latency of one message in 8).
 
 use sea_streamer_types::{observe::names, ConsumerMetrics, StreamKey};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 /// The `backend` label of this crate's metrics and spans.
 pub(crate) const BACKEND: &str = "stdio";
@@ -35,15 +35,23 @@ impl ProducerStats {
     }
 }
 
-/// The producer handles of every key a producer (and its clones) sent to.
+/// The producer handles of every key a producer (and its clones) sent to. The first key used
+/// is read without a lock (most producers send to one key); other keys take a lock.
 #[derive(Debug, Default)]
 pub(crate) struct ProducerStatsCache {
-    keys: Mutex<Vec<(StreamKey, ProducerStats)>>,
+    first: OnceLock<(StreamKey, ProducerStats)>,
+    others: Mutex<Vec<(StreamKey, ProducerStats)>>,
 }
 
 impl ProducerStatsCache {
     fn with(&self, key: &StreamKey, f: impl FnOnce(&ProducerStats)) {
-        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        let (first, stats) = self
+            .first
+            .get_or_init(|| (key.clone(), ProducerStats::new(key)));
+        if first == key {
+            return f(stats);
+        }
+        let mut keys = self.others.lock().unwrap_or_else(|e| e.into_inner());
         match keys.iter().position(|(k, _)| k == key) {
             Some(i) => f(&keys[i].1),
             None => {
