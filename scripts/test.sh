@@ -50,9 +50,10 @@ cargo test --workspace --features "$TOKIO_FEATURES"
 
 step "binaries under runtime-tokio, one crate at a time"
 cargo test -p sea-streamer-stdio --features runtime-tokio,executables
-cargo test -p sea-streamer-socket --features backend-stdio,backend-file,backend-redis,backend-kafka,runtime-tokio,executables
+# (Kafka with `ssl` as in the workspace run, so librdkafka is built once for both)
+cargo test -p sea-streamer-socket --features backend-stdio,backend-file,backend-redis,backend-kafka-ssl,runtime-tokio,executables
 cargo test -p sea-streamer-redis --features executables --test bins
-cargo test -p sea-streamer-kafka --features runtime-tokio,executables --test bins
+cargo test -p sea-streamer-kafka --features runtime-tokio,executables,ssl --test bins
 # `sea` (sea-streamer-cli) with its own features only, as `cargo install --path sea-streamer-cli`
 # builds it (its tests ran in the workspace run above).
 cargo build -p sea-streamer-cli --bins
