@@ -29,9 +29,10 @@ export RUST_BACKTRACE=1
 export CARGO_INCREMENTAL=0
 
 # Only the tests named `stress` / `*_stress` of the conformance suites. Each run is capped at
-# 30 minutes: dropping Kafka group consumers during a rebalance can block forever inside
-# librdkafka (rd_kafka_rebalance_protocol from BaseConsumer::drop; librdkafka #4041,
-# rust-rdkafka #509), which N=10 on tansu has hit; a hang must fail the run, not stall it.
+# 30 minutes, so that a hang fails the run instead of stalling it. (Dropping a Kafka group
+# consumer during a rebalance could block forever inside librdkafka: rd_kafka_rebalance_protocol
+# from BaseConsumer::drop, librdkafka #4041 / rust-rdkafka #509, hit at N=10 on tansu. Since
+# 994fd4e KafkaConsumer's drop serves the revoke before closing and bounds its wait.)
 stress() { timeout --foreground 1800 cargo test "$@" --test conformance stress -- --nocapture </dev/null; }
 
 step "stress x$N under runtime-tokio"
