@@ -11,6 +11,7 @@ mod connect;
 mod end;
 mod format;
 mod from;
+mod kafka_protocol;
 mod meta;
 mod observe;
 mod progress;

@@ -101,6 +101,8 @@ fn group_info_relay_and_bench() {
         &["--group", &group, "--count", "2", "--format", "raw"],
     );
     assert_eq!(first.stdout, "1\n2\n");
+    // The group has no member now: `info` counts it without asking its offsets, unless
+    // named by --group.
     let info = ok(&["info", &url], b"");
     assert!(
         info.stdout.contains(&format!("topic {topic}:")),
@@ -113,7 +115,24 @@ fn group_info_relay_and_bench() {
         info.stdout
     );
     assert!(
+        !info.stdout.contains(&format!("group {group}")),
+        "{}",
+        info.stdout
+    );
+    assert!(
+        info.stdout.contains("other groups not inspected"),
+        "{}",
+        info.stdout
+    );
+    let info = ok(&["info", &url, "--group", &group], b"");
+    assert!(
         info.stdout.contains(&format!("group {group}")),
+        "{}",
+        info.stdout
+    );
+    assert!(
+        info.stdout
+            .contains(&format!("  {topic}/0: committed 2, lag 2\n")),
         "{}",
         info.stdout
     );

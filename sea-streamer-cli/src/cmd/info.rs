@@ -4,7 +4,10 @@
 //!   first and last entry ids, and their consumer groups (consumers, pending, last delivered
 //!   id, lag) from `XINFO`.
 //! * Kafka: the topics named (every topic if none) with their partitions and watermarks, and
-//!   the consumer groups with their committed offsets and lag on those topics.
+//!   the consumer groups with their committed offsets and lag on those topics. Offsets are
+//!   asked for only for the groups with a live member subscribed to or assigned one of those
+//!   topics and the groups named by `--group` (so `info` stays fast on a broker with many
+//!   idle groups); a closing line counts the groups not inspected.
 //! * file: the file's size, frames, beacons, end-of-stream mark, and per stream and shard the
 //!   message count, sequence range and time range.
 //! * stdio: nothing is stored; an error.
@@ -28,12 +31,17 @@ use std::collections::BTreeMap;
 /// Show streams, shards, groups and counts.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  sea info redis://localhost\n  sea info kafka://localhost:9092/orders\n  sea info file:///tmp/data.ss"
+    after_help = "Examples:\n  sea info redis://localhost\n  sea info kafka://localhost:9092/orders\n  sea info kafka://localhost:9092/orders --group billing\n  sea info file:///tmp/data.ss"
 )]
 pub struct Args {
     /// A server (every stream) or stream(s), e.g. redis://localhost or kafka://host:9092/a,b
     #[arg(value_name = "URL", value_parser = crate::connect::parse_url)]
     url: StreamUrl,
+    /// Kafka: also report the committed offsets and lag of consumer group GROUP, even one
+    /// with no member now (repeatable). Without it, only the groups with a live member
+    /// subscribed to or assigned the topics are inspected; the others are counted
+    #[arg(long = "group", value_name = "GROUP")]
+    groups: Vec<String>,
     #[command(flatten)]
     backend: BackendArgs,
 }
@@ -139,39 +147,69 @@ async fn kafka_info(args: &Args) -> Result<String> {
             ));
         }
     }
-    match raw_kafka::groups(&args.url, options, &topics).await {
-        Ok(groups) => {
-            let named = !args.url.stream_keys().is_empty();
-            // For named topics, only the groups that committed offsets on them.
-            for g in groups
-                .into_iter()
-                .filter(|g| !named || !g.committed.is_empty())
-            {
-                text.push_str(&format!(
-                    "group {} ({}, {} members)\n",
-                    g.name, g.state, g.members
-                ));
-                for (topic, partition, offset) in g.committed {
-                    let high = topics
-                        .iter()
-                        .find(|t| t.name == topic)
-                        .and_then(|t| t.partitions.iter().find(|p| p.id == partition))
-                        .map(|p| p.high);
-                    let lag = high
-                        .map(|h| (h - offset).max(0).to_string())
-                        .unwrap_or("-".into());
-                    text.push_str(&format!(
-                        "  {topic}/{partition}: committed {offset}, lag {lag}\n"
-                    ));
-                }
-            }
-        }
+    match raw_kafka::groups(&args.url, options, &topics, &args.groups).await {
+        Ok(groups) => text.push_str(&kafka_groups(args, &topics, groups)),
         Err(e) => {
             log::warn!("{e:#}");
             text.push_str("groups: unavailable (see the warning)\n");
         }
     }
     Ok(text)
+}
+
+/// The group lines of `info kafka://…`: every group when the URL names no topic (offsets of
+/// the inspected ones), else the inspected groups that committed on the topics and the asked
+/// ones; then how many groups were not inspected.
+fn kafka_groups(args: &Args, topics: &[raw_kafka::Topic], groups: Vec<raw_kafka::Group>) -> String {
+    let named = !args.url.stream_keys().is_empty();
+    let mut text = String::new();
+    let mut skipped = 0;
+    for g in groups {
+        let asked = args.groups.contains(&g.name);
+        let committed = match g.committed {
+            Some(c) if !named || asked || !c.is_empty() => c,
+            Some(_) => continue,
+            None if named => {
+                skipped += 1;
+                continue;
+            }
+            None => {
+                skipped += 1;
+                Vec::new()
+            }
+        };
+        text.push_str(&format!(
+            "group {} ({}, {} members)\n",
+            g.name, g.state, g.members
+        ));
+        if asked && committed.is_empty() {
+            text.push_str("  no committed offsets on these topics\n");
+        }
+        for (topic, partition, offset) in committed {
+            let high = topics
+                .iter()
+                .find(|t| t.name == topic)
+                .and_then(|t| t.partitions.iter().find(|p| p.id == partition))
+                .map(|p| p.high);
+            let lag = high
+                .map(|h| (h - offset).max(0).to_string())
+                .unwrap_or("-".into());
+            text.push_str(&format!(
+                "  {topic}/{partition}: committed {offset}, lag {lag}\n"
+            ));
+        }
+    }
+    if skipped > 0 {
+        let which = if named {
+            "other groups"
+        } else {
+            "groups above"
+        };
+        text.push_str(&format!(
+            "{skipped} {which} not inspected (no live member on these topics): --group GROUP asks about one\n"
+        ));
+    }
+    text
 }
 
 /// Count, sequence range and time range of one (stream, shard).
