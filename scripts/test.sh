@@ -28,8 +28,10 @@ disk() { df -h . | tail -1 | awk '{print "disk: " $4 " free"}'; du -sh "${CARGO_
 disk
 
 # Features of the tokio run: every backend, socket with every backend, json, TLS for Redis
-# (rustls) and Kafka (OpenSSL): the TLS round trips run against the TLS services.
-TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/redis-tls,sea-streamer/kafka-ssl,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables,sea-streamer-processor/runtime-tokio"
+# (rustls) and Kafka (OpenSSL): the TLS round trips run against the TLS services (also `sea
+# --tls-ca`'s, sea-streamer-cli/tests/tls.rs; its features only repeat the socket features
+# already on, so nothing is built twice).
+TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/redis-tls,sea-streamer/kafka-ssl,sea-streamer-cli/redis-tls,sea-streamer-cli/kafka-ssl,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables,sea-streamer-processor/runtime-tokio"
 # The binaries of every crate. Some share a name across crates (stdio's and socket's
 # `relay`; redis' and kafka's `producer`/`consumer`, as upstream names them), and one cargo
 # invocation that links both writes them to the same target/debug path. So the binaries are

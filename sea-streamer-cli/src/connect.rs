@@ -86,6 +86,7 @@ impl BackendArgs {
     /// Connects to the streamer of `url`; a `file://` URL is created if `create` and missing.
     pub async fn connect(&self, url: &StreamUrl, create: bool) -> Result<SeaStreamer> {
         let mut options = SeaConnectOptions::default();
+        crate::tls::apply(&mut options);
         options.set_file_connect_options(|o| {
             o.set_create_if_not_exists(create);
         });

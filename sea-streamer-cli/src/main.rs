@@ -21,6 +21,7 @@ mod send;
 mod signal;
 mod source;
 mod stdout;
+mod tls;
 mod window;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +61,11 @@ pub struct Cli {
     /// object per line
     #[arg(long, global = true)]
     trace_events: bool,
+    /// Trust the CA certificates (PEM) in FILE for TLS: `rediss://` URLs, and Kafka (this
+    /// also sets security.protocol=ssl; `-X security.protocol=SASL_SSL` overrides). Needs
+    /// the cargo features `redis-tls` / `kafka-ssl` of sea-streamer-cli
+    #[arg(long, global = true, value_name = "FILE")]
+    tls_ca: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -112,6 +118,9 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let quiet = cli.quiet;
+    if let Some(path) = cli.tls_ca {
+        tls::set_ca(path);
+    }
     if cli.trace_events {
         observe::print_trace_events()?;
     }

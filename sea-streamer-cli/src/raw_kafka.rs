@@ -85,6 +85,7 @@ fn client(
     let mut config = ClientConfig::new();
     config.set("bootstrap.servers", servers(url));
     config.set("enable.auto.commit", "false");
+    crate::tls::apply_kafka(&mut config);
     if let Some(g) = group {
         config.set("group.id", g);
     }

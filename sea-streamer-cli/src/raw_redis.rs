@@ -26,7 +26,9 @@ impl Raw {
             .cloned()
             .context("the URL names no Redis node")?;
         let name = node.as_str().trim_end_matches('/').to_owned();
-        let conn = Connection::create(node, Arc::new(RedisConnectOptions::default()))
+        let mut options = RedisConnectOptions::default();
+        options.set_root_cert_file(crate::tls::ca().map(|p| p.to_owned()));
+        let conn = Connection::create(node, Arc::new(options))
             .await
             .with_context(|| format!("connecting to {name}"))?;
         Ok(Self { conn, node: name })
