@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures::channel::oneshot;
-use sea_streamer_runtime::{spawn_task, TaskHandle};
+use sea_streamer_runtime::spawn_task;
 use sea_streamer_types::{
     Buffer, MessageHeader, Producer, Receipt, SeqNo, ShardId, StreamErr, StreamKey, Timestamp,
 };
@@ -85,11 +85,23 @@ impl NatsProducer {
     }
 }
 
-/// The producer's task: makes sure each key's stream exists (once), publishes in order and
-/// waits for the acknowledgements concurrently.
+/// What the publishing loop hands to the acknowledgement waiter, in publish order.
+enum Pending {
+    Ack {
+        ack: async_nats::jetstream::context::PublishAckFuture,
+        key: StreamKey,
+        reply: oneshot::Sender<NatsResult<Receipt>>,
+    },
+    Flush(oneshot::Sender<NatsResult<()>>),
+}
+
+/// The producer's task: makes sure each key's stream exists (once) and publishes in order;
+/// a second task awaits the acknowledgements in the same order, beside the publishing (the
+/// JetStream context bounds the acks in flight).
 async fn run(shared: Shared, receiver: flume::Receiver<Command>) {
+    let (pending, acks) = flume::unbounded::<Pending>();
+    spawn_task(wait_for_acks(shared.clone(), acks));
     let mut known: HashSet<StreamKey> = HashSet::new();
-    let mut acks: Vec<TaskHandle<()>> = Vec::new();
     while let Ok(command) = receiver.recv_async().await {
         match command {
             Command::Send {
@@ -108,48 +120,52 @@ async fn run(shared: Shared, receiver: flume::Receiver<Command>) {
                     .context
                     .publish(key.name().to_owned(), payload.into())
                     .await;
-                let server = shared.server.clone();
-                let publish_err = move |subject: &str, cause: String| {
-                    backend(NatsErr::Publish {
-                        subject: subject.to_owned(),
-                        server,
-                        cause,
-                    })
-                };
                 match published {
                     Ok(ack) => {
-                        if acks.len() >= 1024 {
-                            acks.retain(|task| !task.is_finished());
-                        }
-                        acks.push(spawn_task(async move {
-                            let receipt = match ack.await {
-                                Ok(ack) => Ok(MessageHeader::new(
-                                    key,
-                                    ShardId::new(0),
-                                    ack.sequence as SeqNo,
-                                    Timestamp::now_utc(),
-                                )),
-                                Err(e) => Err(publish_err(key.name(), e.to_string())),
-                            };
-                            let _ = reply.send(receipt);
-                        }));
+                        let _ = pending.send(Pending::Ack { ack, key, reply });
                     }
                     Err(e) => {
-                        let _ = reply.send(Err(publish_err(key.name(), e.to_string())));
+                        let _ = reply.send(Err(publish_err(&shared, key.name(), e)));
                     }
                 }
             }
             Command::Flush(reply) => {
-                for task in acks.drain(..) {
-                    let _ = task.await;
-                }
-                let flushed = shared.client.flush().await.map_err(|e| {
-                    backend(NatsErr::Publish {
-                        subject: "(flush)".into(),
-                        server: shared.server.clone(),
-                        cause: e.to_string(),
-                    })
-                });
+                let _ = pending.send(Pending::Flush(reply));
+            }
+        }
+    }
+}
+
+fn publish_err(shared: &Shared, subject: &str, cause: impl ToString) -> StreamErr<NatsErr> {
+    backend(NatsErr::Publish {
+        subject: subject.to_owned(),
+        server: shared.server.clone(),
+        cause: cause.to_string(),
+    })
+}
+
+/// Resolves receipts in publish order; a flush answers once every ack before it is in.
+async fn wait_for_acks(shared: Shared, acks: flume::Receiver<Pending>) {
+    while let Ok(pending) = acks.recv_async().await {
+        match pending {
+            Pending::Ack { ack, key, reply } => {
+                let receipt = match ack.await {
+                    Ok(ack) => Ok(MessageHeader::new(
+                        key,
+                        ShardId::new(0),
+                        ack.sequence as SeqNo,
+                        Timestamp::now_utc(),
+                    )),
+                    Err(e) => Err(publish_err(&shared, key.name(), e)),
+                };
+                let _ = reply.send(receipt);
+            }
+            Pending::Flush(reply) => {
+                let flushed = shared
+                    .client
+                    .flush()
+                    .await
+                    .map_err(|e| publish_err(&shared, "(flush)", e));
                 let _ = reply.send(flushed);
             }
         }

@@ -1,0 +1,125 @@
+//! Producer and consumer throughput against the raw async-nats client with the same
+//! settings: N messages (default 100,000) of 256 bytes, each side publishing to JetStream
+//! and waiting for every acknowledgement, then reading everything back through an ordered
+//! consumer.
+//!
+//! ```sh
+//! cargo run --release -p sea-streamer-nats --example throughput -- nats://127.0.0.1:14222 [N]
+//! ```
+
+use std::time::Instant;
+
+use async_nats::jetstream::{self, consumer::pull, stream};
+use futures::StreamExt;
+use sea_streamer_nats::{AutoStreamReset, NatsConnectOptions, NatsConsumerOptions, NatsStreamer};
+use sea_streamer_types::{Consumer, ConsumerMode, ConsumerOptions, Producer, StreamKey, Streamer};
+
+const SIZE: usize = 256;
+
+fn key(what: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!("bench-{what}-{:x}", nanos & 0xffff_ffff)
+}
+
+async fn raw(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    let client = async_nats::connect(url).await?;
+    let js = jetstream::new(client.clone());
+    let subject = key("raw");
+    let stream = js
+        .create_stream(stream::Config {
+            name: subject.clone(),
+            subjects: vec![subject.clone()],
+            storage: stream::StorageType::Memory,
+            ..Default::default()
+        })
+        .await?;
+    let payload = bytes::Bytes::from(vec![b'x'; SIZE]);
+    let start = Instant::now();
+    // Acknowledgements are awaited beside the publishing (as our producer's task does):
+    // the context bounds the acks in flight, so awaiting them only at the end would stall.
+    let (tx, rx) = futures::channel::mpsc::unbounded::<jetstream::context::PublishAckFuture>();
+    let waiter = tokio::spawn(async move {
+        let mut rx = rx;
+        while let Some(ack) = rx.next().await {
+            if ack.await.is_err() {
+                return false;
+            }
+        }
+        true
+    });
+    for _ in 0..n {
+        tx.unbounded_send(js.publish(subject.clone(), payload.clone()).await?)?;
+    }
+    drop(tx);
+    if !waiter.await? {
+        return Err("a raw publish was not acknowledged".into());
+    }
+    let produce = n as f64 / start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let consumer = stream
+        .create_consumer(pull::OrderedConfig {
+            filter_subject: subject.clone(),
+            ..Default::default()
+        })
+        .await?;
+    let mut messages = consumer.messages().await?;
+    for _ in 0..n {
+        messages.next().await.ok_or("ended")??;
+    }
+    let consume = n as f64 / start.elapsed().as_secs_f64();
+    Ok((produce, consume))
+}
+
+async fn ours(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Error>> {
+    let mut options = NatsConnectOptions::default();
+    options.set_memory_storage(true);
+    let streamer = NatsStreamer::connect(url.parse()?, options).await?;
+    let stream = StreamKey::new(key("ours"))?;
+    let mut producer = streamer
+        .create_producer(stream.clone(), Default::default())
+        .await?;
+    let payload = vec![b'x'; SIZE];
+    let start = Instant::now();
+    for _ in 0..n {
+        // The receipt is not awaited: the flush below waits for every acknowledgement.
+        drop(producer.send(payload.as_slice())?);
+    }
+    producer.flush().await?;
+    let produce = n as f64 / start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    let mut options = NatsConsumerOptions::new(ConsumerMode::RealTime);
+    options.set_auto_stream_reset(AutoStreamReset::Earliest);
+    let consumer = streamer.create_consumer(&[stream], options).await?;
+    for _ in 0..n {
+        consumer.next().await?;
+    }
+    let consume = n as f64 / start.elapsed().as_secs_f64();
+    Ok((produce, consume))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let url = args
+        .next()
+        .unwrap_or_else(|| "nats://127.0.0.1:4222".into());
+    let n: usize = args
+        .next()
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(100_000);
+    let (raw_p, raw_c) = raw(&url, n).await?;
+    let (our_p, our_c) = ours(&url, n).await?;
+    let report = format!(
+        "{n} messages of {SIZE} bytes\n\
+         produce: raw {raw_p:.0}/s, ours {our_p:.0}/s ({:.2} of raw)\n\
+         consume: raw {raw_c:.0}/s, ours {our_c:.0}/s ({:.2} of raw)\n",
+        our_p / raw_p,
+        our_c / raw_c
+    );
+    std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
+    Ok(())
+}
