@@ -151,7 +151,8 @@ fn topics_blocking(url: &StreamUrl, options: &[(String, String)]) -> Result<Vec<
 /// The consumer groups of the cluster. Committed offsets on `topics` are asked for (one
 /// client per group, [`PARALLEL`] at a time, none started after [`GROUPS_DEADLINE`]) only
 /// for the groups in `asked` (also groups the broker does not list) and the groups with a
-/// member subscribed to or assigned one of `topics`; the others come back with
+/// member subscribed to or assigned one of `topics` (or a member the broker reports no
+/// subscription and assignment of); the others come back with
 /// `committed: None`. So `info` costs the same on a broker with thousands of idle groups.
 pub async fn groups(
     url: &StreamUrl,
@@ -175,14 +176,20 @@ pub const PARALLEL: usize = 4;
 /// not inspected).
 pub const GROUPS_DEADLINE: Duration = Duration::from_secs(30);
 
-/// Whether a member of `g` names one of `topics` in its subscription or assignment.
+/// Whether a member of `g` names one of `topics` in its subscription or assignment, or
+/// reports neither (some brokers, e.g. tansu, leave both empty: a live member that cannot be
+/// told apart is asked about rather than missed).
 fn on_topics(g: &GroupInfo, topics: &[Topic]) -> bool {
-    if g.protocol_type() != "consumer" {
+    if g.protocol_type() != "consumer" && !g.protocol_type().is_empty() {
         return false;
     }
     g.members().iter().any(|m| {
+        if m.metadata().is_none() && m.assignment().is_none() {
+            return true;
+        }
         let mut named = m.metadata().map(subscribed_topics).unwrap_or_default();
         named.extend(m.assignment().map(assigned_topics).unwrap_or_default());
+        log::debug!("group {} member {}: topics {named:?}", g.name(), m.id());
         named.iter().any(|n| topics.iter().any(|t| &t.name == n))
     })
 }

@@ -39,7 +39,8 @@ pub struct Args {
     url: StreamUrl,
     /// Kafka: also report the committed offsets and lag of consumer group GROUP, even one
     /// with no member now (repeatable). Without it, only the groups with a live member
-    /// subscribed to or assigned the topics are inspected; the others are counted
+    /// subscribed to or assigned the topics (or whose members' topics the broker does not
+    /// report) are inspected, 4 at a time for at most 30 s; the others are counted
     #[arg(long = "group", value_name = "GROUP")]
     groups: Vec<String>,
     #[command(flatten)]
