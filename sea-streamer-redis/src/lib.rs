@@ -52,7 +52,9 @@
 //!
 //! On every path, a read that comes back empty without blocking (a misbehaving server or
 //! proxy) is followed by a pause before the next one: 10 ms, doubling to at most 1 s, back to
-//! 10 ms once a read returns entries or blocks as it should.
+//! 10 ms once a read returns entries or blocks as it should. A read blocked if its empty reply
+//! came no sooner than its own `BLOCK` time after it was sent (a slow reply, or a consumer
+//! delayed by a loaded machine, is not taken for one).
 //!
 //! ## Failures
 //!
@@ -171,8 +173,8 @@ pub use cluster::RedisCluster;
 pub use connect_options::{RedisConnectOptions, TimestampFormat};
 pub use connection::{Connection, NodeId};
 pub use consumer::{
-    AutoCommit, AutoStreamReset, ForeignEntries, NextFuture, RedisConsumer,
-    RedisConsumerOptions, RedisMessageStream, ShardOwnership, StreamFuture,
+    AutoCommit, AutoStreamReset, ForeignEntries, NextFuture, RedisConsumer, RedisConsumerOptions,
+    RedisMessageStream, ShardOwnership, StreamFuture,
 };
 pub(crate) use error::map_err;
 pub use error::{RedisErr, RedisResult};

@@ -1,7 +1,8 @@
 //! Servers that misbehave, faked on loopback: one announces a 500 MB bulk string and closes
 //! the connection mid-way (the consumer reconnects and goes on; the buffer growth itself is
-//! unit-tested in `consumer::reply_buf`), one answers every read with nothing at once (the
-//! consumer backs off instead of re-reading in a tight loop).
+//! unit-tested in `consumer::reply_buf`), one answers every read with nothing at once or
+//! after a short delay, before the read's block time (the consumer backs off instead of
+//! re-reading in a tight loop).
 #![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
 
 mod common;
@@ -72,11 +73,13 @@ async fn huge_announced_reply_then_close() {
     assert_ne!(conns[0], conns[1], "the second read is on a new connection");
 }
 
-/// Every read is answered with nothing at once (`*-1`), `EMPTY` times; the server records when
-/// each read arrives. The pauses between reads must grow: each at least 10 ms × 2^(i-1)
-/// (capped at 1 s) for the i-th gap from the second on (a group consumer's first read, of
-/// its pending list, is allowed to be followed at once). A lower bound on sleeps cannot flake.
-async fn empty_replies(mode: ConsumerMode) {
+/// Every read is answered with nothing (`*-1`) after `delay` (at once, or late, as a slow
+/// proxy or a loaded machine makes it, but long before the read's `BLOCK` time), `EMPTY`
+/// times; the server records when each read arrives. The pauses between reads must grow:
+/// each at least 10 ms × 2^(i-1) (capped at 1 s) for the i-th gap from the second on (a
+/// group consumer's first read, of its pending list, is allowed to be followed at once). A
+/// lower bound on sleeps cannot flake.
+async fn empty_replies(mode: ConsumerMode, delay: Duration) {
     const EMPTY: usize = 8;
     let arrivals = Arc::new(Mutex::new(Vec::new()));
     let (done_tx, done_rx) = flume::bounded(1);
@@ -84,6 +87,7 @@ async fn empty_replies(mode: ConsumerMode) {
     let server = FakeRedis::start(Arc::new(move |read, _, _: &[Vec<u8>]| {
         seen.lock().unwrap().push(Instant::now());
         if read < EMPTY {
+            std::thread::sleep(delay);
             Action::Reply(b"*-1\r\n".to_vec())
         } else {
             let _ = done_tx.try_send(());
@@ -114,11 +118,29 @@ async fn empty_replies(mode: ConsumerMode) {
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn empty_replies_back_off_realtime() {
-    empty_replies(ConsumerMode::RealTime).await;
+    empty_replies(ConsumerMode::RealTime, Duration::ZERO).await;
 }
 
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn empty_replies_back_off_resumable() {
-    empty_replies(ConsumerMode::Resumable).await;
+    empty_replies(ConsumerMode::Resumable, Duration::ZERO).await;
 }
+
+/// An empty reply that takes 30 ms still came long before the read's `BLOCK` time: the
+/// server did not block, and the consumer backs off all the same. (A fixed "it took 20 ms, so
+/// it blocked" rule let it re-read at once, also whenever load delayed the consumer itself.)
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn slow_empty_replies_back_off_realtime() {
+    empty_replies(ConsumerMode::RealTime, SLOW).await;
+}
+
+#[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
+#[cfg_attr(feature = "runtime-async-std", async_std::test)]
+async fn slow_empty_replies_back_off_resumable() {
+    empty_replies(ConsumerMode::Resumable, SLOW).await;
+}
+
+/// How long the server of the `slow_` tests takes to answer a read with nothing.
+const SLOW: Duration = Duration::from_millis(30);

@@ -144,7 +144,7 @@ impl Absent {
                 return None;
             }
             looks += 1;
-            match self.wait_for_streams(control, reader, block).await {
+            match self.wait_for_streams(control, reader, block, pace).await {
                 None if looks < 2 => {}
                 None => return Some(Outcome::Read),
                 Some(outcome) => return Some(outcome),
@@ -177,16 +177,18 @@ impl Absent {
 
     /// No key exists: wait until one is written (blocking `XREAD` on one node) or until the
     /// next check is due, while serving control messages. `None`: a key was written (the
-    /// check is due at once).
+    /// check is due at once). `pace` learns how long the wait should take.
     async fn wait_for_streams(
         &mut self,
         control: &mut Control,
         reader: &mut RedisCluster,
         block: Duration,
+        pace: &mut Pace,
     ) -> Option<Outcome> {
         let single_node = !reader.options.enable_cluster() || self.keys.len() == 1;
         let node = reader.node_for(&self.keys[0]).clone();
         let pause = self.limit_block(MAX_DELAY);
+        pace.sent(if single_node { block } else { pause });
         let mut cmd = redis::cmd("XREAD");
         cmd.arg("COUNT")
             .arg(1)

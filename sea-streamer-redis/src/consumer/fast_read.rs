@@ -42,6 +42,11 @@ impl FastReads {
             && reader.protocol() == Some("redis")
     }
 
+    /// Was the next read sent ahead ([`FastReads::send_ahead`]), its reply still to come?
+    pub fn sent_ahead(&self) -> bool {
+        self.conn.as_ref().is_some_and(|c| c.in_flight)
+    }
+
     /// Drop the connection (a command in flight on it is for old positions).
     pub fn close(&mut self) {
         self.conn = None;

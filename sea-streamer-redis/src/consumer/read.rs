@@ -28,6 +28,8 @@ pub(crate) struct ReadCmd {
     /// Indices into the shard table.
     pub shards: Vec<usize>,
     pub cmd: redis::Cmd,
+    /// Its `BLOCK` time.
+    pub block: Duration,
 }
 
 /// A read's reply: from the `redis` crate, or the raw bytes of the fast path
@@ -143,6 +145,7 @@ impl ReadPlan {
                     node,
                     shards: indices,
                     cmd,
+                    block,
                 }
             })
             .collect()

@@ -177,7 +177,6 @@ impl Task {
             };
         }
         let mut messages = Vec::new();
-        let started = Instant::now();
         self.pace.start();
         let read_span = span(Step::ReadBatch, self.first_key());
         // `instrument` moves the read's future (about 17 KB) into its wrapper: twice that
@@ -197,7 +196,7 @@ impl Task {
             Outcome::Closed => return Flow::Stop,
         }
         if messages.is_empty() {
-            return match self.pace.after_empty(started.elapsed()) {
+            return match self.pace.after_empty() {
                 Some(pause) => self.pause(pause).await,
                 None => Flow::Continue,
             };
@@ -352,15 +351,24 @@ impl Task {
         let results = if self.plain_reads.has_ahead() {
             // a read started while the previous batch was being handed over
             self.fast.close();
+            self.pace.awaits_ahead();
             self.plain_reads.finish_ahead(&mut self.control).await
         } else {
             let mut cmds = self.plan.cmds(&self.reader, &self.shards, &self.absent);
             if cmds.len() == 1 && FastReads::applies(&self.plan, &self.reader, false) {
                 let read = cmds.pop().expect("one command");
+                if self.fast.sent_ahead() {
+                    self.pace.awaits_ahead();
+                } else {
+                    self.pace.sent(read.block);
+                }
                 let result = self.fast.read(&mut self.control, &mut self.reader, read);
                 result.await.map(|r| vec![r])
             } else {
                 self.fast.close();
+                if let Some(block) = cmds.iter().map(|c| c.block).min() {
+                    self.pace.sent(block);
+                }
                 let reader = &mut self.reader;
                 self.plain_reads.read(&mut self.control, reader, cmds).await
             }
@@ -402,7 +410,11 @@ impl Task {
                                 self.shards[i].last = last;
                             }
                             let cmds = self.plan.cmds(&self.reader, &self.shards, &self.absent);
+                            let block = cmds.first().map(|c| c.block);
                             self.plain_reads.start_ahead(&mut self.reader, cmds);
+                            if let Some(block) = block.filter(|_| self.plain_reads.has_ahead()) {
+                                self.pace.sent_ahead(block);
+                            }
                         }
                     }
                     let walk = &mut ValueWalk::new(value);
@@ -437,8 +449,12 @@ impl Task {
             self.advance(&shards, &reads);
             if raw && reads.iter().any(|r| r.last.is_some()) {
                 let cmds = self.plan.cmds(&self.reader, &self.shards, &self.absent);
+                let block = cmds.first().map(|c| c.block);
                 if self.fast.send_ahead(&mut self.reader, cmds).await {
                     self.observe.reconnect();
+                }
+                if let Some(block) = block.filter(|_| self.fast.sent_ahead()) {
+                    self.pace.sent_ahead(block);
                 }
             }
         }
