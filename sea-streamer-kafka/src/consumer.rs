@@ -89,8 +89,8 @@ impl std::fmt::Debug for KafkaConsumer {
 }
 
 impl Drop for KafkaConsumer {
-    /// Closes the consumer on a thread of its own and waits for it, at most 15 s (see
-    /// [`crate::consumer_close`]): it pauses every assigned partition, leaves the group, then
+    /// Closes the consumer on a thread of its own and waits for it, at most 15 s (see the private module
+    /// `consumer_close`): it pauses every assigned partition, leaves the group, then
     /// lets librdkafka close it.
     ///
     /// Closing polls the consumer queue until the group is left, and every message it pops
