@@ -14,6 +14,11 @@
 //!
 //! Run with `cargo bench -p sea-streamer --bench observe -- --messages 100000 --rounds 10`
 //! (the defaults); Redis rows need `SEA_STREAMER_TEST_REDIS`.
+//!
+//! A single-run mode for instruction counting (valgrind's callgrind does not depend on the
+//! machine's load): `--only WORKLOAD --metrics on|off` runs just that workload (`file-produce`,
+//! `file-consume`, `redis-produce` or `redis-consume`) with recording in that one state, once
+//! per round; the other workloads and their set-up are skipped.
 #![allow(clippy::print_stdout)]
 
 mod common;
@@ -110,7 +115,23 @@ fn number_arg(name: &str, default: u64) -> u64 {
     })
 }
 
+/// The word after `--name` (or in `--name=WORD`), if given.
+fn word_arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = format!("--{name}");
+    args.iter().enumerate().find_map(|(i, arg)| {
+        if *arg == flag {
+            args.get(i + 1).cloned()
+        } else {
+            arg.strip_prefix(&format!("{flag}=")).map(str::to_owned)
+        }
+    })
+}
+
 fn median(mut rates: Vec<f64>) -> f64 {
+    if rates.is_empty() {
+        return f64::NAN;
+    }
     rates.sort_by(f64::total_cmp);
     let mid = rates.len() / 2;
     if rates.len().is_multiple_of(2) {
@@ -129,14 +150,26 @@ struct Row {
     ratio: f64,
 }
 
-/// The bench's settings: messages per run and rounds per workload.
-#[derive(Clone, Copy)]
+/// The bench's settings: messages per run, rounds per workload, and the single-run mode's
+/// workload and recording state (`--only`, `--metrics`).
+#[derive(Clone)]
 struct Settings {
     n: u64,
     rounds: usize,
+    only: Option<String>,
+    state: Option<bool>,
 }
 
-fn compare<F, Fut>(rt: &Runtime, switch: &Switch, settings: Settings, what: &str, round: F) -> Row
+impl Settings {
+    /// Whether the workload `what` ("file produce") runs: all do unless `--only` names one.
+    fn runs(&self, what: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|only| only.replace('-', " ") == what)
+    }
+}
+
+fn compare<F, Fut>(rt: &Runtime, switch: &Switch, settings: &Settings, what: &str, round: F) -> Row
 where
     F: Fn(bool) -> Fut,
     Fut: Future<Output = Duration>,
@@ -144,12 +177,12 @@ where
     let n = settings.n;
     let (mut off, mut on) = (Vec::new(), Vec::new());
     for r in 0..settings.rounds {
-        let order = if r % 2 == 0 {
-            [false, true]
-        } else {
-            [true, false]
+        let order: &[bool] = match settings.state {
+            Some(ref state) => std::slice::from_ref(state),
+            None if r % 2 == 0 => &[false, true],
+            None => &[true, false],
         };
-        for metrics_on in order {
+        for &metrics_on in order {
             switch.on.store(metrics_on, Ordering::SeqCst);
             let elapsed = rt.block_on(round(metrics_on));
             let per_sec = rate(n, elapsed);
@@ -174,6 +207,12 @@ fn main() {
     let settings = Settings {
         n: number_arg("messages", DEFAULT_MESSAGES),
         rounds: number_arg("rounds", DEFAULT_ROUNDS as u64) as usize,
+        only: word_arg("only"),
+        state: word_arg("metrics").map(|v| match v.as_str() {
+            "on" => true,
+            "off" => false,
+            _ => panic!("--metrics expects on or off, got `{v}`"),
+        }),
     };
     let n = settings.n;
     let (switch, handle) = install();
@@ -183,41 +222,51 @@ fn main() {
     let mut rows = Vec::new();
 
     let produced = std::sync::atomic::AtomicU64::new(0);
-    rows.push(compare(&rt, switch, settings, "file produce", |_| {
-        let path = dir
-            .path()
-            .join(format!("p{}.ss", produced.fetch_add(1, Ordering::Relaxed)));
-        let payload = payload.clone();
-        async move { common::file::produce(&path, n, &payload, Finish::Flush).await }
-    }));
-    let filled = dir.path().join("filled.ss");
-    rt.block_on(common::file::build(&filled, n, &payload));
-    rows.push(compare(&rt, switch, settings, "file consume", |_| {
-        common::file::consume(&filled, n)
-    }));
+    if settings.runs("file produce") {
+        rows.push(compare(&rt, switch, &settings, "file produce", |_| {
+            let path = dir
+                .path()
+                .join(format!("p{}.ss", produced.fetch_add(1, Ordering::Relaxed)));
+            let payload = payload.clone();
+            async move { common::file::produce(&path, n, &payload, Finish::Flush).await }
+        }));
+    }
+    if settings.runs("file consume") {
+        let filled = dir.path().join("filled.ss");
+        rt.block_on(common::file::build(&filled, n, &payload));
+        rows.push(compare(&rt, switch, &settings, "file consume", |_| {
+            common::file::consume(&filled, n)
+        }));
+    }
 
     match service_url(REDIS_VAR) {
+        Some(_) if !settings.runs("redis produce") && !settings.runs("redis consume") => (),
         Some(url) => {
             let streamer = rt.block_on(common::redis::connect(&url));
-            rows.push(compare(&rt, switch, settings, "redis produce", |_| {
-                let (streamer, payload, url) = (&streamer, payload.clone(), &url);
-                async move {
-                    let key = common::redis::new_key("observe-produce");
-                    let mut producer = common::redis::producer(streamer).await;
-                    let elapsed = common::redis::produce(&mut producer, &key, n, &payload).await;
-                    common::redis::redis_cli_del(url, key.name());
-                    elapsed
-                }
-            }));
-            let key = common::redis::new_key("observe-consume");
-            rt.block_on(async {
-                let mut producer = common::redis::producer(&streamer).await;
-                common::redis::produce(&mut producer, &key, n, &payload).await;
-            });
-            rows.push(compare(&rt, switch, settings, "redis consume", |_| {
-                common::redis::consume(&streamer, &key, n)
-            }));
-            common::redis::redis_cli_del(&url, key.name());
+            if settings.runs("redis produce") {
+                rows.push(compare(&rt, switch, &settings, "redis produce", |_| {
+                    let (streamer, payload, url) = (&streamer, payload.clone(), &url);
+                    async move {
+                        let key = common::redis::new_key("observe-produce");
+                        let mut producer = common::redis::producer(streamer).await;
+                        let elapsed =
+                            common::redis::produce(&mut producer, &key, n, &payload).await;
+                        common::redis::redis_cli_del(url, key.name());
+                        elapsed
+                    }
+                }));
+            }
+            if settings.runs("redis consume") {
+                let key = common::redis::new_key("observe-consume");
+                rt.block_on(async {
+                    let mut producer = common::redis::producer(&streamer).await;
+                    common::redis::produce(&mut producer, &key, n, &payload).await;
+                });
+                rows.push(compare(&rt, switch, &settings, "redis consume", |_| {
+                    common::redis::consume(&streamer, &key, n)
+                }));
+                common::redis::redis_cli_del(&url, key.name());
+            }
         }
         None => eprintln!("[observe] redis: skipped ({REDIS_VAR} is not set)"),
     }
@@ -236,7 +285,11 @@ fn main() {
             row.what, row.off, row.on, row.ratio
         );
     }
-    // what the "on" rounds recorded (the Prometheus text of the recorder)
+    // what the "on" rounds recorded (the Prometheus text of the recorder); the single-run
+    // mode skips it, so an instruction count holds the workload and not a scrape
+    if settings.only.is_some() {
+        return;
+    }
     let text = handle.render();
     println!("\nrecorded while on:");
     for line in text.lines().filter(|l| l.contains("_messages_total")) {
