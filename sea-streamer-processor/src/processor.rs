@@ -299,8 +299,17 @@ where
                 if acked_since_commit && last_commit.elapsed() >= options.commit_interval() {
                     acked_since_commit = false;
                     last_commit = Instant::now();
-                    if let Err(e) = consumer.commit_acked().await {
-                        begin_stop!(Some(ProcessorErr::Consumer(e)));
+                    // What the handlers sent is written out before the input position moves
+                    // past it: a receipt may resolve once the message is queued (the file
+                    // backend's does), and a crash between a commit and the write would
+                    // lose the output of a committed input.
+                    match flush_all(&mut flush).await {
+                        Ok(()) => {
+                            if let Err(e) = consumer.commit_acked().await {
+                                begin_stop!(Some(ProcessorErr::Consumer(e)));
+                            }
+                        }
+                        Err(e) => begin_stop!(Some(ProcessorErr::Flush(e))),
                     }
                 }
             }};
@@ -381,11 +390,15 @@ where
             log::warn!("shutdown deadline passed: {in_flight} message(s) abandoned");
             progress.add(Count::Abandoned, in_flight as u64);
         }
-        if let Err(e) = consumer.commit_acked().await {
-            stop.get_or_insert(ProcessorErr::Consumer(e));
-        }
-        for producer in flush.iter_mut() {
-            if let Err(e) = producer.flush().await {
+        // Flushed before the commit, for the reason given at the periodic commit; nothing is
+        // committed if a flush failed (those inputs are processed again on the next start).
+        match flush_all(&mut flush).await {
+            Ok(()) => {
+                if let Err(e) = consumer.commit_acked().await {
+                    stop.get_or_insert(ProcessorErr::Consumer(e));
+                }
+            }
+            Err(e) => {
                 stop.get_or_insert(ProcessorErr::Flush(e));
             }
         }
@@ -396,4 +409,17 @@ where
             None => Ok(summary),
         }
     }
+}
+
+/// Flushes every producer; the first error, after trying all of them.
+async fn flush_all(producers: &mut [Box<dyn Flush + '_>]) -> Result<(), String> {
+    let mut first = Ok(());
+    for producer in producers.iter_mut() {
+        if let Err(e) = producer.flush().await {
+            if first.is_ok() {
+                first = Err(e);
+            }
+        }
+    }
+    first
 }
