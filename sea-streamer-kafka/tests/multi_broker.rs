@@ -338,14 +338,21 @@ fn broker_killed_mid_produce_loses_nothing_acknowledged() {
                 }
             }
             // The producer goes on through the surviving broker.
+            // librdkafka may fail a few sends at once (all brokers it knew are down) before its
+            // metadata names the survivor: retry, with a pause, until a deadline.
             let mut through_survivor = None;
-            for i in 0..5 {
+            let deadline = std::time::Instant::now() + WAIT * 3;
+            for i in 0.. {
                 let name = format!("r{survivor}-after-{i}");
                 let receipt = send_to(&producer, &topic, 0, &name);
                 if let Ok(receipt) = timeout(WAIT, receipt).await.expect("a receipt") {
                     through_survivor = Some((receipt.shard_id().id(), *receipt.sequence(), name));
                     break;
                 }
+                if std::time::Instant::now() >= deadline {
+                    break;
+                }
+                sea_streamer_runtime::sleep(std::time::Duration::from_millis(250)).await;
             }
             let (partition, offset, name) = through_survivor.unwrap_or_else(|| {
                 panic!(
