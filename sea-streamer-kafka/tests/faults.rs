@@ -326,6 +326,14 @@ async fn full_producer_queue_is_a_typed_error() {
         .await
         .expect("create_producer");
     producer.send("up").unwrap().await.expect("broker up");
+    // The receipt resolves at the delivery report; librdkafka frees the message's queue slot
+    // just after, when it destroys the message. Wait for that, or the 5th send below can find
+    // the queue still full (failed once in CI).
+    let deadline = Instant::now() + WAIT;
+    while producer.in_flight_count() > 0 {
+        assert!(Instant::now() < deadline, "the delivered message left the queue");
+        sea_streamer_runtime::sleep(Duration::from_millis(5)).await;
+    }
 
     cluster.broker_down(1).expect("broker_down");
     let queued: Vec<_> = (0..5)
