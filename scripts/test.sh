@@ -3,7 +3,7 @@
 # formatting, runs clippy with -D warnings, builds the docs with warnings denied, and runs the
 # whole workspace's tests and doc tests under runtime-tokio, then again under
 # runtime-async-std (and runtime-smol for the runtime shim) for the crates where the runtime
-# matters. Stops the services it started on exit.
+# matters. Stops the services on exit (unless SEA_STREAMER_KEEP_SERVICES=1).
 #
 # Services are required: a test that needs Redis or Kafka fails (instead of skipping) when
 # they are missing, so this script can never pass by skipping.
@@ -14,7 +14,11 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "services up"
 scripts/services.sh up
-trap 'step "services down"; scripts/services.sh down' EXIT
+# SEA_STREAMER_KEEP_SERVICES=1 leaves them running at the end (for a developer who started
+# them before and keeps using them).
+if [ -z "${SEA_STREAMER_KEEP_SERVICES:-}" ]; then
+    trap 'step "services down"; scripts/services.sh down' EXIT
+fi
 eval "$(scripts/services.sh env)"
 export SEA_STREAMER_REQUIRE_SERVICES=1
 # Stress mode of the conformance suites: each backend's `stress` test runs the whole suite this
