@@ -16,6 +16,7 @@ use sea_streamer_types::{ConnectOptions, Streamer, StreamerUri};
 use std::time::Duration;
 
 /// The TLS broker's URI and the CA file, or `None` (skipped) when unset.
+#[cfg_attr(not(feature = "ssl"), allow(dead_code))]
 fn tls_service() -> Option<(StreamerUri, String)> {
     let url = service_url("SEA_STREAMER_TEST_KAFKA_TLS")?;
     let ca = service_url("SEA_STREAMER_TEST_TLS_CA")?;
