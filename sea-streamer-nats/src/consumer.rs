@@ -11,11 +11,12 @@ use sea_streamer_types::{
 
 use crate::ack::Acker;
 use crate::error::backend;
-use crate::jetstream::{encode_name, Shared};
+use crate::jetstream::{encode_name, shard_of_subject, shards_wildcard, Shared};
 use crate::{AutoStreamReset, NatsConsumerOptions, NatsErr, NatsResult};
 
-/// A message read from NATS: its header holds the stream key, shard 0, the stream sequence
-/// and the server's timestamp.
+/// A message read from NATS: its header holds the stream key, the shard (`n` for a message
+/// published to `key.<n>`, 0 for the key's own subject), the stream sequence and the
+/// server's timestamp.
 pub type NatsMessage = SharedMessage;
 
 type Messages = BoxStream<'static, NatsResult<NatsMessage>>;
@@ -147,7 +148,8 @@ async fn subscribe(
     policy: DeliverPolicy,
     acker: Option<Arc<Acker>>,
 ) -> NatsResult<Messages> {
-    let stream = shared.ensure_stream(key).await?;
+    let stream = shared.ensure_subject(key, options.sharded()).await?;
+    let (filter_subject, filter_subjects) = filters(key, &stream.cached_info().config.subjects);
     let stream_name = shared.stream_name(key);
     let server = shared.server.clone();
     let err = move |consumer: &str, cause: String| {
@@ -163,7 +165,8 @@ async fn subscribe(
         ConsumerMode::RealTime => {
             let consumer = stream
                 .create_consumer(pull::OrderedConfig {
-                    filter_subject: key.name().to_owned(),
+                    filter_subject,
+                    filter_subjects,
                     deliver_policy: policy,
                     ..Default::default()
                 })
@@ -204,7 +207,8 @@ async fn subscribe(
                     &name,
                     pull::Config {
                         durable_name: Some(name.clone()),
-                        filter_subject: key.name().to_owned(),
+                        filter_subject,
+                        filter_subjects,
                         ack_policy: AckPolicy::Explicit,
                         ack_wait: options.ack_wait(),
                         deliver_policy: policy,
@@ -228,6 +232,21 @@ async fn subscribe(
     }
 }
 
+/// The consumer filter of `key` in a stream with `subjects`: the key's subject and its shard
+/// subjects `key.*`, those the stream holds (one as `filter_subject`, both as
+/// `filter_subjects`, which needs nats-server 2.10).
+fn filters(key: &StreamKey, subjects: &[String]) -> (String, Vec<String>) {
+    let mut wanted: Vec<String> = [key.name().to_owned(), shards_wildcard(key)]
+        .into_iter()
+        .filter(|s| subjects.contains(s))
+        .collect();
+    match wanted.len() {
+        0 => (key.name().to_owned(), Vec::new()),
+        1 => (wanted.pop().expect("one"), Vec::new()),
+        _ => (String::new(), wanted),
+    }
+}
+
 /// A JetStream message as ours; its reply subject goes to `acker` (group consumers).
 fn convert(
     key: &StreamKey,
@@ -244,7 +263,8 @@ fn convert(
     })?;
     let seq = info.stream_sequence as SeqNo;
     let timestamp: Timestamp = info.published;
-    let header = MessageHeader::new(key.clone(), ShardId::new(0), seq, timestamp);
+    let shard = shard_of_subject(key, m.message.subject.as_str());
+    let header = MessageHeader::new(key.clone(), ShardId::new(shard), seq, timestamp);
     if let (Some(acker), Some(reply)) = (acker, m.message.reply.clone()) {
         acker.delivered(key.clone(), seq, reply);
     }
@@ -286,17 +306,18 @@ impl Consumer for NatsConsumer {
         self.restart(policy, "rewind").await
     }
 
-    /// Unsupported: a subject is one shard.
+    /// Unsupported: a consumer reads every shard of its keys (one JetStream consumer per
+    /// key, filtering `key` and `key.*`).
     fn assign(&mut self, _: (StreamKey, ShardId)) -> NatsResult<()> {
         Err(StreamErr::Unsupported(
-            "assign: a NATS subject is a single shard".into(),
+            "assign: a NATS consumer reads every shard of its keys".into(),
         ))
     }
 
-    /// Unsupported: a subject is one shard.
+    /// Unsupported: a consumer reads every shard of its keys.
     fn unassign(&mut self, _: (StreamKey, ShardId)) -> NatsResult<()> {
         Err(StreamErr::Unsupported(
-            "unassign: a NATS subject is a single shard".into(),
+            "unassign: a NATS consumer reads every shard of its keys".into(),
         ))
     }
 

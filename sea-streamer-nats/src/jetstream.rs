@@ -25,6 +25,34 @@ pub(crate) fn encode_name(key: &str) -> String {
     name
 }
 
+/// The subject of shard `shard` of `key`: `key.<shard>`.
+pub(crate) fn shard_subject(key: &StreamKey, shard: u64) -> String {
+    format!("{}.{shard}", key.name())
+}
+
+/// The subject matching every shard of `key`: `key.*`.
+pub(crate) fn shards_wildcard(key: &StreamKey) -> String {
+    format!("{}.*", key.name())
+}
+
+/// The shard a message of `key` published to `subject` belongs to: `n` for `key.<n>`, 0 for
+/// the key's own subject (and, logged, for a token that is not a shard number).
+pub(crate) fn shard_of_subject(key: &StreamKey, subject: &str) -> u64 {
+    let Some(token) = subject
+        .strip_prefix(key.name())
+        .and_then(|rest| rest.strip_prefix('.'))
+    else {
+        return 0;
+    };
+    token.parse().unwrap_or_else(|_| {
+        log::debug!(
+            "subject {subject} is not a shard of {}: read as shard 0",
+            key.name()
+        );
+        0
+    })
+}
+
 /// What the streamer shares with its producers and consumers.
 #[derive(Clone)]
 pub(crate) struct Shared {
@@ -66,11 +94,20 @@ impl Shared {
         })
     }
 
-    /// The JetStream stream holding `key` as a subject: found, or created (or given the
-    /// subject) when [`NatsConnectOptions::create_stream`] is on.
-    pub async fn ensure_stream(&self, key: &StreamKey) -> NatsResult<stream::Stream> {
+    /// The JetStream stream holding `key`'s subject, or with `sharded` its shard subjects
+    /// `key.*`: found, or created (or given the subject) when
+    /// [`NatsConnectOptions::create_stream`] is on.
+    pub async fn ensure_subject(
+        &self,
+        key: &StreamKey,
+        sharded: bool,
+    ) -> NatsResult<stream::Stream> {
         let name = self.stream_name(key);
-        let subject = key.name().to_owned();
+        let subject = if sharded {
+            shards_wildcard(key)
+        } else {
+            key.name().to_owned()
+        };
         match self.context.get_stream(&name).await {
             Ok(mut found) => {
                 let info = found
@@ -140,7 +177,17 @@ fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::encode_name;
+    use super::{encode_name, shard_of_subject, shard_subject};
+    use sea_streamer_types::StreamKey;
+
+    #[test]
+    fn shards_are_subject_tokens() {
+        let key = StreamKey::new("orders").unwrap();
+        assert_eq!(shard_subject(&key, 3), "orders.3");
+        assert_eq!(shard_of_subject(&key, "orders.3"), 3);
+        assert_eq!(shard_of_subject(&key, "orders"), 0);
+        assert_eq!(shard_of_subject(&key, "orders.x"), 0);
+    }
 
     #[test]
     fn names_are_one_to_one() {

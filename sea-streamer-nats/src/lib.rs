@@ -3,7 +3,8 @@
 //! Streams are JetStream streams on a `nats-server` (2.2 or later, with JetStream on); a
 //! stream key is a subject. [`NatsStreamer`] connects to `nats://host:port` (several nodes
 //! separated by commas; user and password, or a token, in the URL or in
-//! [`NatsConnectOptions`]), [`NatsProducer`] publishes to JetStream and [`NatsConsumer`] reads
+//! [`NatsConnectOptions`]), or `tls://host:port` to require TLS (trusted authorities and a
+//! client certificate in [`NatsConnectOptions`]), [`NatsProducer`] publishes to JetStream and [`NatsConsumer`] reads
 //! through JetStream consumers:
 //!
 //! | Mode | JetStream consumer |
@@ -23,8 +24,9 @@
 //!
 //! ## Sequence numbers and timestamps
 //!
-//! A message's sequence is its JetStream stream sequence; its shard is always 0 (one subject,
-//! one shard); its timestamp is the server's. A receipt carries the stream sequence from the
+//! A message's sequence is its JetStream stream sequence (one sequence across the shards of a
+//! key); its shard is 0, or `n` for a message of the shard subject `key.<n>` (see
+//! [`NatsProducerOptions::set_shards`]); its timestamp is the server's. A receipt carries the stream sequence from the
 //! publish acknowledgement, which has no timestamp: the receipt's timestamp is the time the
 //! acknowledgement arrived.
 //!
@@ -68,3 +70,6 @@ pub use streamer::NatsStreamer;
 
 /// The URL scheme of this backend.
 pub const NATS_SCHEME: &str = "nats";
+
+/// The URL scheme of this backend over TLS (`tls://host:port`, NATS' own spelling).
+pub const NATS_TLS_SCHEME: &str = "tls";

@@ -1,5 +1,6 @@
 //! Connect, producer and consumer options.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sea_streamer_types::{
@@ -25,6 +26,9 @@ pub struct NatsConnectOptions {
     stream_name: Option<String>,
     create_stream: bool,
     memory_storage: bool,
+    tls: bool,
+    root_certificates: Option<PathBuf>,
+    client_certificate: Option<(PathBuf, PathBuf)>,
 }
 
 impl Default for NatsConnectOptions {
@@ -36,6 +40,9 @@ impl Default for NatsConnectOptions {
             stream_name: None,
             create_stream: true,
             memory_storage: false,
+            tls: false,
+            root_certificates: None,
+            client_certificate: None,
         }
     }
 }
@@ -100,6 +107,45 @@ impl NatsConnectOptions {
     pub fn memory_storage(&self) -> bool {
         self.memory_storage
     }
+
+    /// Requires TLS to every node, as a `tls://` URL does (default: off, in which case the
+    /// connection still turns to TLS when the server demands it). A server that does not
+    /// offer TLS is then a connect error.
+    pub fn set_tls(&mut self, required: bool) -> &mut Self {
+        self.tls = required;
+        self
+    }
+
+    /// Whether TLS is required by the options (a `tls://` URL requires it too).
+    pub fn tls(&self) -> bool {
+        self.tls
+    }
+
+    /// Trusts the certificate authorities of this PEM file, instead of the platform's root
+    /// certificates, to verify the server's certificate (for servers signed by a private CA).
+    pub fn set_root_certificates(&mut self, pem: Option<PathBuf>) -> &mut Self {
+        self.root_certificates = pem;
+        self
+    }
+
+    /// The PEM file of trusted authorities, if set.
+    pub fn root_certificates(&self) -> Option<&Path> {
+        self.root_certificates.as_deref()
+    }
+
+    /// Presents this client certificate (PEM) with its private key (PEM) to servers that
+    /// verify clients (`verify: true` in the server's `tls` block).
+    pub fn set_client_certificate(&mut self, cert: PathBuf, key: PathBuf) -> &mut Self {
+        self.client_certificate = Some((cert, key));
+        self
+    }
+
+    /// The client certificate and key files, if set.
+    pub fn client_certificate(&self) -> Option<(&Path, &Path)> {
+        self.client_certificate
+            .as_ref()
+            .map(|(c, k)| (c.as_path(), k.as_path()))
+    }
 }
 
 impl ConnectOptions for NatsConnectOptions {
@@ -117,9 +163,34 @@ impl ConnectOptions for NatsConnectOptions {
     }
 }
 
-/// Producer options (none yet beyond the connection's).
+/// Producer options.
+///
+/// ```
+/// use sea_streamer_nats::NatsProducerOptions;
+///
+/// let mut options = NatsProducerOptions::default();
+/// options.set_shards(Some(4)); // subjects key.0 .. key.3
+/// assert_eq!(options.shards(), Some(4));
+/// ```
 #[derive(Debug, Clone, Default)]
-pub struct NatsProducerOptions {}
+pub struct NatsProducerOptions {
+    shards: Option<u64>,
+}
+
+impl NatsProducerOptions {
+    /// Shards each stream key into `n` subjects `key.0` .. `key.<n-1>` (at least 1): `send`
+    /// goes to each in turn, `NatsProducer::send_with_key` to the shard a message key hashes
+    /// to. `None` (the default): one subject, the key itself, shard 0.
+    pub fn set_shards(&mut self, n: Option<u64>) -> &mut Self {
+        self.shards = n.map(|n| n.max(1));
+        self
+    }
+
+    /// The shard count, if sharding.
+    pub fn shards(&self) -> Option<u64> {
+        self.shards
+    }
+}
 
 impl ProducerOptions for NatsProducerOptions {}
 
@@ -150,6 +221,7 @@ pub struct NatsConsumerOptions {
     auto_stream_reset: AutoStreamReset,
     ack_wait: Duration,
     batch_size: usize,
+    sharded: bool,
 }
 
 impl Default for NatsConsumerOptions {
@@ -194,6 +266,20 @@ impl NatsConsumerOptions {
     pub fn batch_size(&self) -> usize {
         self.batch_size
     }
+
+    /// Reads the keys as sharded: makes sure each key's JetStream stream holds the shard
+    /// subjects `key.*` (created with the stream when missing), so shards published after the
+    /// consumer is created are read too. Off (the default), a consumer reads the key's
+    /// subject and, when its stream already holds them, its shard subjects.
+    pub fn set_sharded(&mut self, sharded: bool) -> &mut Self {
+        self.sharded = sharded;
+        self
+    }
+
+    /// Whether the keys are read as sharded.
+    pub fn sharded(&self) -> bool {
+        self.sharded
+    }
 }
 
 impl ConsumerOptions for NatsConsumerOptions {
@@ -206,6 +292,7 @@ impl ConsumerOptions for NatsConsumerOptions {
             auto_stream_reset: AutoStreamReset::default(),
             ack_wait: Duration::from_secs(30),
             batch_size: 64,
+            sharded: false,
         }
     }
 

@@ -1,38 +1,109 @@
-//! [`NatsProducer`]: publishes to JetStream, in order, from one task per producer.
+//! [`NatsProducer`]: publishes to JetStream in call order, straight from `send` when it can.
+//!
+//! `send` publishes through the client at once (the client is internally queued) when the
+//! key's stream is known and nothing sent before is still waiting; otherwise (a key seen the
+//! first time, the client's queue or the acks in flight full) the message joins the
+//! producer's backlog, published in order by the producer's task, and later sends queue
+//! behind it until the backlog is empty. A second task awaits the acknowledgements in publish
+//! order and resolves the receipts.
 
 use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
+use async_nats::jetstream::context::{PublishAckFuture, PublishError};
 use futures::channel::oneshot;
+use futures::future::BoxFuture;
+use futures::FutureExt;
 use sea_streamer_runtime::spawn_task;
 use sea_streamer_types::{
     Buffer, MessageHeader, Producer, Receipt, SeqNo, ShardId, StreamErr, StreamKey, Timestamp,
 };
 
 use crate::error::backend;
-use crate::jetstream::Shared;
-use crate::{NatsErr, NatsResult};
+use crate::jetstream::{shard_subject, Shared};
+use crate::{NatsErr, NatsProducerOptions, NatsResult};
 
+type Publishing = BoxFuture<'static, Result<PublishAckFuture, PublishError>>;
+
+/// What the producer's task publishes, in order.
 enum Command {
     Send {
         key: StreamKey,
-        payload: Vec<u8>,
+        shard: Option<u64>,
+        /// The publish already started by `send` (waiting for room), or the payload.
+        publish: Result<Publishing, Vec<u8>>,
         reply: oneshot::Sender<NatsResult<Receipt>>,
     },
     Flush(oneshot::Sender<NatsResult<()>>),
 }
 
-/// Publishes messages to JetStream subjects (= stream keys).
+/// What the acknowledgement waiter resolves, in publish order.
+enum Pending {
+    Ack {
+        ack: PublishAckFuture,
+        key: StreamKey,
+        shard: Option<u64>,
+        reply: oneshot::Sender<NatsResult<Receipt>>,
+    },
+    Flush(oneshot::Sender<NatsResult<()>>),
+}
+
+struct State {
+    /// Keys whose stream holds their subject (`true`: the shard subjects `key.*`).
+    known: HashSet<(StreamKey, bool)>,
+    /// The key of the last direct publish (checked first: no hashing in a run of one key).
+    last: Option<(StreamKey, bool)>,
+    /// Commands handed to the task and not yet published.
+    backlog: usize,
+}
+
+struct Inner {
+    shared: Shared,
+    options: NatsProducerOptions,
+    state: Arc<Mutex<State>>,
+    commands: flume::Sender<Command>,
+    acks: flume::Sender<Pending>,
+    /// The next shard of round-robin sends.
+    turn: AtomicU64,
+}
+
+impl Inner {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl State {
+    /// Whether `key`'s stream is known to hold its subject (or shard subjects).
+    fn knows(&mut self, key: &StreamKey, sharded: bool) -> bool {
+        if let Some((last, s)) = &self.last {
+            if *s == sharded && last == key {
+                return true;
+            }
+        }
+        let pair = (key.clone(), sharded);
+        if self.known.contains(&pair) {
+            self.last = Some(pair);
+            return true;
+        }
+        false
+    }
+}
+
+/// Publishes messages to JetStream subjects: a stream key's subject, or with shards
+/// ([`NatsProducerOptions::set_shards`], [`NatsProducer::send_to_shard`]) `key.<shard>`.
 ///
-/// Each message is handed to the producer's task at once, in the order of the `send` calls,
-/// whether or not the returned [`SendFuture`] is awaited; the future resolves to the receipt
-/// once the server has stored the message. `flush` (and `end`) wait until every message
-/// sent before it is stored.
+/// Each message is handed over at once, in the order of the `send` calls, whether or not the
+/// returned [`SendFuture`] is awaited; the future resolves to the receipt once the server
+/// has stored the message. `flush` (and `end`) wait until every message sent before it is
+/// stored.
 #[derive(Clone)]
 pub struct NatsProducer {
-    sender: flume::Sender<Command>,
+    inner: Arc<Inner>,
     anchor: Option<StreamKey>,
 }
 
@@ -40,11 +111,12 @@ impl std::fmt::Debug for NatsProducer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NatsProducer")
             .field("anchor", &self.anchor)
+            .field("options", &self.inner.options)
             .finish()
     }
 }
 
-/// The receipt of one message: its stream sequence, shard 0 and the time the server's
+/// The receipt of one message: its stream sequence, its shard and the time the server's
 /// acknowledgement arrived.
 pub struct SendFuture {
     receiver: oneshot::Receiver<NatsResult<Receipt>>,
@@ -69,103 +141,251 @@ impl Future for SendFuture {
 }
 
 impl NatsProducer {
-    pub(crate) fn new(shared: Shared) -> Self {
-        let (sender, receiver) = flume::unbounded();
-        spawn_task(run(shared, receiver));
+    pub(crate) fn new(shared: Shared, options: NatsProducerOptions) -> Self {
+        let (commands, receiver) = flume::unbounded();
+        let (acks, pending) = flume::unbounded();
+        let state = Arc::new(Mutex::new(State {
+            known: HashSet::new(),
+            last: None,
+            backlog: 0,
+        }));
+        spawn_task(wait_for_acks(shared.clone(), pending));
+        spawn_task(run(shared.clone(), state.clone(), acks.clone(), receiver));
+        let inner = Arc::new(Inner {
+            shared,
+            options,
+            state,
+            commands,
+            acks,
+            turn: AtomicU64::new(0),
+        });
         Self {
-            sender,
+            inner,
             anchor: None,
         }
     }
 
-    fn command(&self, command: Command) -> NatsResult<()> {
-        self.sender
-            .send(command)
-            .map_err(|_| backend(NatsErr::ProducerEnded))
+    /// Makes sure `stream`'s JetStream stream holds its subject (or its shard subjects), so
+    /// the first send to it can publish at once; a failure is left for that send to report.
+    pub(crate) async fn prepare(&self, stream: &StreamKey) {
+        let sharded = self.inner.options.shards().is_some();
+        if self
+            .inner
+            .shared
+            .ensure_subject(stream, sharded)
+            .await
+            .is_ok()
+        {
+            self.inner.lock().known.insert((stream.clone(), sharded));
+        }
+    }
+
+    /// Sends to shard `shard` of `stream`: the subject `stream.<shard>` (whatever the
+    /// producer's shard count).
+    pub fn send_to_shard<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        shard: ShardId,
+        payload: S,
+    ) -> NatsResult<SendFuture> {
+        self.publish(stream, Some(shard.id()), payload.into_bytes())
+    }
+
+    /// Sends to the shard of `stream` that `key` maps to (a stable hash of `key` modulo the
+    /// shard count), so messages with one key keep their order; without shards, to the
+    /// stream's one subject.
+    pub fn send_with_key<S: Buffer>(
+        &self,
+        stream: &StreamKey,
+        key: &[u8],
+        payload: S,
+    ) -> NatsResult<SendFuture> {
+        let shard = self.inner.options.shards().map(|n| shard_of_key(key, n));
+        self.publish(stream, shard, payload.into_bytes())
+    }
+
+    fn publish(
+        &self,
+        key: &StreamKey,
+        shard: Option<u64>,
+        payload: Vec<u8>,
+    ) -> NatsResult<SendFuture> {
+        let (reply, receiver) = oneshot::channel();
+        let inner = &self.inner;
+        let mut state = inner.lock();
+        let sharded = shard.is_some();
+        let publish = if state.backlog == 0 && state.knows(key, sharded) {
+            let subject = match shard {
+                Some(shard) => shard_subject(key, shard),
+                None => key.name().to_owned(),
+            };
+            let owner = inner.clone();
+            let mut publishing: Publishing =
+                Box::pin(
+                    async move { owner.shared.context.publish(subject, payload.into()).await },
+                );
+            // One poll outside the coop budget: it completes when the client's queue and
+            // the acks in flight have room (the usual case), else the task goes on with it.
+            match tokio::task::coop::unconstrained(&mut publishing).now_or_never() {
+                Some(Ok(ack)) => {
+                    let _ = inner.acks.send(Pending::Ack {
+                        ack,
+                        key: key.clone(),
+                        shard,
+                        reply,
+                    });
+                    return Ok(SendFuture { receiver });
+                }
+                Some(Err(e)) => {
+                    let _ = reply.send(Err(publish_err(&inner.shared, key, shard, e)));
+                    return Ok(SendFuture { receiver });
+                }
+                None => Ok(publishing),
+            }
+        } else {
+            Err(payload)
+        };
+        state.backlog += 1;
+        inner
+            .commands
+            .send(Command::Send {
+                key: key.clone(),
+                shard,
+                publish,
+                reply,
+            })
+            .map_err(|_| backend(NatsErr::ProducerEnded))?;
+        Ok(SendFuture { receiver })
     }
 }
 
-/// What the publishing loop hands to the acknowledgement waiter, in publish order.
-enum Pending {
-    Ack {
-        ack: async_nats::jetstream::context::PublishAckFuture,
-        key: StreamKey,
-        reply: oneshot::Sender<NatsResult<Receipt>>,
-    },
-    Flush(oneshot::Sender<NatsResult<()>>),
+/// The shard of a message key: FNV-1a (64 bit) of the key, modulo `shards`.
+pub(crate) fn shard_of_key(key: &[u8], shards: u64) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash % shards.max(1)
 }
 
-/// The producer's task: makes sure each key's stream exists (once) and publishes in order;
-/// a second task awaits the acknowledgements in the same order, beside the publishing (the
-/// JetStream context bounds the acks in flight).
-async fn run(shared: Shared, receiver: flume::Receiver<Command>) {
-    let (pending, acks) = flume::unbounded::<Pending>();
-    spawn_task(wait_for_acks(shared.clone(), acks));
-    let mut known: HashSet<StreamKey> = HashSet::new();
+fn publish_err(
+    shared: &Shared,
+    key: &StreamKey,
+    shard: Option<u64>,
+    cause: impl ToString,
+) -> StreamErr<NatsErr> {
+    let subject = match shard {
+        Some(shard) => shard_subject(key, shard),
+        None => key.name().to_owned(),
+    };
+    backend(NatsErr::Publish {
+        subject,
+        server: shared.server.clone(),
+        cause: cause.to_string(),
+    })
+}
+
+/// The producer's task: publishes the backlog in order, making sure each key's stream holds
+/// its subject first (once); ends once every producer handle is gone and the backlog is
+/// published.
+async fn run(
+    shared: Shared,
+    state: Arc<Mutex<State>>,
+    acks: flume::Sender<Pending>,
+    receiver: flume::Receiver<Command>,
+) {
+    let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
     while let Ok(command) = receiver.recv_async().await {
         match command {
             Command::Send {
                 key,
-                payload,
+                shard,
+                publish,
                 reply,
             } => {
-                if !known.contains(&key) {
-                    if let Err(e) = shared.ensure_stream(&key).await {
-                        let _ = reply.send(Err(e));
-                        continue;
-                    }
-                    known.insert(key.clone());
+                let sharded = shard.is_some();
+                let published: NatsResult<PublishAckFuture> = async {
+                    let published = match publish {
+                        Ok(publishing) => publishing.await,
+                        Err(payload) => {
+                            let known = lock().knows(&key, sharded);
+                            if !known {
+                                shared.ensure_subject(&key, sharded).await?;
+                                lock().known.insert((key.clone(), sharded));
+                            }
+                            let subject = match shard {
+                                Some(shard) => shard_subject(&key, shard),
+                                None => key.name().to_owned(),
+                            };
+                            shared.context.publish(subject, payload.into()).await
+                        }
+                    };
+                    published.map_err(|e| publish_err(&shared, &key, shard, e))
                 }
-                let published = shared
-                    .context
-                    .publish(key.name().to_owned(), payload.into())
-                    .await;
+                .await;
+                let mut state = lock();
                 match published {
                     Ok(ack) => {
-                        let _ = pending.send(Pending::Ack { ack, key, reply });
+                        let _ = acks.send(Pending::Ack {
+                            ack,
+                            key,
+                            shard,
+                            reply,
+                        });
                     }
                     Err(e) => {
-                        let _ = reply.send(Err(publish_err(&shared, key.name(), e)));
+                        let _ = reply.send(Err(e));
                     }
                 }
+                state.backlog -= 1;
             }
             Command::Flush(reply) => {
-                let _ = pending.send(Pending::Flush(reply));
+                let mut state = lock();
+                let _ = acks.send(Pending::Flush(reply));
+                state.backlog -= 1;
             }
         }
     }
-}
-
-fn publish_err(shared: &Shared, subject: &str, cause: impl ToString) -> StreamErr<NatsErr> {
-    backend(NatsErr::Publish {
-        subject: subject.to_owned(),
-        server: shared.server.clone(),
-        cause: cause.to_string(),
-    })
 }
 
 /// Resolves receipts in publish order; a flush answers once every ack before it is in.
 async fn wait_for_acks(shared: Shared, acks: flume::Receiver<Pending>) {
     while let Ok(pending) = acks.recv_async().await {
         match pending {
-            Pending::Ack { ack, key, reply } => {
-                let receipt = match ack.await {
+            Pending::Ack {
+                ack,
+                key,
+                shard,
+                reply,
+            } => {
+                let stored = ack.await;
+                if reply.is_canceled() {
+                    // The receipt was dropped: nobody to tell (a failure is logged).
+                    if let Err(e) = stored {
+                        log::warn!("{}", publish_err(&shared, &key, shard, e));
+                    }
+                    continue;
+                }
+                let receipt = match stored {
                     Ok(ack) => Ok(MessageHeader::new(
                         key,
-                        ShardId::new(0),
+                        ShardId::new(shard.unwrap_or(0)),
                         ack.sequence as SeqNo,
                         Timestamp::now_utc(),
                     )),
-                    Err(e) => Err(publish_err(&shared, key.name(), e)),
+                    Err(e) => Err(publish_err(&shared, &key, shard, e)),
                 };
                 let _ = reply.send(receipt);
             }
             Pending::Flush(reply) => {
-                let flushed = shared
-                    .client
-                    .flush()
-                    .await
-                    .map_err(|e| publish_err(&shared, "(flush)", e));
+                let flushed = shared.client.flush().await.map_err(|e| {
+                    backend(NatsErr::Publish {
+                        subject: "(flush)".into(),
+                        server: shared.server.clone(),
+                        cause: e.to_string(),
+                    })
+                });
                 let _ = reply.send(flushed);
             }
         }
@@ -176,17 +396,18 @@ impl Producer for NatsProducer {
     type Error = NatsErr;
     type SendFuture = SendFuture;
 
+    /// Sends to the stream's subject; with shards ([`NatsProducerOptions::set_shards`]), to
+    /// the next shard in turn (round robin over the producer and its clones).
     fn send_to<S: Buffer>(&self, stream: &StreamKey, payload: S) -> NatsResult<SendFuture> {
-        let (reply, receiver) = oneshot::channel();
-        self.command(Command::Send {
-            key: stream.clone(),
-            payload: payload.into_bytes(),
-            reply,
-        })?;
-        Ok(SendFuture { receiver })
+        let shard = self
+            .inner
+            .options
+            .shards()
+            .map(|n| self.inner.turn.fetch_add(1, Ordering::Relaxed) % n);
+        self.publish(stream, shard, payload.into_bytes())
     }
 
-    /// Waits until everything sent is stored, then drops this handle (the task ends with
+    /// Waits until everything sent is stored, then drops this handle (the tasks end with
     /// the last clone).
     async fn end(mut self) -> NatsResult<()> {
         self.flush().await
@@ -194,7 +415,22 @@ impl Producer for NatsProducer {
 
     async fn flush(&mut self) -> NatsResult<()> {
         let (reply, receiver) = oneshot::channel();
-        self.command(Command::Flush(reply))?;
+        {
+            let inner = &self.inner;
+            let mut state = inner.lock();
+            if state.backlog == 0 {
+                inner
+                    .acks
+                    .send(Pending::Flush(reply))
+                    .map_err(|_| backend(NatsErr::ProducerEnded))?;
+            } else {
+                state.backlog += 1;
+                inner
+                    .commands
+                    .send(Command::Flush(reply))
+                    .map_err(|_| backend(NatsErr::ProducerEnded))?;
+            }
+        }
         receiver
             .await
             .map_err(|_| backend(NatsErr::ProducerEnded))?
@@ -210,5 +446,18 @@ impl Producer for NatsProducer {
 
     fn anchored(&self) -> NatsResult<&StreamKey> {
         self.anchor.as_ref().ok_or(StreamErr::NotAnchored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shard_of_key;
+
+    #[test]
+    fn keys_map_to_stable_shards() {
+        assert_eq!(shard_of_key(b"a", 4), shard_of_key(b"a", 4));
+        assert!((0..100u32).all(|i| shard_of_key(&i.to_be_bytes(), 3) < 3));
+        assert_eq!(shard_of_key(b"anything", 1), 0);
+        assert_eq!(shard_of_key(b"anything", 0), 0);
     }
 }
