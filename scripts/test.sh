@@ -31,11 +31,12 @@ export CARGO_INCREMENTAL=0
 disk() { df -h . | tail -1 | awk '{print "disk: " $4 " free"}'; du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null || true; }
 disk
 
-# Features of the tokio run: every backend, socket with every backend, json, TLS for Redis
+# Features of the tokio run: every backend (NATS is tokio only: here and in the tokio socket
+# run below, never in the async-std runs), socket with every backend, json, TLS for Redis
 # (rustls) and Kafka (OpenSSL): the TLS round trips run against the TLS services (also `sea
 # --tls-ca`'s, sea-streamer-cli/tests/tls.rs; its features only repeat the socket features
 # already on, so nothing is built twice).
-TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/redis-tls,sea-streamer/kafka-ssl,sea-streamer-cli/redis-tls,sea-streamer-cli/kafka-ssl,sea-streamer/stdio,sea-streamer/file,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables,sea-streamer-processor/runtime-tokio"
+TOKIO_FEATURES="sea-streamer/json,sea-streamer/kafka,sea-streamer/redis,sea-streamer/redis-tls,sea-streamer/kafka-ssl,sea-streamer-cli/redis-tls,sea-streamer-cli/kafka-ssl,sea-streamer/stdio,sea-streamer/file,sea-streamer/nats,sea-streamer/socket,sea-streamer/fuse,sea-streamer/runtime-tokio,sea-streamer-runtime/file,sea-streamer-file/executables,sea-streamer-processor/runtime-tokio"
 # The binaries of every crate. Some share a name across crates (stdio's and socket's
 # `relay`; redis' and kafka's `producer`/`consumer`, as upstream names them), and one cargo
 # invocation that links both writes them to the same target/debug path. So the binaries are
@@ -57,7 +58,7 @@ cargo test --workspace --features "$TOKIO_FEATURES"
 step "binaries under runtime-tokio, one crate at a time"
 cargo test -p sea-streamer-stdio --features runtime-tokio,executables
 # (Kafka with `ssl` as in the workspace run, so librdkafka is built once for both)
-cargo test -p sea-streamer-socket --features backend-stdio,backend-file,backend-redis,backend-kafka-ssl,runtime-tokio,executables
+cargo test -p sea-streamer-socket --features backend-stdio,backend-file,backend-redis,backend-kafka-ssl,backend-nats,runtime-tokio,executables
 cargo test -p sea-streamer-redis --features executables --test bins
 cargo test -p sea-streamer-kafka --features runtime-tokio,executables,ssl --test bins
 # `sea` (sea-streamer-cli) with its own features only, as `cargo install --path sea-streamer-cli`

@@ -1,14 +1,16 @@
 //! # sea-streamer
 //!
 //! One stream-processing API — [`Streamer`], [`Producer`], [`Consumer`], [`Message`] — over
-//! Redis Streams, Kafka, unix pipes (stdio) and append-only `.ss` files. A program picks its
-//! backend at run time from a URI such as `redis://host/stream`, `kafka://host:9092/topic`,
-//! `file://./data.ss/stream` or `stdio:///stream` (feature `socket`), and the backends,
+//! Redis Streams, Kafka, NATS JetStream, unix pipes (stdio) and append-only `.ss` files. A
+//! program picks its backend at run time from a URI such as `redis://host/stream`,
+//! `kafka://host:9092/topic`, `nats://host:4222/subject`, `file://./data.ss/stream` or
+//! `stdio:///stream` (feature `socket`), and the backends,
 //! runtime and extras are chosen with Cargo features:
 //!
 //! | Feature | Adds |
 //! |---|---|
 //! | `kafka`, `redis`, `stdio`, `file` | the backend crate as `sea_streamer::{kafka, redis, stdio, file}` (and in `SeaStreamer` when `socket` is on) |
+//! | `nats` | NATS JetStream as `sea_streamer::nats` (and `nats://` in `SeaStreamer`); tokio only: needs `runtime-tokio` |
 //! | `socket` | `SeaStreamer` and friends: backend chosen by URI scheme |
 //! | `runtime-tokio`, `runtime-async-std`, `runtime-smol` | the async runtime (pick one), and `sea_streamer::runtime` |
 //! | `runtime` | `sea_streamer::runtime` without choosing a runtime here |
@@ -48,6 +50,10 @@ pub use sea_streamer_stdio as stdio;
 
 #[cfg(feature = "sea-streamer-file")]
 pub use sea_streamer_file as file;
+
+/// The NATS JetStream backend, `sea-streamer-nats` (feature `nats`; tokio only).
+#[cfg(feature = "sea-streamer-nats")]
+pub use sea_streamer_nats as nats;
 
 #[cfg(feature = "sea-streamer-socket")]
 pub use sea_streamer_socket::*;

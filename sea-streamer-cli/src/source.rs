@@ -35,7 +35,7 @@ pub struct ReadArgs {
     #[arg(short = 'e', long)]
     pub exit_at_end: bool,
     /// Read as a member of this consumer group, resuming where the group left off and
-    /// committing what was read (Redis, Kafka, file)
+    /// committing what was read (Redis, Kafka, file, NATS)
     #[arg(long, value_name = "GROUP")]
     pub group: Option<String>,
     /// Redis: deliver entries without the `msg` field (written by other programs) as JSON
@@ -312,7 +312,7 @@ impl Source {
                 message.sequence(),
             );
         }
-        if self.grouped && self.scheme == Scheme::Redis {
+        if self.grouped && matches!(self.scheme, Scheme::Redis | Scheme::Nats) {
             self.to_ack = Some(message.clone());
         }
         Ok(Some(message))
@@ -323,6 +323,10 @@ impl Source {
             if let Some(redis) = self.consumer.get_redis() {
                 redis
                     .ack(&m)
+                    .with_context(|| format!("acknowledging a message of {}", self.name))?;
+            } else if self.scheme == Scheme::Nats {
+                // acks the message to the group's durable JetStream consumer
+                sea_streamer_types::Acknowledge::ack(&self.consumer, m.header())
                     .with_context(|| format!("acknowledging a message of {}", self.name))?;
             }
         }
@@ -361,6 +365,12 @@ impl Source {
                         log::debug!("commit on {name}: {e}");
                     }
                 }
+            }
+            Scheme::Nats => {
+                // waits until the server has every ack given
+                sea_streamer_types::Acknowledge::commit_acked(&self.consumer)
+                    .await
+                    .with_context(|| format!("committing the group's acks on {name}"))?;
             }
             _ => {}
         }

@@ -17,6 +17,9 @@ pub enum Backend {
     /// sea-streamer-file
     #[cfg(feature = "backend-file")]
     File,
+    /// sea-streamer-nats (NATS JetStream)
+    #[cfg(feature = "backend-nats")]
+    Nats,
 }
 
 /// Implemented by every socket type: which backend it wraps, and mutable access to the
@@ -45,6 +48,9 @@ pub trait SeaStreamerBackend {
     /// The file value type.
     #[cfg(feature = "backend-file")]
     type File;
+    /// The NATS value type.
+    #[cfg(feature = "backend-nats")]
+    type Nats;
 
     /// The wrapped backend.
     fn backend(&self) -> Backend;
@@ -64,6 +70,10 @@ pub trait SeaStreamerBackend {
     /// The file value, if this wraps a file.
     #[cfg(feature = "backend-file")]
     fn get_file(&mut self) -> Option<&mut Self::File>;
+
+    /// The NATS value, if this wraps NATS.
+    #[cfg(feature = "backend-nats")]
+    fn get_nats(&mut self) -> Option<&mut Self::Nats>;
 }
 
 /// Implements [`SeaStreamerBackend`] for a socket type whose value (`$target`, an
@@ -72,7 +82,7 @@ pub trait SeaStreamerBackend {
 macro_rules! impl_sea_streamer_backend {
     (
         impl$(<$lt:lifetime>)? for $ty:ty { |$this:ident| $target:expr, $E:ident }
-        Kafka = $k:ty, Redis = $r:ty, Stdio = $s:ty, File = $f:ty $(,)?
+        Kafka = $k:ty, Redis = $r:ty, Stdio = $s:ty, File = $f:ty, Nats = $n:ty $(,)?
     ) => {
         impl$(<$lt>)? $crate::SeaStreamerBackend for $ty {
             #[cfg(feature = "backend-kafka")]
@@ -83,6 +93,8 @@ macro_rules! impl_sea_streamer_backend {
             type Stdio = $s;
             #[cfg(feature = "backend-file")]
             type File = $f;
+            #[cfg(feature = "backend-nats")]
+            type Nats = $n;
 
             fn backend(&self) -> $crate::Backend {
                 let $this = self;
@@ -95,6 +107,8 @@ macro_rules! impl_sea_streamer_backend {
                     $E::Stdio(_) => $crate::Backend::Stdio,
                     #[cfg(feature = "backend-file")]
                     $E::File(_) => $crate::Backend::File,
+                    #[cfg(feature = "backend-nats")]
+                    $E::Nats(_) => $crate::Backend::Nats,
                 }
             }
 
@@ -137,6 +151,16 @@ macro_rules! impl_sea_streamer_backend {
                     _ => None,
                 }
             }
+
+            #[cfg(feature = "backend-nats")]
+            fn get_nats(&mut self) -> Option<&mut $n> {
+                let $this = self;
+                match &mut $target {
+                    $E::Nats(x) => Some(::std::borrow::BorrowMut::borrow_mut(x)),
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
         }
     };
 }
@@ -155,15 +179,17 @@ macro_rules! dispatch {
             $E::Stdio($x) => $body,
             #[cfg(feature = "backend-file")]
             $E::File($x) => $body,
+            #[cfg(feature = "backend-nats")]
+            $E::Nats($x) => $body,
         }
     };
 }
 pub(crate) use dispatch;
 
 /// Evaluates to the expression given for the first enabled backend, in the order Kafka,
-/// Redis, Stdio, File. The other expressions are compiled out.
+/// Redis, Stdio, File, Nats. The other expressions are compiled out.
 macro_rules! first_enabled {
-    (kafka: $k:expr, redis: $r:expr, stdio: $s:expr, file: $f:expr $(,)?) => {{
+    (kafka: $k:expr, redis: $r:expr, stdio: $s:expr, file: $f:expr, nats: $n:expr $(,)?) => {{
         #[cfg(feature = "backend-kafka")]
         let first = $k;
         #[cfg(all(feature = "backend-redis", not(feature = "backend-kafka")))]
@@ -182,6 +208,16 @@ macro_rules! first_enabled {
             ))
         ))]
         let first = $f;
+        #[cfg(all(
+            feature = "backend-nats",
+            not(any(
+                feature = "backend-kafka",
+                feature = "backend-redis",
+                feature = "backend-stdio",
+                feature = "backend-file"
+            ))
+        ))]
+        let first = $n;
         first
     }};
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 use sea_streamer_file::FileConnectOptions;
 #[cfg(feature = "backend-kafka")]
 use sea_streamer_kafka::KafkaConnectOptions;
+#[cfg(feature = "backend-nats")]
+use sea_streamer_nats::NatsConnectOptions;
 #[cfg(feature = "backend-redis")]
 use sea_streamer_redis::RedisConnectOptions;
 #[cfg(feature = "backend-stdio")]
@@ -35,6 +37,8 @@ pub struct SeaConnectOptions {
     stdio: StdioConnectOptions,
     #[cfg(feature = "backend-file")]
     file: FileConnectOptions,
+    #[cfg(feature = "backend-nats")]
+    nats: NatsConnectOptions,
 }
 
 impl SeaConnectOptions {
@@ -62,6 +66,12 @@ impl SeaConnectOptions {
         self.file
     }
 
+    /// The NATS part.
+    #[cfg(feature = "backend-nats")]
+    pub fn into_nats_connect_options(self) -> NatsConnectOptions {
+        self.nats
+    }
+
     /// Edit the Kafka part.
     #[cfg(feature = "backend-kafka")]
     pub fn set_kafka_connect_options<F: FnOnce(&mut KafkaConnectOptions)>(&mut self, func: F) {
@@ -85,19 +95,38 @@ impl SeaConnectOptions {
     pub fn set_file_connect_options<F: FnOnce(&mut FileConnectOptions)>(&mut self, func: F) {
         func(&mut self.file)
     }
+
+    /// Edit the NATS part (credentials, the JetStream stream, storage).
+    ///
+    /// ```
+    /// # #[cfg(feature = "backend-nats")] {
+    /// use sea_streamer_socket::SeaConnectOptions;
+    ///
+    /// let mut options = SeaConnectOptions::default();
+    /// options.set_nats_connect_options(|o| {
+    ///     o.set_stream_name(Some("EVENTS".into()));
+    /// });
+    /// assert_eq!(options.into_nats_connect_options().stream_name(), Some("EVENTS"));
+    /// # }
+    /// ```
+    #[cfg(feature = "backend-nats")]
+    pub fn set_nats_connect_options<F: FnOnce(&mut NatsConnectOptions)>(&mut self, func: F) {
+        func(&mut self.nats)
+    }
 }
 
 impl ConnectOptions for SeaConnectOptions {
     type Error = BackendErr;
 
-    /// The timeout of the first enabled backend (Kafka, Redis, Stdio, File order). Stdio and
-    /// File have none (`Err(TimeoutNotSet)`).
+    /// The timeout of the first enabled backend (Kafka, Redis, Stdio, File, Nats order).
+    /// Stdio and File have none (`Err(TimeoutNotSet)`).
     fn timeout(&self) -> StreamResult<Duration, BackendErr> {
         first_enabled! {
             kafka: self.kafka.timeout().map_err(map_err),
             redis: self.redis.timeout().map_err(map_err),
             stdio: self.stdio.timeout().map_err(map_err),
             file: self.file.timeout().map_err(map_err),
+            nats: self.nats.timeout().map_err(map_err),
         }
     }
 
@@ -111,6 +140,8 @@ impl ConnectOptions for SeaConnectOptions {
         self.stdio.set_timeout(d).map_err(map_err)?;
         #[cfg(feature = "backend-file")]
         self.file.set_timeout(d).map_err(map_err)?;
+        #[cfg(feature = "backend-nats")]
+        self.nats.set_timeout(d).map_err(map_err)?;
         Ok(self)
     }
 }

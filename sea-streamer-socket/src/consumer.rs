@@ -20,6 +20,8 @@ use std::{
 use sea_streamer_file::{FileConsumer, FileMessageStream};
 #[cfg(feature = "backend-kafka")]
 use sea_streamer_kafka::{KafkaConsumer, KafkaMessageStream};
+#[cfg(feature = "backend-nats")]
+use sea_streamer_nats::NatsConsumer;
 #[cfg(feature = "backend-redis")]
 use sea_streamer_redis::{RedisConsumer, RedisMessageStream};
 #[cfg(feature = "backend-stdio")]
@@ -56,6 +58,9 @@ enum SeaConsumerInner {
     Stdio(StdioConsumer),
     #[cfg(feature = "backend-file")]
     File(FileConsumer),
+    // Boxed, as Redis': the NATS consumer holds its connection's shared state.
+    #[cfg(feature = "backend-nats")]
+    Nats(Box<NatsConsumer>),
 }
 
 #[cfg(feature = "backend-kafka")]
@@ -94,9 +99,19 @@ impl From<FileConsumer> for SeaConsumer {
     }
 }
 
+#[cfg(feature = "backend-nats")]
+impl From<NatsConsumer> for SeaConsumer {
+    fn from(c: NatsConsumer) -> Self {
+        Self {
+            consumer: SeaConsumerInner::Nats(Box::new(c)),
+        }
+    }
+}
+
 impl_sea_streamer_backend! {
     impl for SeaConsumer { |this| this.consumer, SeaConsumerInner }
     Kafka = KafkaConsumer, Redis = RedisConsumer, Stdio = StdioConsumer, File = FileConsumer,
+    Nats = NatsConsumer,
 }
 
 impl Consumer for SeaConsumer {
@@ -141,6 +156,8 @@ impl Consumer for SeaConsumer {
             SeaConsumerInner::Stdio(c) => NextFuture::Stdio(c.next()),
             #[cfg(feature = "backend-file")]
             SeaConsumerInner::File(c) => NextFuture::File(c.next()),
+            #[cfg(feature = "backend-nats")]
+            SeaConsumerInner::Nats(c) => NextFuture::Nats(c.next()),
         }
     }
 
@@ -154,6 +171,8 @@ impl Consumer for SeaConsumer {
             SeaConsumerInner::Stdio(c) => SeaMessageStream::Stdio(c.stream()),
             #[cfg(feature = "backend-file")]
             SeaConsumerInner::File(c) => SeaMessageStream::File(c.stream()),
+            #[cfg(feature = "backend-nats")]
+            SeaConsumerInner::Nats(c) => SeaMessageStream::Nats(c.stream()),
         }
     }
 }
@@ -173,6 +192,9 @@ pub enum NextFuture<'a> {
     /// The file backend's next-message future.
     #[cfg(feature = "backend-file")]
     File(sea_streamer_file::NextFuture<'a>),
+    /// NATS' next-message future.
+    #[cfg(feature = "backend-nats")]
+    Nats(<NatsConsumer as Consumer>::NextFuture<'a>),
 }
 
 impl fmt::Debug for NextFuture<'_> {
@@ -186,6 +208,8 @@ impl fmt::Debug for NextFuture<'_> {
             Self::Stdio(_) => write!(f, "NextFuture::Stdio"),
             #[cfg(feature = "backend-file")]
             Self::File(_) => write!(f, "NextFuture::File"),
+            #[cfg(feature = "backend-nats")]
+            Self::Nats(_) => write!(f, "NextFuture::Nats"),
         }
     }
 }
@@ -211,6 +235,10 @@ impl<'a> Future for NextFuture<'a> {
             Self::File(fut) => Pin::new(fut)
                 .poll(cx)
                 .map(|res| res.map(SeaMessage::File).map_err(map_err)),
+            #[cfg(feature = "backend-nats")]
+            Self::Nats(fut) => Pin::new(fut)
+                .poll(cx)
+                .map(|res| res.map(SeaMessage::Nats).map_err(map_err)),
         }
     }
 }
@@ -230,6 +258,9 @@ pub enum SeaMessageStream<'a> {
     /// The file backend's message stream.
     #[cfg(feature = "backend-file")]
     File(FileMessageStream<'a>),
+    /// NATS' message stream.
+    #[cfg(feature = "backend-nats")]
+    Nats(<NatsConsumer as Consumer>::Stream<'a>),
 }
 
 impl fmt::Debug for SeaMessageStream<'_> {
@@ -243,6 +274,8 @@ impl fmt::Debug for SeaMessageStream<'_> {
             Self::Stdio(_) => write!(f, "SeaMessageStream::Stdio"),
             #[cfg(feature = "backend-file")]
             Self::File(_) => write!(f, "SeaMessageStream::File"),
+            #[cfg(feature = "backend-nats")]
+            Self::Nats(_) => write!(f, "SeaMessageStream::Nats"),
         }
     }
 }
@@ -268,6 +301,10 @@ impl<'a> Stream for SeaMessageStream<'a> {
             Self::File(s) => Pin::new(s)
                 .poll_next(cx)
                 .map(|item| item.map(|res| res.map(SeaMessage::File).map_err(map_err))),
+            #[cfg(feature = "backend-nats")]
+            Self::Nats(s) => Pin::new(s)
+                .poll_next(cx)
+                .map(|item| item.map(|res| res.map(SeaMessage::Nats).map_err(map_err))),
         }
     }
 }

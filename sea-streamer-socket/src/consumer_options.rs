@@ -8,6 +8,8 @@ use sea_streamer_types::{ConsumerGroup, ConsumerMode, ConsumerOptions, StreamRes
 use sea_streamer_file::FileConsumerOptions;
 #[cfg(feature = "backend-kafka")]
 use sea_streamer_kafka::KafkaConsumerOptions;
+#[cfg(feature = "backend-nats")]
+use sea_streamer_nats::NatsConsumerOptions;
 #[cfg(feature = "backend-redis")]
 use sea_streamer_redis::RedisConsumerOptions;
 #[cfg(feature = "backend-stdio")]
@@ -46,6 +48,8 @@ pub struct SeaConsumerOptions {
     stdio: StdioConsumerOptions,
     #[cfg(feature = "backend-file")]
     file: FileConsumerOptions,
+    #[cfg(feature = "backend-nats")]
+    nats: NatsConsumerOptions,
 }
 
 impl SeaConsumerOptions {
@@ -73,6 +77,12 @@ impl SeaConsumerOptions {
         self.file
     }
 
+    /// The NATS part.
+    #[cfg(feature = "backend-nats")]
+    pub fn into_nats_consumer_options(self) -> NatsConsumerOptions {
+        self.nats
+    }
+
     /// Edit the Kafka part.
     #[cfg(feature = "backend-kafka")]
     pub fn set_kafka_consumer_options<F: FnOnce(&mut KafkaConsumerOptions)>(&mut self, func: F) {
@@ -97,6 +107,12 @@ impl SeaConsumerOptions {
         func(&mut self.file)
     }
 
+    /// Edit the NATS part (ack wait, pull batch size).
+    #[cfg(feature = "backend-nats")]
+    pub fn set_nats_consumer_options<F: FnOnce(&mut NatsConsumerOptions)>(&mut self, func: F) {
+        func(&mut self.nats)
+    }
+
     /// Turns W3C `traceparent` propagation on or off for the backends that carry headers
     /// (Kafka, Redis): a message with a `traceparent` header is then recorded as a
     /// `sea_streamer.consume` tracing event (`trace_id`, `parent_id`, `stream`, `shard`,
@@ -117,8 +133,8 @@ impl SeaConsumerOptions {
         self
     }
 
-    /// Where to start without saved progress: Kafka's `auto.offset.reset`, Redis' and File's
-    /// auto stream reset. Stdio has no history, so it is unaffected.
+    /// Where to start without saved progress: Kafka's `auto.offset.reset`, Redis', File's and
+    /// NATS' auto stream reset. Stdio has no history, so it is unaffected.
     pub fn set_auto_stream_reset(&mut self, val: SeaStreamReset) {
         #[cfg(feature = "backend-kafka")]
         self.kafka.set_auto_offset_reset(match val {
@@ -134,6 +150,11 @@ impl SeaConsumerOptions {
         self.file.set_auto_stream_reset(match val {
             SeaStreamReset::Earliest => sea_streamer_file::AutoStreamReset::Earliest,
             SeaStreamReset::Latest => sea_streamer_file::AutoStreamReset::Latest,
+        });
+        #[cfg(feature = "backend-nats")]
+        self.nats.set_auto_stream_reset(match val {
+            SeaStreamReset::Earliest => sea_streamer_nats::AutoStreamReset::Earliest,
+            SeaStreamReset::Latest => sea_streamer_nats::AutoStreamReset::Latest,
         });
         let _ = val;
     }
@@ -153,27 +174,31 @@ impl ConsumerOptions for SeaConsumerOptions {
             stdio: StdioConsumerOptions::new(mode),
             #[cfg(feature = "backend-file")]
             file: FileConsumerOptions::new(mode),
+            #[cfg(feature = "backend-nats")]
+            nats: NatsConsumerOptions::new(mode),
         }
     }
 
-    /// The mode, read from the first enabled backend (Kafka, Redis, Stdio, File order).
+    /// The mode, read from the first enabled backend (Kafka, Redis, Stdio, File, Nats order).
     fn mode(&self) -> StreamResult<&ConsumerMode, BackendErr> {
         first_enabled! {
             kafka: self.kafka.mode().map_err(map_err),
             redis: self.redis.mode().map_err(map_err),
             stdio: self.stdio.mode().map_err(map_err),
             file: self.file.mode().map_err(map_err),
+            nats: self.nats.mode().map_err(map_err),
         }
     }
 
-    /// The consumer group, read from the first enabled backend (Kafka, Redis, Stdio, File
-    /// order); `Err(ConsumerGroupNotSet)` if unset.
+    /// The consumer group, read from the first enabled backend (Kafka, Redis, Stdio, File,
+    /// Nats order); `Err(ConsumerGroupNotSet)` if unset.
     fn consumer_group(&self) -> StreamResult<&ConsumerGroup, BackendErr> {
         first_enabled! {
             kafka: self.kafka.consumer_group().map_err(map_err),
             redis: self.redis.consumer_group().map_err(map_err),
             stdio: self.stdio.consumer_group().map_err(map_err),
             file: self.file.consumer_group().map_err(map_err),
+            nats: self.nats.consumer_group().map_err(map_err),
         }
     }
 
@@ -196,6 +221,10 @@ impl ConsumerOptions for SeaConsumerOptions {
             .map_err(map_err)?;
         #[cfg(feature = "backend-file")]
         self.file
+            .set_consumer_group(group_id.clone())
+            .map_err(map_err)?;
+        #[cfg(feature = "backend-nats")]
+        self.nats
             .set_consumer_group(group_id.clone())
             .map_err(map_err)?;
         drop(group_id);

@@ -7,6 +7,8 @@ use sea_streamer_types::StreamErr;
 use sea_streamer_file::FileErr;
 #[cfg(feature = "backend-kafka")]
 use sea_streamer_kafka::KafkaErr;
+#[cfg(feature = "backend-nats")]
+use sea_streamer_nats::NatsErr;
 #[cfg(feature = "backend-redis")]
 use sea_streamer_redis::RedisErr;
 #[cfg(feature = "backend-stdio")]
@@ -41,6 +43,10 @@ pub enum BackendErr {
     #[cfg(feature = "backend-file")]
     #[error("FileBackendErr: {0}")]
     File(FileErr),
+    /// A NATS error.
+    #[cfg(feature = "backend-nats")]
+    #[error("NatsBackendErr: {0}")]
+    Nats(NatsErr),
 }
 
 /// The error type of every socket operation.
@@ -74,9 +80,16 @@ impl From<FileErr> for BackendErr {
     }
 }
 
+#[cfg(feature = "backend-nats")]
+impl From<NatsErr> for BackendErr {
+    fn from(e: NatsErr) -> Self {
+        Self::Nats(e)
+    }
+}
+
 crate::backend::impl_sea_streamer_backend! {
     impl for BackendErr { |this| *this, BackendErr }
-    Kafka = KafkaErr, Redis = RedisErr, Stdio = StdioErr, File = FileErr,
+    Kafka = KafkaErr, Redis = RedisErr, Stdio = StdioErr, File = FileErr, Nats = NatsErr,
 }
 
 /// Converts a backend's `StreamErr<E>` into [`Error`]: only `StreamErr::Backend(e)` changes

@@ -12,12 +12,20 @@
 //! | `redis://`, `rediss://` | sea-streamer-redis | `backend-redis` | `redis` |
 //! | `stdio://` | sea-streamer-stdio | `backend-stdio` (default) | `stdio` |
 //! | `file://` | sea-streamer-file | `backend-file` | `file` |
+//! | `nats://` | sea-streamer-nats (JetStream) | `backend-nats` (with `runtime-tokio`) | `nats` |
 //!
 //! At least one backend feature must be enabled. The runtime features `runtime-tokio`,
 //! `runtime-async-std` and `runtime-smol` are forwarded to every enabled backend. As upstream,
 //! `backend-redis` uses sea-streamer-redis with its default features, which select tokio; so
 //! `backend-redis` together with `runtime-async-std` or `runtime-smol` is a "two runtimes"
 //! compile error.
+//!
+//! `backend-nats` runs on tokio only (async-nats needs a tokio runtime): enable it with
+//! `runtime-tokio`. With `runtime-async-std`, `runtime-smol` or no runtime feature the build
+//! stops at sea-streamer-nats' compile error, "sea-streamer-nats runs on tokio only
+//! (async-nats needs it): enable `runtime-tokio`". The NATS backend does not measure lag
+//! yet and sends no headers: through the socket, `ConsumerLag::lag` and a send with headers
+//! are `StreamErr::Unsupported` for NATS.
 //!
 //! ## Choosing the backend
 //!
@@ -75,11 +83,13 @@
     feature = "backend-kafka",
     feature = "backend-redis",
     feature = "backend-stdio",
-    feature = "backend-file"
+    feature = "backend-file",
+    feature = "backend-nats"
 )))]
 compile_error!(
     "sea-streamer-socket needs at least one backend: enable one of the features `backend-kafka`, \
-     `backend-redis`, `backend-stdio` or `backend-file` (or `kafka`, `redis`, `stdio`, `file` of sea-streamer)"
+     `backend-redis`, `backend-stdio`, `backend-file` or `backend-nats` (or `kafka`, `redis`, \
+     `stdio`, `file`, `nats` of sea-streamer)"
 );
 
 mod backend;

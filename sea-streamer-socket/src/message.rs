@@ -7,6 +7,8 @@ use sea_streamer_types::{Headers, Message, Payload, SeqNo, ShardId, StreamKey, T
 use sea_streamer_file::FileMessage;
 #[cfg(feature = "backend-kafka")]
 use sea_streamer_kafka::KafkaMessage;
+#[cfg(feature = "backend-nats")]
+use sea_streamer_nats::NatsMessage;
 #[cfg(feature = "backend-redis")]
 use sea_streamer_redis::RedisMessage;
 #[cfg(feature = "backend-stdio")]
@@ -37,6 +39,9 @@ pub enum SeaMessage<'a> {
     /// A file message.
     #[cfg(feature = "backend-file")]
     File(FileMessage),
+    /// A NATS message.
+    #[cfg(feature = "backend-nats")]
+    Nats(NatsMessage),
     /// Only exists to use the lifetime when Kafka is compiled out; never constructed by this
     /// crate. If built anyway it reads as an empty message on the `SEA_STREAMER_INTERNAL`
     /// stream at the Unix epoch.
@@ -57,6 +62,8 @@ macro_rules! on_message {
             SeaMessage::Stdio($m) => $body,
             #[cfg(feature = "backend-file")]
             SeaMessage::File($m) => $body,
+            #[cfg(feature = "backend-nats")]
+            SeaMessage::Nats($m) => $body,
             #[cfg(not(feature = "backend-kafka"))]
             SeaMessage::None(_) => $none,
         }
@@ -91,7 +98,7 @@ impl Message for SeaMessage<'_> {
     }
 
     /// The backend message's headers (Kafka record headers, Redis entry fields other than
-    /// the message field; never any for files and stdio).
+    /// the message field; never any for files, stdio and NATS).
     fn headers(&self) -> Option<&Headers> {
         on_message!(self, |m| m.headers(), none => None)
     }
@@ -106,6 +113,8 @@ impl<'a> crate::SeaStreamerBackend for SeaMessage<'a> {
     type Stdio = StdioMessage;
     #[cfg(feature = "backend-file")]
     type File = FileMessage;
+    #[cfg(feature = "backend-nats")]
+    type Nats = NatsMessage;
 
     /// The backend of the message. The never-constructed `None` placeholder reports the first
     /// backend compiled in.
@@ -148,6 +157,15 @@ impl<'a> crate::SeaStreamerBackend for SeaMessage<'a> {
             _ => None,
         }
     }
+
+    #[cfg(feature = "backend-nats")]
+    fn get_nats(&mut self) -> Option<&mut NatsMessage> {
+        match self {
+            Self::Nats(m) => Some(m),
+            #[allow(unreachable_patterns)]
+            _ => None,
+        }
+    }
 }
 
 fn backend_of_variant(m: &SeaMessage<'_>) -> Backend {
@@ -160,12 +178,15 @@ fn backend_of_variant(m: &SeaMessage<'_>) -> Backend {
         SeaMessage::Stdio(_) => Backend::Stdio,
         #[cfg(feature = "backend-file")]
         SeaMessage::File(_) => Backend::File,
+        #[cfg(feature = "backend-nats")]
+        SeaMessage::Nats(_) => Backend::Nats,
         #[cfg(not(feature = "backend-kafka"))]
         SeaMessage::None(_) => crate::backend::first_enabled! {
             kafka: Backend::Kafka,
             redis: Backend::Redis,
             stdio: Backend::Stdio,
             file: Backend::File,
+            nats: Backend::Nats,
         },
     }
 }

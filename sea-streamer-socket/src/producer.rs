@@ -17,6 +17,8 @@ use std::{
 use sea_streamer_file::FileProducer;
 #[cfg(feature = "backend-kafka")]
 use sea_streamer_kafka::KafkaProducer;
+#[cfg(feature = "backend-nats")]
+use sea_streamer_nats::NatsProducer;
 #[cfg(feature = "backend-redis")]
 use sea_streamer_redis::RedisProducer;
 #[cfg(feature = "backend-stdio")]
@@ -48,6 +50,8 @@ enum SeaProducerInner {
     Stdio(StdioProducer),
     #[cfg(feature = "backend-file")]
     File(FileProducer),
+    #[cfg(feature = "backend-nats")]
+    Nats(NatsProducer),
 }
 
 #[cfg(feature = "backend-kafka")]
@@ -86,9 +90,19 @@ impl From<FileProducer> for SeaProducer {
     }
 }
 
+#[cfg(feature = "backend-nats")]
+impl From<NatsProducer> for SeaProducer {
+    fn from(p: NatsProducer) -> Self {
+        Self {
+            producer: SeaProducerInner::Nats(p),
+        }
+    }
+}
+
 impl_sea_streamer_backend! {
     impl for SeaProducer { |this| this.producer, SeaProducerInner }
     Kafka = KafkaProducer, Redis = RedisProducer, Stdio = StdioProducer, File = FileProducer,
+    Nats = NatsProducer,
 }
 
 impl Producer for SeaProducer {
@@ -116,6 +130,10 @@ impl Producer for SeaProducer {
             #[cfg(feature = "backend-file")]
             SeaProducerInner::File(p) => {
                 SendFuture::File(p.send_to(stream, payload).map_err(map_err)?)
+            }
+            #[cfg(feature = "backend-nats")]
+            SeaProducerInner::Nats(p) => {
+                SendFuture::Nats(p.send_to(stream, payload).map_err(map_err)?)
             }
         })
     }
@@ -148,8 +166,9 @@ impl Producer for SeaProducer {
 }
 
 /// Sends with [`Headers`] through the wrapped backend: Kafka record headers, Redis entry
-/// fields after the message field. Files and stdio carry no headers: a send with headers
-/// fails with `StreamErr::Unsupported` (one without is an ordinary send).
+/// fields after the message field. Files and stdio carry no headers, and the NATS backend
+/// does not send them yet: a send with headers fails with `StreamErr::Unsupported` (one
+/// without is an ordinary send).
 ///
 /// ```
 /// use sea_streamer_socket::{Error, SeaProducer};
@@ -190,6 +209,17 @@ impl ProducerWithHeaders for SeaProducer {
                 p.send_to_with_headers(stream, headers, payload)
                     .map_err(map_err)?,
             ),
+            // sea-streamer-nats has no `ProducerWithHeaders` yet (NATS messages can carry
+            // headers; the backend does not send them).
+            #[cfg(feature = "backend-nats")]
+            SeaProducerInner::Nats(p) => {
+                if !headers.is_empty() {
+                    return Err(sea_streamer_types::StreamErr::Unsupported(
+                        "headers: the NATS backend does not send message headers yet".to_owned(),
+                    ));
+                }
+                SendFuture::Nats(p.send_to(stream, payload).map_err(map_err)?)
+            }
         })
     }
 }
@@ -210,6 +240,9 @@ pub enum SendFuture {
     /// The file backend's receipt future.
     #[cfg(feature = "backend-file")]
     File(sea_streamer_file::SendFuture),
+    /// NATS' receipt future.
+    #[cfg(feature = "backend-nats")]
+    Nats(sea_streamer_nats::SendFuture),
 }
 
 impl Future for SendFuture {

@@ -6,6 +6,8 @@ use sea_streamer_types::ProducerOptions;
 use sea_streamer_file::FileProducerOptions;
 #[cfg(feature = "backend-kafka")]
 use sea_streamer_kafka::KafkaProducerOptions;
+#[cfg(feature = "backend-nats")]
+use sea_streamer_nats::NatsProducerOptions;
 #[cfg(feature = "backend-redis")]
 use sea_streamer_redis::RedisProducerOptions;
 #[cfg(feature = "backend-stdio")]
@@ -32,6 +34,8 @@ pub struct SeaProducerOptions {
     stdio: StdioProducerOptions,
     #[cfg(feature = "backend-file")]
     file: FileProducerOptions,
+    #[cfg(feature = "backend-nats")]
+    nats: NatsProducerOptions,
 }
 
 impl ProducerOptions for SeaProducerOptions {}
@@ -61,6 +65,12 @@ impl SeaProducerOptions {
         self.file
     }
 
+    /// The NATS part.
+    #[cfg(feature = "backend-nats")]
+    pub fn into_nats_producer_options(self) -> NatsProducerOptions {
+        self.nats
+    }
+
     /// Edit the Kafka part.
     #[cfg(feature = "backend-kafka")]
     pub fn set_kafka_producer_options<F: FnOnce(&mut KafkaProducerOptions)>(&mut self, func: F) {
@@ -82,7 +92,7 @@ impl SeaProducerOptions {
     /// Turns W3C `traceparent` propagation on or off for the backends that carry headers
     /// (Kafka, Redis): each message then gets a `traceparent` header (a child of
     /// `TraceContext::current()`, or a new trace) and a `sea_streamer.produce` tracing event.
-    /// Files and stdio carry no headers: unaffected. Off by default.
+    /// Files, stdio and NATS (headers not wired yet) carry none: unaffected. Off by default.
     ///
     /// ```
     /// use sea_streamer_socket::SeaProducerOptions;
@@ -103,5 +113,11 @@ impl SeaProducerOptions {
     #[cfg(feature = "backend-file")]
     pub fn set_file_producer_options<F: FnOnce(&mut FileProducerOptions)>(&mut self, func: F) {
         func(&mut self.file)
+    }
+
+    /// Edit the NATS part.
+    #[cfg(feature = "backend-nats")]
+    pub fn set_nats_producer_options<F: FnOnce(&mut NatsProducerOptions)>(&mut self, func: F) {
+        func(&mut self.nats)
     }
 }

@@ -15,6 +15,7 @@ use std::fmt;
 /// assert_eq!(Scheme::from_protocol("KAFKA"), Some(Scheme::Kafka));
 /// assert_eq!(Scheme::from_protocol("http"), None);
 /// assert_eq!(Scheme::File.backend_feature(), "backend-file");
+/// assert_eq!(Scheme::from_protocol("nats"), Some(Scheme::Nats));
 /// ```
 #[derive(Debug, Copy, Clone, PartialEq, Eq, Hash)]
 pub enum Scheme {
@@ -26,11 +27,19 @@ pub enum Scheme {
     Stdio,
     /// `file://`
     File,
+    /// `nats://` (NATS JetStream)
+    Nats,
 }
 
 impl Scheme {
     /// Every scheme, in backend order.
-    pub const ALL: [Scheme; 4] = [Scheme::Kafka, Scheme::Redis, Scheme::Stdio, Scheme::File];
+    pub const ALL: [Scheme; 5] = [
+        Scheme::Kafka,
+        Scheme::Redis,
+        Scheme::Stdio,
+        Scheme::File,
+        Scheme::Nats,
+    ];
 
     /// Recognise a protocol (the text before `://`), ignoring ASCII case.
     pub fn from_protocol(protocol: &str) -> Option<Self> {
@@ -39,6 +48,7 @@ impl Scheme {
             "redis" | "rediss" => Some(Self::Redis),
             "stdio" => Some(Self::Stdio),
             "file" => Some(Self::File),
+            "nats" => Some(Self::Nats),
             _ => None,
         }
     }
@@ -55,13 +65,14 @@ impl Scheme {
     }
 
     /// The backend's short name, which is also the feature of the `sea-streamer` facade
-    /// that enables it: `kafka`, `redis`, `stdio` or `file`.
+    /// that enables it: `kafka`, `redis`, `stdio`, `file` or `nats`.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Kafka => "kafka",
             Self::Redis => "redis",
             Self::Stdio => "stdio",
             Self::File => "file",
+            Self::Nats => "nats",
         }
     }
 
@@ -72,6 +83,7 @@ impl Scheme {
             Self::Redis => "backend-redis",
             Self::Stdio => "backend-stdio",
             Self::File => "backend-file",
+            Self::Nats => "backend-nats",
         }
     }
 
@@ -82,6 +94,7 @@ impl Scheme {
             Self::Redis => cfg!(feature = "backend-redis"),
             Self::Stdio => cfg!(feature = "backend-stdio"),
             Self::File => cfg!(feature = "backend-file"),
+            Self::Nats => cfg!(feature = "backend-nats"),
         }
     }
 

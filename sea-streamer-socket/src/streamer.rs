@@ -11,6 +11,8 @@ use sea_streamer_types::{StreamKey, StreamResult, Streamer, StreamerUri};
 use sea_streamer_file::FileStreamer;
 #[cfg(feature = "backend-kafka")]
 use sea_streamer_kafka::KafkaStreamer;
+#[cfg(feature = "backend-nats")]
+use sea_streamer_nats::NatsStreamer;
 #[cfg(feature = "backend-redis")]
 use sea_streamer_redis::RedisStreamer;
 #[cfg(feature = "backend-stdio")]
@@ -24,6 +26,7 @@ use sea_streamer_stdio::StdioStreamer;
 /// | `redis`, `rediss` | Redis (`backend-redis`) |
 /// | `stdio` | stdio (`backend-stdio`) |
 /// | `file` | file (`backend-file`) |
+/// | `nats` | NATS JetStream (`backend-nats`, with `runtime-tokio`) |
 ///
 /// A URI without a scheme fails with `Connect("protocol not set")`; an unknown scheme with
 /// ``Connect("unknown protocol `x`")``; a known scheme whose backend is not compiled in with
@@ -55,6 +58,10 @@ enum SeaStreamerInner {
     Stdio(StdioStreamer),
     #[cfg(feature = "backend-file")]
     File(FileStreamer),
+    // Boxed: the NATS streamer (its client and JetStream context) is ten times the size of
+    // the others.
+    #[cfg(feature = "backend-nats")]
+    Nats(Box<NatsStreamer>),
 }
 
 #[cfg(feature = "backend-kafka")]
@@ -93,9 +100,19 @@ impl From<FileStreamer> for SeaStreamer {
     }
 }
 
+#[cfg(feature = "backend-nats")]
+impl From<NatsStreamer> for SeaStreamer {
+    fn from(s: NatsStreamer) -> Self {
+        Self {
+            streamer: SeaStreamerInner::Nats(Box::new(s)),
+        }
+    }
+}
+
 impl_sea_streamer_backend! {
     impl for SeaStreamer { |this| this.streamer, SeaStreamerInner }
     Kafka = KafkaStreamer, Redis = RedisStreamer, Stdio = StdioStreamer, File = FileStreamer,
+    Nats = NatsStreamer,
 }
 
 impl Streamer for SeaStreamer {
@@ -137,6 +154,12 @@ impl Streamer for SeaStreamer {
                 let s = FileStreamer::connect(uri, options).await;
                 Ok(s.map_err(map_err)?.into())
             }
+            #[cfg(feature = "backend-nats")]
+            Scheme::Nats => {
+                let options = options.into_nats_connect_options();
+                let s = NatsStreamer::connect(uri, options).await;
+                Ok(s.map_err(map_err)?.into())
+            }
             #[allow(unreachable_patterns)]
             scheme => Err(scheme.not_compiled_in()),
         }
@@ -174,6 +197,11 @@ impl Streamer for SeaStreamer {
                 let p = s.create_generic_producer(options.into_file_producer_options());
                 Ok(p.await.map_err(map_err)?.into())
             }
+            #[cfg(feature = "backend-nats")]
+            SeaStreamerInner::Nats(s) => {
+                let p = s.create_generic_producer(options.into_nats_producer_options());
+                Ok(p.await.map_err(map_err)?.into())
+            }
         }
     }
 
@@ -201,6 +229,11 @@ impl Streamer for SeaStreamer {
             #[cfg(feature = "backend-file")]
             SeaStreamerInner::File(s) => {
                 let c = s.create_consumer(streams, options.into_file_consumer_options());
+                Ok(c.await.map_err(map_err)?.into())
+            }
+            #[cfg(feature = "backend-nats")]
+            SeaStreamerInner::Nats(s) => {
+                let c = s.create_consumer(streams, options.into_nats_consumer_options());
                 Ok(c.await.map_err(map_err)?.into())
             }
         }

@@ -44,6 +44,7 @@ struct Sea {
 /// The server behind a [`Sea`] target that the restart hook can restart.
 enum Restart {
     /// The shared test services are never restarted; the reason.
+    #[allow(dead_code)] // only built with backend-redis or backend-kafka
     Refused(&'static str),
     /// A file: the restart scenario drops the reader and opens the file again.
     #[cfg(feature = "backend-file")]
@@ -124,6 +125,7 @@ impl Sea {
     }
 
     /// Whether the target is librdkafka's mock cluster.
+    #[allow(dead_code)] // only used with backend-kafka
     fn is_mock(&self) -> bool {
         #[cfg(feature = "backend-kafka")]
         if let Restart::Kafka(_) = self.restart {
@@ -308,6 +310,7 @@ impl Conformance for Sea {
         mode: ConsumerMode,
         group: Option<ConsumerGroup>,
     ) -> SeaConsumerOptions {
+        #[allow(unused_mut)] // only changed with backend-redis or backend-kafka
         let mut options = self.consumer_options(mode, group);
         if mode == ConsumerMode::RealTime {
             return options;

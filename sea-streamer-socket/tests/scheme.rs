@@ -13,6 +13,8 @@ fn scheme_table() {
         ("file", Scheme::File),
         ("Kafka", Scheme::Kafka),
         ("REDISS", Scheme::Redis),
+        ("nats", Scheme::Nats),
+        ("NATS", Scheme::Nats),
     ];
     for (protocol, scheme) in accepted {
         assert_eq!(Scheme::from_protocol(protocol), Some(scheme), "{protocol}");
@@ -26,12 +28,13 @@ fn scheme_table() {
         "stdin",
         "files",
         "tcp",
+        "natss",
     ] {
         assert_eq!(Scheme::from_protocol(protocol), None, "{protocol}");
     }
-    assert_eq!(Scheme::ALL.len(), 4);
+    assert_eq!(Scheme::ALL.len(), 5);
     let names: Vec<_> = Scheme::ALL.iter().map(|s| s.to_string()).collect();
-    assert_eq!(names, ["kafka", "redis", "stdio", "file"]);
+    assert_eq!(names, ["kafka", "redis", "stdio", "file", "nats"]);
 }
 
 #[test]
@@ -44,6 +47,8 @@ fn scheme_of_uri() {
     assert_eq!(Scheme::of(url.streamer_ref()).unwrap(), Scheme::File);
     let url: StreamUrl = "stdio:///a,b".parse().unwrap();
     assert_eq!(Scheme::of(url.streamer_ref()).unwrap(), Scheme::Stdio);
+    let url: StreamUrl = "nats://a:4222,b:4222/orders".parse().unwrap();
+    assert_eq!(Scheme::of(url.streamer_ref()).unwrap(), Scheme::Nats);
 
     let no_protocol: StreamerUri = "localhost:9092".parse().unwrap();
     assert!(matches!(
@@ -73,6 +78,10 @@ fn compiled_in_matches_features() {
     assert_eq!(
         Scheme::File.is_compiled_in(),
         cfg!(feature = "backend-file")
+    );
+    assert_eq!(
+        Scheme::Nats.is_compiled_in(),
+        cfg!(feature = "backend-nats")
     );
 }
 
@@ -122,6 +131,7 @@ async fn every_scheme_is_recognised() {
             "file://./no-such-dir-for-sea-streamer/none.ss",
             Scheme::File,
         ),
+        ("nats://127.0.0.1:1", Scheme::Nats),
     ];
     for (uri, scheme) in cases {
         let res = connect(uri).await;

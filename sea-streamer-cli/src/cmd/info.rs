@@ -54,6 +54,7 @@ pub async fn run(args: Args) -> Result<()> {
         Scheme::Kafka => kafka_info(&args).await?,
         Scheme::File => file_info(&args).await?,
         Scheme::Stdio => bail!("info is not supported by stdio: a pipe stores nothing"),
+        Scheme::Nats => bail!("info is not supported by nats yet"),
     };
     let mut out = Out::new();
     out.write(text.as_bytes())?;

@@ -36,6 +36,7 @@ pub async fn run(args: Args) -> Result<()> {
             match scheme {
                 Scheme::Kafka => "Kafka topics are trimmed by their retention settings",
                 Scheme::File => ".ss files are append-only",
+                Scheme::Nats => "JetStream streams are trimmed by their limits",
                 _ => "a pipe stores nothing",
             }
         );

@@ -20,6 +20,11 @@ macro_rules! on_backend {
             SeaConsumerInner::Stdio($c) => $body,
             #[cfg(feature = "backend-file")]
             SeaConsumerInner::File($c) => $body,
+            #[cfg(feature = "backend-nats")]
+            SeaConsumerInner::Nats($c) => {
+                let $c: &sea_streamer_nats::NatsConsumer = $c;
+                $body
+            }
         }
     };
 }
@@ -34,6 +39,8 @@ use sea_streamer_types::{Acknowledge, MessageHeader, StreamResult};
 ///   (consumer groups with `AutoCommit::Rolling` or `Disabled`);
 /// - file: `commit_acked` writes a `Resumable` group's commit file with the offset before its
 ///   first unprocessed message;
+/// - NATS: `ack` acknowledges the message to its durable JetStream consumer (sent at once),
+///   `commit_acked` waits until the server has every ack given before; `track` does nothing;
 /// - stdio, and `RealTime` consumers of every backend: a documented no-op.
 ///
 /// Errors are the backend's, in [`BackendErr`].

@@ -1,12 +1,13 @@
 //! [`ConsumerLag`] for [`SeaConsumer`]: the wrapped backend's own measure.
 
 use super::{SeaConsumer, SeaConsumerInner};
-use crate::{backend::dispatch, map_err, BackendErr};
+use crate::{map_err, BackendErr};
 use sea_streamer_types::{ConsumerLag, Lag, StreamResult};
 
 /// The lag of whichever backend the consumer wraps, in that backend's unit (see
 /// [`ConsumerLag`] for the table): Kafka and Redis count messages, a file counts bytes, and
-/// stdio has no lag (`StreamErr::Unsupported`). Measuring also sets the backend's
+/// stdio has no lag (`StreamErr::Unsupported`). NATS does not measure its lag yet
+/// (`StreamErr::Unsupported`). Measuring also sets the backend's
 /// `sea_streamer_consumer_lag` gauge.
 ///
 /// ```
@@ -25,9 +26,21 @@ use sea_streamer_types::{ConsumerLag, Lag, StreamResult};
 /// ```
 impl ConsumerLag for SeaConsumer {
     async fn lag(&self) -> StreamResult<Lag, BackendErr> {
-        dispatch!(&self.consumer, SeaConsumerInner, |c| c
-            .lag()
-            .await
-            .map_err(map_err))
+        match &self.consumer {
+            #[cfg(feature = "backend-kafka")]
+            SeaConsumerInner::Kafka(c) => c.lag().await.map_err(map_err),
+            #[cfg(feature = "backend-redis")]
+            SeaConsumerInner::Redis(c) => c.lag().await.map_err(map_err),
+            #[cfg(feature = "backend-stdio")]
+            SeaConsumerInner::Stdio(c) => c.lag().await.map_err(map_err),
+            #[cfg(feature = "backend-file")]
+            SeaConsumerInner::File(c) => c.lag().await.map_err(map_err),
+            // sea-streamer-nats has no `ConsumerLag` yet (JetStream would give it as the
+            // consumer info's pending count).
+            #[cfg(feature = "backend-nats")]
+            SeaConsumerInner::Nats(_) => Err(sea_streamer_types::StreamErr::Unsupported(
+                "lag: the NATS backend does not measure consumer lag yet".to_owned(),
+            )),
+        }
     }
 }
