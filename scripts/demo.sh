@@ -11,6 +11,7 @@
 #   stdio://                  the three programs joined by unix pipes
 #   redis://127.0.0.1:16379   Redis (e.g. the test server of `scripts/services.sh up`)
 #   kafka://127.0.0.1:19092   Kafka (e.g. the tansu test broker)
+#   nats://127.0.0.1:14222    NATS JetStream (e.g. the test nats-server); a stream per key
 #
 # WHERE may also come from SEA_STREAMER_DEMO_URL. DEMO_TICKS (default 10) and
 # DEMO_INTERVAL (default 200ms) set the number of ticks and the time between them.
@@ -67,13 +68,13 @@ stdio://*)
     input="stdio:///tick"
     output="stdio:///processed"
     ;;
-redis://* | rediss://* | kafka://*)
+redis://* | rediss://* | kafka://* | nats://*)
     base="${where%/}"
     input="$base/demo-tick-$suffix"
     output="$base/demo-processed-$suffix"
     ;;
 *)
-    echo "demo: unsupported '$where': use file:///dir, stdio://, redis://host:port or kafka://host:port" >&2
+    echo "demo: unsupported '$where': use file:///dir, stdio://, redis://host:port, kafka://host:port or nats://host:port" >&2
     exit 2
     ;;
 esac

@@ -8,6 +8,7 @@
 //! | `file://` | `Resumable` in the group | `FileConsumer::commit`: position stored beside the file |
 //! | `redis://` | `Resumable` in the group, `AutoCommit::Disabled` | `ack` each message, then `commit` (`XACK`) |
 //! | `kafka://` | `LoadBalanced` in the group (Kafka's `Resumable` picks its own group name) | `commit` of the next offset per partition |
+//! | `nats://` | `Resumable` in the group (a durable JetStream consumer) | `NatsConsumer::commit` of the last processed message per stream (acks it and every one before) |
 //! | `stdio://` | — | not supported: a pipe cannot be replayed |
 
 use crate::cli::StartFrom;
@@ -58,7 +59,7 @@ pub async fn open_resumable(
 ) -> anyhow::Result<(SeaStreamer, SeaConsumer)> {
     let streamer = connect(url).await?;
     if streamer.backend() == Backend::Stdio {
-        bail!("stdio streams cannot be resumed: use a file://, redis:// or kafka:// URL");
+        bail!("stdio streams cannot be resumed: use a file://, redis://, kafka:// or nats:// URL");
     }
     let options = resumable_options(streamer.backend(), group, start)?;
     let consumer = streamer
@@ -119,6 +120,17 @@ impl Checkpoint {
             for ((stream, shard), seq) in &self.last {
                 // Kafka commits the next offset to read
                 kafka.commit(stream, shard, &(seq + 1)).await?;
+            }
+        } else if let Some(nats) = consumer.get_nats() {
+            for ((stream, shard), seq) in &self.last {
+                // acks every message of the stream up to and including this one
+                let header = sea_streamer::MessageHeader::new(
+                    stream.clone(),
+                    *shard,
+                    *seq,
+                    sea_streamer::Timestamp::now_utc(),
+                );
+                nats.commit(&header).await?;
             }
         }
         log::info!("committed {} message(s)", self.uncommitted);

@@ -10,6 +10,7 @@ use crate::cli::parse_duration;
 use crate::endpoint::is_end_of_stream;
 use sea_streamer::file::{FileConsumer, FileErr};
 use sea_streamer::kafka::KafkaConsumer;
+use sea_streamer::nats::NatsConsumer;
 use sea_streamer::redis::RedisConsumer;
 use sea_streamer::stdio::{stdin_closed, StdioConsumer};
 use sea_streamer::{Acknowledge, Backend, SeaConsumer, SeaStreamerBackend, StreamErr};
@@ -165,6 +166,12 @@ impl FiniteInput for KafkaConsumer {
     }
 }
 
+impl FiniteInput for NatsConsumer {
+    fn ends<'c, H: Handler>(&self, processor: Processor<'c, Self, H>) -> Processor<'c, Self, H> {
+        processor
+    }
+}
+
 /// Runs `$body` with `$c` bound to the backend consumer inside a `SeaConsumer` that
 /// implements `Acknowledge`. (Interim, until `SeaConsumer` implements it itself.)
 #[macro_export]
@@ -184,8 +191,11 @@ macro_rules! with_ack_consumer {
         } else if let Some($c) = consumer.get_file() {
             let $c = &*$c;
             $body
+        } else if let Some($c) = consumer.get_nats() {
+            let $c = &*$c;
+            $body
         } else {
-            unreachable!("SeaConsumer has four backends")
+            unreachable!("SeaConsumer has five backends")
         }
     }};
 }

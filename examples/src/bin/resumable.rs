@@ -17,8 +17,9 @@ use sea_streamer_examples::{
 /// Consume a stream as a member of a consumer group, print each message and commit the
 /// progress, so that the next run of the same group continues where this one stopped.
 ///
-/// Backends: file:// (position stored in a file beside the .ss file), redis:// (XACK) and
-/// kafka:// (committed offsets). stdio:// cannot be resumed.
+/// Backends: file:// (position stored in a file beside the .ss file), redis:// (XACK),
+/// kafka:// (committed offsets) and nats:// (acks to a durable JetStream consumer). stdio://
+/// cannot be resumed.
 #[derive(Debug, Parser)]
 #[command(name = "resumable", version)]
 struct Args {
