@@ -15,13 +15,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
 
 use async_nats::jetstream::context::{PublishAckFuture, PublishError};
-use futures::channel::oneshot;
+use async_nats::Subject;
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use sea_streamer_runtime::spawn_task;
 use sea_streamer_types::{
     Buffer, MessageHeader, Producer, Receipt, SeqNo, ShardId, StreamErr, StreamKey, Timestamp,
 };
+use tokio::sync::oneshot;
 
 use crate::error::backend;
 use crate::jetstream::{shard_subject, Shared};
@@ -57,6 +58,8 @@ struct State {
     known: HashSet<(StreamKey, bool)>,
     /// The key of the last direct publish (checked first: no hashing in a run of one key).
     last: Option<(StreamKey, bool)>,
+    /// The subject of the last unsharded direct publish (cloned, not built, for the next).
+    subject: Option<(StreamKey, Subject)>,
     /// Commands handed to the task and not yet published.
     backlog: usize,
 }
@@ -91,6 +94,18 @@ impl State {
             return true;
         }
         false
+    }
+
+    /// `key`'s own subject, from the cache when it was the last.
+    fn subject(&mut self, key: &StreamKey) -> Subject {
+        match &self.subject {
+            Some((last, subject)) if last == key => subject.clone(),
+            _ => {
+                let subject = Subject::from(key.name());
+                self.subject = Some((key.clone(), subject.clone()));
+                subject
+            }
+        }
     }
 }
 
@@ -147,6 +162,7 @@ impl NatsProducer {
         let state = Arc::new(Mutex::new(State {
             known: HashSet::new(),
             last: None,
+            subject: None,
             backlog: 0,
         }));
         spawn_task(wait_for_acks(shared.clone(), pending));
@@ -216,8 +232,8 @@ impl NatsProducer {
         let sharded = shard.is_some();
         let publish = if state.backlog == 0 && state.knows(key, sharded) {
             let subject = match shard {
-                Some(shard) => shard_subject(key, shard),
-                None => key.name().to_owned(),
+                Some(shard) => Subject::from(shard_subject(key, shard)),
+                None => state.subject(key),
             };
             let owner = inner.clone();
             let mut publishing: Publishing =
@@ -315,8 +331,8 @@ async fn run(
                                 lock().known.insert((key.clone(), sharded));
                             }
                             let subject = match shard {
-                                Some(shard) => shard_subject(&key, shard),
-                                None => key.name().to_owned(),
+                                Some(shard) => Subject::from(shard_subject(&key, shard)),
+                                None => lock().subject(&key),
                             };
                             shared.context.publish(subject, payload.into()).await
                         }
@@ -360,7 +376,7 @@ async fn wait_for_acks(shared: Shared, acks: flume::Receiver<Pending>) {
                 reply,
             } => {
                 let stored = ack.await;
-                if reply.is_canceled() {
+                if reply.is_closed() {
                     // The receipt was dropped: nobody to tell (a failure is logged).
                     if let Err(e) = stored {
                         log::warn!("{}", publish_err(&shared, &key, shard, e));
