@@ -145,6 +145,12 @@ impl Source {
                 "--from with a time or a sequence is not supported by stdio (a pipe cannot be replayed)".into()
             ));
         }
+        if scheme == Scheme::Nats && read.exit_at_end {
+            // no end marks for JetStream yet: the consumer would wait forever
+            bail!(Usage(
+                "-e/--exit-at-end is not supported by nats yet: use --count N".into()
+            ));
+        }
         let kafka_topics = if scheme == Scheme::Kafka {
             raw_kafka::topics(url, &backend.kafka_options).await?
         } else {
