@@ -4,7 +4,7 @@
 //! [`TimestampFormat::UnixTimestampNanos`]) and the sequence number `(T << 16) | S`.
 
 use crate::{RedisErr, RedisResult, TimestampFormat};
-use sea_streamer_types::{Message, SeqNo, SharedMessage, StreamErr, Timestamp};
+use sea_streamer_types::{Message, SeqNo, SharedMessage, StreamErr, StreamKey, Timestamp};
 
 /// A Redis entry id: `(timestamp part, sequence part)`.
 pub type MessageId = (u64, u16);
@@ -28,6 +28,13 @@ impl RedisMessageId for RedisMessage {
     fn message_id(&self) -> MessageId {
         from_seq_no(self.sequence())
     }
+}
+
+/// `a == b`, comparing the text only when the two are not clones of one key (`Arc<str>`'s
+/// own `==` compares the text every time: a `memcmp` per message).
+#[inline]
+pub(crate) fn same_key(a: &StreamKey, b: &StreamKey) -> bool {
+    std::ptr::eq(a.name(), b.name()) || a == b
 }
 
 /// Split a sequence number back into a Redis entry id.

@@ -2,6 +2,7 @@
 //! and shared by the handle (lag gauge) and the task (messages, bytes, errors, reconnects,
 //! event-time latency), plus the spans of the task's steps ([`span`]).
 
+use crate::message::same_key;
 use sea_streamer_types::{
     Buffer, ConsumerMetrics, Message, SharedMessage, StreamKey, TraceContext,
 };
@@ -29,7 +30,7 @@ impl Observe {
     fn of(&self, stream_key: &StreamKey) -> Option<&ConsumerMetrics> {
         self.streams
             .iter()
-            .find(|(k, _)| k == stream_key)
+            .find(|(k, _)| same_key(k, stream_key))
             .map(|(_, m)| m)
     }
 
@@ -41,7 +42,7 @@ impl Observe {
             let header = message.header();
             let key = header.stream_key();
             let metrics = match current {
-                Some((k, m)) if k == key => m,
+                Some((k, m)) if same_key(k, key) => m,
                 _ => {
                     let m = self.of(key);
                     current = Some((key, m));

@@ -1,6 +1,6 @@
 //! State shared by a consumer handle and its task, and the messages they exchange.
 
-use crate::message::from_seq_no;
+use crate::message::{from_seq_no, same_key};
 use crate::{MessageId, RedisErr, RedisResult};
 use futures::channel::oneshot;
 use sea_streamer_types::{ShardId, SharedMessage, StreamErr, StreamKey};
@@ -34,7 +34,9 @@ pub(crate) struct Inner {
 }
 
 impl Inner {
-    /// `next()` returns `msg`: its shard's position moves to it.
+    /// `next()` returns `msg`: its shard's position moves to it (inlined into `next()`, once
+    /// per message; a shard's first message takes the out-of-line path).
+    #[inline]
     pub fn taken(&mut self, msg: &SharedMessage) {
         let header = msg.header();
         let id = from_seq_no(*header.sequence());
@@ -42,11 +44,16 @@ impl Inner {
         match self
             .positions
             .iter_mut()
-            .find(|(k, s, _)| s == shard && k == key)
+            .find(|(k, s, _)| s == shard && same_key(k, key))
         {
             Some(position) => position.2 = id,
-            None => self.positions.push((key.clone(), *shard, id)),
+            None => self.first_taken(key, *shard, id),
         }
+    }
+
+    #[cold]
+    fn first_taken(&mut self, key: &StreamKey, shard: ShardId, id: MessageId) {
+        self.positions.push((key.clone(), shard, id));
     }
 }
 

@@ -39,7 +39,7 @@ const MAX_BATCH_BYTES: usize = 1 << 20;
 const MAX_IN_FLIGHT: usize = 4;
 
 use super::budget::Reserved;
-use super::observe::{batch_span, MetricsCache};
+use super::observe::{batch_span, land, MetricsCache};
 use super::queue::{Empty, Queue};
 use super::request::{Reply, Request};
 
@@ -64,8 +64,10 @@ struct Item {
 
 impl Item {
     /// Give the budget share back, then resolve the receipt: whoever awaits the receipt finds
-    /// the budget already released.
-    fn resolve(self, result: RedisResult<MessageHeader>) {
+    /// the budget already released. `landed`: an unsampled item answered without error is
+    /// off the in-flight gauge already ([`land`]). Inlined: no copy of the item for the call.
+    #[inline]
+    fn resolve(self, result: RedisResult<MessageHeader>, landed: bool) {
         let Item {
             reply,
             _reserved,
@@ -76,8 +78,9 @@ impl Item {
         drop(_reserved);
         match (&result, sent_at) {
             (Ok(_), Some(sent_at)) => metrics.receipt(sent_at.elapsed()),
+            (Ok(_), None) if landed => {}
             (Ok(_), None) => metrics.receipts(1),
-            (Err(_), _) => metrics.error(true),
+            (Err(_), sent_at) => metrics.error(!landed || sent_at.is_some()),
         }
         let _ = reply.send(result);
     }
@@ -187,9 +190,11 @@ pub(crate) async fn run(
                 reply,
                 reserved,
             } => {
-                let item = task.item(stream_key, id_time, payload, headers, reply, reserved);
+                let item = Item {
+                    sent_at,
+                    ..task.item(stream_key, id_time, payload, headers, reply, reserved)
+                };
                 item.metrics.sent(item.payload.len());
-                let item = Item { sent_at, ..item };
                 let same_node = items.last().is_none_or(|last| {
                     task.cluster.node_for(last.redis_key())
                         == task.cluster.node_for(item.redis_key())
@@ -248,6 +253,7 @@ fn internal_header(sequence: sea_streamer_types::SeqNo) -> MessageHeader {
 }
 
 impl Task {
+    #[inline]
     fn item(
         &mut self,
         stream_key: StreamKey,
@@ -352,15 +358,16 @@ impl Task {
     fn settle(&mut self, (mut items, node, result): Done, again: &mut Vec<Item>) {
         match result {
             Ok(values) => {
+                land(answered(&items, &values));
                 for (item, value) in items.drain(..).zip(values) {
                     match value {
                         Ok(value) => {
                             let receipt = self.receipt(&item, value);
-                            item.resolve(receipt);
+                            item.resolve(receipt, true);
                         }
                         Err(err) if err.failure().is_transient() => again.push(item),
                         Err(err) => {
-                            item.resolve(Err(map_err(err)));
+                            item.resolve(Err(map_err(err)), false);
                         }
                     }
                 }
@@ -439,11 +446,12 @@ impl Task {
                     reconnecting = false;
                     let mut again = Vec::new();
                     let mut pause = false;
+                    land(answered(items, &values));
                     for (item, value) in items.drain(..).zip(values) {
                         match value {
                             Ok(value) => {
                                 let receipt = self.receipt(&item, value);
-                                item.resolve(receipt);
+                                item.resolve(receipt, true);
                             }
                             Err(err) => match err.failure() {
                                 failure if failure.is_transient() && retries < MAX_BUSY_RETRIES => {
@@ -455,7 +463,7 @@ impl Task {
                                     again.push(item);
                                 }
                                 _ => {
-                                    item.resolve(Err(map_err(err)));
+                                    item.resolve(Err(map_err(err)), false);
                                 }
                             },
                         }
@@ -565,9 +573,20 @@ impl Task {
     }
 }
 
+/// The handles of the unsampled items answered without error, to be [`land`]ed.
+fn answered<'a>(
+    items: &'a [Item],
+    values: &'a [redis::RedisResult<Value>],
+) -> impl Iterator<Item = &'a ProducerMetrics> {
+    let zipped = items.iter().zip(values);
+    zipped
+        .filter(|(i, v)| v.is_ok() && i.sent_at.is_none())
+        .map(|(i, _)| &*i.metrics)
+}
+
 fn fail_all(items: &mut Vec<Item>, err: StreamErr<RedisErr>) {
     for item in items.drain(..) {
-        item.resolve(Err(clone_err(&err)));
+        item.resolve(Err(clone_err(&err)), false);
     }
 }
 
