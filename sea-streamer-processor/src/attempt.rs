@@ -1,8 +1,14 @@
 //! One message, start to finish: attempts with back-off, then success, dead letter or
 //! failure.
+//!
+//! The first attempt runs in the message's own future; what follows a failure (back-off
+//! sleeps, more attempts, the dead letter) in a future boxed at the first failure. Most
+//! messages succeed at once, and the runner moves each message's future at least once: kept
+//! to the first attempt, it is about the size of the handler's own future.
 
 use crate::dead_letter::DeadLetterSink;
-use crate::{DeadLetter, Handler, Outbox, ProcessorOptions};
+use crate::observe::Observed;
+use crate::{DeadLetter, Handler, HandlerErr, Outbox, ProcessorOptions};
 use sea_streamer_types::SharedMessage;
 
 /// How a message ended.
@@ -24,37 +30,66 @@ pub(crate) struct Finished {
     pub(crate) message: SharedMessage,
     pub(crate) attempts: u32,
     pub(crate) outcome: Outcome,
+    /// The outbox of the last attempt, for the runner to reuse.
+    pub(crate) outbox: Outbox,
 }
 
-/// Handles `message` until it succeeds, fails permanently or runs out of attempts.
+/// One attempt: the handler, then every receipt of what it sent.
+async fn attempt<H: Handler>(
+    handler: &Observed<H>,
+    message: &SharedMessage,
+    outbox: &Outbox,
+) -> Result<(), HandlerErr> {
+    handler.handle(message.clone(), outbox.clone()).await?;
+    outbox.settle().await
+}
+
+/// Handles `message` until it succeeds, fails permanently or runs out of attempts; its
+/// first attempt sends through `outbox`.
 pub(crate) async fn handle_message<H: Handler>(
-    handler: &H,
+    handler: &Observed<H>,
     message: SharedMessage,
+    outbox: Outbox,
     options: &ProcessorOptions,
     dead_letter: Option<&dyn DeadLetterSink>,
 ) -> Finished {
-    // built at the first failure: most messages succeed at once
-    let mut delays = None;
-    let mut attempts = 0;
+    match attempt(handler, &message, &outbox).await {
+        Ok(()) => Finished {
+            message,
+            attempts: 1,
+            outcome: Outcome::Processed,
+            outbox,
+        },
+        Err(error) => {
+            Box::pin(after_failure(
+                handler,
+                message,
+                outbox,
+                error,
+                options,
+                dead_letter,
+            ))
+            .await
+        }
+    }
+}
+
+/// The rest of a message whose first attempt failed with `error`.
+async fn after_failure<H: Handler>(
+    handler: &Observed<H>,
+    message: SharedMessage,
+    mut outbox: Outbox,
+    mut error: HandlerErr,
+    options: &ProcessorOptions,
+    dead_letter: Option<&dyn DeadLetterSink>,
+) -> Finished {
+    let mut delays = options.retry_delays();
+    let mut attempts = 1;
     let error = loop {
-        attempts += 1;
-        let outbox = Outbox::new(options.max_pending_sends());
-        let result = match handler.handle(message.clone(), outbox.clone()).await {
-            Ok(()) => outbox.settle().await.map(drop),
-            Err(e) => Err(e),
-        };
-        let error = match result {
-            Ok(()) => {
-                return Finished {
-                    message,
-                    attempts,
-                    outcome: Outcome::Processed,
-                }
-            }
-            Err(e) if e.is_permanent() => break e,
-            Err(e) => e,
-        };
-        let Some(delay) = delays.get_or_insert_with(|| options.retry_delays()).next() else {
+        if error.is_permanent() {
+            break error;
+        }
+        let Some(delay) = delays.next() else {
             break error;
         };
         log::debug!(
@@ -62,6 +97,22 @@ pub(crate) async fn handle_message<H: Handler>(
             message.header()
         );
         sea_streamer_runtime::sleep(delay).await;
+        // a fresh outbox unless no clone of the failed attempt's is left
+        outbox = outbox
+            .reuse()
+            .unwrap_or_else(|| Outbox::new(options.max_pending_sends()));
+        attempts += 1;
+        match attempt(handler, &message, &outbox).await {
+            Ok(()) => {
+                return Finished {
+                    message,
+                    attempts,
+                    outcome: Outcome::Processed,
+                    outbox,
+                }
+            }
+            Err(e) => error = e,
+        }
     };
     let outcome = match dead_letter {
         Some(sink) => {
@@ -81,5 +132,6 @@ pub(crate) async fn handle_message<H: Handler>(
         message,
         attempts,
         outcome,
+        outbox,
     }
 }

@@ -176,7 +176,7 @@ where
                 .send(&self.producer, &self.stream, letter.as_str())
                 .await
                 .map_err(|e| e.to_string())?;
-            outbox.settle().await.map(drop).map_err(|e| e.to_string())
+            outbox.settle().await.map_err(|e| e.to_string())
         }
         .boxed()
     }

@@ -79,8 +79,7 @@ impl Lanes {
             self.single.push_back(message);
             return;
         }
-        let lane = lane_of(&message);
-        match self.lanes.entry(lane) {
+        match self.lanes.entry(lane_of(&message)) {
             Entry::Occupied(mut entry) => entry.get_mut().waiting.push_back(message),
             Entry::Vacant(entry) => {
                 self.ready.push_back(entry.key().clone());
@@ -92,7 +91,49 @@ impl Lanes {
         }
     }
 
+    /// Whether a fetched `message` may start at once instead of being queued: fewer than
+    /// `limit` are running, no queued message could start instead, and nothing of its lane
+    /// is waiting or running. If so it counts as running, but its lane is not marked busy (no lookup when
+    /// no lane is busy): [`hold`](Self::hold) marks it if the message does not finish at
+    /// once, and its [`finish`](Self::finish) says whether it was held.
+    #[inline]
+    pub(crate) fn start_now(&mut self, message: &SharedMessage, limit: usize) -> bool {
+        let free = if self.one_at_a_time {
+            self.running == 0 && limit > 0 && self.single.is_empty()
+        } else {
+            self.running < limit
+                && self.ready.is_empty()
+                && (self.lanes.is_empty() || !self.lanes.contains_key(&lane_of(message)))
+        };
+        if free {
+            self.running += 1;
+        }
+        free
+    }
+
+    /// The lane [`hold`](Self::hold) needs for `message` (none when one message runs at a
+    /// time: no lane is kept).
+    #[inline]
+    pub(crate) fn lane_to_hold(&self, message: &SharedMessage) -> Option<Lane> {
+        (!self.one_at_a_time).then(|| lane_of(message))
+    }
+
+    /// Marks `lane`, of a message started with [`start_now`](Self::start_now), busy until
+    /// that message finishes.
+    pub(crate) fn hold(&mut self, lane: Lane) {
+        if !self.one_at_a_time {
+            self.lanes.insert(
+                lane,
+                LaneState {
+                    waiting: VecDeque::new(),
+                    busy: true,
+                },
+            );
+        }
+    }
+
     /// Takes the next message whose lane has nothing running, and marks its lane busy.
+    #[inline]
     pub(crate) fn start(&mut self) -> Option<SharedMessage> {
         if self.one_at_a_time {
             if self.running > 0 {
@@ -112,13 +153,25 @@ impl Lanes {
         Some(message)
     }
 
-    /// A message of `lane` finished: its next message (if any) may start.
-    pub(crate) fn finish(&mut self, lane: &Lane) {
+    /// `message` finished: the next message of its lane (if any) may start. `held`: its
+    /// lane was marked busy (it was started by [`start`](Self::start), or
+    /// [`hold`](Self::hold) was called).
+    #[inline]
+    pub(crate) fn finish(&mut self, message: &SharedMessage, held: bool) {
+        if self.one_at_a_time || !held {
+            self.running = self.running.saturating_sub(1);
+            return;
+        }
+        self.finish_lane(lane_of(message));
+    }
+
+    /// A message of `lane` finished.
+    fn finish_lane(&mut self, lane: Lane) {
         if self.one_at_a_time {
             self.running = self.running.saturating_sub(1);
             return;
         }
-        let Entry::Occupied(mut entry) = self.lanes.entry(lane.clone()) else {
+        let Entry::Occupied(mut entry) = self.lanes.entry(lane) else {
             return;
         };
         let state = entry.get_mut();
@@ -130,16 +183,18 @@ impl Lanes {
         if state.waiting.is_empty() {
             entry.remove();
         } else {
-            self.ready.push_back(lane.clone());
+            self.ready.push_back(entry.key().clone());
         }
     }
 
     /// Messages waiting to start.
+    #[inline]
     pub(crate) fn waiting(&self) -> usize {
         self.waiting
     }
 
     /// Messages running.
+    #[inline]
     pub(crate) fn running(&self) -> usize {
         self.running
     }
@@ -188,7 +243,7 @@ mod tests {
         assert_eq!(lanes.running(), 3);
         assert!(lanes.start().is_none());
         let b = (StreamKey::new("b").unwrap(), ShardId::new(0));
-        lanes.finish(&b);
+        lanes.finish_lane(b);
         assert_eq!(id(&lanes.start().unwrap()), ("b".into(), 0, 1));
         assert!(lanes.start().is_none(), "b is busy again");
     }
@@ -233,13 +288,84 @@ mod tests {
                     }
                     _ if !running.is_empty() => {
                         let lane = running.swap_remove(rand(running.len() as u64) as usize);
-                        lanes.finish(&lane);
+                        lanes.finish_lane(lane);
                         done += 1;
                     }
                     _ => {}
                 }
                 assert_eq!(lanes.running(), running.len());
                 assert!(!one_at_a_time || running.len() <= 1, "one at a time");
+                assert_eq!(lanes.waiting() + running.len() + done, pushed);
+            }
+        }
+    }
+
+    /// As above, with fetched messages started at once where [`Lanes::start_now`] allows it,
+    /// some finishing at once (never held) and the others held: the same guarantees.
+    #[test]
+    fn messages_started_at_once_keep_order_and_lose_nothing() {
+        let mut state = 0x9e37_79b9_u64;
+        let mut rand = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for round in 0..100 {
+            let one_at_a_time = round % 2 == 0;
+            let limit = if one_at_a_time { 1 } else { 3 };
+            let mut lanes = Lanes::new(limit);
+            let mut next_seq = [0u64; 4];
+            let mut last_started: HashMap<Lane, u64> = HashMap::new();
+            let mut running: Vec<(SharedMessage, bool)> = Vec::new();
+            let (mut pushed, mut done) = (0, 0);
+            let mut started = |m: &SharedMessage, running: &[(SharedMessage, bool)]| {
+                let lane = lane_of(m);
+                assert!(
+                    !running.iter().any(|(r, _)| lane_of(r) == lane),
+                    "two of a lane at once"
+                );
+                if let Some(last) = last_started.insert(lane, m.sequence()) {
+                    assert_eq!(m.sequence(), last + 1, "lane order");
+                }
+            };
+            while done < 200 {
+                match rand(3) {
+                    0 if pushed < 200 => {
+                        let shard = rand(4);
+                        let m = message("k", shard, next_seq[shard as usize]);
+                        next_seq[shard as usize] += 1;
+                        pushed += 1;
+                        if lanes.start_now(&m, limit) {
+                            started(&m, &running);
+                            if rand(2) == 0 {
+                                lanes.finish(&m, false);
+                                done += 1;
+                            } else {
+                                if let Some(lane) = lanes.lane_to_hold(&m) {
+                                    lanes.hold(lane);
+                                }
+                                running.push((m, true));
+                            }
+                        } else {
+                            lanes.push(m);
+                        }
+                    }
+                    1 if running.len() < limit => {
+                        if let Some(m) = lanes.start() {
+                            started(&m, &running);
+                            running.push((m, true));
+                        }
+                    }
+                    _ if !running.is_empty() => {
+                        let (m, held) = running.swap_remove(rand(running.len() as u64) as usize);
+                        lanes.finish(&m, held);
+                        done += 1;
+                    }
+                    _ => {}
+                }
+                assert_eq!(lanes.running(), running.len());
+                assert!(running.len() <= limit, "at most {limit} at a time");
                 assert_eq!(lanes.waiting() + running.len() + done, pushed);
             }
         }

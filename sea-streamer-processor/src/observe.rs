@@ -4,13 +4,14 @@
 //! clock twice and recording a histogram sample cost as much as the rest of the runner's
 //! per-message work on a fast backend), every attempt run inside the trace scope of its
 //! message's `traceparent` (so what the handler sends continues the trace) and inside a
-//! debug-level `sea_streamer.handle` tracing span.
+//! debug-level `sea_streamer.handle` tracing span. The run loop records how each message
+//! ended through [`StreamMetrics`], its own cache of the handles (no lock per message).
 
 use crate::attempt::Outcome;
 use crate::{Handler, HandlerErr, Outbox};
-use futures::future::Either;
 use sea_streamer_types::{Message, ProcessorMetrics, SharedMessage, StreamKey, TraceContext};
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -57,7 +58,7 @@ impl<H> Observed<H> {
     }
 
     /// The handles of `key`'s metrics, registered on first sight.
-    fn metrics_of(&self, key: &StreamKey) -> Arc<ProcessorMetrics> {
+    pub(crate) fn metrics_of(&self, key: &StreamKey) -> Arc<ProcessorMetrics> {
         let mut streams = self.streams.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, m)) = streams.iter().find(|(k, _)| k == key) {
             return m.clone();
@@ -70,27 +71,18 @@ impl<H> Observed<H> {
         streams.push((key.clone(), metrics.clone()));
         metrics
     }
-
-    /// Records how a message of `key` ended after `attempts` attempts.
-    pub(crate) fn finished(&self, key: &StreamKey, attempts: u32, outcome: &Outcome) {
-        let metrics = self.metrics_of(key);
-        for _ in 1..attempts {
-            metrics.retried();
-        }
-        match outcome {
-            Outcome::Processed => metrics.handled(),
-            Outcome::DeadLettered => metrics.dead_lettered(),
-            Outcome::Failed(_) | Outcome::DeadLetterFailed(_) => {}
-        }
-    }
 }
 
-impl<H: Handler> Handler for Observed<H> {
-    fn handle(
+impl<H: Handler> Observed<H> {
+    /// One attempt of the user's handler, observed. A message without a trace context, with
+    /// debug tracing off, runs the handler's future inline; otherwise it is boxed inside its
+    /// trace scope and span (most messages have neither, and this future is moved at every
+    /// message: it is kept to the handler's own).
+    pub(crate) async fn handle(
         &self,
         message: SharedMessage,
         outbox: Outbox,
-    ) -> impl Future<Output = Result<(), HandlerErr>> + Send {
+    ) -> Result<(), HandlerErr> {
         let sampled = self
             .attempts
             .fetch_add(1, Ordering::Relaxed)
@@ -103,6 +95,24 @@ impl<H: Handler> Handler for Observed<H> {
         });
         // a message without headers pays for no parsing and no scope
         let context = message.headers().and_then(TraceContext::from_headers);
+        let result = if context.is_none() && !tracing::enabled!(tracing::Level::DEBUG) {
+            self.inner.handle(message, outbox).await
+        } else {
+            self.traced(message, outbox, context).await
+        };
+        if let Some((metrics, started)) = timing {
+            metrics.attempt(started.elapsed());
+        }
+        result
+    }
+
+    /// The attempt inside `context`'s scope (if any) and a debug-level span.
+    fn traced(
+        &self,
+        message: SharedMessage,
+        outbox: Outbox,
+        context: Option<TraceContext>,
+    ) -> Pin<Box<dyn Future<Output = Result<(), HandlerErr>> + Send + '_>> {
         let span = if tracing::enabled!(tracing::Level::DEBUG) {
             tracing::debug_span!(
                 "sea_streamer.handle",
@@ -115,16 +125,67 @@ impl<H: Handler> Handler for Observed<H> {
             tracing::Span::none()
         };
         let attempt = self.inner.handle(message, outbox);
-        let timed = async move {
-            let result = attempt.await;
-            if let Some((metrics, started)) = timing {
-                metrics.attempt(started.elapsed());
-            }
-            result
-        };
         match context {
-            Some(context) => Either::Left(context.scope(timed).instrument(span)),
-            None => Either::Right(timed.instrument(span)),
+            Some(context) => Box::pin(context.scope(attempt).instrument(span)),
+            None => Box::pin(attempt.instrument(span)),
         }
+    }
+}
+
+/// The metrics handles of the input streams for the run loop, which owns this cache: no
+/// lock and no reference count. A stream key is looked up by the address of its name (a
+/// consumer hands out the same key for every message of a stream; the cache holds a clone of
+/// each key, so no other name can be at that address): the stream of the previous message
+/// first, then the others; by its text only when that fails.
+#[derive(Default)]
+pub(crate) struct StreamMetrics {
+    /// The address of each stream's name, in the order of `streams`.
+    names: Vec<usize>,
+    streams: Vec<(StreamKey, Arc<ProcessorMetrics>)>,
+    last: usize,
+}
+
+impl StreamMetrics {
+    /// Records how a message of `key` ended after `attempts` attempts.
+    pub(crate) fn finished<H>(
+        &mut self,
+        observed: &Observed<H>,
+        key: &StreamKey,
+        attempts: u32,
+        outcome: &Outcome,
+    ) {
+        let metrics = self.of(observed, key);
+        for _ in 1..attempts {
+            metrics.retried();
+        }
+        match outcome {
+            Outcome::Processed => metrics.handled(),
+            Outcome::DeadLettered => metrics.dead_lettered(),
+            Outcome::Failed(_) | Outcome::DeadLetterFailed(_) => {}
+        }
+    }
+
+    /// The handles of `key`, taken from `observed` on first sight.
+    fn of<H>(&mut self, observed: &Observed<H>, key: &StreamKey) -> &ProcessorMetrics {
+        let name = key.name().as_ptr() as usize;
+        if self.names.get(self.last) != Some(&name) {
+            self.last = match self.names.iter().position(|n| *n == name) {
+                Some(at) => at,
+                None => self.find_or_add(observed, key),
+            };
+        }
+        &self.streams[self.last].1
+    }
+
+    /// The place of `key` found by its text (a key equal to a known one at another
+    /// address), or a new place.
+    #[cold]
+    fn find_or_add<H>(&mut self, observed: &Observed<H>, key: &StreamKey) -> usize {
+        if let Some(at) = self.streams.iter().position(|(k, _)| k == key) {
+            return at;
+        }
+        self.names.push(key.name().as_ptr() as usize);
+        self.streams.push((key.clone(), observed.metrics_of(key)));
+        self.streams.len() - 1
     }
 }

@@ -4,10 +4,10 @@ use crate::attempt::{handle_message, Finished, Outcome};
 use crate::dead_letter::{DeadLetterSink, ProducerSink};
 use crate::end::InputEnd;
 use crate::flush::Flush;
-use crate::lanes::{lane_of, Lanes};
-use crate::observe::{Labels, Observed};
+use crate::lanes::Lanes;
+use crate::observe::{Labels, Observed, StreamMetrics};
 use crate::summary::Count;
-use crate::{Handler, ProcessorErr, ProcessorOptions, Progress, Summary};
+use crate::{Handler, Outbox, ProcessorErr, ProcessorOptions, Progress, Summary};
 use futures::future::{BoxFuture, Fuse, FusedFuture};
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
@@ -15,9 +15,36 @@ use sea_streamer_types::{
     Acknowledge, Consumer, Message, Producer, SharedMessage, StreamErr, StreamKey, StreamResult,
 };
 use std::future::Future;
-use std::pin::pin;
-use std::task::Poll;
+use std::pin::{pin, Pin};
+use std::task::{Context, Poll};
 use std::time::Instant;
+
+/// The heap place of one message's future, reused by the next message once it finished
+/// (a box per message was its allocation and a copy of the whole future into it).
+type Slot<F> = Pin<Box<Option<F>>>;
+
+/// A message's future in its slot, while it waits in the run loop's set of running
+/// messages; gives the slot back, emptied, with the result.
+struct InSlot<F>(Option<Slot<F>>);
+
+impl<F: Future> Future for InSlot<F> {
+    type Output = (F::Output, Slot<F>);
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let Some(slot) = self.0.as_mut() else {
+            return Poll::Pending; // polled after it completed: never resolves again
+        };
+        let Some(future) = slot.as_mut().as_pin_mut() else {
+            return Poll::Pending;
+        };
+        let output = std::task::ready!(future.poll(cx));
+        slot.set(None);
+        match self.0.take() {
+            Some(slot) => Poll::Ready((output, slot)),
+            None => Poll::Pending,
+        }
+    }
+}
 
 /// Runs a [`Handler`] over the messages of a consumer that implements [`Acknowledge`].
 ///
@@ -95,18 +122,17 @@ impl<C: Consumer, H> std::fmt::Debug for Processor<'_, C, H> {
 
 /// The next message of `consumer`, owned; once the input has `ended`, only a message the
 /// consumer already holds (`None`: it holds none, the input is drained).
-fn fetch<C: Consumer>(
+async fn fetch<C: Consumer>(
     consumer: &C,
     ended: bool,
-) -> impl Future<Output = Option<StreamResult<SharedMessage, C::Error>>> + '_ {
-    let next = consumer.next().map(|r| r.map(|m| Message::to_owned(&m)));
-    async move {
-        if ended {
-            next.now_or_never()
-        } else {
-            Some(next.await)
-        }
-    }
+) -> Option<StreamResult<SharedMessage, C::Error>> {
+    let next = consumer.next();
+    let next = if ended {
+        next.now_or_never()?
+    } else {
+        next.await
+    };
+    Some(next.map(|m| Message::to_owned(&m)))
 }
 
 impl<'c, C, H> Processor<'c, C, H>
@@ -217,8 +243,13 @@ where
             labels,
         } = self;
         let handler = Observed::new(handler, labels);
+        let mut stream_metrics = StreamMetrics::default();
         let mut lanes = Lanes::new(options.concurrency());
-        let mut running: FuturesUnordered<BoxFuture<'_, Finished>> = FuturesUnordered::new();
+        let sink = dead_letter.as_deref();
+        // Empty slots and outboxes of finished messages, for the next ones.
+        let mut slots = Vec::new();
+        let mut outboxes: Vec<Outbox> = Vec::new();
+        let mut running = FuturesUnordered::new();
         let mut fetching = pin!(fetch(consumer, false).fuse());
         let signal = end.signal.take();
         let mut end_signal = pin!(signal.map_or_else(Fuse::terminated, FutureExt::fuse));
@@ -253,15 +284,28 @@ where
             }};
         }
 
-        // A message is done: free its lane, count it, acknowledge it, commit if due.
+        // A message is done: free its lane (`held`: marked busy), count it, acknowledge it,
+        // commit if due.
         macro_rules! on_finished {
-            ($finished:expr) => {{
+            ($finished:expr, $held:expr) => {{
                 let finished: Finished = $finished;
                 in_flight -= 1;
-                lanes.finish(&lane_of(&finished.message));
-                progress.add(Count::Retried, u64::from(finished.attempts - 1));
+                lanes.finish(&finished.message, $held);
+                if finished.attempts > 1 {
+                    progress.add(Count::Retried, u64::from(finished.attempts - 1));
+                }
+                if let Some(outbox) = finished.outbox.reuse() {
+                    if outboxes.len() < options.concurrency() {
+                        outboxes.push(outbox);
+                    }
+                }
                 let header = finished.message.header();
-                handler.finished(header.stream_key(), finished.attempts, &finished.outcome);
+                stream_metrics.finished(
+                    &handler,
+                    header.stream_key(),
+                    finished.attempts,
+                    &finished.outcome,
+                );
                 let ack = match finished.outcome {
                     Outcome::Processed => {
                         progress.add(Count::Processed, 1);
@@ -315,19 +359,49 @@ where
             }};
         }
 
+        // Starts a message in a spare slot (or a new one) with a spare outbox (or a new one).
+        // Polled once here, with this task's waker: a message whose work completes at once
+        // (e.g. sends to a file) is finished without a round through `running`; one that
+        // waits is moved there in its slot (its waker is replaced on the next poll).
+        // `held`: its lane is marked busy (started from the lanes); otherwise it is marked
+        // only if the message does not finish at once.
+        macro_rules! start {
+            ($message:expr, $held:expr) => {{
+                let message: SharedMessage = $message;
+                let held: bool = $held;
+                // the lane to mark busy if it does not finish at once
+                let hold = if held {
+                    None
+                } else {
+                    lanes.lane_to_hold(&message)
+                };
+                let outbox = outboxes
+                    .pop()
+                    .unwrap_or_else(|| Outbox::new(options.max_pending_sends()));
+                let mut slot = slots.pop().unwrap_or_else(|| Box::pin(None));
+                slot.set(Some(handle_message(
+                    &handler, message, outbox, &options, sink,
+                )));
+                let mut handling = InSlot(Some(slot));
+                match futures::poll!(&mut handling) {
+                    Poll::Ready((finished, slot)) => {
+                        slots.push(slot);
+                        on_finished!(finished, held);
+                    }
+                    Poll::Pending => {
+                        if let Some(lane) = hold {
+                            lanes.hold(lane);
+                        }
+                        running.push(handling);
+                    }
+                }
+            }};
+        }
+
         loop {
             while running.len() < options.concurrency() {
                 let Some(message) = lanes.start() else { break };
-                let sink = dead_letter.as_deref();
-                let mut handling = handle_message(&handler, message, &options, sink).boxed();
-                // Polled once here, with this task's waker: a message whose work completes
-                // at once (e.g. sends to a file) is finished without a round through
-                // `running`; one that waits is moved there (its waker is replaced on the
-                // next poll).
-                match futures::poll!(handling.as_mut()) {
-                    Poll::Ready(finished) => on_finished!(finished),
-                    Poll::Pending => running.push(handling),
-                }
+                start!(message, true);
             }
             debug_assert_eq!(lanes.waiting() + lanes.running(), in_flight);
             if (stopping || drained || limit_reached(taken)) && in_flight == 0 {
@@ -346,7 +420,10 @@ where
                     deadline_passed = true;
                     break;
                 }
-                finished = running.select_next_some() => on_finished!(finished),
+                (finished, slot) = running.select_next_some() => {
+                    slots.push(slot);
+                    on_finished!(finished, true);
+                }
                 () = end_signal => {
                     log::info!("end of input: taking what the consumer holds");
                     ended = true;
@@ -364,7 +441,12 @@ where
                         match consumer.track(message.header()) {
                             Ok(()) => {
                                 in_flight += 1;
-                                lanes.push(message);
+                                // straight to work when its lane and a place are free
+                                if lanes.start_now(&message, options.concurrency()) {
+                                    start!(message, false);
+                                } else {
+                                    lanes.push(message);
+                                }
                             }
                             Err(e) => {
                                 progress.add(Count::Abandoned, 1);
@@ -386,6 +468,7 @@ where
             }
         }
         drop(running);
+        drop(slots);
         if deadline_passed {
             log::warn!("shutdown deadline passed: {in_flight} message(s) abandoned");
             progress.add(Count::Abandoned, in_flight as u64);
@@ -422,4 +505,21 @@ async fn flush_all(producers: &mut [Box<dyn Flush + '_>]) -> Result<(), String> 
         }
     }
     first
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_streamer_file::{FileConsumer, FileProducer};
+
+    /// The run future can be spawned on a multi-threaded runtime (a compile-time check).
+    #[allow(dead_code)]
+    fn run_is_send(consumer: &FileConsumer, producer: FileProducer, output: StreamKey) {
+        fn send<T: Send>(_: T) {}
+        let handler = move |message: SharedMessage, outbox: Outbox| {
+            let (producer, output) = (producer.clone(), output.clone());
+            async move { outbox.send(&producer, &output, message.message()).await }
+        };
+        send(Processor::new(consumer, handler, ProcessorOptions::default()).run(async {}));
+    }
 }

@@ -61,6 +61,7 @@ impl Progress {
         }
     }
 
+    #[inline]
     pub(crate) fn add(&self, count: Count, n: u64) {
         self.counters[count as usize].fetch_add(n, Ordering::AcqRel);
     }
