@@ -11,7 +11,7 @@ use sea_streamer_types::{
 
 use crate::ack::Acker;
 use crate::error::backend;
-use crate::jetstream::{encode_name, shard_of_subject, shards_wildcard, Shared};
+use crate::jetstream::{encode_name, sequence_and_time, shard_of_subject, shards_wildcard, Shared};
 use crate::{AutoStreamReset, NatsConsumerOptions, NatsErr, NatsResult};
 
 /// A message read from NATS: its header holds the stream key, the shard (`n` for a message
@@ -253,16 +253,25 @@ fn convert(
     m: async_nats::jetstream::Message,
     acker: Option<&Acker>,
 ) -> NatsResult<NatsMessage> {
-    let info = m.info().map_err(|e| {
-        backend(NatsErr::Consumer {
-            stream: "?".into(),
-            consumer: "?".into(),
-            server: "?".into(),
-            cause: format!("a message without JetStream metadata: {e}"),
-        })
-    })?;
-    let seq = info.stream_sequence as SeqNo;
-    let timestamp: Timestamp = info.published;
+    let quick = m
+        .message
+        .reply
+        .as_ref()
+        .and_then(|reply| sequence_and_time(reply.as_str()));
+    let (seq, timestamp): (SeqNo, Timestamp) = match quick {
+        Some((seq, time)) => (seq as SeqNo, time),
+        None => {
+            let info = m.info().map_err(|e| {
+                backend(NatsErr::Consumer {
+                    stream: "?".into(),
+                    consumer: "?".into(),
+                    server: "?".into(),
+                    cause: format!("a message without JetStream metadata: {e}"),
+                })
+            })?;
+            (info.stream_sequence as SeqNo, info.published)
+        }
+    };
     let shard = shard_of_subject(key, m.message.subject.as_str());
     let header = MessageHeader::new(key.clone(), ShardId::new(shard), seq, timestamp);
     if let (Some(acker), Some(reply)) = (acker, m.message.reply.clone()) {

@@ -53,6 +53,46 @@ pub(crate) fn shard_of_subject(key: &StreamKey, subject: &str) -> u64 {
     })
 }
 
+/// The stream sequence and the server's timestamp of a JetStream message, from its reply
+/// subject (ADR-15: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<nanos>.<pending>`,
+/// or with `<domain>.<account hash>.` before the stream and more tokens after), read with one
+/// pass over the bytes: async-nats' `Message::info` splits and parses every token, and was a
+/// third of a consumed message's instructions. `None` for any other shape (the caller falls
+/// back to `info`).
+pub(crate) fn sequence_and_time(reply: &str) -> Option<(u64, time::OffsetDateTime)> {
+    let rest = reply.strip_prefix("$JS.ACK.")?;
+    // The start of each token, and one past the end of the last one looked at.
+    let mut starts = [0usize; 11];
+    let mut n = 1;
+    for (i, byte) in rest.bytes().enumerate() {
+        if byte == b'.' {
+            if n == starts.len() {
+                break;
+            }
+            starts[n] = i + 1;
+            n += 1;
+        }
+    }
+    let token = |i: usize| -> Option<&str> {
+        let end = if i + 1 < n {
+            starts[i + 1] - 1
+        } else {
+            rest.len()
+        };
+        rest.get(starts[i]..end)
+    };
+    let (sseq, nanos) = match n {
+        7 => (token(3)?, token(5)?),
+        9.. => (token(5)?, token(7)?),
+        _ => return None,
+    };
+    let nanos: i128 = nanos.parse().ok()?;
+    Some((
+        sseq.parse().ok()?,
+        time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?,
+    ))
+}
+
 /// What the streamer shares with its producers and consumers.
 #[derive(Clone)]
 pub(crate) struct Shared {
@@ -179,6 +219,29 @@ fn is_not_found(e: &jetstream::context::GetStreamError) -> bool {
 mod tests {
     use super::{encode_name, shard_of_subject, shard_subject};
     use sea_streamer_types::StreamKey;
+
+    #[test]
+    fn reply_subjects() {
+        use super::sequence_and_time;
+        let t = |nanos: i128| time::OffsetDateTime::from_unix_timestamp_nanos(nanos).unwrap();
+        // The original form: stream, consumer, delivered, sseq, cseq, nanos, pending.
+        assert_eq!(
+            sequence_and_time("$JS.ACK.S.C.1.42.7.1700000000123456789.0"),
+            Some((42, t(1_700_000_000_123_456_789)))
+        );
+        // With domain and account hash, and a further token.
+        assert_eq!(
+            sequence_and_time("$JS.ACK._.ACC.S.C.2.43.8.1700000000000000001.5.rnd"),
+            Some((43, t(1_700_000_000_000_000_001)))
+        );
+        assert_eq!(
+            sequence_and_time("$JS.ACK._.ACC.S.C.2.43.8.1700000000000000001.5"),
+            Some((43, t(1_700_000_000_000_000_001)))
+        );
+        assert_eq!(sequence_and_time("$JS.ACK.S.C.1.x.7.1.0"), None);
+        assert_eq!(sequence_and_time("_INBOX.abc"), None);
+        assert_eq!(sequence_and_time("$JS.ACK.S.C.1.42"), None);
+    }
 
     #[test]
     fn shards_are_subject_tokens() {
