@@ -2,12 +2,14 @@
 //!
 //! Encoders append to the shared buffer under a short lock; the thread swaps the buffer out and
 //! writes it with one syscall per batch. It wakes when a batch is large, on flush/end requests and
-//! on its own every few milliseconds, so idle data never waits long to reach the OS.
+//! on its own every few milliseconds, so idle data never waits long to reach the OS. The storage
+//! of a backlog is kept while a producer keeps waking it with full batches and given back on the
+//! other wake-ups (see [`crate::io::write_queue`]).
 
 use crate::error::FileErr;
 use crate::file_id::FileId;
 use crate::io::file_lock::WriteLock;
-use crate::io::write_queue::{shrink_if_large, Pending, BATCH};
+use crate::io::write_queue::{recycle, shrink_if_large, Pending, BATCH};
 use std::fs::File;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -169,68 +171,75 @@ pub(crate) async fn wait(rx: flume::Receiver<Result<(), FileErr>>) -> Result<(),
 
 fn run(file_id: FileId, mut file: File, shared: Arc<WriterShared>, rx: flume::Receiver<Cmd>) {
     let mut spare = Vec::with_capacity(BATCH);
-    let write_out = |file: &mut File, spare: &mut Vec<u8>| -> Result<(), FileErr> {
-        #[cfg(test)]
-        let _hold = shared.hold.lock();
-        if let Some(e) = shared.error() {
-            return Err(e);
-        }
-        let count = {
-            let mut buf = shared.buf.lock().map_err(|_| FileErr::TaskDead("writer"))?;
-            buf.take_batch(spare);
-            shared.wake_pending.store(false, Ordering::Release);
-            buf.waiting().messages
-        };
-        let result = if spare.is_empty() {
-            Ok(())
-        } else {
-            // one span per write (trace level: it runs for every batch)
-            let _span = tracing::trace_span!(
-                "sea_streamer.produce_batch",
-                backend = "file",
-                file = file_id.path(),
-                count,
-                bytes = spare.len()
-            )
-            .entered();
-            file.write_all(spare)
-        };
-        shrink_if_large(spare);
-        if let Ok(mut buf) = shared.buf.lock() {
-            buf.batch_done();
-        }
-        if let Err(e) = result {
-            let err = FileErr::IoError(e);
-            log::error!("{file_id}: write failed: {err}");
-            if let Ok(mut slot) = shared.error.lock() {
-                *slot = Some(err.duplicate());
+    // `give_back`: a flush, sync, end or idle tick rather than a full batch (see `recycle`)
+    let write_out =
+        |file: &mut File, spare: &mut Vec<u8>, give_back: bool| -> Result<(), FileErr> {
+            #[cfg(test)]
+            let _hold = shared.hold.lock();
+            if let Some(e) = shared.error() {
+                return Err(e);
             }
-            shared.failed.store(true, Ordering::Release);
-            return Err(err);
-        }
-        Ok(())
-    };
+            // the queue gets the spare's storage: give back what a backlog left in it
+            recycle(spare, give_back);
+            let count = {
+                let mut buf = shared.buf.lock().map_err(|_| FileErr::TaskDead("writer"))?;
+                buf.take_batch(spare);
+                shared.wake_pending.store(false, Ordering::Release);
+                buf.waiting().messages
+            };
+            let result = if spare.is_empty() {
+                Ok(())
+            } else {
+                // one span per write (trace level: it runs for every batch)
+                let _span = tracing::trace_span!(
+                    "sea_streamer.produce_batch",
+                    backend = "file",
+                    file = file_id.path(),
+                    count,
+                    bytes = spare.len()
+                )
+                .entered();
+                file.write_all(spare)
+            };
+            if let Ok(mut buf) = shared.buf.lock() {
+                buf.batch_done();
+            }
+            recycle(spare, give_back);
+            if let Err(e) = result {
+                let err = FileErr::IoError(e);
+                log::error!("{file_id}: write failed: {err}");
+                if let Ok(mut slot) = shared.error.lock() {
+                    *slot = Some(err.duplicate());
+                }
+                shared.failed.store(true, Ordering::Release);
+                return Err(err);
+            }
+            Ok(())
+        };
     loop {
         match rx.recv_timeout(IDLE_FLUSH) {
-            Ok(Cmd::Wake) | Err(flume::RecvTimeoutError::Timeout) => {
-                let _ = write_out(&mut file, &mut spare);
+            Ok(Cmd::Wake) => {
+                let _ = write_out(&mut file, &mut spare, false);
+            }
+            Err(flume::RecvTimeoutError::Timeout) => {
+                let _ = write_out(&mut file, &mut spare, true);
             }
             Ok(Cmd::Flush(reply)) => {
-                let mut r = write_out(&mut file, &mut spare);
+                let mut r = write_out(&mut file, &mut spare, true);
                 if r.is_ok() && std::fs::metadata(file_id.path()).is_err() {
                     r = Err(FileErr::FileRemoved);
                 }
                 let _ = reply.send(r);
             }
             Ok(Cmd::Sync(reply)) => {
-                let mut r = write_out(&mut file, &mut spare);
+                let mut r = write_out(&mut file, &mut spare, true);
                 if r.is_ok() {
                     r = file.sync_all().map_err(FileErr::IoError);
                 }
                 let _ = reply.send(r);
             }
             Ok(Cmd::End { sync, reply }) => {
-                let mut r = write_out(&mut file, &mut spare);
+                let mut r = write_out(&mut file, &mut spare, true);
                 let stopped = stop(&shared, &mut spare, &mut file);
                 if r.is_ok() {
                     r = stopped;
@@ -244,7 +253,7 @@ fn run(file_id: FileId, mut file: File, shared: Arc<WriterShared>, rx: flume::Re
                 return;
             }
             Err(flume::RecvTimeoutError::Disconnected) => {
-                let _ = write_out(&mut file, &mut spare);
+                let _ = write_out(&mut file, &mut spare, true);
                 let _ = stop(&shared, &mut spare, &mut file);
                 return;
             }
