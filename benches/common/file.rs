@@ -3,11 +3,11 @@
 
 use super::PAYLOAD_SIZE;
 use sea_streamer_file::{
-    AutoStreamReset, FileConnectOptions, FileConsumer, FileConsumerOptions, FileStreamer,
+    AutoStreamReset, FileConnectOptions, FileConsumer, FileConsumerOptions, FileErr, FileStreamer,
 };
 use sea_streamer_types::{
-    Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, Producer, StreamKey, Streamer,
-    StreamerUri,
+    Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, Producer, StreamErr, StreamKey,
+    Streamer, StreamerUri,
 };
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -48,8 +48,18 @@ pub async fn produce(path: &Path, n: u64, payload: &str, finish: Finish) -> Dura
         .expect("create file producer");
     let start = Instant::now();
     for _ in 0..n {
-        // The receipt is ready at once (the frame is queued); dropping it is allowed.
-        drop(producer.send(payload).expect("send"));
+        // The receipt is ready at once (the frame is queued); dropping it is allowed. The
+        // producer's queue is bounded (100 000 messages by default): when the writer falls
+        // that far behind, wait for it (as a user's loop would) and send again.
+        loop {
+            match producer.send(payload) {
+                Ok(receipt) => break drop(receipt),
+                Err(StreamErr::Backend(FileErr::QueueFull { .. })) => {
+                    producer.flush().await.expect("flush")
+                }
+                Err(e) => panic!("send: {e}"),
+            }
+        }
     }
     let elapsed = match finish {
         Finish::Flush => {
