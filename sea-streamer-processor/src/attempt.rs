@@ -34,16 +34,6 @@ pub(crate) struct Finished {
     pub(crate) outbox: Outbox,
 }
 
-/// One attempt: the handler, then every receipt of what it sent.
-async fn attempt<H: Handler>(
-    handler: &Observed<H>,
-    message: &SharedMessage,
-    outbox: &Outbox,
-) -> Result<(), HandlerErr> {
-    handler.handle(message.clone(), outbox.clone()).await?;
-    outbox.settle().await
-}
-
 /// Handles `message` until it succeeds, fails permanently or runs out of attempts; its
 /// first attempt sends through `outbox`.
 pub(crate) async fn handle_message<H: Handler>(
@@ -53,7 +43,12 @@ pub(crate) async fn handle_message<H: Handler>(
     options: &ProcessorOptions,
     dead_letter: Option<&dyn DeadLetterSink>,
 ) -> Finished {
-    match attempt(handler, &message, &outbox).await {
+    // the handler, then every receipt of what it sent
+    let result = match handler.handle(message.clone(), outbox.clone()).await {
+        Ok(()) => outbox.settle().await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(()) => Finished {
             message,
             attempts: 1,
@@ -102,7 +97,11 @@ async fn after_failure<H: Handler>(
             .reuse()
             .unwrap_or_else(|| Outbox::new(options.max_pending_sends()));
         attempts += 1;
-        match attempt(handler, &message, &outbox).await {
+        let result = match handler.handle(message.clone(), outbox.clone()).await {
+            Ok(()) => outbox.settle().await,
+            Err(e) => Err(e),
+        };
+        match result {
             Ok(()) => {
                 return Finished {
                     message,

@@ -147,6 +147,7 @@ pub(crate) struct StreamMetrics {
 
 impl StreamMetrics {
     /// Records how a message of `key` ended after `attempts` attempts.
+    #[inline]
     pub(crate) fn finished<H>(
         &mut self,
         observed: &Observed<H>,

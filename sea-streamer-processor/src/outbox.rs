@@ -236,16 +236,21 @@ impl Outbox {
         P::SendFuture: Send + 'static,
         B: Buffer,
     {
-        if self.lock().unsettled() >= self.max_pending {
-            poll_fn(|cx| self.lock().poll_until(self.max_pending - 1, cx)).await?;
-        }
-        let mut receipt = Some(producer.send_to(stream, payload)?);
+        // One lock for the whole send (the producer's `send_to` does not wait): room first,
+        // then the send, then its receipt kept.
+        let mut payload = Some(payload);
         poll_fn(|cx| {
-            self.lock().keep(&mut receipt, cx);
-            Poll::Ready(())
+            let mut state = self.lock();
+            if state.unsettled() >= self.max_pending {
+                std::task::ready!(state.poll_until(self.max_pending - 1, cx))?;
+            }
+            if let Some(payload) = payload.take() {
+                let mut receipt = Some(producer.send_to(stream, payload)?);
+                state.keep(&mut receipt, cx);
+            }
+            Poll::Ready(Ok(()))
         })
-        .await;
-        Ok(())
+        .await
     }
 
     /// How many receipts are pending (sent and not resolved, or resolved with an error the
