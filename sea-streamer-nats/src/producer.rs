@@ -230,7 +230,10 @@ impl NatsProducer {
         let inner = &self.inner;
         let mut state = inner.lock();
         let sharded = shard.is_some();
-        let publish = if state.backlog == 0 && state.knows(key, sharded) {
+        // Outside a tokio runtime (a send from a plain thread) the publish cannot be polled
+        // here (its timeout needs the runtime): the task publishes it.
+        let direct = tokio::runtime::Handle::try_current().is_ok();
+        let publish = if direct && state.backlog == 0 && state.knows(key, sharded) {
             let subject = match shard {
                 Some(shard) => Subject::from(shard_subject(key, shard)),
                 None => state.subject(key),

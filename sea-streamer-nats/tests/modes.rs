@@ -374,3 +374,35 @@ fn options_with_group() -> NatsConsumerOptions {
     options.set_consumer_group(ConsumerGroup::new("g")).unwrap();
     options
 }
+
+/// `send` from a thread outside the runtime (the producer's tasks publish it), mixed with
+/// sends from inside: every message stored, in call order.
+#[tokio::test(flavor = "multi_thread")]
+async fn send_from_a_plain_thread() {
+    let Some((_, streamer)) = streamer().await else {
+        return;
+    };
+    let key = key("thread");
+    let producer = streamer
+        .create_producer(key.clone(), Default::default())
+        .await
+        .unwrap();
+    let first = producer.send("m0").unwrap();
+    let elsewhere = producer.clone();
+    let from_thread = std::thread::spawn(move || elsewhere.send("m1").unwrap())
+        .join()
+        .expect("the thread sent");
+    let last = producer.send("m2").unwrap();
+    let mut sequences = Vec::new();
+    for future in [first, from_thread, last] {
+        sequences.push(*future.await.unwrap().sequence());
+    }
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    let consumer = streamer
+        .create_consumer(&[key], options(ConsumerMode::RealTime, None))
+        .await
+        .unwrap();
+    for want in ["m0", "m1", "m2"] {
+        assert_eq!(next_text(&consumer).await.0, want);
+    }
+}
