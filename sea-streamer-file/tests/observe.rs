@@ -11,8 +11,9 @@ use sea_streamer_file::{
     format::HEADER_SIZE, AutoStreamReset, FileConnectOptions, FileConsumerOptions, FileStreamer,
 };
 use sea_streamer_types::{
-    observe::names, Buffer, Consumer, ConsumerLag, ConsumerMode, ConsumerOptions, Headers, LagUnit,
-    Message, Producer, ProducerWithHeaders, StreamErr, StreamKey, Streamer,
+    observe::{names, EVENT_TIME_SAMPLE},
+    Buffer, Consumer, ConsumerLag, ConsumerMode, ConsumerOptions, Headers, LagUnit, Message,
+    Producer, ProducerWithHeaders, StreamErr, StreamKey, Streamer,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -164,8 +165,9 @@ async fn lag_and_counters_over_a_backlog() {
     assert_eq!(raw(names::CONSUMER_MESSAGES, &key), 1000);
     assert_eq!(raw(names::CONSUMER_BYTES, &key), payload_bytes);
     assert_eq!(raw(names::CONSUMER_ERRORS, &key), 0);
-    // one message in 8 has its event time recorded
-    assert_eq!(raw(names::CONSUMER_EVENT_TIME_SECONDS, &key), 125);
+    // one message in EVENT_TIME_SAMPLE (64) has its event time recorded: ceil(1000 / 64)
+    assert_eq!(EVENT_TIME_SAMPLE, 64);
+    assert_eq!(raw(names::CONSUMER_EVENT_TIME_SECONDS, &key), 16);
     drop(consumer);
     producer.end().await.unwrap();
     std::fs::remove_file(file.path()).ok();

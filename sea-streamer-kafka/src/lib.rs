@@ -52,7 +52,7 @@
 //! - **Consumer metrics**, per subscribed topic (labels `backend`, `stream`, and `group` for
 //!   `Resumable` and `LoadBalanced` consumers; a `RealTime` consumer's group is made up per
 //!   consumer, so it is no label): messages and payload bytes delivered by `next()`/`stream()`,
-//!   the event-time latency (now minus the record timestamp) of one message in 8, errors
+//!   the event-time latency (now minus the record timestamp) of one message in 64, errors
 //!   returned by `next()` (counted for every topic of the consumer: librdkafka's consumer
 //!   errors are not tied to a topic), and reconnects. librdkafka reconnects on its own; all
 //!   a consumer sees of it is the error `next()` returns when broker connections break

@@ -22,9 +22,9 @@ use sea_streamer_kafka::{
 };
 use sea_streamer_runtime::timeout;
 use sea_streamer_types::{
-    observe::names, Buffer, Consumer, ConsumerGroup, ConsumerLag, ConsumerMode, ConsumerOptions,
-    Headers, Message, Producer, ProducerWithHeaders, StreamErr, Streamer, TraceContext,
-    TRACEPARENT,
+    observe::{names, EVENT_TIME_SAMPLE},
+    Buffer, Consumer, ConsumerGroup, ConsumerLag, ConsumerMode, ConsumerOptions, Headers, Message,
+    Producer, ProducerWithHeaders, StreamErr, Streamer, TraceContext, TRACEPARENT,
 };
 
 const BACKLOG: usize = 1000;
@@ -137,8 +137,8 @@ async fn lag_and_counters_over_a_backlog() {
     assert_eq!(metrics.counter(names::CONSUMER_ERRORS, name), 0);
     assert_eq!(
         metrics.histogram_count(names::CONSUMER_EVENT_TIME_SECONDS, name),
-        BACKLOG / 8,
-        "one message in 8 is sampled"
+        BACKLOG.div_ceil(EVENT_TIME_SAMPLE as usize),
+        "one message in EVENT_TIME_SAMPLE is sampled"
     );
     // The group consumer's series has the group label; the real-time ones (whose groups
     // are made up per consumer) have none.

@@ -10,7 +10,7 @@ use common::server::PrivateRedis;
 use common::{connect, consume, key, url};
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
 use sea_streamer_redis::RedisConnectOptions;
-use sea_streamer_types::observe::names;
+use sea_streamer_types::observe::{names, EVENT_TIME_SAMPLE};
 use sea_streamer_types::{
     ConsumerLag, Headers, Producer, ProducerWithHeaders, StreamKey, Streamer,
 };
@@ -182,10 +182,10 @@ async fn counters_equal_message_counts() {
     assert_eq!(counter(names::CONSUMER_BYTES, s), bytes as u64);
     assert_eq!(counter(names::CONSUMER_ERRORS, s), 0);
     assert_eq!(counter(names::CONSUMER_RECONNECTS, s), 0);
-    // latencies are sampled: one message in 8
+    // latencies are sampled: one message in EVENT_TIME_SAMPLE (the first one always)
     assert_eq!(
         counter(names::CONSUMER_EVENT_TIME_SECONDS, s),
-        BACKLOG as u64 / 8
+        (BACKLOG as u64).div_ceil(EVENT_TIME_SAMPLE as u64)
     );
     // and one send in 32 (the producer's LATENCY_SAMPLE)
     let sends = counter(names::PRODUCER_SEND_SECONDS, s);

@@ -5,7 +5,7 @@
 //! A producer records messages, bytes and errors (two atomic adds per message); its receipt
 //! comes from the stdout thread with a whole printed batch, so the in-flight gauge and the
 //! send-to-receipt histogram are not recorded for stdio. A consumer records what is dealt into
-//! its queue (messages, bytes, the event-time latency of one message in 8).
+//! its queue (messages, bytes, the event-time latency of one message in 64).
 
 use sea_streamer_types::{observe::names, ConsumerMetrics, StreamKey};
 use std::sync::{Mutex, OnceLock};

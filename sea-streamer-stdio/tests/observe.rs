@@ -7,8 +7,9 @@ use metrics::{
 };
 use sea_streamer_stdio::{StdioConnectOptions, StdioConsumerOptions, StdioErr, StdioStreamer};
 use sea_streamer_types::{
-    observe::names, Buffer, Consumer, ConsumerLag, Headers, Message, Producer, ProducerWithHeaders,
-    StreamErr, StreamKey, Streamer, StreamerUri,
+    observe::{names, EVENT_TIME_SAMPLE},
+    Buffer, Consumer, ConsumerLag, Headers, Message, Producer, ProducerWithHeaders, StreamErr,
+    StreamKey, Streamer, StreamerUri,
 };
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -124,8 +125,9 @@ async fn run() -> Result<(), StreamErr<StdioErr>> {
     assert_eq!(recorder.get(names::PRODUCER_ERRORS, &key), 0);
     assert_eq!(recorder.get(names::CONSUMER_MESSAGES, &key), 101);
     assert_eq!(recorder.get(names::CONSUMER_BYTES, &key), bytes);
-    // one message in 8 has its event time recorded: ceil(101 / 8)
-    assert_eq!(recorder.get(names::CONSUMER_EVENT_TIME_SECONDS, &key), 13);
+    // one message in EVENT_TIME_SAMPLE (64) has its event time recorded: ceil(101 / 64)
+    assert_eq!(EVENT_TIME_SAMPLE, 64);
+    assert_eq!(recorder.get(names::CONSUMER_EVENT_TIME_SECONDS, &key), 2);
 
     // a payload with a line break is an error, counted
     assert!(producer.send("a\nb").is_err());

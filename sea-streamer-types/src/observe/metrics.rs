@@ -126,8 +126,11 @@ impl ProducerMetrics {
 }
 
 /// How often [`ConsumerMetrics::received`] records the event-time latency: one message in
-/// this many (the first one always), so reading the clock does not cost every message.
-pub const EVENT_TIME_SAMPLE: u32 = 8;
+/// this many (the first one always), so reading the clock and the exporter's work per
+/// histogram sample (about 1,200 instructions to drain one into a Prometheus histogram) do
+/// not cost every message. At 64, a consumer of 100,000 messages a second still records
+/// about 1,500 latencies a second; a slow stream (one message a second) records one a minute.
+pub const EVENT_TIME_SAMPLE: u32 = 64;
 
 /// A consumer's metrics for one stream key.
 ///
