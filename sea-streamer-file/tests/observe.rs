@@ -131,8 +131,8 @@ async fn lag_and_counters_over_a_backlog() {
     assert_eq!(raw(names::PRODUCER_BYTES, &key), payload_bytes);
     assert_eq!(raw(names::PRODUCER_ERRORS, &key), 0);
     assert_eq!(gauge(names::PRODUCER_IN_FLIGHT, &key), 0.0);
-    // one send in 32 is timed (sends 0, 32, ..., 992)
-    assert_eq!(raw(names::PRODUCER_SEND_SECONDS, &key), 32);
+    // one send in 64 is timed (sends 0, 64, ..., 960)
+    assert_eq!(raw(names::PRODUCER_SEND_SECONDS, &key), 16);
 
     let consumer = streamer
         .create_consumer(std::slice::from_ref(&key), earliest())

@@ -13,7 +13,7 @@ use std::time::Instant;
 pub(crate) const BACKEND: &str = "file";
 
 /// How often a send is timed: one in this many (the first one always).
-pub(crate) const SEND_SAMPLE: u32 = 32;
+pub(crate) const SEND_SAMPLE: u32 = 64;
 
 /// A producer's handles for one stream key (the names of `sea_streamer_types::names`).
 #[derive(Debug)]
