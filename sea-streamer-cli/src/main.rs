@@ -62,8 +62,9 @@ pub struct Cli {
     #[arg(long, global = true)]
     trace_events: bool,
     /// Trust the CA certificates (PEM) in FILE for TLS: `rediss://` URLs, and Kafka (this
-    /// also sets security.protocol=ssl; `-X security.protocol=SASL_SSL` overrides). Needs
-    /// the cargo features `redis-tls` / `kafka-ssl` of sea-streamer-cli
+    /// also sets security.protocol=ssl; `-X security.protocol=SASL_SSL` overrides), and NATS
+    /// (this also requires TLS). Needs the cargo features `redis-tls` / `kafka-ssl` / `nats`
+    /// of sea-streamer-cli
     #[arg(long, global = true, value_name = "FILE")]
     tls_ca: Option<std::path::PathBuf>,
     #[command(subcommand)]

@@ -2,7 +2,8 @@
 //!
 //! Set once from the global option, before any command runs, and read by every place that
 //! connects: the streamer (Redis' `RedisConnectOptions::set_root_cert_file` for `rediss://`;
-//! Kafka's `KafkaConnectOptions::set_ssl_ca_location` with `security.protocol=ssl`) and the
+//! Kafka's `KafkaConnectOptions::set_ssl_ca_location` with `security.protocol=ssl`; NATS'
+//! `NatsConnectOptions::set_tls` and `set_root_certificates`, with the `nats` feature) and the
 //! raw clients of `info`, `trim` and `-e` (the same settings). TLS itself is compiled in by
 //! the features `redis-tls` and `kafka-ssl` of sea-streamer-cli; without them a `rediss://`
 //! URL fails naming the feature and a Kafka client fails with librdkafka's "OpenSSL not
@@ -36,6 +37,10 @@ pub fn apply(options: &mut SeaConnectOptions) {
     options.set_kafka_connect_options(|o| {
         o.set_security_protocol(SecurityProtocol::Ssl)
             .set_ssl_ca_location(path);
+    });
+    #[cfg(feature = "nats")]
+    options.set_nats_connect_options(|o| {
+        o.set_tls(true).set_root_certificates(Some(path.to_owned()));
     });
 }
 
