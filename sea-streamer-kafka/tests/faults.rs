@@ -331,7 +331,10 @@ async fn full_producer_queue_is_a_typed_error() {
     // the queue still full (failed once in CI).
     let deadline = Instant::now() + WAIT;
     while producer.in_flight_count() > 0 {
-        assert!(Instant::now() < deadline, "the delivered message left the queue");
+        assert!(
+            Instant::now() < deadline,
+            "the delivered message left the queue"
+        );
         sea_streamer_runtime::sleep(Duration::from_millis(5)).await;
     }
 
