@@ -12,9 +12,19 @@ use std::time::Instant;
 use async_nats::jetstream::{self, consumer::pull, stream};
 use futures::StreamExt;
 use sea_streamer_nats::{AutoStreamReset, NatsConnectOptions, NatsConsumerOptions, NatsStreamer};
-use sea_streamer_types::{Consumer, ConsumerMode, ConsumerOptions, Producer, StreamKey, Streamer};
+use sea_streamer_types::{
+    Buffer, Consumer, ConsumerMode, ConsumerOptions, Message, Producer, StreamKey, Streamer,
+};
 
 const SIZE: usize = 256;
+
+/// Marks the start of a phase: profile with
+/// `valgrind --tool=callgrind --dump-before='*throughput::phase*'` for one dump per phase
+/// (every thread's instructions, the client's connection tasks included).
+#[inline(never)]
+fn phase(name: &str) {
+    std::hint::black_box(name);
+}
 
 fn key(what: &str) -> String {
     let nanos = std::time::SystemTime::now()
@@ -37,6 +47,7 @@ async fn raw(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Erro
         })
         .await?;
     let payload = bytes::Bytes::from(vec![b'x'; SIZE]);
+    phase("raw produce");
     let start = Instant::now();
     // Acknowledgements are awaited beside the publishing (as our producer's task does):
     // the context bounds the acks in flight, so awaiting them only at the end would stall.
@@ -58,6 +69,7 @@ async fn raw(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Erro
         return Err("a raw publish was not acknowledged".into());
     }
     let produce = n as f64 / start.elapsed().as_secs_f64();
+    phase("raw consume");
     let start = Instant::now();
     let consumer = stream
         .create_consumer(pull::OrderedConfig {
@@ -67,9 +79,13 @@ async fn raw(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Erro
         .await?;
     let mut messages = consumer.messages().await?;
     for _ in 0..n {
-        messages.next().await.ok_or("ended")??;
+        // Touch the payload, as ours hands it out (ours also reads every message's stream
+        // sequence and timestamp; this loop does not call `info` for them).
+        let message = messages.next().await.ok_or("ended")??;
+        std::hint::black_box(&message.payload[..]);
     }
     let consume = n as f64 / start.elapsed().as_secs_f64();
+    phase("raw end");
     Ok((produce, consume))
 }
 
@@ -82,6 +98,7 @@ async fn ours(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Err
         .create_producer(stream.clone(), Default::default())
         .await?;
     let payload = vec![b'x'; SIZE];
+    phase("ours produce");
     let start = Instant::now();
     for _ in 0..n {
         // The receipt is not awaited: the flush below waits for every acknowledgement.
@@ -89,14 +106,17 @@ async fn ours(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Err
     }
     producer.flush().await?;
     let produce = n as f64 / start.elapsed().as_secs_f64();
+    phase("ours consume");
     let start = Instant::now();
     let mut options = NatsConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
     let consumer = streamer.create_consumer(&[stream], options).await?;
     for _ in 0..n {
-        consumer.next().await?;
+        let message = consumer.next().await?;
+        std::hint::black_box(message.message().as_bytes());
     }
     let consume = n as f64 / start.elapsed().as_secs_f64();
+    phase("ours end");
     Ok((produce, consume))
 }
 

@@ -11,7 +11,7 @@ use sea_streamer_types::{
 
 use crate::ack::Acker;
 use crate::error::backend;
-use crate::jetstream::{encode_name, sequence_and_time, shard_of_subject, shards_wildcard, Shared};
+use crate::jetstream::{encode_name, shard_of_subject, shards_wildcard, ReplyReader, Shared};
 use crate::{AutoStreamReset, NatsConsumerOptions, NatsErr, NatsResult};
 
 /// A message read from NATS: its header holds the stream key, the shard (`n` for a message
@@ -176,9 +176,10 @@ async fn subscribe(
                 .messages()
                 .await
                 .map_err(|e| err("ordered", e.to_string()))?;
+            let mut replies = ReplyReader::default();
             Ok(messages
                 .map(move |m| match m {
-                    Ok(m) => convert(&key, m, None),
+                    Ok(m) => convert(&key, m, &mut replies, None),
                     Err(e) => Err(err("ordered", e.to_string())),
                 })
                 .boxed())
@@ -222,9 +223,10 @@ async fn subscribe(
                 .messages()
                 .await
                 .map_err(|e| err(&name, e.to_string()))?;
+            let mut replies = ReplyReader::default();
             Ok(consumer
                 .map(move |m| match m {
-                    Ok(m) => convert(&key, m, acker.as_deref()),
+                    Ok(m) => convert(&key, m, &mut replies, acker.as_deref()),
                     Err(e) => Err(err(&name, e.to_string())),
                 })
                 .boxed())
@@ -251,13 +253,14 @@ fn filters(key: &StreamKey, subjects: &[String]) -> (String, Vec<String>) {
 fn convert(
     key: &StreamKey,
     m: async_nats::jetstream::Message,
+    replies: &mut ReplyReader,
     acker: Option<&Acker>,
 ) -> NatsResult<NatsMessage> {
     let quick = m
         .message
         .reply
         .as_ref()
-        .and_then(|reply| sequence_and_time(reply.as_str()));
+        .and_then(|reply| replies.read(reply.as_str()));
     let (seq, timestamp): (SeqNo, Timestamp) = match quick {
         Some((seq, time)) => (seq as SeqNo, time),
         None => {
@@ -277,7 +280,10 @@ fn convert(
     if let (Some(acker), Some(reply)) = (acker, m.message.reply.clone()) {
         acker.delivered(key.clone(), seq, reply);
     }
-    let bytes = m.message.payload.to_vec();
+    // A payload that is the whole of a buffer nobody else holds becomes the Vec without a
+    // copy; one sliced out of the connection's read buffer is copied (SharedMessage holds
+    // an `Arc<Vec<u8>>`).
+    let bytes = Vec::from(m.message.payload);
     let len = bytes.len();
     Ok(SharedMessage::new(header, bytes, 0, len))
 }

@@ -53,44 +53,132 @@ pub(crate) fn shard_of_subject(key: &StreamKey, subject: &str) -> u64 {
     })
 }
 
-/// The stream sequence and the server's timestamp of a JetStream message, from its reply
-/// subject (ADR-15: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<nanos>.<pending>`,
-/// or with `<domain>.<account hash>.` before the stream and more tokens after), read with one
-/// pass over the bytes: async-nats' `Message::info` splits and parses every token, and was a
-/// third of a consumed message's instructions. `None` for any other shape (the caller falls
-/// back to `info`).
-pub(crate) fn sequence_and_time(reply: &str) -> Option<(u64, time::OffsetDateTime)> {
-    let rest = reply.strip_prefix("$JS.ACK.")?;
-    // The start of each token, and one past the end of the last one looked at.
-    let mut starts = [0usize; 11];
-    let mut n = 1;
-    for (i, byte) in rest.bytes().enumerate() {
-        if byte == b'.' {
-            if n == starts.len() {
-                break;
-            }
-            starts[n] = i + 1;
-            n += 1;
+/// Reads the stream sequence and the server's timestamp of JetStream messages from their
+/// reply subjects (ADR-15: `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<nanos>.
+/// <pending>`, or with `<domain>.<account hash>.` before the stream and more tokens after)
+/// without splitting them into strings: async-nats' `Message::info` splits and parses every
+/// token, and was a third of a consumed message's instructions. One consumer's replies share
+/// the prefix up to `<delivered>`: the reader keeps the last one, so a reply starting with it
+/// is read from the numbers on; another is checked and measured in full first.
+#[derive(Debug, Default)]
+pub(crate) struct ReplyReader {
+    /// `$JS.ACK.` to the `.` before `<delivered>`, included; empty before the first reply.
+    prefix: Vec<u8>,
+}
+
+impl ReplyReader {
+    /// The stream sequence and timestamp in `reply`; `None` for a reply of another shape
+    /// (the caller falls back to `info`).
+    pub fn read(&mut self, reply: &str) -> Option<(u64, time::OffsetDateTime)> {
+        let bytes = reply.as_bytes();
+        if self.prefix.is_empty() || !bytes.starts_with(&self.prefix) {
+            let len = numbers_start(bytes)?;
+            self.prefix.clear();
+            self.prefix.extend_from_slice(&bytes[..len]);
         }
+        numbers(&bytes[self.prefix.len()..])
     }
-    let token = |i: usize| -> Option<&str> {
-        let end = if i + 1 < n {
-            starts[i + 1] - 1
-        } else {
-            rest.len()
-        };
-        rest.get(starts[i]..end)
-    };
-    let (sseq, nanos) = match n {
-        7 => (token(3)?, token(5)?),
-        9.. => (token(5)?, token(7)?),
+}
+
+/// The stream sequence and the server's timestamp in one reply subject (see [`ReplyReader`]).
+#[cfg(test)]
+pub(crate) fn sequence_and_time(reply: &str) -> Option<(u64, time::OffsetDateTime)> {
+    ReplyReader::default().read(reply)
+}
+
+/// Where `<delivered>` starts in a reply subject of 7 tokens after `$JS.ACK.` (the third) or
+/// of 9 or more (the fifth); `None` for any other shape.
+fn numbers_start(reply: &[u8]) -> Option<usize> {
+    let rest = reply.strip_prefix(b"$JS.ACK.")?;
+    let dots = rest.iter().filter(|&&b| b == b'.').count();
+    let before = match dots {
+        6 => 2,
+        8.. => 4,
         _ => return None,
     };
-    let nanos: i128 = nanos.parse().ok()?;
+    let (i, _) = rest
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'.')
+        .nth(before - 1)?;
+    Some(reply.len() - rest.len() + i + 1)
+}
+
+/// `<delivered>.<sseq>.<cseq>.<nanos>.<pending>`, maybe followed by more tokens: the stream
+/// sequence and the timestamp, read in one pass (each number as its digits go by).
+fn numbers(rest: &[u8]) -> Option<(u64, time::OffsetDateTime)> {
+    let mut at = 0;
+    skip_token(rest, &mut at)?;
+    let sseq = decimal(rest, &mut at)?;
+    skip_token(rest, &mut at)?;
+    let nanos = decimal(rest, &mut at)?;
+    // `<pending>` must follow.
+    if at >= rest.len() {
+        return None;
+    }
     Some((
-        sseq.parse().ok()?,
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?,
+        sseq,
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok()?,
     ))
+}
+
+/// Moves `at` past the token starting there and the `.` after it.
+fn skip_token(bytes: &[u8], at: &mut usize) -> Option<()> {
+    let len = bytes.get(*at..)?.iter().position(|&b| b == b'.')?;
+    *at += len + 1;
+    Some(())
+}
+
+/// The value of the token of ASCII digits starting at `at`, which must end with a `.`;
+/// moves `at` past that `.`. `None` if the token is empty, holds anything else or has more
+/// than 19 digits (so it always fits in a `u64`; the caller falls back to `info`). Up to 16
+/// digits are read eight at a time (a timestamp has 19).
+fn decimal(bytes: &[u8], at: &mut usize) -> Option<u64> {
+    let token = bytes.get(*at..)?;
+    let mut value: u64 = 0;
+    let mut i = 0;
+    while i < 16 {
+        let Some(chunk) = token.get(i..i + 8) else {
+            break;
+        };
+        let Some(eight) = eight_digits(chunk) else {
+            break;
+        };
+        value = value * 100_000_000 + eight;
+        i += 8;
+    }
+    for (j, &byte) in token.iter().enumerate().skip(i).take(20 - i) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            if byte != b'.' || j == 0 {
+                return None;
+            }
+            *at += j + 1;
+            return Some(value);
+        }
+        value = value * 10 + u64::from(digit);
+    }
+    None
+}
+
+/// The value of eight ASCII digits (the first the most significant), `None` if any byte is
+/// not a digit: the bytes as one little-endian word, combined in pairs, then fours, then
+/// the whole.
+fn eight_digits(chunk: &[u8]) -> Option<u64> {
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    let word = u64::from_le_bytes(chunk.try_into().ok()?);
+    // Every byte 0x30..=0x39: the high nibble is 3, and stays 3 after adding 6.
+    if word & HIGH != ZEROS || word.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
+        return None;
+    }
+    let digits = word - ZEROS;
+    // Bytes 0, 2, 4, 6: two-digit values.
+    let pairs = digits.wrapping_mul(10).wrapping_add(digits >> 8);
+    const MASK: u64 = 0x0000_00FF_0000_00FF;
+    let high = (pairs & MASK).wrapping_mul(100 + (1_000_000 << 32));
+    let low = ((pairs >> 16) & MASK).wrapping_mul(1 + (10_000 << 32));
+    Some(high.wrapping_add(low) >> 32)
 }
 
 /// What the streamer shares with its producers and consumers.
@@ -241,6 +329,70 @@ mod tests {
         assert_eq!(sequence_and_time("$JS.ACK.S.C.1.x.7.1.0"), None);
         assert_eq!(sequence_and_time("_INBOX.abc"), None);
         assert_eq!(sequence_and_time("$JS.ACK.S.C.1.42"), None);
+        assert_eq!(sequence_and_time("$JS.ACK.S.C.1..7.1.0"), None);
+        assert_eq!(
+            sequence_and_time("$JS.ACK.S.C.1.42.7.1.0x"),
+            Some((42, t(1)))
+        );
+        assert_eq!(sequence_and_time("$JS.ACK.S.C.1.42.7.1."), None);
+        // More than 19 digits: left to `info`.
+        assert_eq!(
+            sequence_and_time("$JS.ACK.S.C.1.42.7.17000000001234567890.0"),
+            None
+        );
+        assert_eq!(sequence_and_time("$JS.ACK.S.C.1.42.7.-1.0"), None);
+        assert_eq!(
+            sequence_and_time("$JS.ACK._.ACC.S.C.2.43.8.1700000000000000001.5.r.s"),
+            Some((43, t(1_700_000_000_000_000_001)))
+        );
+        // A reader keeps the prefix of the last reply and measures again when it changes.
+        let mut reader = super::ReplyReader::default();
+        assert_eq!(reader.read("$JS.ACK.S.C.1.x.7.1.0"), None);
+        assert_eq!(reader.read("$JS.ACK.S.C.1.42.7.5.0"), Some((42, t(5))));
+        assert_eq!(reader.read("$JS.ACK.S.C.2.43.8.6.0"), Some((43, t(6))));
+        assert_eq!(reader.read("$JS.ACK.S.C.3.x.9.7.0"), None);
+        assert_eq!(reader.read("$JS.ACK.S.D.1.44.1.8.0"), Some((44, t(8))));
+        assert_eq!(
+            reader.read("$JS.ACK._.A.S.D.1.45.2.9.0.r"),
+            Some((45, t(9)))
+        );
+        assert_eq!(reader.read("$JS.ACK.S.C.1.42"), None);
+        assert_eq!(reader.read("$JS.ACK.S.D.1.46.3.10.0"), Some((46, t(10))));
+    }
+
+    #[test]
+    fn decimals() {
+        let read = |text: &str| super::decimal(text.as_bytes(), &mut 0);
+        let mut n: u64 = 1;
+        for _ in 0..200 {
+            assert_eq!(read(&format!("{n}.")), Some(n), "{n}");
+            assert_eq!(read(&format!("{:019}.", n)), Some(n), "{n}");
+            n = n
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407)
+                % 10_000_000_000_000_000_000;
+        }
+        assert_eq!(
+            read("9999999999999999999."),
+            Some(9_999_999_999_999_999_999)
+        );
+        for bad in [
+            "1234567:.",
+            "12345678:.",
+            "1234567/1.",
+            "123456789012345:.",
+            "",
+            ".",
+            "1",
+        ] {
+            assert_eq!(read(bad), None, "{bad}");
+        }
+        let mut at = 0;
+        assert_eq!(
+            super::decimal(b"12345678901.7", &mut at),
+            Some(12_345_678_901)
+        );
+        assert_eq!(at, 12);
     }
 
     #[test]
