@@ -19,6 +19,10 @@ use std::pin::{pin, Pin};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+/// At most this many messages are taken from the consumer for one wake of the run loop
+/// (those it already holds; see the fetch arm of the run loop's `select!`).
+const BATCH: usize = 64;
+
 /// The heap place of one message's future, reused by the next message once it finished
 /// (a box per message was its allocation and a copy of the whole future into it).
 type Slot<F> = Pin<Box<Option<F>>>;
@@ -398,8 +402,45 @@ where
             }};
         }
 
+        // A fetch resolved: track and start (or queue) the message, or note the end of the
+        // input, or stop on an error.
+        macro_rules! on_fetched {
+            ($fetched:expr) => {{
+                match $fetched {
+                    Some(Ok(message)) => {
+                        progress.add(Count::Fetched, 1);
+                        taken += 1;
+                        match consumer.track(message.header()) {
+                            Ok(()) => {
+                                in_flight += 1;
+                                // straight to work when its lane and a place are free
+                                if lanes.start_now(&message, options.concurrency()) {
+                                    start!(message, false);
+                                } else {
+                                    lanes.push(message);
+                                }
+                            }
+                            Err(e) => {
+                                progress.add(Count::Abandoned, 1);
+                                begin_stop!(Some(ProcessorErr::Consumer(e)));
+                            }
+                        }
+                    }
+                    Some(Err(e)) if end.is_end(&e) => {
+                        log::info!("end of input: finishing {in_flight} message(s) in flight");
+                        drained = true;
+                    }
+                    Some(Err(e)) => begin_stop!(Some(ProcessorErr::Consumer(e))),
+                    None => {
+                        log::info!("end of input: finishing {in_flight} message(s) in flight");
+                        drained = true;
+                    }
+                }
+            }};
+        }
+
         loop {
-            while running.len() < options.concurrency() {
+            while lanes.waiting() > 0 && running.len() < options.concurrency() {
                 let Some(message) = lanes.start() else { break };
                 start!(message, true);
             }
@@ -434,36 +475,33 @@ where
                     log::info!("shutdown requested: finishing {in_flight} message(s) in flight");
                     begin_stop!(None);
                 }
-                fetched = fetching => match fetched {
-                    Some(Ok(message)) => {
-                        progress.add(Count::Fetched, 1);
-                        taken += 1;
-                        match consumer.track(message.header()) {
-                            Ok(()) => {
-                                in_flight += 1;
-                                // straight to work when its lane and a place are free
-                                if lanes.start_now(&message, options.concurrency()) {
-                                    start!(message, false);
-                                } else {
-                                    lanes.push(message);
-                                }
-                            }
-                            Err(e) => {
-                                progress.add(Count::Abandoned, 1);
-                                begin_stop!(Some(ProcessorErr::Consumer(e)));
-                            }
+                fetched = fetching => {
+                    on_fetched!(fetched);
+                    // Messages the consumer already holds (a buffered consumer's next ones)
+                    // are taken without a round through this `select!`, up to a bound: one
+                    // poll of a fetch each, with this task's waker. A fetch that waits stays
+                    // in `fetching` (the same future, never dropped) for the `select!`.
+                    let mut batch = 1;
+                    while batch < BATCH
+                        && !stopping
+                        && !drained
+                        && !limit_reached(taken)
+                        && in_flight < options.max_in_flight()
+                        && lanes.waiting() == 0
+                    {
+                        if futures::poll!(shutdown.as_mut()).is_ready() {
+                            log::info!("shutdown requested: finishing {in_flight} message(s) in flight");
+                            begin_stop!(None);
+                            break;
                         }
+                        fetching.set(fetch(consumer, ended).fuse());
+                        match futures::poll!(fetching.as_mut()) {
+                            Poll::Ready(fetched) => on_fetched!(fetched),
+                            Poll::Pending => break,
+                        }
+                        batch += 1;
                     }
-                    Some(Err(e)) if end.is_end(&e) => {
-                        log::info!("end of input: finishing {in_flight} message(s) in flight");
-                        drained = true;
-                    }
-                    Some(Err(e)) => begin_stop!(Some(ProcessorErr::Consumer(e))),
-                    None => {
-                        log::info!("end of input: finishing {in_flight} message(s) in flight");
-                        drained = true;
-                    }
-                },
+                }
                 complete => break,
             }
         }
