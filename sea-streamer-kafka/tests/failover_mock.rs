@@ -21,21 +21,22 @@
 #![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
 
 mod common;
+#[path = "support/records.rs"]
+mod records;
 
 use common::WAIT;
 use rdkafka::consumer::{BaseConsumer, Consumer as _};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::mocking::{MockCluster, MockCoordinator};
 use rdkafka::producer::DefaultProducerContext;
 use rdkafka::ClientConfig;
+use records::*;
 use sea_streamer_kafka::{
     AutoOffsetReset, KafkaConsumer, KafkaConsumerOptions, KafkaProducer, KafkaProducerOptions,
     KafkaStreamer, SendFuture,
 };
 use sea_streamer_runtime::timeout;
 use sea_streamer_types::{
-    Buffer, Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, MessageHeader, SeqNo,
-    ShardId, StreamErr, StreamKey, Streamer, StreamerUri, Timestamp,
+    ConsumerGroup, ConsumerMode, ConsumerOptions, SeqNo, ShardId, StreamKey, Streamer, StreamerUri,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -132,56 +133,6 @@ async fn member(streamer: &KafkaStreamer, topic: &StreamKey, group: &str) -> Kaf
         .create_consumer(std::slice::from_ref(topic), member_options(group))
         .await
         .expect("create_consumer")
-}
-
-/// Sends `text` to `partition`; returns its receipt future.
-fn send_to(producer: &KafkaProducer, topic: &StreamKey, partition: u64, text: &str) -> SendFuture {
-    let header = MessageHeader::new(
-        topic.clone(),
-        ShardId::new(partition),
-        0,
-        Timestamp::now_utc(),
-    );
-    producer.send_message(header, text).expect("enqueue")
-}
-
-/// Whether a consumer error is librdkafka reporting a lost broker connection, which it
-/// recovers from on its own.
-fn transient(error: &StreamErr<KafkaError>) -> bool {
-    matches!(
-        error,
-        StreamErr::Backend(KafkaError::MessageConsumption(
-            RDKafkaErrorCode::AllBrokersDown | RDKafkaErrorCode::BrokerTransportFailure
-        ))
-    )
-}
-
-/// One record if `consumer` has one within a short while: (partition, offset, payload).
-/// Transient errors are logged and count as no record.
-async fn poll_record(consumer: &KafkaConsumer) -> Option<(u64, SeqNo, String)> {
-    match timeout(Duration::from_millis(200), consumer.next()).await {
-        Err(_) => None,
-        Ok(Err(error)) if transient(&error) => {
-            log::warn!("consumer: {error}");
-            None
-        }
-        Ok(result) => {
-            let message = result.expect("next() failed");
-            let text = message.message().as_str().expect("utf-8").to_owned();
-            Some((message.shard_id().id(), message.sequence(), text))
-        }
-    }
-}
-
-/// One record from `consumer` within [`WAIT`].
-async fn next_record(consumer: &KafkaConsumer) -> (u64, SeqNo, String) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(record) = poll_record(consumer).await {
-            return record;
-        }
-        assert!(Instant::now() < deadline, "no record within {WAIT:?}");
-    }
 }
 
 /// A raw client of the cluster, for metadata and watermarks.
@@ -456,31 +407,6 @@ fn parse(text: &str) -> (u64, usize) {
     partition.zip(i).expect("payload format")
 }
 
-/// Produces `count` records per partition named `{batch}-{partition}-{i}`, all acknowledged.
-async fn produce_batch(
-    producer: &KafkaProducer,
-    topic: &StreamKey,
-    batch: &str,
-    count: usize,
-) -> BTreeSet<String> {
-    let mut pending = Vec::new();
-    for i in 0..count {
-        for partition in 0..PARTITIONS {
-            let text = format!("{batch}-{partition}-{i}");
-            pending.push((send_to(producer, topic, partition, &text), text));
-        }
-    }
-    let mut texts = BTreeSet::new();
-    for (receipt, text) in pending {
-        timeout(WAIT, receipt)
-            .await
-            .expect("a receipt")
-            .unwrap_or_else(|e| panic!("{text}: {e}"));
-        texts.insert(text);
-    }
-    texts
-}
-
 /// Records read by one consumer, checking that each partition's records come in order.
 #[derive(Default)]
 struct Reading {
@@ -523,7 +449,7 @@ async fn leader_down_mid_consume_the_consumer_continues() {
         .coordinator(MockCoordinator::Group(group.to_owned()), 3)
         .expect("coordinator");
     let producer = producer(&streamer, &topic, false).await;
-    let one = produce_batch(&producer, &topic, "one", 30).await;
+    let one = produce_batch(&producer, &topic, PARTITIONS, "one", 30).await;
 
     let consumer = member(&streamer, &topic, group).await;
     let mut reading = Reading::default();
@@ -534,7 +460,7 @@ async fn leader_down_mid_consume_the_consumer_continues() {
     cluster
         .partition_leader(topic.name(), 0, Some(2))
         .expect("partition_leader");
-    let two = produce_batch(&producer, &topic, "two", 30).await;
+    let two = produce_batch(&producer, &topic, PARTITIONS, "two", 30).await;
 
     let everything: BTreeSet<String> = one.union(&two).cloned().collect();
     while reading.texts.len() < everything.len() {
@@ -620,12 +546,6 @@ async fn broker_down_and_up_serves_what_was_stored_before() {
     assert_eq!(resumed, committed, "the group resumes after its commit");
 }
 
-/// The partitions currently assigned to a consumer.
-fn assigned(consumer: &mut KafkaConsumer) -> BTreeSet<i32> {
-    let list = consumer.inner().assignment().expect("assignment");
-    list.elements().iter().map(|e| e.partition()).collect()
-}
-
 #[cfg_attr(feature = "runtime-tokio", tokio::test(flavor = "multi_thread"))]
 #[cfg_attr(feature = "runtime-async-std", async_std::test)]
 async fn group_rebalances_when_a_member_leaves_during_failover() {
@@ -654,7 +574,7 @@ async fn group_rebalances_when_a_member_leaves_during_failover() {
             "group never split: {pa:?} / {pb:?}"
         );
     }
-    let one = produce_batch(&producer, &topic, "one", 10).await;
+    let one = produce_batch(&producer, &topic, PARTITIONS, "one", 10).await;
     let (mut read_a, mut read_b) = (Reading::default(), Reading::default());
     let deadline = Instant::now() + WAIT;
     while read_a.texts.len() + read_b.texts.len() < one.len() {
@@ -681,7 +601,7 @@ async fn group_rebalances_when_a_member_leaves_during_failover() {
         .coordinator(MockCoordinator::Group(group.to_owned()), 2)
         .expect("coordinator");
     drop(b);
-    let two = produce_batch(&producer, &topic, "two", 10).await;
+    let two = produce_batch(&producer, &topic, PARTITIONS, "two", 10).await;
 
     // a takes every partition over and reads all of batch two.
     let mut read = BTreeSet::new();

@@ -18,21 +18,22 @@
 #![cfg(any(feature = "runtime-tokio", feature = "runtime-async-std"))]
 
 mod common;
+#[path = "support/records.rs"]
+mod records;
 
 use common::*;
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
-use rdkafka::consumer::Consumer as _;
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::ClientConfig;
+use records::*;
 use sea_streamer_kafka::{
     AutoOffsetReset, KafkaConsumer, KafkaConsumerOptions, KafkaProducer, KafkaProducerOptions,
     KafkaStreamer,
 };
 use sea_streamer_runtime::timeout;
 use sea_streamer_types::{
-    Buffer, Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, MessageHeader, SeqNo,
-    ShardId, StreamErr, StreamKey, Streamer, StreamerUri, Timestamp,
+    Consumer, ConsumerGroup, ConsumerMode, ConsumerOptions, Message, SeqNo, ShardId, StreamKey,
+    Streamer, StreamerUri,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
@@ -114,62 +115,6 @@ async fn reader(streamer: &KafkaStreamer, topic: &StreamKey) -> KafkaConsumer {
         )
         .await
         .expect("create_consumer")
-}
-
-/// Sends `text` to `partition` and returns its receipt future.
-fn send_to(
-    producer: &KafkaProducer,
-    topic: &StreamKey,
-    partition: u64,
-    text: &str,
-) -> sea_streamer_kafka::SendFuture {
-    let header = MessageHeader::new(
-        topic.clone(),
-        ShardId::new(partition),
-        0,
-        Timestamp::now_utc(),
-    );
-    producer.send_message(header, text).expect("enqueue")
-}
-
-/// Whether a consumer error is librdkafka reporting that it lost its brokers, which it
-/// recovers from on its own (it finds a live broker and goes on).
-fn transient(error: &StreamErr<KafkaError>) -> bool {
-    matches!(
-        error,
-        StreamErr::Backend(KafkaError::MessageConsumption(
-            RDKafkaErrorCode::AllBrokersDown | RDKafkaErrorCode::BrokerTransportFailure
-        ))
-    )
-}
-
-/// One record from `consumer` within [`WAIT`]: (partition, offset, payload). Transient
-/// errors (a killed broker) are logged and skipped.
-async fn next_record(consumer: &KafkaConsumer) -> (u64, SeqNo, String) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        if let Some(record) = poll_record(consumer).await {
-            return record;
-        }
-        assert!(Instant::now() < deadline, "no record within {WAIT:?}");
-    }
-}
-
-/// One record if `consumer` has one within a short while. Transient errors (a killed
-/// broker) are logged and count as no record.
-async fn poll_record(consumer: &KafkaConsumer) -> Option<(u64, SeqNo, String)> {
-    match timeout(Duration::from_millis(200), consumer.next()).await {
-        Err(_) => None,
-        Ok(Err(error)) if transient(&error) => {
-            log::warn!("consumer: {error}");
-            None
-        }
-        Ok(result) => {
-            let message = result.expect("next() failed");
-            let text = message.message().as_str().expect("utf-8").to_owned();
-            Some((message.shard_id().id(), message.sequence(), text))
-        }
-    }
 }
 
 /// Reads `topic` from its start through `uri` until every place of `expected` was seen, and
@@ -382,37 +327,6 @@ fn broker_killed_mid_produce_loses_nothing_acknowledged() {
     });
 }
 
-/// The partitions currently assigned to a consumer.
-fn assigned(consumer: &mut KafkaConsumer) -> BTreeSet<i32> {
-    let list = consumer.inner().assignment().expect("assignment");
-    list.elements().iter().map(|e| e.partition()).collect()
-}
-
-/// Produces `count` records per partition named `{batch}-{partition}-{i}`, all acknowledged.
-async fn produce_batch(
-    producer: &KafkaProducer,
-    topic: &StreamKey,
-    batch: &str,
-    count: usize,
-) -> BTreeSet<String> {
-    let mut pending = Vec::new();
-    for partition in 0..PARTITIONS {
-        for i in 0..count {
-            let text = format!("{batch}-{partition}-{i}");
-            pending.push((send_to(producer, topic, partition, &text), text));
-        }
-    }
-    let mut texts = BTreeSet::new();
-    for (receipt, text) in pending {
-        timeout(WAIT, receipt)
-            .await
-            .expect("a receipt")
-            .unwrap_or_else(|e| panic!("{text}: {e}"));
-        texts.insert(text);
-    }
-    texts
-}
-
 /// Polls `members` until together they have read every record of `batch`; returns what
 /// each read.
 async fn read_batch(
@@ -460,7 +374,7 @@ fn broker_killed_mid_consume_group_rebalances_and_continues() {
         let survivor = nodes - 1;
         let survivor_uri = node_uri(&cluster, survivor);
         let producer = producer(&connect_to(&survivor_uri).await, &topic).await;
-        let batch1 = produce_batch(&producer, &topic, "one", 10).await;
+        let batch1 = produce_batch(&producer, &topic, PARTITIONS, "one", 10).await;
 
         let mut options = consumer_options(ConsumerMode::LoadBalanced);
         options.set_group_id(ConsumerGroup::new(random_group()));
@@ -479,7 +393,7 @@ fn broker_killed_mid_consume_group_rebalances_and_continues() {
             .filter(|&i| i != survivor)
             .map(|i| KilledBroker::kill(node_port(&cluster, i)))
             .collect();
-        let batch2 = produce_batch(&producer, &topic, "two", 10).await;
+        let batch2 = produce_batch(&producer, &topic, PARTITIONS, "two", 10).await;
 
         // a goes on through the survivor (finding its group's coordinator there): the rest of
         // batch 1 and all of batch 2.
@@ -510,7 +424,7 @@ fn broker_killed_mid_consume_group_rebalances_and_continues() {
                 "the group never rebalanced: a {pa:?}, b {pb:?}"
             );
         }
-        let batch3 = produce_batch(&producer, &topic, "three", 10).await;
+        let batch3 = produce_batch(&producer, &topic, PARTITIONS, "three", 10).await;
         read_batch(
             &mut [&mut a, &mut b],
             &batch3,
@@ -544,7 +458,7 @@ fn group_members_on_different_brokers_share_partitions() {
             members.push(member);
         }
         let producer = producer(&connect_to(&cluster).await, &topic).await;
-        let batch = produce_batch(&producer, &topic, "split", 10).await;
+        let batch = produce_batch(&producer, &topic, PARTITIONS, "split", 10).await;
         let (first, second) = members.split_at_mut(1);
         let read = read_batch(&mut [&mut first[0], &mut second[0]], &batch, "two members").await;
         assert!(
