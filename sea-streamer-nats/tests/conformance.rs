@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::server::PrivateNats;
 
-use sea_streamer_conformance::{scenarios, Backend, Capabilities, RewindRule, SeekRule};
+use sea_streamer_conformance::{scenarios, Backend, Capabilities};
 use sea_streamer_nats::{
     AutoStreamReset, NatsConnectOptions, NatsConsumer, NatsConsumerOptions, NatsStreamer,
 };
@@ -110,16 +110,7 @@ impl Backend for Nats {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            rewind: RewindRule::Inclusive,
-            seek: SeekRule::AtOrAfter,
-            // The publish acknowledgement carries the stream sequence but no timestamp:
-            // the receipt's time is when the acknowledgement arrived.
-            receipt_matches_message: false,
-            assign: Err("a NATS subject is a single shard: nothing to assign"),
-            acknowledge: Ok(()),
-            ..Capabilities::default()
-        }
+        common::capabilities::nats_capabilities()
     }
 }
 

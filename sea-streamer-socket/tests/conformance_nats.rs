@@ -9,10 +9,12 @@
 #[path = "../../sea-streamer-nats/tests/common/server.rs"]
 mod server;
 
+#[path = "../../sea-streamer-nats/tests/common/capabilities.rs"]
+mod capabilities;
+
 use std::{sync::Mutex, time::Duration};
 
 use sea_streamer_conformance::{scenarios, Backend as Conformance, Capabilities};
-use sea_streamer_conformance::{RewindRule, SeekRule};
 use sea_streamer_socket::{
     Backend, SeaConnectOptions, SeaConsumer, SeaConsumerOptions, SeaStreamReset, SeaStreamer,
     SeaStreamerBackend,
@@ -133,16 +135,7 @@ impl Conformance for SeaNats {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities {
-            rewind: RewindRule::Inclusive,
-            seek: SeekRule::AtOrAfter,
-            // The publish acknowledgement carries the stream sequence but no timestamp: the
-            // receipt's time is when the acknowledgement arrived.
-            receipt_matches_message: false,
-            assign: Err("a NATS subject is a single shard: nothing to assign"),
-            acknowledge: Ok(()),
-            ..Capabilities::default()
-        }
+        capabilities::nats_capabilities()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Shared test helpers: the test server's URL and a connected streamer.
 #![allow(dead_code)]
 
+pub mod capabilities;
 pub mod server;
 
 use sea_streamer_nats::{NatsConnectOptions, NatsStreamer};
