@@ -14,6 +14,9 @@
 //! - Addition: `SharedMessage::from_shared` (many messages over one shared buffer) and its
 //!   checked sibling [`SharedMessage::try_from_shared`], which returns a [`PayloadRangeErr`]
 //!   where `from_shared` panics (a range outside the buffer, an offset or length over `u32`).
+//! - Addition: [`SharedMessage::from_bytes`], a message whose payload is a `bytes::Bytes`
+//!   (bytes 1.x) kept as it is, without a copy (e.g. what a network client hands out).
+//!   Messages from `new` and `from_shared` are unchanged (the buffer is private).
 //! - Addition: [`Acknowledge`] (one way to acknowledge on every backend: `track`, `ack`,
 //!   `commit_acked`) and [`AckTracker`] (the per-shard contiguous processed prefix that
 //!   position-based backends commit). Nothing existing changed.

@@ -4,6 +4,7 @@
 //! types in [`Payload`](crate::Payload) / [`Buffer`](crate::Buffer).
 
 use crate::{Buffer, Headers, MessageHeader, Payload, SeqNo, ShardId, StreamKey, Timestamp};
+use bytes::Bytes;
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -172,8 +173,12 @@ impl Message for OwnedMessage {
 
 /// A message whose payload is a slice of a reference-counted buffer; cloning is cheap.
 ///
+/// The buffer is an `Arc<Vec<u8>>` ([`SharedMessage::new`], [`SharedMessage::from_shared`])
+/// or a [`bytes::Bytes`] kept as it is ([`SharedMessage::from_bytes`]).
+///
 /// Equality and hashing consider the header, the whole buffer, the offset and the
-/// length, not only the visible bytes.
+/// length, not only the visible bytes (a `Bytes` is a whole buffer at offset 0), and the
+/// [`Headers`].
 ///
 /// ```
 /// use sea_streamer_types::{
@@ -189,13 +194,71 @@ impl Message for OwnedMessage {
 /// let msg = SharedMessage::new(header, b"xxhelloyy".to_vec(), 2, 5);
 /// assert_eq!(msg.message().as_str().unwrap(), "hello");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct SharedMessage {
     header: MessageHeader,
-    bytes: Arc<Vec<u8>>,
-    offset: u32,
-    length: u32,
+    buffer: SharedBuffer,
     headers: Option<Arc<Headers>>,
+}
+
+/// Where a [`SharedMessage`]'s payload lives.
+#[derive(Clone)]
+enum SharedBuffer {
+    /// `bytes[offset..offset + length]`: what [`SharedMessage::new`] and
+    /// [`SharedMessage::from_shared`] make.
+    Vec {
+        bytes: Arc<Vec<u8>>,
+        offset: u32,
+        length: u32,
+    },
+    /// The whole of a [`Bytes`] ([`SharedMessage::from_bytes`]): the buffer is the `Bytes`,
+    /// at offset 0.
+    Bytes(Bytes),
+}
+
+impl SharedBuffer {
+    /// `(whole buffer, offset, length)`, what equality and hashing consider.
+    fn parts(&self) -> (&[u8], usize, usize) {
+        match self {
+            Self::Vec {
+                bytes,
+                offset,
+                length,
+            } => (bytes.as_slice(), *offset as usize, *length as usize),
+            Self::Bytes(bytes) => (bytes, 0, bytes.len()),
+        }
+    }
+}
+
+impl PartialEq for SharedMessage {
+    fn eq(&self, other: &Self) -> bool {
+        self.header == other.header
+            && self.buffer.parts() == other.buffer.parts()
+            && self.headers == other.headers
+    }
+}
+
+impl Eq for SharedMessage {}
+
+impl std::hash::Hash for SharedMessage {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.header.hash(state);
+        self.buffer.parts().hash(state);
+        self.headers.hash(state);
+    }
+}
+
+impl std::fmt::Debug for SharedMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (bytes, offset, length) = self.buffer.parts();
+        f.debug_struct("SharedMessage")
+            .field("header", &self.header)
+            .field("bytes", &bytes)
+            .field("offset", &offset)
+            .field("length", &length)
+            .field("headers", &self.headers)
+            .finish()
+    }
 }
 
 impl SharedMessage {
@@ -279,11 +342,40 @@ impl SharedMessage {
         let length32 = u32::try_from(length).map_err(|_| too_large)?;
         Ok(Self {
             header,
-            bytes,
-            offset: offset32,
-            length: length32,
+            buffer: SharedBuffer::Vec {
+                bytes,
+                offset: offset32,
+                length: length32,
+            },
             headers: None,
         })
+    }
+
+    /// Creates a message whose payload is the whole of `bytes`, without copying it: a
+    /// [`Bytes`] is already a cheap, reference-counted view of its buffer, such as the payload
+    /// a network client hands out (slice it first for a part of it).
+    ///
+    /// As a buffer, `bytes` is the whole buffer at offset 0: the message equals (and hashes
+    /// as) one made by [`SharedMessage::new`] over a copy of the same bytes.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use sea_streamer_types::{
+    ///     Buffer, Message, MessageHeader, SharedMessage, ShardId, StreamKey, Timestamp,
+    /// };
+    ///
+    /// let header = MessageHeader::new(StreamKey::new("a").unwrap(), ShardId::new(0), 1, Timestamp::now_utc());
+    /// let frame = Bytes::from_static(b"[a] hello\n");
+    /// let msg = SharedMessage::from_bytes(header.clone(), frame.slice(4..9));
+    /// assert_eq!(msg.message().as_str().unwrap(), "hello");
+    /// assert_eq!(msg, SharedMessage::new(header, b"hello".to_vec(), 0, 5));
+    /// ```
+    pub fn from_bytes(header: MessageHeader, bytes: Bytes) -> Self {
+        Self {
+            header,
+            buffer: SharedBuffer::Bytes(bytes),
+            headers: None,
+        }
     }
 
     /// Attaches [`Headers`] (an addition to the 0.5 API). Empty headers are dropped, so a
@@ -321,24 +413,29 @@ impl SharedMessage {
     /// Converts into an [`OwnedMessage`] (which has no [`Headers`]: they are dropped).
     ///
     /// The buffer is moved without copying when this message is its only owner and the
-    /// payload covers the whole buffer; otherwise the visible bytes are copied.
+    /// payload covers the whole buffer; otherwise the visible bytes are copied. (For a
+    /// message made by [`SharedMessage::from_bytes`], the `Bytes` becomes the `Vec` as
+    /// `Vec::from(Bytes)` does: without a copy when it is the only view of its allocation.)
     pub fn to_owned_message(self) -> OwnedMessage {
-        let range = self.range();
-        let whole = range.start == 0 && range.end == self.bytes.len();
-        let payload = if whole {
-            match Arc::try_unwrap(self.bytes) {
-                Ok(bytes) => bytes,
-                Err(shared) => shared[range].to_vec(),
+        let payload = match self.buffer {
+            SharedBuffer::Vec {
+                bytes,
+                offset,
+                length,
+            } => {
+                let range = offset as usize..offset as usize + length as usize;
+                if range.start == 0 && range.end == bytes.len() {
+                    match Arc::try_unwrap(bytes) {
+                        Ok(bytes) => bytes,
+                        Err(shared) => shared[range].to_vec(),
+                    }
+                } else {
+                    bytes[range].to_vec()
+                }
             }
-        } else {
-            self.bytes[range].to_vec()
+            SharedBuffer::Bytes(bytes) => Vec::from(bytes),
         };
         OwnedMessage::new(self.header, payload)
-    }
-
-    fn range(&self) -> std::ops::Range<usize> {
-        let start = self.offset as usize;
-        start..start + self.length as usize
     }
 }
 
@@ -360,7 +457,17 @@ impl Message for SharedMessage {
     }
 
     fn message(&self) -> Payload<'_> {
-        Payload::new(&self.bytes[self.range()])
+        Payload::new(match &self.buffer {
+            SharedBuffer::Vec {
+                bytes,
+                offset,
+                length,
+            } => {
+                let start = *offset as usize;
+                &bytes[start..start + *length as usize]
+            }
+            SharedBuffer::Bytes(bytes) => bytes,
+        })
     }
 
     fn headers(&self) -> Option<&Headers> {
@@ -375,72 +482,4 @@ impl Message for SharedMessage {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn header(seq: SeqNo) -> MessageHeader {
-        MessageHeader::new(
-            StreamKey::new("k").unwrap(),
-            ShardId::new(0),
-            seq,
-            Timestamp::now_utc(),
-        )
-    }
-
-    #[test]
-    fn from_shared_slices_one_buffer() {
-        let chunk = Arc::new(b"[k] abc\nxyz".to_vec());
-        let h = header(0);
-        let a = SharedMessage::from_shared(h.clone(), chunk.clone(), 4, 3);
-        let b = SharedMessage::from_shared(header(1), chunk.clone(), 8, 3);
-        let empty = SharedMessage::from_shared(header(2), chunk.clone(), 11, 0);
-        assert_eq!(a.message().as_bytes(), b"abc");
-        assert_eq!(b.message().as_bytes(), b"xyz");
-        assert!(empty.message().as_bytes().is_empty());
-        // No copy: all three share the caller's buffer.
-        assert_eq!(Arc::strong_count(&chunk), 4);
-        // Same as `new` over an equal buffer.
-        assert_eq!(a, SharedMessage::new(h, chunk.to_vec(), 4, 3));
-        // Converting copies only the visible bytes of a shared buffer.
-        assert_eq!(a.to_owned_message().take().1, b"abc".to_vec());
-    }
-
-    #[test]
-    fn try_from_shared_returns_the_errors_from_shared_panics_with() {
-        let buf = Arc::new(vec![0; 4]);
-        assert_eq!(
-            SharedMessage::try_from_shared(header(0), buf.clone(), 5, 0).unwrap_err(),
-            PayloadRangeErr::OffsetBeyondBuffer {
-                offset: 5,
-                buffer: 4
-            }
-        );
-        let err = SharedMessage::try_from_shared(header(0), buf.clone(), 2, 3).unwrap_err();
-        assert_eq!(
-            err,
-            PayloadRangeErr::BeyondBuffer {
-                offset: 2,
-                length: 3,
-                buffer: 4
-            }
-        );
-        assert_eq!(
-            err.to_string(),
-            "SharedMessage range 2+3 is beyond the buffer length 4"
-        );
-        let ok = SharedMessage::try_from_shared(header(0), buf, 1, 3).expect("fits");
-        assert_eq!(ok.message().as_bytes(), &[0, 0, 0]);
-    }
-
-    #[test]
-    #[should_panic(expected = "beyond the buffer length")]
-    fn from_shared_rejects_offset_past_the_end() {
-        SharedMessage::from_shared(header(0), Arc::new(vec![0; 4]), 5, 0);
-    }
-
-    #[test]
-    #[should_panic(expected = "beyond the buffer length")]
-    fn from_shared_rejects_range_past_the_end() {
-        SharedMessage::from_shared(header(0), Arc::new(vec![0; 4]), 2, 3);
-    }
-}
+mod tests;
