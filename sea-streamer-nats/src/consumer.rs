@@ -1,9 +1,14 @@
 //! [`NatsConsumer`]: reads the stream keys through JetStream consumers, one per key, merged.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
 use async_nats::jetstream::consumer::{pull, AckPolicy, DeliverPolicy};
-use futures::{future::BoxFuture, lock::Mutex, stream::BoxStream, FutureExt, StreamExt};
+use futures::lock::{Mutex, MutexGuard, MutexLockFuture};
+use futures::stream::{BoxStream, SelectAll};
+use futures::{FutureExt, Stream, StreamExt};
 use sea_streamer_types::{
     Acknowledge, Consumer, ConsumerMode, ConsumerOptions as _, MessageHeader, SeqNo, SeqPos,
     ShardId, SharedMessage, StreamErr, StreamKey, Timestamp,
@@ -19,7 +24,113 @@ use crate::{AutoStreamReset, NatsConsumerOptions, NatsErr, NatsResult};
 /// server's timestamp.
 pub type NatsMessage = SharedMessage;
 
-type Messages = BoxStream<'static, NatsResult<NatsMessage>>;
+/// The messages of every key: one key's JetStream consumer, or several merged.
+enum Messages {
+    One(KeyMessages),
+    Many(SelectAll<KeyMessages>),
+}
+
+impl Stream for Messages {
+    type Item = NatsResult<NatsMessage>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match self.get_mut() {
+            Self::One(messages) => messages.poll_next_unpin(cx),
+            Self::Many(messages) => messages.poll_next_unpin(cx),
+        }
+    }
+}
+
+/// The JetStream consumer of one key (boxed once: the client's streams are about 1 KB).
+enum Source {
+    /// An ordered consumer (RealTime).
+    Ordered(Box<pull::Ordered>),
+    /// A durable pull consumer (a group).
+    Pull(Box<pull::Stream>),
+}
+
+/// One key's messages, converted as they are read (without a boxed, mapped stream between
+/// the client's stream and `next`).
+struct KeyMessages {
+    key: StreamKey,
+    source: Source,
+    replies: ReplyReader,
+    /// Where a group consumer's reply subjects go.
+    acker: Option<Arc<Acker>>,
+    /// For errors: the JetStream stream, the consumer ("ordered" or the group's name) and
+    /// the server.
+    stream: String,
+    consumer: String,
+    server: String,
+}
+
+impl KeyMessages {
+    /// A JetStream message as ours (its payload taken out); its reply subject goes to the
+    /// acker (group consumers).
+    fn convert(&mut self, m: &mut async_nats::jetstream::Message) -> NatsResult<NatsMessage> {
+        let quick = m
+            .message
+            .reply
+            .as_ref()
+            .and_then(|reply| self.replies.read(reply.as_str()));
+        let (seq, timestamp): (SeqNo, Timestamp) = match quick {
+            Some((seq, time)) => (seq as SeqNo, time),
+            None => {
+                let info = m.info().map_err(|e| {
+                    self.error(format!("a message without JetStream metadata: {e}"))
+                })?;
+                (info.stream_sequence as SeqNo, info.published)
+            }
+        };
+        let key = &self.key;
+        let shard = shard_of_subject(key, m.message.subject.as_str());
+        let header = MessageHeader::new(key.clone(), ShardId::new(shard), seq, timestamp);
+        if let Some(acker) = &self.acker {
+            if let Some(reply) = m.message.reply.take() {
+                acker.delivered(key.clone(), seq, reply);
+            }
+        }
+        // The payload stays the client's `Bytes` (a slice of the connection's read buffer):
+        // no copy, no allocation.
+        Ok(SharedMessage::from_bytes(
+            header,
+            std::mem::take(&mut m.message.payload),
+        ))
+    }
+
+    fn error(&self, cause: String) -> sea_streamer_types::StreamErr<NatsErr> {
+        backend(NatsErr::Consumer {
+            stream: self.stream.clone(),
+            consumer: self.consumer.clone(),
+            server: self.server.clone(),
+            cause,
+        })
+    }
+}
+
+impl Stream for KeyMessages {
+    type Item = NatsResult<NatsMessage>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        // The client's message (a few hundred bytes) is converted where it lies, by
+        // reference, rather than moved through `ready!` and `map`s (each a `memcpy`).
+        match &mut this.source {
+            Source::Ordered(messages) => match messages.poll_next_unpin(cx) {
+                Poll::Ready(Some(Ok(ref mut m))) => Poll::Ready(Some(this.convert(m))),
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(this.error(e.to_string())))),
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            },
+            Source::Pull(messages) => match messages.poll_next_unpin(cx) {
+                Poll::Ready(Some(Ok(ref mut m))) => Poll::Ready(Some(this.convert(m))),
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(this.error(e.to_string())))),
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
 
 /// Reads messages of one or more stream keys (see the crate docs for the JetStream consumer
 /// of each mode).
@@ -134,9 +245,9 @@ async fn subscribe_all(
         all.push(subscribe(shared, key, options, policy, acker.clone()).await?);
     }
     Ok(if all.len() == 1 {
-        all.pop().expect("one")
+        Messages::One(all.pop().expect("one"))
     } else {
-        futures::stream::select_all(all).boxed()
+        Messages::Many(futures::stream::select_all(all))
     })
 }
 
@@ -147,12 +258,12 @@ async fn subscribe(
     options: &NatsConsumerOptions,
     policy: DeliverPolicy,
     acker: Option<Arc<Acker>>,
-) -> NatsResult<Messages> {
+) -> NatsResult<KeyMessages> {
     let stream = shared.ensure_subject(key, options.sharded()).await?;
     let (filter_subject, filter_subjects) = filters(key, &stream.cached_info().config.subjects);
     let stream_name = shared.stream_name(key);
     let server = shared.server.clone();
-    let err = move |consumer: &str, cause: String| {
+    let err = |consumer: &str, cause: String| {
         backend(NatsErr::Consumer {
             stream: stream_name.clone(),
             consumer: consumer.to_owned(),
@@ -160,7 +271,15 @@ async fn subscribe(
             cause,
         })
     };
-    let key = key.clone();
+    let messages = |source, consumer: String| KeyMessages {
+        key: key.clone(),
+        source,
+        replies: ReplyReader::default(),
+        acker: acker.clone(),
+        stream: stream_name.clone(),
+        consumer,
+        server: server.clone(),
+    };
     match options.mode()? {
         ConsumerMode::RealTime => {
             let consumer = stream
@@ -172,17 +291,14 @@ async fn subscribe(
                 })
                 .await
                 .map_err(|e| err("ordered", e.to_string()))?;
-            let messages = consumer
+            let ordered = consumer
                 .messages()
                 .await
                 .map_err(|e| err("ordered", e.to_string()))?;
-            let mut replies = ReplyReader::default();
-            Ok(messages
-                .map(move |m| match m {
-                    Ok(m) => convert(&key, m, &mut replies, None),
-                    Err(e) => Err(err("ordered", e.to_string())),
-                })
-                .boxed())
+            Ok(messages(
+                Source::Ordered(Box::new(ordered)),
+                "ordered".to_owned(),
+            ))
         }
         mode @ (ConsumerMode::Resumable | ConsumerMode::LoadBalanced) => {
             let name = encode_name(options.consumer_group()?.name());
@@ -223,13 +339,7 @@ async fn subscribe(
                 .messages()
                 .await
                 .map_err(|e| err(&name, e.to_string()))?;
-            let mut replies = ReplyReader::default();
-            Ok(consumer
-                .map(move |m| match m {
-                    Ok(m) => convert(&key, m, &mut replies, acker.as_deref()),
-                    Err(e) => Err(err(&name, e.to_string())),
-                })
-                .boxed())
+            Ok(messages(Source::Pull(Box::new(consumer)), name))
         }
     }
 }
@@ -249,49 +359,10 @@ fn filters(key: &StreamKey, subjects: &[String]) -> (String, Vec<String>) {
     }
 }
 
-/// A JetStream message as ours; its reply subject goes to `acker` (group consumers).
-fn convert(
-    key: &StreamKey,
-    m: async_nats::jetstream::Message,
-    replies: &mut ReplyReader,
-    acker: Option<&Acker>,
-) -> NatsResult<NatsMessage> {
-    let quick = m
-        .message
-        .reply
-        .as_ref()
-        .and_then(|reply| replies.read(reply.as_str()));
-    let (seq, timestamp): (SeqNo, Timestamp) = match quick {
-        Some((seq, time)) => (seq as SeqNo, time),
-        None => {
-            let info = m.info().map_err(|e| {
-                backend(NatsErr::Consumer {
-                    stream: "?".into(),
-                    consumer: "?".into(),
-                    server: "?".into(),
-                    cause: format!("a message without JetStream metadata: {e}"),
-                })
-            })?;
-            (info.stream_sequence as SeqNo, info.published)
-        }
-    };
-    let shard = shard_of_subject(key, m.message.subject.as_str());
-    let header = MessageHeader::new(key.clone(), ShardId::new(shard), seq, timestamp);
-    if let (Some(acker), Some(reply)) = (acker, m.message.reply.clone()) {
-        acker.delivered(key.clone(), seq, reply);
-    }
-    // A payload that is the whole of a buffer nobody else holds becomes the Vec without a
-    // copy; one sliced out of the connection's read buffer is copied (SharedMessage holds
-    // an `Arc<Vec<u8>>`).
-    let bytes = Vec::from(m.message.payload);
-    let len = bytes.len();
-    Ok(SharedMessage::new(header, bytes, 0, len))
-}
-
 impl Consumer for NatsConsumer {
     type Error = NatsErr;
     type Message<'a> = NatsMessage;
-    type NextFuture<'a> = BoxFuture<'a, NatsResult<NatsMessage>>;
+    type NextFuture<'a> = NextFuture<'a>;
     type Stream<'a> = BoxStream<'a, NatsResult<NatsMessage>>;
 
     /// Reads again from the first message whose server timestamp is in `to`'s millisecond
@@ -336,19 +407,60 @@ impl Consumer for NatsConsumer {
         ))
     }
 
-    fn next(&self) -> Self::NextFuture<'_> {
-        async move {
-            let mut messages = self.messages.lock().await;
-            match messages.next().await {
-                Some(m) => m,
-                None => Err(backend(NatsErr::ConsumerEnded)),
-            }
+    fn next(&self) -> NextFuture<'_> {
+        NextFuture {
+            state: match self.messages.try_lock() {
+                Some(guard) => NextState::Reading(guard),
+                None => NextState::Locking(self.messages.lock()),
+            },
         }
-        .boxed()
     }
 
     fn stream<'a, 'b: 'a>(&'b mut self) -> Self::Stream<'a> {
         futures::stream::unfold(&*self, |c| async move { Some((c.next().await, c)) }).boxed()
+    }
+}
+
+/// The future of [`NatsConsumer::next`](Consumer::next): the next message of the consumer's
+/// keys (an error once they have ended, [`NatsErr::ConsumerEnded`]). Concurrent calls take
+/// turns: the first one waits for a message, the others for the first.
+pub struct NextFuture<'a> {
+    state: NextState<'a>,
+}
+
+enum NextState<'a> {
+    /// Waiting for another `next` to finish.
+    Locking(MutexLockFuture<'a, Messages>),
+    /// This one reads the next message.
+    Reading(MutexGuard<'a, Messages>),
+    Done,
+}
+
+impl std::fmt::Debug for NextFuture<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self.state {
+            NextState::Locking(_) => "NextFuture::Locking",
+            NextState::Reading(_) => "NextFuture::Reading",
+            NextState::Done => "NextFuture::Done",
+        })
+    }
+}
+
+impl Future for NextFuture<'_> {
+    type Output = NatsResult<NatsMessage>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let NextState::Locking(lock) = &mut this.state {
+            this.state = NextState::Reading(ready!(lock.poll_unpin(cx)));
+        }
+        let NextState::Reading(messages) = &mut this.state else {
+            panic!("NextFuture polled after it completed");
+        };
+        let next = ready!(messages.poll_next_unpin(cx));
+        // Lets the next `next` in.
+        this.state = NextState::Done;
+        Poll::Ready(next.unwrap_or_else(|| Err(backend(NatsErr::ConsumerEnded))))
     }
 }
 

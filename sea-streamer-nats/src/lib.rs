@@ -62,7 +62,7 @@ mod options;
 mod producer;
 mod streamer;
 
-pub use consumer::{NatsConsumer, NatsMessage};
+pub use consumer::{NatsConsumer, NatsMessage, NextFuture};
 pub use error::{NatsErr, NatsResult};
 pub use options::{AutoStreamReset, NatsConnectOptions, NatsConsumerOptions, NatsProducerOptions};
 pub use producer::{NatsProducer, SendFuture};
