@@ -38,6 +38,11 @@ pub(crate) fn shards_wildcard(key: &StreamKey) -> String {
 /// The shard a message of `key` published to `subject` belongs to: `n` for `key.<n>`, 0 for
 /// the key's own subject (and, logged, for a token that is not a shard number).
 pub(crate) fn shard_of_subject(key: &StreamKey, subject: &str) -> u64 {
+    // The key's own subject (the common case) without comparing it: a subject no longer
+    // than the key has no shard token either way.
+    if subject.len() <= key.name().len() {
+        return 0;
+    }
     let Some(token) = subject
         .strip_prefix(key.name())
         .and_then(|rest| rest.strip_prefix('.'))
@@ -59,11 +64,27 @@ pub(crate) fn shard_of_subject(key: &StreamKey, subject: &str) -> u64 {
 /// without splitting them into strings: async-nats' `Message::info` splits and parses every
 /// token, and was a third of a consumed message's instructions. One consumer's replies share
 /// the prefix up to `<delivered>`: the reader keeps the last one, so a reply starting with it
-/// is read from the numbers on; another is checked and measured in full first.
-#[derive(Debug, Default)]
+/// is read from the numbers on; another is checked and measured in full first. The
+/// timestamp's date and time of day are worked out once a second (the last second's are
+/// kept).
+#[derive(Debug)]
 pub(crate) struct ReplyReader {
     /// `$JS.ACK.` to the `.` before `<delivered>`, included; empty before the first reply.
     prefix: Vec<u8>,
+    /// The last timestamp's whole second, since the epoch (`u64::MAX`: none yet) ...
+    second: u64,
+    /// ... and as a time.
+    at_second: time::OffsetDateTime,
+}
+
+impl Default for ReplyReader {
+    fn default() -> Self {
+        Self {
+            prefix: Vec::new(),
+            second: u64::MAX,
+            at_second: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
 }
 
 impl ReplyReader {
@@ -76,7 +97,22 @@ impl ReplyReader {
             self.prefix.clear();
             self.prefix.extend_from_slice(&bytes[..len]);
         }
-        numbers(&bytes[self.prefix.len()..])
+        let (sseq, nanos) = numbers(bytes, self.prefix.len())?;
+        Some((sseq, self.time(nanos)?))
+    }
+
+    /// `nanos` since the epoch as a time: as `OffsetDateTime::from_unix_timestamp_nanos`,
+    /// with the date worked out only when the second changes.
+    fn time(&mut self, nanos: u64) -> Option<time::OffsetDateTime> {
+        let second = nanos / 1_000_000_000;
+        if second != self.second {
+            // At most 1.8e10 seconds: fits in i64 (the year 2554).
+            self.at_second = time::OffsetDateTime::from_unix_timestamp(second as i64).ok()?;
+            self.second = second;
+        }
+        self.at_second
+            .replace_nanosecond((nanos % 1_000_000_000) as u32)
+            .ok()
     }
 }
 
@@ -104,81 +140,119 @@ fn numbers_start(reply: &[u8]) -> Option<usize> {
     Some(reply.len() - rest.len() + i + 1)
 }
 
-/// `<delivered>.<sseq>.<cseq>.<nanos>.<pending>`, maybe followed by more tokens: the stream
-/// sequence and the timestamp, read in one pass (each number as its digits go by).
-fn numbers(rest: &[u8]) -> Option<(u64, time::OffsetDateTime)> {
-    let mut at = 0;
-    skip_token(rest, &mut at)?;
-    let sseq = decimal(rest, &mut at)?;
-    skip_token(rest, &mut at)?;
-    let nanos = decimal(rest, &mut at)?;
+/// `<delivered>.<sseq>.<cseq>.<nanos>.<pending>` from `reply[from..]`, maybe followed by
+/// more tokens: the stream sequence and the timestamp (nanoseconds since the epoch).
+fn numbers(reply: &[u8], from: usize) -> Option<(u64, u64)> {
+    let mut at = from;
+    skip_token(reply, &mut at)?;
+    let sseq = decimal(reply, &mut at)?;
+    skip_token(reply, &mut at)?;
+    let nanos = decimal(reply, &mut at)?;
     // `<pending>` must follow.
-    if at >= rest.len() {
+    if at >= reply.len() {
         return None;
     }
-    Some((
-        sseq,
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok()?,
-    ))
+    Some((sseq, nanos))
 }
 
 /// Moves `at` past the token starting there and the `.` after it.
 fn skip_token(bytes: &[u8], at: &mut usize) -> Option<()> {
-    let len = bytes.get(*at..)?.iter().position(|&b| b == b'.')?;
-    *at += len + 1;
+    *at = find_dot(bytes, *at)? + 1;
     Some(())
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+
+/// Where the first `.` at or after `from` is: eight bytes at a time (a word whose bytes are
+/// XORed with `.` has a zero byte where a `.` was; the lowest flagged byte is exact).
+fn find_dot(bytes: &[u8], from: usize) -> Option<usize> {
+    const DOTS: u64 = 0x2E2E_2E2E_2E2E_2E2E;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().ok()?) ^ DOTS;
+        let dots = x.wrapping_sub(ONES) & !x & HIGHS;
+        if dots != 0 {
+            return Some(i + (dots.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = bytes.get(i..)?;
+    tail.iter().position(|&b| b == b'.').map(|p| i + p)
 }
 
 /// The value of the token of ASCII digits starting at `at`, which must end with a `.`;
 /// moves `at` past that `.`. `None` if the token is empty, holds anything else or has more
-/// than 19 digits (so it always fits in a `u64`; the caller falls back to `info`). Up to 16
-/// digits are read eight at a time (a timestamp has 19).
+/// than 19 digits (so it always fits in a `u64`; the caller falls back to `info`).
+///
+/// Eight bytes at a time: a word of eight digits is added whole; in the first word that
+/// is not, the digits before its first other byte are the token's last, and that byte must
+/// be the `.`.
 fn decimal(bytes: &[u8], at: &mut usize) -> Option<u64> {
-    let token = bytes.get(*at..)?;
+    const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+    let start = *at;
+    let mut i = start;
     let mut value: u64 = 0;
-    let mut i = 0;
-    while i < 16 {
-        let Some(chunk) = token.get(i..i + 8) else {
-            break;
-        };
-        let Some(eight) = eight_digits(chunk) else {
-            break;
-        };
-        value = value * 100_000_000 + eight;
-        i += 8;
-    }
-    for (j, &byte) in token.iter().enumerate().skip(i).take(20 - i) {
-        let digit = byte.wrapping_sub(b'0');
-        if digit > 9 {
-            if byte != b'.' || j == 0 {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        let others = not_digits(word);
+        if others == 0 {
+            // Sixteen digits already: this would make more than 19.
+            if i - start >= 16 {
                 return None;
             }
-            *at += j + 1;
+            value = value * 100_000_000 + digits_value(word);
+            i += 8;
+            continue;
+        }
+        let n = (others.trailing_zeros() / 8) as usize;
+        let len = i - start + n;
+        if bytes[i + n] != b'.' || len == 0 || len > 19 {
+            return None;
+        }
+        if n > 0 {
+            // The `n` digits as the last of eight, after zeros.
+            let shift = (8 - n) * 8;
+            value = value * POW10[n] + digits_value((word << shift) | (ZEROS >> (n * 8)));
+        }
+        *at = i + n + 1;
+        return Some(value);
+    }
+    // Fewer than eight bytes left: one at a time.
+    for (j, &byte) in bytes.get(i..)?.iter().enumerate() {
+        let digit = byte.wrapping_sub(b'0');
+        if digit > 9 {
+            let len = i - start + j;
+            if byte != b'.' || len == 0 || len > 19 {
+                return None;
+            }
+            *at = i + j + 1;
             return Some(value);
         }
-        value = value * 10 + u64::from(digit);
+        value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
     }
     None
 }
 
-/// The value of eight ASCII digits (the first the most significant), `None` if any byte is
-/// not a digit: the bytes as one little-endian word, combined in pairs, then fours, then
-/// the whole.
-fn eight_digits(chunk: &[u8]) -> Option<u64> {
+/// A word whose bytes are nonzero where `word`'s are not ASCII digits (exact up to the
+/// first such byte: a carry of the `+ 6` only reaches the bytes after a flagged one).
+fn not_digits(word: u64) -> u64 {
     const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-    const ZEROS: u64 = 0x3030_3030_3030_3030;
-    let word = u64::from_le_bytes(chunk.try_into().ok()?);
     // Every byte 0x30..=0x39: the high nibble is 3, and stays 3 after adding 6.
-    if word & HIGH != ZEROS || word.wrapping_add(0x0606_0606_0606_0606) & HIGH != ZEROS {
-        return None;
-    }
+    ((word & HIGH) ^ ZEROS) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ ZEROS)
+}
+
+/// The value of eight ASCII digits (the first the most significant): the bytes as one
+/// little-endian word, combined in pairs, then fours, then the whole.
+fn digits_value(word: u64) -> u64 {
     let digits = word - ZEROS;
     // Bytes 0, 2, 4, 6: two-digit values.
     let pairs = digits.wrapping_mul(10).wrapping_add(digits >> 8);
     const MASK: u64 = 0x0000_00FF_0000_00FF;
     let high = (pairs & MASK).wrapping_mul(100 + (1_000_000 << 32));
     let low = ((pairs >> 16) & MASK).wrapping_mul(1 + (10_000 << 32));
-    Some(high.wrapping_add(low) >> 32)
+    high.wrapping_add(low) >> 32
 }
 
 /// What the streamer shares with its producers and consumers.
@@ -361,6 +435,40 @@ mod tests {
     }
 
     #[test]
+    fn times_across_seconds() {
+        // The same as `from_unix_timestamp_nanos`, second after second and back.
+        let mut reader = super::ReplyReader::default();
+        let mut nanos: u64 = 1_700_000_000_999_999_990;
+        for step in [
+            0,
+            1,
+            9,
+            10,
+            999_999_999,
+            1,
+            3_000_000_007,
+            86_400_000_000_000,
+            5,
+        ] {
+            nanos += step;
+            assert_eq!(
+                reader.time(nanos),
+                time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok(),
+                "{nanos}"
+            );
+        }
+        assert_eq!(reader.time(0), Some(time::OffsetDateTime::UNIX_EPOCH));
+        assert_eq!(
+            reader.time(u64::MAX),
+            time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(u64::MAX)).ok()
+        );
+        assert_eq!(
+            reader.time(999_999_999),
+            time::OffsetDateTime::from_unix_timestamp_nanos(999_999_999).ok()
+        );
+    }
+
+    #[test]
     fn decimals() {
         let read = |text: &str| super::decimal(text.as_bytes(), &mut 0);
         let mut n: u64 = 1;
@@ -393,6 +501,57 @@ mod tests {
             Some(12_345_678_901)
         );
         assert_eq!(at, 12);
+    }
+
+    #[test]
+    fn decimals_at_every_alignment() {
+        // Tokens of 1 to 20 digits after 0 to 16 other bytes, against `str::parse`; and
+        // each with one byte that is not a digit.
+        let mut n: u64 = 7;
+        for pad in 0..17 {
+            for len in 1..=20 {
+                n = n
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let digits = format!("{n:020}")[20 - len..].to_owned();
+                let text = format!("{}{digits}.0", "x.".repeat(pad / 2) + &"x".repeat(pad % 2));
+                let expected = (len <= 19).then(|| digits.parse::<u64>().unwrap());
+                let mut at = pad;
+                assert_eq!(super::decimal(text.as_bytes(), &mut at), expected, "{text}");
+                if expected.is_some() {
+                    assert_eq!(at, pad + len + 1, "{text}");
+                }
+                for k in 0..len {
+                    for not_digit in [b'/', b':', b'x', 0xFF] {
+                        let mut bad = text.clone().into_bytes();
+                        bad[pad + k] = not_digit;
+                        assert_eq!(super::decimal(&bad, &mut pad.clone()), None, "{text} {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn dots_are_found_anywhere() {
+        for len in 0..40 {
+            for dot in 0..len {
+                let mut bytes = vec![b'a'; len];
+                bytes[dot] = b'.';
+                if dot + 3 < len {
+                    bytes[dot + 3] = b'.';
+                }
+                for from in 0..=dot {
+                    assert_eq!(
+                        super::find_dot(&bytes, from),
+                        Some(dot),
+                        "{len} {dot} {from}"
+                    );
+                }
+            }
+            assert_eq!(super::find_dot(&vec![b'-'; len], 0), None);
+        }
+        assert_eq!(super::find_dot(b"ab", 5), None);
     }
 
     #[test]
