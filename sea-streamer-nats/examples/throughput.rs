@@ -4,8 +4,12 @@
 //! consumer.
 //!
 //! ```sh
-//! cargo run --release -p sea-streamer-nats --example throughput -- nats://127.0.0.1:14222 [N]
+//! cargo run --release -p sea-streamer-nats --example throughput -- nats://127.0.0.1:14222 [N] [ours-first]
 //! ```
+//!
+//! The raw client goes first unless the third argument is `ours-first` (alternate the order
+//! across runs so neither side always meets the server after the other). Each side's stream
+//! is deleted after it has been read.
 
 use std::time::Instant;
 
@@ -26,12 +30,14 @@ fn phase(name: &str) {
     std::hint::black_box(name);
 }
 
+/// A new stream name; both sides' names have the same length (`what` is three letters), so
+/// their subjects and reply subjects cost the client the same to scan.
 fn key(what: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default()
         .as_nanos();
-    format!("bench-{what}-{:x}", nanos & 0xffff_ffff)
+    format!("bench-{what}-{:08x}", nanos & 0xffff_ffff)
 }
 
 async fn raw(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Error>> {
@@ -86,6 +92,8 @@ async fn raw(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Erro
     }
     let consume = n as f64 / start.elapsed().as_secs_f64();
     phase("raw end");
+    // The stream holds N messages in the server's memory: not kept after the run.
+    js.delete_stream(&subject).await?;
     Ok((produce, consume))
 }
 
@@ -93,7 +101,7 @@ async fn ours(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Err
     let mut options = NatsConnectOptions::default();
     options.set_memory_storage(true);
     let streamer = NatsStreamer::connect(url.parse()?, options).await?;
-    let stream = StreamKey::new(key("ours"))?;
+    let stream = StreamKey::new(key("sea"))?;
     let mut producer = streamer
         .create_producer(stream.clone(), Default::default())
         .await?;
@@ -110,6 +118,7 @@ async fn ours(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Err
     let start = Instant::now();
     let mut options = NatsConsumerOptions::new(ConsumerMode::RealTime);
     options.set_auto_stream_reset(AutoStreamReset::Earliest);
+    let stream_name = stream.name().to_owned();
     let consumer = streamer.create_consumer(&[stream], options).await?;
     for _ in 0..n {
         let message = consumer.next().await?;
@@ -117,6 +126,9 @@ async fn ours(url: &str, n: usize) -> Result<(f64, f64), Box<dyn std::error::Err
     }
     let consume = n as f64 / start.elapsed().as_secs_f64();
     phase("ours end");
+    // The stream's name is the key's (it has no `.` or `_` to encode).
+    let js = jetstream::new(async_nats::connect(url).await?);
+    js.delete_stream(stream_name).await?;
     Ok((produce, consume))
 }
 
@@ -131,8 +143,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(100_000);
-    let (raw_p, raw_c) = raw(&url, n).await?;
-    let (our_p, our_c) = ours(&url, n).await?;
+    let ours_first = args.next().is_some_and(|a| a == "ours-first");
+    let ((raw_p, raw_c), (our_p, our_c)) = if ours_first {
+        let ours = ours(&url, n).await?;
+        (raw(&url, n).await?, ours)
+    } else {
+        let raw = raw(&url, n).await?;
+        (raw, ours(&url, n).await?)
+    };
     let report = format!(
         "{n} messages of {SIZE} bytes\n\
          produce: raw {raw_p:.0}/s, ours {our_p:.0}/s ({:.2} of raw)\n\
