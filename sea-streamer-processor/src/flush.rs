@@ -15,3 +15,16 @@ impl<P: Producer + 'static> Flush for P {
         async move { Producer::flush(self).await.map_err(|e| e.to_string()) }.boxed()
     }
 }
+
+/// Flushes every producer; the first error, after trying all of them.
+pub(crate) async fn flush_all(producers: &mut [Box<dyn Flush + '_>]) -> Result<(), String> {
+    let mut first = Ok(());
+    for producer in producers.iter_mut() {
+        if let Err(e) = producer.flush().await {
+            if first.is_ok() {
+                first = Err(e);
+            }
+        }
+    }
+    first
+}

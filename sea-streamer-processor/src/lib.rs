@@ -12,6 +12,7 @@ mod observe;
 mod options;
 mod outbox;
 mod processor;
+mod slot;
 mod summary;
 
 pub use dead_letter::{DeadLetter, DeadLetterErr};

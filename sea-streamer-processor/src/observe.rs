@@ -74,40 +74,70 @@ impl<H> Observed<H> {
 }
 
 impl<H: Handler> Observed<H> {
-    /// One attempt of the user's handler, observed. A message without a trace context, with
-    /// debug tracing off, runs the handler's future inline; otherwise it is boxed inside its
-    /// trace scope and span (most messages have neither, and this future is moved at every
-    /// message: it is kept to the handler's own).
+    /// One attempt of the user's handler, observed (see [`handle_inline`](Self::handle_inline)
+    /// for the same without this future's layer).
     pub(crate) async fn handle(
         &self,
         message: SharedMessage,
         outbox: Outbox,
     ) -> Result<(), HandlerErr> {
+        let timing = self.timing(&message);
+        let result = match self.scope(&message) {
+            None => self.inner.handle(message, outbox).await,
+            Some(context) => self.traced(message, outbox, context).await,
+        };
+        Self::timed(timing);
+        result
+    }
+
+    /// The user's handler itself.
+    #[inline]
+    pub(crate) fn inner(&self) -> &H {
+        &self.inner
+    }
+
+    /// Starts timing an attempt, if it is one of the sampled ones (see [`ATTEMPT_SAMPLE`]).
+    #[inline]
+    pub(crate) fn timing(
+        &self,
+        message: &SharedMessage,
+    ) -> Option<(Arc<ProcessorMetrics>, Instant)> {
         let sampled = self
             .attempts
             .fetch_add(1, Ordering::Relaxed)
             .is_multiple_of(ATTEMPT_SAMPLE);
-        let timing = sampled.then(|| {
+        sampled.then(|| {
             (
                 self.metrics_of(message.header().stream_key()),
                 Instant::now(),
             )
-        });
-        // a message without headers pays for no parsing and no scope
-        let context = message.headers().and_then(TraceContext::from_headers);
-        let result = if context.is_none() && !tracing::enabled!(tracing::Level::DEBUG) {
-            self.inner.handle(message, outbox).await
-        } else {
-            self.traced(message, outbox, context).await
-        };
+        })
+    }
+
+    /// Records the duration of an attempt timed by [`timing`](Self::timing).
+    #[inline]
+    pub(crate) fn timed(timing: Option<(Arc<ProcessorMetrics>, Instant)>) {
         if let Some((metrics, started)) = timing {
             metrics.attempt(started.elapsed());
         }
-        result
     }
 
-    /// The attempt inside `context`'s scope (if any) and a debug-level span.
-    fn traced(
+    /// How an attempt at `message` runs: `None` for the handler's future inline (a message
+    /// without a trace context, with debug tracing off: most messages), otherwise
+    /// [`traced`](Self::traced) in this context (a message without headers pays for no
+    /// parsing).
+    #[inline]
+    pub(crate) fn scope(&self, message: &SharedMessage) -> Option<Option<TraceContext>> {
+        let context = message.headers().and_then(TraceContext::from_headers);
+        if context.is_none() && !tracing::enabled!(tracing::Level::DEBUG) {
+            None
+        } else {
+            Some(context)
+        }
+    }
+
+    /// The attempt inside `context`'s scope (if any) and a debug-level span, boxed.
+    pub(crate) fn traced(
         &self,
         message: SharedMessage,
         outbox: Outbox,

@@ -1,54 +1,28 @@
 //! [`Processor`]: the run loop (fetch, schedule per shard, acknowledge, commit, stop).
 
-use crate::attempt::{handle_message, Finished, Outcome};
+use crate::attempt::{handle_message, Finished, Outcome, Shared};
 use crate::dead_letter::{DeadLetterSink, ProducerSink};
 use crate::end::InputEnd;
-use crate::flush::Flush;
+use crate::flush::{flush_all, Flush};
 use crate::lanes::Lanes;
 use crate::observe::{Labels, Observed, StreamMetrics};
+use crate::slot::InSlot;
 use crate::summary::Count;
 use crate::{Handler, Outbox, ProcessorErr, ProcessorOptions, Progress, Summary};
 use futures::future::{BoxFuture, Fuse, FusedFuture};
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
 use sea_streamer_types::{
-    Acknowledge, Consumer, Message, Producer, SharedMessage, StreamErr, StreamKey, StreamResult,
+    Acknowledge, Consumer, Message, Producer, SharedMessage, StreamErr, StreamKey,
 };
-use std::future::Future;
-use std::pin::{pin, Pin};
-use std::task::{Context, Poll};
+use std::future::{poll_fn, Future};
+use std::pin::pin;
+use std::task::Poll;
 use std::time::Instant;
 
 /// At most this many messages are taken from the consumer for one wake of the run loop
 /// (those it already holds; see the fetch arm of the run loop's `select!`).
 const BATCH: usize = 64;
-
-/// The heap place of one message's future, reused by the next message once it finished
-/// (a box per message was its allocation and a copy of the whole future into it).
-type Slot<F> = Pin<Box<Option<F>>>;
-
-/// A message's future in its slot, while it waits in the run loop's set of running
-/// messages; gives the slot back, emptied, with the result.
-struct InSlot<F>(Option<Slot<F>>);
-
-impl<F: Future> Future for InSlot<F> {
-    type Output = (F::Output, Slot<F>);
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Some(slot) = self.0.as_mut() else {
-            return Poll::Pending; // polled after it completed: never resolves again
-        };
-        let Some(future) = slot.as_mut().as_pin_mut() else {
-            return Poll::Pending;
-        };
-        let output = std::task::ready!(future.poll(cx));
-        slot.set(None);
-        match self.0.take() {
-            Some(slot) => Poll::Ready((output, slot)),
-            None => Poll::Pending,
-        }
-    }
-}
 
 /// Runs a [`Handler`] over the messages of a consumer that implements [`Acknowledge`].
 ///
@@ -66,6 +40,8 @@ impl<F: Future> Future for InSlot<F> {
 /// - When the `shutdown` future resolves (or on an error), it stops fetching, lets the
 ///   messages in flight finish within `shutdown_deadline` (the rest are abandoned, not
 ///   acknowledged), commits, flushes the producers it knows, and returns a [`Summary`].
+///   (Messages the consumer already holds are taken up to 64 at a time without waiting; the
+///   `shutdown` future is polled between such batches.)
 /// - With [`max_messages`](ProcessorOptions::set_max_messages), it stops fetching after
 ///   that many messages and returns once they are finished and committed.
 /// - A finite input ([`end_of_input`](Self::end_of_input), [`end_on_error`](Self::end_on_error))
@@ -124,19 +100,20 @@ impl<C: Consumer, H> std::fmt::Debug for Processor<'_, C, H> {
     }
 }
 
-/// The next message of `consumer`, owned; once the input has `ended`, only a message the
-/// consumer already holds (`None`: it holds none, the input is drained).
-async fn fetch<C: Consumer>(
-    consumer: &C,
-    ended: bool,
-) -> Option<StreamResult<SharedMessage, C::Error>> {
-    let next = consumer.next();
-    let next = if ended {
-        next.now_or_never()?
-    } else {
-        next.await
-    };
-    Some(next.map(|m| Message::to_owned(&m)))
+/// What woke the run loop (the first source ready, in this order).
+enum Event<T, M> {
+    /// The shutdown deadline passed.
+    DeadlinePassed,
+    /// A running message finished.
+    Finished(T),
+    /// The end-of-input signal resolved.
+    InputEnded,
+    /// The shutdown future resolved.
+    Shutdown,
+    /// A fetch resolved (`None`: the input has ended and the consumer holds nothing more).
+    Fetched(Option<M>),
+    /// Nothing is left to wait for.
+    Idle,
 }
 
 impl<'c, C, H> Processor<'c, C, H>
@@ -246,15 +223,20 @@ where
             mut end,
             labels,
         } = self;
-        let handler = Observed::new(handler, labels);
+        let shared = Shared {
+            handler: Observed::new(handler, labels),
+            options: &options,
+            dead_letter: dead_letter.as_deref(),
+        };
         let mut stream_metrics = StreamMetrics::default();
         let mut lanes = Lanes::new(options.concurrency());
-        let sink = dead_letter.as_deref();
         // Empty slots and outboxes of finished messages, for the next ones.
         let mut slots = Vec::new();
         let mut outboxes: Vec<Outbox> = Vec::new();
         let mut running = FuturesUnordered::new();
-        let mut fetching = pin!(fetch(consumer, false).fuse());
+        // The consumer's `next()` future while a fetch waits (polled where it is, never dropped
+        // while waiting, except at the end of the input or when stopping).
+        let mut fetching = pin!(None::<C::NextFuture<'c>>);
         let signal = end.signal.take();
         let mut end_signal = pin!(signal.map_or_else(Fuse::terminated, FutureExt::fuse));
         // The input has ended (fetch only what is at hand); and nothing is left of it.
@@ -281,31 +263,33 @@ where
                 }
                 if !stopping {
                     stopping = true;
-                    fetching.set(Fuse::terminated());
+                    fetching.set(None);
                     let sleep = sea_streamer_runtime::sleep(options.shutdown_deadline());
                     deadline.set(sleep.boxed().fuse());
                 }
             }};
         }
 
-        // A message is done: free its lane (`held`: marked busy), count it, acknowledge it,
-        // commit if due.
+        // A message is done: free its lane (`held`: marked busy), keep its outbox (the
+        // runner's clone; the message's future is dropped) for another message, count it,
+        // acknowledge it (committed at the top of the run loop, when due).
         macro_rules! on_finished {
-            ($finished:expr, $held:expr) => {{
+            ($finished:expr, $outbox:expr, $held:expr) => {{
                 let finished: Finished = $finished;
+                let outbox: Outbox = $outbox;
                 in_flight -= 1;
                 lanes.finish(&finished.message, $held);
                 if finished.attempts > 1 {
                     progress.add(Count::Retried, u64::from(finished.attempts - 1));
                 }
-                if let Some(outbox) = finished.outbox.reuse() {
+                if let Some(outbox) = outbox.reuse() {
                     if outboxes.len() < options.concurrency() {
                         outboxes.push(outbox);
                     }
                 }
                 let header = finished.message.header();
                 stream_metrics.finished(
-                    &handler,
+                    &shared.handler,
                     header.stream_key(),
                     finished.attempts,
                     &finished.outcome,
@@ -325,7 +309,7 @@ where
                         begin_stop!(Some(ProcessorErr::Failed {
                             header: header.clone(),
                             attempts,
-                            error
+                            error: error.into()
                         }));
                         false
                     }
@@ -333,7 +317,7 @@ where
                         progress.add(Count::Failed, 1);
                         begin_stop!(Some(ProcessorErr::DeadLetter {
                             header: header.clone(),
-                            error
+                            error: error.into()
                         }));
                         false
                     }
@@ -342,22 +326,6 @@ where
                     match consumer.ack(header) {
                         Ok(()) => acked_since_commit = true,
                         Err(e) => begin_stop!(Some(ProcessorErr::Consumer(e))),
-                    }
-                }
-                if acked_since_commit && last_commit.elapsed() >= options.commit_interval() {
-                    acked_since_commit = false;
-                    last_commit = Instant::now();
-                    // What the handlers sent is written out before the input position moves
-                    // past it: a receipt may resolve once the message is queued (the file
-                    // backend's does), and a crash between a commit and the write would
-                    // lose the output of a committed input.
-                    match flush_all(&mut flush).await {
-                        Ok(()) => {
-                            if let Err(e) = consumer.commit_acked().await {
-                                begin_stop!(Some(ProcessorErr::Consumer(e)));
-                            }
-                        }
-                        Err(e) => begin_stop!(Some(ProcessorErr::Flush(e))),
                     }
                 }
             }};
@@ -383,20 +351,22 @@ where
                     .pop()
                     .unwrap_or_else(|| Outbox::new(options.max_pending_sends()));
                 let mut slot = slots.pop().unwrap_or_else(|| Box::pin(None));
-                slot.set(Some(handle_message(
-                    &handler, message, outbox, &options, sink,
-                )));
-                let mut handling = InSlot(Some(slot));
-                match futures::poll!(&mut handling) {
-                    Poll::Ready((finished, slot)) => {
+                slot.set(Some(handle_message(&shared, message, outbox.clone())));
+                let polled = match slot.as_mut().as_pin_mut() {
+                    Some(future) => futures::poll!(future),
+                    None => Poll::Pending,
+                };
+                match polled {
+                    Poll::Ready(finished) => {
+                        slot.set(None);
                         slots.push(slot);
-                        on_finished!(finished, held);
+                        on_finished!(finished, outbox, held);
                     }
                     Poll::Pending => {
                         if let Some(lane) = hold {
                             lanes.hold(lane);
                         }
-                        running.push(handling);
+                        running.push(InSlot(Some((slot, outbox))));
                     }
                 }
             }};
@@ -408,6 +378,7 @@ where
             ($fetched:expr) => {{
                 match $fetched {
                     Some(Ok(message)) => {
+                        let message = Message::to_owned(&message);
                         progress.add(Count::Fetched, 1);
                         taken += 1;
                         match consumer.track(message.header()) {
@@ -440,6 +411,25 @@ where
         }
 
         loop {
+            // Checked here rather than at every acknowledgement: once per wake of this loop,
+            // or per batch of messages taken without waiting (reading the clock per message
+            // cost as much as a tenth of the runner's own work on a fast backend).
+            if acked_since_commit && last_commit.elapsed() >= options.commit_interval() {
+                acked_since_commit = false;
+                last_commit = Instant::now();
+                // What the handlers sent is written out before the input position moves past
+                // it: a receipt may resolve once the message is queued (the file backend's
+                // does), and a crash between a commit and the write would lose the output of
+                // a committed input.
+                match flush_all(&mut flush).await {
+                    Ok(()) => {
+                        if let Err(e) = consumer.commit_acked().await {
+                            begin_stop!(Some(ProcessorErr::Consumer(e)));
+                        }
+                    }
+                    Err(e) => begin_stop!(Some(ProcessorErr::Flush(e))),
+                }
+            }
             while lanes.waiting() > 0 && running.len() < options.concurrency() {
                 let Some(message) = lanes.start() else { break };
                 start!(message, true);
@@ -452,35 +442,76 @@ where
                 && !drained
                 && !limit_reached(taken)
                 && in_flight < options.max_in_flight()
-                && fetching.is_terminated()
+                && fetching.is_none()
             {
-                fetching.set(fetch(consumer, ended).fuse());
+                fetching.set(Some(consumer.next()));
             }
-            futures::select_biased! {
-                () = deadline => {
+            // The first source ready, in order of priority.
+            let event = poll_fn(|cx| {
+                if deadline.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Event::DeadlinePassed);
+                }
+                if let Poll::Ready(Some(done)) = running.poll_next_unpin(cx) {
+                    return Poll::Ready(Event::Finished(done));
+                }
+                if end_signal.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Event::InputEnded);
+                }
+                if shutdown.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Event::Shutdown);
+                }
+                if let Some(next) = fetching.as_mut().as_pin_mut() {
+                    match next.poll(cx) {
+                        Poll::Ready(fetched) => {
+                            fetching.set(None);
+                            return Poll::Ready(Event::Fetched(Some(fetched)));
+                        }
+                        // once the input has ended, only what the consumer holds is taken
+                        Poll::Pending if ended => {
+                            fetching.set(None);
+                            return Poll::Ready(Event::Fetched(None));
+                        }
+                        Poll::Pending => {}
+                    }
+                }
+                if deadline.is_terminated()
+                    && running.is_empty()
+                    && end_signal.is_terminated()
+                    && shutdown.is_terminated()
+                    && fetching.is_none()
+                {
+                    return Poll::Ready(Event::Idle);
+                }
+                Poll::Pending
+            })
+            .await;
+            match event {
+                Event::DeadlinePassed => {
                     deadline_passed = true;
                     break;
                 }
-                (finished, slot) = running.select_next_some() => {
+                Event::Finished((finished, slot, outbox)) => {
                     slots.push(slot);
-                    on_finished!(finished, true);
+                    on_finished!(finished, outbox, true);
                 }
-                () = end_signal => {
+                Event::InputEnded => {
                     log::info!("end of input: taking what the consumer holds");
                     ended = true;
                     // a fetch waiting for more is replaced by one that does not wait
-                    fetching.set(Fuse::terminated());
+                    fetching.set(None);
                 }
-                () = shutdown => {
+                Event::Shutdown => {
                     log::info!("shutdown requested: finishing {in_flight} message(s) in flight");
                     begin_stop!(None);
                 }
-                fetched = fetching => {
+                Event::Fetched(fetched) => {
                     on_fetched!(fetched);
                     // Messages the consumer already holds (a buffered consumer's next ones)
-                    // are taken without a round through this `select!`, up to a bound: one
-                    // poll of a fetch each, with this task's waker. A fetch that waits stays
-                    // in `fetching` (the same future, never dropped) for the `select!`.
+                    // are taken without a round through this loop, up to a bound: one poll of
+                    // a fetch each, with this task's waker. A fetch that waits stays in
+                    // `fetching` (the same future, never dropped) for the next round. The
+                    // shutdown future was polled just before this batch: a shutdown is seen
+                    // at most `BATCH` messages later.
                     let mut batch = 1;
                     while batch < BATCH
                         && !stopping
@@ -489,20 +520,23 @@ where
                         && in_flight < options.max_in_flight()
                         && lanes.waiting() == 0
                     {
-                        if futures::poll!(shutdown.as_mut()).is_ready() {
-                            log::info!("shutdown requested: finishing {in_flight} message(s) in flight");
-                            begin_stop!(None);
-                            break;
-                        }
-                        fetching.set(fetch(consumer, ended).fuse());
-                        match futures::poll!(fetching.as_mut()) {
-                            Poll::Ready(fetched) => on_fetched!(fetched),
+                        fetching.set(Some(consumer.next()));
+                        let polled = match fetching.as_mut().as_pin_mut() {
+                            Some(next) => futures::poll!(next),
+                            None => break,
+                        };
+                        let fetched = match polled {
+                            Poll::Ready(fetched) => Some(fetched),
+                            // the input has ended and the consumer holds nothing more
+                            Poll::Pending if ended => None,
                             Poll::Pending => break,
-                        }
+                        };
+                        fetching.set(None);
+                        on_fetched!(fetched);
                         batch += 1;
                     }
                 }
-                complete => break,
+                Event::Idle => break,
             }
         }
         drop(running);
@@ -530,19 +564,6 @@ where
             None => Ok(summary),
         }
     }
-}
-
-/// Flushes every producer; the first error, after trying all of them.
-async fn flush_all(producers: &mut [Box<dyn Flush + '_>]) -> Result<(), String> {
-    let mut first = Ok(());
-    for producer in producers.iter_mut() {
-        if let Err(e) = producer.flush().await {
-            if first.is_ok() {
-                first = Err(e);
-            }
-        }
-    }
-    first
 }
 
 #[cfg(test)]
