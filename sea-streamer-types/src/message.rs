@@ -456,6 +456,7 @@ impl Message for SharedMessage {
         *self.header.timestamp()
     }
 
+    #[inline]
     fn message(&self) -> Payload<'_> {
         Payload::new(match &self.buffer {
             SharedBuffer::Vec {
