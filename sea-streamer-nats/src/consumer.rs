@@ -22,6 +22,10 @@ use crate::{AutoStreamReset, NatsConsumerOptions, NatsErr, NatsResult};
 /// A message read from NATS: its header holds the stream key, the shard (`n` for a message
 /// published to `key.<n>`, 0 for the key's own subject), the stream sequence and the
 /// server's timestamp.
+///
+/// The payload is the client's own `Bytes` (`SharedMessage::from_bytes`), a slice of the
+/// connection's read buffer, which stays allocated (up to 64 KiB) while any message read
+/// from it is kept; to keep a message long, copy its payload (`message().as_bytes().to_vec()`).
 pub type NatsMessage = SharedMessage;
 
 /// The messages of every key: one key's JetStream consumer, or several merged.

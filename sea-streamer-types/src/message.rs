@@ -356,7 +356,8 @@ impl SharedMessage {
     /// a network client hands out (slice it first for a part of it).
     ///
     /// As a buffer, `bytes` is the whole buffer at offset 0: the message equals (and hashes
-    /// as) one made by [`SharedMessage::new`] over a copy of the same bytes.
+    /// as) one made by [`SharedMessage::new`] over a copy of the same bytes. The message (and
+    /// its clones) keep the whole allocation `bytes` is a view of until they are dropped.
     ///
     /// ```
     /// use bytes::Bytes;
