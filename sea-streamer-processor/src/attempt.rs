@@ -1,13 +1,11 @@
-//! One message, start to finish: attempts with back-off, then success, dead letter or
-//! failure.
+//! A message after its first attempt failed: back-off, more attempts, then success, dead
+//! letter or failure ([`after_failure`], boxed by the runner), and how a message ended.
 //!
-//! The first attempt runs in the message's own future; what follows a failure (back-off
-//! sleeps, more attempts, the dead letter) in a future boxed at the first failure. Most
-//! messages succeed at once, and the runner moves each message's future at least once: kept
-//! to the first attempt, it is about the size of the handler's own future. What the runner
-//! moves per message (the future's arguments, [`Finished`]) is kept under 128 bytes, which
-//! the compiler copies inline (a larger value went through a `memcpy` call, four of them per
-//! message, about a tenth of the runner's own work on a fast backend).
+//! The first attempt is the handler's future alone (`Observed::handle`, in a reusable slot;
+//! see the `slot` module), its receipts awaited by the runner through its own clone of the
+//! outbox: most messages succeed at once, and what the runner moves and drops per message is
+//! kept to that (the whole of a message's handling in one future, returning the message, was
+//! about a tenth of the runner's own work on a fast backend in moves and `memcpy` calls).
 
 use crate::dead_letter::DeadLetterSink;
 use crate::observe::Observed;
@@ -35,56 +33,16 @@ pub(crate) struct Finished {
     pub(crate) outcome: Outcome,
 }
 
-/// What every message's future needs besides its message (one reference to it keeps the
-/// future's arguments small).
+/// What the attempts need besides their message.
 pub(crate) struct Shared<'a, H> {
     pub(crate) handler: Observed<H>,
     pub(crate) options: &'a ProcessorOptions,
     pub(crate) dead_letter: Option<&'a dyn DeadLetterSink>,
 }
 
-/// Handles `message` until it succeeds, fails permanently or runs out of attempts; its
-/// first attempt sends through `outbox` (a clone of the runner's, which the runner reuses
-/// for a later message once this future is dropped).
-pub(crate) async fn handle_message<H: Handler>(
-    shared: &Shared<'_, H>,
-    message: SharedMessage,
-    outbox: Outbox,
-) -> Finished {
-    // The handler (observed as `Observed::handle` does, without a future of its own: one
-    // layer less to poll, move and drop per message), then every receipt of what it sent.
-    let observed = &shared.handler;
-    let timing = observed.timing(&message);
-    let result = match observed.scope(&message) {
-        None => {
-            observed
-                .inner()
-                .handle(message.clone(), outbox.clone())
-                .await
-        }
-        Some(context) => {
-            observed
-                .traced(message.clone(), outbox.clone(), context)
-                .await
-        }
-    };
-    Observed::<H>::timed(timing);
-    let result = match result {
-        Ok(()) => outbox.settle().await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Finished {
-            message,
-            attempts: 1,
-            outcome: Outcome::Processed,
-        },
-        Err(error) => Box::pin(after_failure(shared, message, error)).await,
-    }
-}
-
-/// The rest of a message whose first attempt failed with `error`.
-async fn after_failure<H: Handler>(
+/// The rest of a message whose first attempt failed with `error`: back-off, more attempts
+/// (each with a fresh outbox), then success, dead letter or failure.
+pub(crate) async fn after_failure<H: Handler>(
     shared: &Shared<'_, H>,
     message: SharedMessage,
     mut error: HandlerErr,

@@ -5,6 +5,7 @@ mod attempt;
 mod dead_letter;
 mod end;
 mod error;
+mod event;
 mod flush;
 mod handler;
 mod lanes;

@@ -74,8 +74,10 @@ impl<H> Observed<H> {
 }
 
 impl<H: Handler> Observed<H> {
-    /// One attempt of the user's handler, observed (see [`handle_inline`](Self::handle_inline)
-    /// for the same without this future's layer).
+    /// One attempt of the user's handler, observed. A message without a trace context, with
+    /// debug tracing off, runs the handler's future inline; otherwise it is boxed inside its
+    /// trace scope and span (most messages have neither, and this future, a message's first
+    /// attempt, is moved at every message: it is kept to the handler's own).
     pub(crate) async fn handle(
         &self,
         message: SharedMessage,
@@ -90,18 +92,9 @@ impl<H: Handler> Observed<H> {
         result
     }
 
-    /// The user's handler itself.
-    #[inline]
-    pub(crate) fn inner(&self) -> &H {
-        &self.inner
-    }
-
     /// Starts timing an attempt, if it is one of the sampled ones (see [`ATTEMPT_SAMPLE`]).
     #[inline]
-    pub(crate) fn timing(
-        &self,
-        message: &SharedMessage,
-    ) -> Option<(Arc<ProcessorMetrics>, Instant)> {
+    fn timing(&self, message: &SharedMessage) -> Option<(Arc<ProcessorMetrics>, Instant)> {
         let sampled = self
             .attempts
             .fetch_add(1, Ordering::Relaxed)
@@ -116,7 +109,7 @@ impl<H: Handler> Observed<H> {
 
     /// Records the duration of an attempt timed by [`timing`](Self::timing).
     #[inline]
-    pub(crate) fn timed(timing: Option<(Arc<ProcessorMetrics>, Instant)>) {
+    fn timed(timing: Option<(Arc<ProcessorMetrics>, Instant)>) {
         if let Some((metrics, started)) = timing {
             metrics.attempt(started.elapsed());
         }
@@ -127,7 +120,7 @@ impl<H: Handler> Observed<H> {
     /// [`traced`](Self::traced) in this context (a message without headers pays for no
     /// parsing).
     #[inline]
-    pub(crate) fn scope(&self, message: &SharedMessage) -> Option<Option<TraceContext>> {
+    fn scope(&self, message: &SharedMessage) -> Option<Option<TraceContext>> {
         let context = message.headers().and_then(TraceContext::from_headers);
         if context.is_none() && !tracing::enabled!(tracing::Level::DEBUG) {
             None
@@ -137,7 +130,7 @@ impl<H: Handler> Observed<H> {
     }
 
     /// The attempt inside `context`'s scope (if any) and a debug-level span, boxed.
-    pub(crate) fn traced(
+    fn traced(
         &self,
         message: SharedMessage,
         outbox: Outbox,

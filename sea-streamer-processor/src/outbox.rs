@@ -13,6 +13,7 @@ use std::any::Any;
 use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 
@@ -200,8 +201,16 @@ impl State {
 /// ```
 #[derive(Clone)]
 pub struct Outbox {
-    state: Arc<Mutex<State>>,
+    inner: Arc<Inner>,
     max_pending: usize,
+}
+
+/// What the clones of an outbox share.
+struct Inner {
+    state: Mutex<State>,
+    /// `state.unsettled()`, stored after every change under the lock: the runner reads it
+    /// without locking to skip waiting when nothing is pending (most messages).
+    unsettled: AtomicUsize,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -217,7 +226,10 @@ impl Outbox {
     /// An empty outbox that lets `max_pending` receipts wait.
     pub(crate) fn new(max_pending: usize) -> Self {
         Self {
-            state: Arc::new(Mutex::new(State::default())),
+            inner: Arc::new(Inner {
+                state: Mutex::new(State::default()),
+                unsettled: AtomicUsize::new(0),
+            }),
             max_pending: max_pending.max(1),
         }
     }
@@ -240,15 +252,16 @@ impl Outbox {
         // then the send, then its receipt kept.
         let mut payload = Some(payload);
         poll_fn(|cx| {
-            let mut state = self.lock();
-            if state.unsettled() >= self.max_pending {
-                std::task::ready!(state.poll_until(self.max_pending - 1, cx))?;
-            }
-            if let Some(payload) = payload.take() {
-                let mut receipt = Some(producer.send_to(stream, payload)?);
-                state.keep(&mut receipt, cx);
-            }
-            Poll::Ready(Ok(()))
+            self.with_state(|state| {
+                if state.unsettled() >= self.max_pending {
+                    std::task::ready!(state.poll_until(self.max_pending - 1, cx))?;
+                }
+                if let Some(payload) = payload.take() {
+                    let mut receipt = Some(producer.send_to(stream, payload)?);
+                    state.keep(&mut receipt, cx);
+                }
+                Poll::Ready(Ok(()))
+            })
         })
         .await
     }
@@ -262,25 +275,59 @@ impl Outbox {
     /// Waits for every pending receipt, oldest first (also those a clone of the outbox sends
     /// meanwhile); the first failure fails the attempt.
     pub(crate) fn settle(&self) -> impl Future<Output = Result<(), HandlerErr>> + Send + '_ {
-        poll_fn(|cx| self.lock().poll_until(0, cx))
+        poll_fn(|cx| self.with_state(|state| state.poll_until(0, cx)))
+    }
+
+    /// [`settle`](Self::settle) as a poll: ready at once, without locking, when nothing is
+    /// pending.
+    pub(crate) fn poll_settle(&self, cx: &mut Context<'_>) -> Poll<Result<(), HandlerErr>> {
+        if self.settled() {
+            return Poll::Ready(Ok(()));
+        }
+        self.with_state(|state| state.poll_until(0, cx))
+    }
+
+    /// Whether nothing is pending (no receipt, no failure not seen yet): [`settle`](Self::settle)
+    /// would resolve at once with `Ok`. Read without locking.
+    #[inline]
+    pub(crate) fn settled(&self) -> bool {
+        self.inner.unsettled.load(Ordering::Acquire) == 0
     }
 
     /// This outbox, emptied, for another attempt, unless a clone of it is still around
     /// (which could still send through it).
     #[inline]
     pub(crate) fn reuse(mut self) -> Option<Self> {
-        let state = Arc::get_mut(&mut self.state)?;
-        let state = state.get_mut().unwrap_or_else(PoisonError::into_inner);
+        let inner = Arc::get_mut(&mut self.inner)?;
         // receipts a failed attempt did not wait for are dropped, as with a new outbox
-        if state.unsettled() > 0 {
+        if *inner.unsettled.get_mut() > 0 {
+            let state = inner
+                .state
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner);
             state.pending.clear();
             state.failed = None;
+            *inner.unsettled.get_mut() = 0;
         }
         Some(self)
     }
 
     #[inline]
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the locked state, then stores how many receipts are unsettled.
+    #[inline]
+    fn with_state<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let mut state = self.lock();
+        let out = f(&mut state);
+        self.inner
+            .unsettled
+            .store(state.unsettled(), Ordering::Release);
+        out
     }
 }

@@ -1,8 +1,9 @@
 //! [`Processor`]: the run loop (fetch, schedule per shard, acknowledge, commit, stop).
 
-use crate::attempt::{handle_message, Finished, Outcome, Shared};
+use crate::attempt::{after_failure, Outcome, Shared};
 use crate::dead_letter::{DeadLetterSink, ProducerSink};
 use crate::end::InputEnd;
+use crate::event::Event;
 use crate::flush::{flush_all, Flush};
 use crate::lanes::Lanes;
 use crate::observe::{Labels, Observed, StreamMetrics};
@@ -20,8 +21,7 @@ use std::pin::pin;
 use std::task::Poll;
 use std::time::Instant;
 
-/// At most this many messages are taken from the consumer for one wake of the run loop
-/// (those it already holds; see the fetch arm of the run loop's `select!`).
+/// At most this many messages the consumer already holds are taken per wake of the run loop.
 const BATCH: usize = 64;
 
 /// Runs a [`Handler`] over the messages of a consumer that implements [`Acknowledge`].
@@ -98,22 +98,6 @@ impl<C: Consumer, H> std::fmt::Debug for Processor<'_, C, H> {
             .field("progress", &self.progress.snapshot())
             .finish()
     }
-}
-
-/// What woke the run loop (the first source ready, in this order).
-enum Event<T, M> {
-    /// The shutdown deadline passed.
-    DeadlinePassed,
-    /// A running message finished.
-    Finished(T),
-    /// The end-of-input signal resolved.
-    InputEnded,
-    /// The shutdown future resolved.
-    Shutdown,
-    /// A fetch resolved (`None`: the input has ended and the consumer holds nothing more).
-    Fetched(Option<M>),
-    /// Nothing is left to wait for.
-    Idle,
 }
 
 impl<'c, C, H> Processor<'c, C, H>
@@ -234,6 +218,8 @@ where
         let mut slots = Vec::new();
         let mut outboxes: Vec<Outbox> = Vec::new();
         let mut running = FuturesUnordered::new();
+        // Messages whose first attempt failed: the rest of their handling, boxed.
+        let mut retrying = FuturesUnordered::new();
         // The consumer's `next()` future while a fetch waits (polled where it is, never dropped
         // while waiting, except at the end of the input or when stopping).
         let mut fetching = pin!(None::<C::NextFuture<'c>>);
@@ -270,31 +256,33 @@ where
             }};
         }
 
-        // A message is done: free its lane (`held`: marked busy), keep its outbox (the
-        // runner's clone; the message's future is dropped) for another message, count it,
-        // acknowledge it (committed at the top of the run loop, when due).
-        macro_rules! on_finished {
-            ($finished:expr, $outbox:expr, $held:expr) => {{
-                let finished: Finished = $finished;
-                let outbox: Outbox = $outbox;
-                in_flight -= 1;
-                lanes.finish(&finished.message, $held);
-                if finished.attempts > 1 {
-                    progress.add(Count::Retried, u64::from(finished.attempts - 1));
-                }
-                if let Some(outbox) = outbox.reuse() {
+        // Keeps the outbox of a message whose first attempt is over (the runner's clone; the
+        // attempt's future is dropped) for another message, unless a clone of it is left.
+        macro_rules! recycle {
+            ($outbox:expr) => {{
+                if let Some(outbox) = Outbox::reuse($outbox) {
                     if outboxes.len() < options.concurrency() {
                         outboxes.push(outbox);
                     }
                 }
-                let header = finished.message.header();
-                stream_metrics.finished(
-                    &shared.handler,
-                    header.stream_key(),
-                    finished.attempts,
-                    &finished.outcome,
-                );
-                let ack = match finished.outcome {
+            }};
+        }
+
+        // A message is done after `attempts`: free its lane (`held`: marked busy), count it,
+        // acknowledge it (committed at the top of the run loop, when due).
+        macro_rules! on_finished {
+            ($message:expr, $attempts:expr, $outcome:expr, $held:expr) => {{
+                let message: SharedMessage = $message;
+                let attempts: u32 = $attempts;
+                let outcome: Outcome = $outcome;
+                in_flight -= 1;
+                lanes.finish(&message, $held);
+                if attempts > 1 {
+                    progress.add(Count::Retried, u64::from(attempts - 1));
+                }
+                let header = message.header();
+                stream_metrics.finished(&shared.handler, header.stream_key(), attempts, &outcome);
+                let ack = match outcome {
                     Outcome::Processed => {
                         progress.add(Count::Processed, 1);
                         true
@@ -305,7 +293,6 @@ where
                     }
                     Outcome::Failed(error) => {
                         progress.add(Count::Failed, 1);
-                        let attempts = finished.attempts;
                         begin_stop!(Some(ProcessorErr::Failed {
                             header: header.clone(),
                             attempts,
@@ -331,12 +318,13 @@ where
             }};
         }
 
-        // Starts a message in a spare slot (or a new one) with a spare outbox (or a new one).
-        // Polled once here, with this task's waker: a message whose work completes at once
-        // (e.g. sends to a file) is finished without a round through `running`; one that
-        // waits is moved there in its slot (its waker is replaced on the next poll).
-        // `held`: its lane is marked busy (started from the lanes); otherwise it is marked
-        // only if the message does not finish at once.
+        // Starts a message: its first attempt (the handler) in a spare slot (or a new one),
+        // with a spare outbox (or a new one) of which the runner keeps a clone. Polled once
+        // here, with this task's waker: a message whose work completes at once (e.g. sends
+        // to a file) is finished without a round through `running`; one that waits (for its
+        // attempt or its receipts) is moved there; one whose attempt failed goes on in
+        // `retrying`. `held`: its lane is marked busy (started from the lanes); otherwise it
+        // is marked only if the message does not finish at once.
         macro_rules! start {
             ($message:expr, $held:expr) => {{
                 let message: SharedMessage = $message;
@@ -351,22 +339,38 @@ where
                     .pop()
                     .unwrap_or_else(|| Outbox::new(options.max_pending_sends()));
                 let mut slot = slots.pop().unwrap_or_else(|| Box::pin(None));
-                slot.set(Some(handle_message(&shared, message, outbox.clone())));
+                slot.set(Some(shared.handler.handle(message.clone(), outbox.clone())));
                 let polled = match slot.as_mut().as_pin_mut() {
-                    Some(future) => futures::poll!(future),
+                    Some(attempt) => futures::poll!(attempt),
                     None => Poll::Pending,
                 };
                 match polled {
-                    Poll::Ready(finished) => {
+                    Poll::Ready(Ok(())) if outbox.settled() => {
                         slot.set(None);
                         slots.push(slot);
-                        on_finished!(finished, outbox, held);
+                        recycle!(outbox);
+                        on_finished!(message, 1, Outcome::Processed, held);
+                    }
+                    Poll::Ready(result) => {
+                        slot.set(None);
+                        slots.push(slot);
+                        if let Some(lane) = hold {
+                            lanes.hold(lane);
+                        }
+                        match result {
+                            // its receipts wait
+                            Ok(()) => running.push(InSlot::settling(outbox, message)),
+                            Err(error) => {
+                                recycle!(outbox);
+                                retrying.push(Box::pin(after_failure(&shared, message, error)));
+                            }
+                        }
                     }
                     Poll::Pending => {
                         if let Some(lane) = hold {
                             lanes.hold(lane);
                         }
-                        running.push(InSlot(Some((slot, outbox))));
+                        running.push(InSlot::new(slot, outbox, message));
                     }
                 }
             }};
@@ -411,9 +415,8 @@ where
         }
 
         loop {
-            // Checked here rather than at every acknowledgement: once per wake of this loop,
-            // or per batch of messages taken without waiting (reading the clock per message
-            // cost as much as a tenth of the runner's own work on a fast backend).
+            // Once per wake of this loop (or batch of held messages), not per acknowledgement:
+            // reading the clock per message was a tenth of the runner's own work on a file.
             if acked_since_commit && last_commit.elapsed() >= options.commit_interval() {
                 acked_since_commit = false;
                 last_commit = Instant::now();
@@ -430,7 +433,7 @@ where
                     Err(e) => begin_stop!(Some(ProcessorErr::Flush(e))),
                 }
             }
-            while lanes.waiting() > 0 && running.len() < options.concurrency() {
+            while lanes.waiting() > 0 && running.len() + retrying.len() < options.concurrency() {
                 let Some(message) = lanes.start() else { break };
                 start!(message, true);
             }
@@ -454,6 +457,9 @@ where
                 if let Poll::Ready(Some(done)) = running.poll_next_unpin(cx) {
                     return Poll::Ready(Event::Finished(done));
                 }
+                if let Poll::Ready(Some(finished)) = retrying.poll_next_unpin(cx) {
+                    return Poll::Ready(Event::Retried(finished));
+                }
                 if end_signal.as_mut().poll(cx).is_ready() {
                     return Poll::Ready(Event::InputEnded);
                 }
@@ -476,6 +482,7 @@ where
                 }
                 if deadline.is_terminated()
                     && running.is_empty()
+                    && retrying.is_empty()
                     && end_signal.is_terminated()
                     && shutdown.is_terminated()
                     && fetching.is_none()
@@ -490,9 +497,18 @@ where
                     deadline_passed = true;
                     break;
                 }
-                Event::Finished((finished, slot, outbox)) => {
-                    slots.push(slot);
-                    on_finished!(finished, outbox, true);
+                Event::Finished((result, slot, outbox, message)) => {
+                    slots.extend(slot);
+                    recycle!(outbox);
+                    match result {
+                        Ok(()) => on_finished!(message, 1, Outcome::Processed, true),
+                        Err(error) => {
+                            retrying.push(Box::pin(after_failure(&shared, message, error)));
+                        }
+                    }
+                }
+                Event::Retried(finished) => {
+                    on_finished!(finished.message, finished.attempts, finished.outcome, true);
                 }
                 Event::InputEnded => {
                     log::info!("end of input: taking what the consumer holds");
@@ -540,6 +556,7 @@ where
             }
         }
         drop(running);
+        drop(retrying);
         drop(slots);
         if deadline_passed {
             log::warn!("shutdown deadline passed: {in_flight} message(s) abandoned");

@@ -1,34 +1,72 @@
-//! The heap places of the messages' futures: a [`Slot`] is reused by the next message once
-//! its future finished (a box per message was an allocation and a copy of the whole future
-//! into it), and [`InSlot`] is a slot waiting in the run loop's set of running messages.
+//! The heap places of the messages' first attempts: a [`Slot`] is reused by the next message
+//! once its attempt finished (a box per message was an allocation and a copy of the whole
+//! future into it), and [`InSlot`] is a message waiting in the run loop's set of running
+//! messages: for its attempt's future, then for the receipts of what it sent.
 
-use crate::Outbox;
+use crate::{HandlerErr, Outbox};
+use sea_streamer_types::SharedMessage;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-/// The heap place of one message's future.
+/// The heap place of one message's first attempt.
 pub(crate) type Slot<F> = Pin<Box<Option<F>>>;
 
-/// A message's future in its slot, with the runner's clone of its outbox, while it waits in
-/// the run loop's set of running messages; gives the slot back, emptied, and the outbox with
-/// the result.
-pub(crate) struct InSlot<F>(pub(crate) Option<(Slot<F>, Outbox)>);
+/// A running message: its first attempt in its slot (emptied once it resolved), the runner's
+/// clone of the outbox it sends through, and the message. Resolves once the attempt failed,
+/// or once it succeeded and every receipt arrived (or one failed), giving everything back.
+pub(crate) struct InSlot<F> {
+    slot: Option<Slot<F>>,
+    parts: Option<(Outbox, SharedMessage)>,
+}
 
-impl<F: Future> Future for InSlot<F> {
-    type Output = (F::Output, Slot<F>, Outbox);
+/// What an [`InSlot`] gives back: how the first attempt went (its receipts included), the
+/// emptied slot, the outbox and the message.
+pub(crate) type Done<F> = (
+    Result<(), HandlerErr>,
+    Option<Slot<F>>,
+    Outbox,
+    SharedMessage,
+);
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let Some((slot, _)) = self.0.as_mut() else {
+impl<F> InSlot<F> {
+    /// A message whose attempt (in `slot`) waits.
+    pub(crate) fn new(slot: Slot<F>, outbox: Outbox, message: SharedMessage) -> Self {
+        Self {
+            slot: Some(slot),
+            parts: Some((outbox, message)),
+        }
+    }
+
+    /// A message whose attempt succeeded and whose receipts wait.
+    pub(crate) fn settling(outbox: Outbox, message: SharedMessage) -> Self {
+        Self {
+            slot: None,
+            parts: Some((outbox, message)),
+        }
+    }
+}
+
+impl<F: Future<Output = Result<(), HandlerErr>>> Future for InSlot<F> {
+    type Output = Done<F>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let Some((outbox, _)) = this.parts.as_ref() else {
             return Poll::Pending; // polled after it completed: never resolves again
         };
-        let Some(future) = slot.as_mut().as_pin_mut() else {
-            return Poll::Pending;
-        };
-        let output = std::task::ready!(future.poll(cx));
-        slot.set(None);
-        match self.0.take() {
-            Some((slot, outbox)) => Poll::Ready((output, slot, outbox)),
+        let mut result = Ok(());
+        if let Some(slot) = this.slot.as_mut() {
+            if let Some(attempt) = slot.as_mut().as_pin_mut() {
+                result = std::task::ready!(attempt.poll(cx));
+                slot.set(None);
+            }
+        }
+        if result.is_ok() {
+            result = std::task::ready!(outbox.poll_settle(cx));
+        }
+        match this.parts.take() {
+            Some((outbox, message)) => Poll::Ready((result, this.slot.take(), outbox, message)),
             None => Poll::Pending,
         }
     }
