@@ -1,7 +1,7 @@
 //! [`Lanes`]: the waiting messages, one FIFO lane per `(stream key, shard)`, at most one
 //! message of a lane running at a time (pure scheduling state, no I/O).
 
-use sea_streamer_types::{Message, ShardId, SharedMessage, StreamKey};
+use sea_streamer_types::{Message, MessageHeader, ShardId, SharedMessage, StreamKey};
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -111,19 +111,14 @@ impl Lanes {
         free
     }
 
-    /// The lane [`hold`](Self::hold) needs for `message` (none when one message runs at a
-    /// time: no lane is kept).
-    #[inline]
-    pub(crate) fn lane_to_hold(&self, message: &SharedMessage) -> Option<Lane> {
-        (!self.one_at_a_time).then(|| lane_of(message))
-    }
-
-    /// Marks `lane`, of a message started with [`start_now`](Self::start_now), busy until
-    /// that message finishes.
-    pub(crate) fn hold(&mut self, lane: Lane) {
+    /// Marks the lane of a message (`header`) started with [`start_now`](Self::start_now)
+    /// busy until that message finishes (nothing when one message runs at a time: no lane
+    /// is kept). Only for a message that does not finish at once: the lane is not looked up
+    /// before.
+    pub(crate) fn hold(&mut self, header: &MessageHeader) {
         if !self.one_at_a_time {
             self.lanes.insert(
-                lane,
+                (header.stream_key().clone(), *header.shard_id()),
                 LaneState {
                     waiting: VecDeque::new(),
                     busy: true,
@@ -157,12 +152,12 @@ impl Lanes {
     /// lane was marked busy (it was started by [`start`](Self::start), or
     /// [`hold`](Self::hold) was called).
     #[inline]
-    pub(crate) fn finish(&mut self, message: &SharedMessage, held: bool) {
+    pub(crate) fn finish(&mut self, message: &MessageHeader, held: bool) {
         if self.one_at_a_time || !held {
             self.running = self.running.saturating_sub(1);
             return;
         }
-        self.finish_lane(lane_of(message));
+        self.finish_lane((message.stream_key().clone(), *message.shard_id()));
     }
 
     /// A message of `lane` finished.
@@ -203,7 +198,7 @@ impl Lanes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_streamer_types::{MessageHeader, Timestamp};
+    use sea_streamer_types::Timestamp;
 
     fn message(key: &str, shard: u64, seq: u64) -> SharedMessage {
         let header = MessageHeader::new(
@@ -339,12 +334,10 @@ mod tests {
                         if lanes.start_now(&m, limit) {
                             started(&m, &running);
                             if rand(2) == 0 {
-                                lanes.finish(&m, false);
+                                lanes.finish(m.header(), false);
                                 done += 1;
                             } else {
-                                if let Some(lane) = lanes.lane_to_hold(&m) {
-                                    lanes.hold(lane);
-                                }
+                                lanes.hold(m.header());
                                 running.push((m, true));
                             }
                         } else {
@@ -359,7 +352,7 @@ mod tests {
                     }
                     _ if !running.is_empty() => {
                         let (m, held) = running.swap_remove(rand(running.len() as u64) as usize);
-                        lanes.finish(&m, held);
+                        lanes.finish(m.header(), held);
                         done += 1;
                     }
                     _ => {}

@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod attempt;
+mod builder;
 mod dead_letter;
 mod end;
 mod error;

@@ -1,7 +1,7 @@
 //! [`Processor`]: the run loop (fetch, schedule per shard, acknowledge, commit, stop).
 
 use crate::attempt::{after_failure, Outcome, Shared};
-use crate::dead_letter::{DeadLetterSink, ProducerSink};
+use crate::dead_letter::DeadLetterSink;
 use crate::end::InputEnd;
 use crate::event::Event;
 use crate::flush::{flush_all, Flush};
@@ -13,9 +13,7 @@ use crate::{Handler, Outbox, ProcessorErr, ProcessorOptions, Progress, Summary};
 use futures::future::{BoxFuture, Fuse, FusedFuture};
 use futures::stream::FuturesUnordered;
 use futures::{FutureExt, StreamExt};
-use sea_streamer_types::{
-    Acknowledge, Consumer, Message, Producer, SharedMessage, StreamErr, StreamKey,
-};
+use sea_streamer_types::{Acknowledge, Consumer, Message, MessageHeader, SharedMessage};
 use std::future::{poll_fn, Future};
 use std::pin::pin;
 use std::task::Poll;
@@ -80,14 +78,14 @@ const BATCH: usize = 64;
 /// }
 /// ```
 pub struct Processor<'c, C: Consumer, H> {
-    consumer: &'c C,
-    handler: H,
-    options: ProcessorOptions,
-    dead_letter: Option<Box<dyn DeadLetterSink + 'c>>,
-    flush: Vec<Box<dyn Flush + 'c>>,
-    progress: Progress,
-    end: InputEnd<'c, C::Error>,
-    labels: Labels,
+    pub(crate) consumer: &'c C,
+    pub(crate) handler: H,
+    pub(crate) options: ProcessorOptions,
+    pub(crate) dead_letter: Option<Box<dyn DeadLetterSink + 'c>>,
+    pub(crate) flush: Vec<Box<dyn Flush + 'c>>,
+    pub(crate) progress: Progress,
+    pub(crate) end: InputEnd<'c, C::Error>,
+    pub(crate) labels: Labels,
 }
 
 impl<C: Consumer, H> std::fmt::Debug for Processor<'_, C, H> {
@@ -105,92 +103,6 @@ where
     C: Acknowledge,
     H: Handler,
 {
-    /// A processor of `consumer`'s messages with `handler`.
-    pub fn new(consumer: &'c C, handler: H, options: ProcessorOptions) -> Self {
-        Self {
-            consumer,
-            handler,
-            options,
-            dead_letter: None,
-            flush: Vec::new(),
-            progress: Progress::default(),
-            end: InputEnd::default(),
-            labels: Labels::default(),
-        }
-    }
-
-    /// The `backend` and `group` labels of the runner's metrics (`backend` is `unknown`
-    /// and there is no group unless set): `sea_streamer_processor_handled_total`,
-    /// `_retried_total`, `_dead_lettered_total` and `_handler_seconds` (one attempt in 8),
-    /// per input stream (see `sea_streamer_types::observe`). Label values come from
-    /// configuration, never from messages.
-    ///
-    /// ```
-    /// # use sea_streamer_processor::{Outbox, Processor, ProcessorOptions};
-    /// # use sea_streamer_types::{Acknowledge, SharedMessage};
-    /// # fn demo<C: Acknowledge>(consumer: &C) {
-    /// let handler = |_: SharedMessage, _: Outbox| async { Ok(()) };
-    /// let processor = Processor::new(consumer, handler, ProcessorOptions::default())
-    ///     .metrics_labels("redis", Some("workers"));
-    /// # let _ = processor;
-    /// # }
-    /// ```
-    pub fn metrics_labels(mut self, backend: &'static str, group: Option<&str>) -> Self {
-        self.labels = Labels {
-            backend,
-            group: group.map(str::to_owned),
-        };
-        self
-    }
-
-    /// Marks the input as finite: once `ended` resolves, the processor takes the messages
-    /// the consumer already holds (without waiting for more), then ends as at the end of
-    /// the input (see [`Processor`]). For a consumer that keeps waiting at the end of its
-    /// input, e.g. a stdio consumer with `sea_streamer_stdio::stdin_closed()`. A fetch
-    /// waiting when `ended` resolves is dropped: the consumer's `next()` must lose nothing
-    /// when its future is dropped.
-    pub fn end_of_input<F>(mut self, ended: F) -> Self
-    where
-        F: Future<Output = ()> + Send + 'c,
-    {
-        self.end.signal = Some(ended.boxed());
-        self
-    }
-
-    /// Treats a consumer error for which `is_end` holds as the end of the input (e.g. a file
-    /// consumer's `StreamEnded`): the run ends normally (see [`Processor`]) instead of
-    /// stopping with [`ProcessorErr::Consumer`].
-    pub fn end_on_error<F>(mut self, is_end: F) -> Self
-    where
-        F: Fn(&StreamErr<C::Error>) -> bool + Send + Sync + 'c,
-    {
-        self.end.is_end = Some(Box::new(is_end));
-        self
-    }
-
-    /// Sends the messages that failed their last attempt to `stream` with `producer` (any
-    /// backend), then acknowledges them. The producer is flushed at the end.
-    pub fn dead_letter<P>(mut self, producer: P, stream: StreamKey) -> Self
-    where
-        P: Producer + 'static,
-        P::SendFuture: Send + 'static,
-    {
-        self.flush.push(Box::new(producer.clone()));
-        self.dead_letter = Some(Box::new(ProducerSink { producer, stream }));
-        self
-    }
-
-    /// Flushes `producer` (e.g. the one the handler sends with) before `run` returns.
-    pub fn flush_at_end<P: Producer + 'static>(mut self, producer: P) -> Self {
-        self.flush.push(Box::new(producer));
-        self
-    }
-
-    /// Live counters, readable while the processor runs.
-    pub fn progress(&self) -> Progress {
-        self.progress.clone()
-    }
-
     /// Runs until `shutdown` resolves or an error stops it; see [`Processor`].
     pub async fn run<S>(self, shutdown: S) -> Result<Summary, ProcessorErr<C::Error>>
     where
@@ -236,7 +148,23 @@ where
         let mut last_commit = Instant::now();
         let mut deadline_passed = false;
         let mut taken = 0u64;
+        // Fetched and processed messages not added to `progress` yet (it is updated before the
+        // run loop waits: two atomic additions per message were a hot spot of their own).
+        let (mut fetched_since, mut processed_since) = (0u64, 0u64);
         let limit_reached = |taken: u64| options.max_messages().is_some_and(|max| taken >= max);
+
+        // Adds the fetched and processed messages counted since the last time to `progress`
+        // (before any other count, so that its `in_flight` never goes below zero).
+        macro_rules! publish {
+            () => {{
+                if fetched_since > 0 {
+                    progress.add(Count::Fetched, std::mem::take(&mut fetched_since));
+                }
+                if processed_since > 0 {
+                    progress.add(Count::Processed, std::mem::take(&mut processed_since));
+                }
+            }};
+        }
 
         // Stops fetching and starts the deadline; keeps the first error.
         macro_rules! begin_stop {
@@ -268,30 +196,32 @@ where
             }};
         }
 
-        // A message is done after `attempts`: free its lane (`held`: marked busy), count it,
-        // acknowledge it (committed at the top of the run loop, when due).
+        // A message (this header) is done after `attempts`: free its lane (`held`: marked
+        // busy), count it, acknowledge it (committed at the top of the run loop, when due).
         macro_rules! on_finished {
-            ($message:expr, $attempts:expr, $outcome:expr, $held:expr) => {{
-                let message: SharedMessage = $message;
+            ($header:expr, $attempts:expr, $outcome:expr, $held:expr) => {{
+                let header: MessageHeader = $header;
                 let attempts: u32 = $attempts;
                 let outcome: Outcome = $outcome;
                 in_flight -= 1;
-                lanes.finish(&message, $held);
+                lanes.finish(&header, $held);
                 if attempts > 1 {
+                    publish!();
                     progress.add(Count::Retried, u64::from(attempts - 1));
                 }
-                let header = message.header();
                 stream_metrics.finished(&shared.handler, header.stream_key(), attempts, &outcome);
                 let ack = match outcome {
                     Outcome::Processed => {
-                        progress.add(Count::Processed, 1);
+                        processed_since += 1;
                         true
                     }
                     Outcome::DeadLettered => {
+                        publish!();
                         progress.add(Count::DeadLettered, 1);
                         true
                     }
                     Outcome::Failed(error) => {
+                        publish!();
                         progress.add(Count::Failed, 1);
                         begin_stop!(Some(ProcessorErr::Failed {
                             header: header.clone(),
@@ -301,6 +231,7 @@ where
                         false
                     }
                     Outcome::DeadLetterFailed(error) => {
+                        publish!();
                         progress.add(Count::Failed, 1);
                         begin_stop!(Some(ProcessorErr::DeadLetter {
                             header: header.clone(),
@@ -310,7 +241,7 @@ where
                     }
                 };
                 if ack {
-                    match consumer.ack(header) {
+                    match consumer.ack(&header) {
                         Ok(()) => acked_since_commit = true,
                         Err(e) => begin_stop!(Some(ProcessorErr::Consumer(e))),
                     }
@@ -318,28 +249,26 @@ where
             }};
         }
 
-        // Starts a message: its first attempt (the handler) in a spare slot (or a new one),
-        // with a spare outbox (or a new one) of which the runner keeps a clone. Polled once
-        // here, with this task's waker: a message whose work completes at once (e.g. sends
-        // to a file) is finished without a round through `running`; one that waits (for its
-        // attempt or its receipts) is moved there; one whose attempt failed goes on in
-        // `retrying`. `held`: its lane is marked busy (started from the lanes); otherwise it
-        // is marked only if the message does not finish at once.
+        // Starts a message: its first attempt (the handler, given `message`) in a spare slot
+        // (or a new one), with a spare outbox (or a new one) of which the runner keeps a
+        // clone. Polled once here, with this task's waker: a message whose work completes at
+        // once (e.g. sends to a file) is finished without a round through `running`, and
+        // acknowledged by its header; one that waits (for its attempt or its receipts) is
+        // moved there with a copy of `original` (the same message: the consumer's, for a
+        // fetched one, so that the handler's is the only copy made when it finishes at once);
+        // one whose attempt failed goes on in `retrying`. `held`: its lane is marked busy
+        // (started from the lanes); otherwise it is marked only if it does not finish at once.
         macro_rules! start {
-            ($message:expr, $held:expr) => {{
+            ($message:expr, $original:expr, $held:expr) => {{
                 let message: SharedMessage = $message;
+                let original = $original;
                 let held: bool = $held;
-                // the lane to mark busy if it does not finish at once
-                let hold = if held {
-                    None
-                } else {
-                    lanes.lane_to_hold(&message)
-                };
+                let header = message.header().clone();
                 let outbox = outboxes
                     .pop()
                     .unwrap_or_else(|| Outbox::new(options.max_pending_sends()));
                 let mut slot = slots.pop().unwrap_or_else(|| Box::pin(None));
-                slot.set(Some(shared.handler.handle(message.clone(), outbox.clone())));
+                slot.set(Some(shared.handler.handle(message, outbox.clone())));
                 let polled = match slot.as_mut().as_pin_mut() {
                     Some(attempt) => futures::poll!(attempt),
                     None => Poll::Pending,
@@ -349,14 +278,16 @@ where
                         slot.set(None);
                         slots.push(slot);
                         recycle!(outbox);
-                        on_finished!(message, 1, Outcome::Processed, held);
+                        drop(original);
+                        on_finished!(header, 1, Outcome::Processed, held);
                     }
                     Poll::Ready(result) => {
                         slot.set(None);
                         slots.push(slot);
-                        if let Some(lane) = hold {
-                            lanes.hold(lane);
+                        if !held {
+                            lanes.hold(&header);
                         }
+                        let message = Message::to_owned(&original);
                         match result {
                             // its receipts wait
                             Ok(()) => running.push(InSlot::settling(outbox, message)),
@@ -367,9 +298,10 @@ where
                         }
                     }
                     Poll::Pending => {
-                        if let Some(lane) = hold {
-                            lanes.hold(lane);
+                        if !held {
+                            lanes.hold(&header);
                         }
+                        let message = Message::to_owned(&original);
                         running.push(InSlot::new(slot, outbox, message));
                     }
                 }
@@ -381,21 +313,22 @@ where
         macro_rules! on_fetched {
             ($fetched:expr) => {{
                 match $fetched {
-                    Some(Ok(message)) => {
-                        let message = Message::to_owned(&message);
-                        progress.add(Count::Fetched, 1);
+                    Some(Ok(original)) => {
+                        let message = Message::to_owned(&original);
+                        fetched_since += 1;
                         taken += 1;
                         match consumer.track(message.header()) {
                             Ok(()) => {
                                 in_flight += 1;
                                 // straight to work when its lane and a place are free
                                 if lanes.start_now(&message, options.concurrency()) {
-                                    start!(message, false);
+                                    start!(message, original, false);
                                 } else {
                                     lanes.push(message);
                                 }
                             }
                             Err(e) => {
+                                publish!();
                                 progress.add(Count::Abandoned, 1);
                                 begin_stop!(Some(ProcessorErr::Consumer(e)));
                             }
@@ -415,6 +348,7 @@ where
         }
 
         loop {
+            publish!();
             // Once per wake of this loop (or batch of held messages), not per acknowledgement:
             // reading the clock per message was a tenth of the runner's own work on a file.
             if acked_since_commit && last_commit.elapsed() >= options.commit_interval() {
@@ -435,7 +369,7 @@ where
             }
             while lanes.waiting() > 0 && running.len() + retrying.len() < options.concurrency() {
                 let Some(message) = lanes.start() else { break };
-                start!(message, true);
+                start!(message.clone(), message, true);
             }
             debug_assert_eq!(lanes.waiting() + lanes.running(), in_flight);
             if (stopping || drained || limit_reached(taken)) && in_flight == 0 {
@@ -449,6 +383,8 @@ where
             {
                 fetching.set(Some(consumer.next()));
             }
+            // the counters are up to date whenever the run loop waits
+            publish!();
             // The first source ready, in order of priority.
             let event = poll_fn(|cx| {
                 if deadline.as_mut().poll(cx).is_ready() {
@@ -501,14 +437,15 @@ where
                     slots.extend(slot);
                     recycle!(outbox);
                     match result {
-                        Ok(()) => on_finished!(message, 1, Outcome::Processed, true),
+                        Ok(()) => on_finished!(message.take_header(), 1, Outcome::Processed, true),
                         Err(error) => {
                             retrying.push(Box::pin(after_failure(&shared, message, error)));
                         }
                     }
                 }
                 Event::Retried(finished) => {
-                    on_finished!(finished.message, finished.attempts, finished.outcome, true);
+                    let header = finished.message.take_header();
+                    on_finished!(header, finished.attempts, finished.outcome, true);
                 }
                 Event::InputEnded => {
                     log::info!("end of input: taking what the consumer holds");
@@ -558,6 +495,7 @@ where
         drop(running);
         drop(retrying);
         drop(slots);
+        publish!();
         if deadline_passed {
             log::warn!("shutdown deadline passed: {in_flight} message(s) abandoned");
             progress.add(Count::Abandoned, in_flight as u64);
@@ -587,6 +525,7 @@ where
 mod tests {
     use super::*;
     use sea_streamer_file::{FileConsumer, FileProducer};
+    use sea_streamer_types::StreamKey;
 
     /// The run future can be spawned on a multi-threaded runtime (a compile-time check).
     #[allow(dead_code)]
