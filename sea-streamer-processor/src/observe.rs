@@ -73,6 +73,17 @@ impl<H> Observed<H> {
     }
 }
 
+/// An attempt being timed: its stream's handles and its start (see [`ATTEMPT_SAMPLE`]).
+pub(crate) type Timing = Option<(Arc<ProcessorMetrics>, Instant)>;
+
+/// Records the duration of an attempt being timed.
+#[inline]
+pub(crate) fn timed(timing: Timing) {
+    if let Some((metrics, started)) = timing {
+        metrics.attempt(started.elapsed());
+    }
+}
+
 impl<H: Handler> Observed<H> {
     /// One attempt of the user's handler, observed. A message without a trace context, with
     /// debug tracing off, runs the handler's future inline; otherwise it is boxed inside its
@@ -84,17 +95,27 @@ impl<H: Handler> Observed<H> {
         outbox: Outbox,
     ) -> Result<(), HandlerErr> {
         let timing = self.timing(&message);
-        let result = match self.scope(&message) {
+        let result = self.first(message, outbox).await;
+        timed(timing);
+        result
+    }
+
+    /// [`handle`](Self::handle) without timing: a message's first attempt, which the run loop
+    /// times itself (its sampling counter and cached handles need no atomic and no lock).
+    pub(crate) async fn first(
+        &self,
+        message: SharedMessage,
+        outbox: Outbox,
+    ) -> Result<(), HandlerErr> {
+        match self.scope(&message) {
             None => self.inner.handle(message, outbox).await,
             Some(context) => self.traced(message, outbox, context).await,
-        };
-        Self::timed(timing);
-        result
+        }
     }
 
     /// Starts timing an attempt, if it is one of the sampled ones (see [`ATTEMPT_SAMPLE`]).
     #[inline]
-    fn timing(&self, message: &SharedMessage) -> Option<(Arc<ProcessorMetrics>, Instant)> {
+    fn timing(&self, message: &SharedMessage) -> Timing {
         let sampled = self
             .attempts
             .fetch_add(1, Ordering::Relaxed)
@@ -105,14 +126,6 @@ impl<H: Handler> Observed<H> {
                 Instant::now(),
             )
         })
-    }
-
-    /// Records the duration of an attempt timed by [`timing`](Self::timing).
-    #[inline]
-    fn timed(timing: Option<(Arc<ProcessorMetrics>, Instant)>) {
-        if let Some((metrics, started)) = timing {
-            metrics.attempt(started.elapsed());
-        }
     }
 
     /// How an attempt at `message` runs: `None` for the handler's future inline (a message
@@ -166,6 +179,8 @@ pub(crate) struct StreamMetrics {
     names: Vec<usize>,
     streams: Vec<(StreamKey, Arc<ProcessorMetrics>)>,
     last: usize,
+    /// First attempts started, for the sampling of their durations.
+    attempts: u32,
 }
 
 impl StreamMetrics {
@@ -187,6 +202,19 @@ impl StreamMetrics {
             Outcome::DeadLettered => metrics.dead_lettered(),
             Outcome::Failed(_) | Outcome::DeadLetterFailed(_) => {}
         }
+    }
+
+    /// Starts timing a first attempt at a message of `key` if it is one of the sampled ones
+    /// (one in [`ATTEMPT_SAMPLE`], counted here).
+    #[inline]
+    pub(crate) fn timing<H>(&mut self, observed: &Observed<H>, key: &StreamKey) -> Timing {
+        let n = self.attempts;
+        self.attempts = n.wrapping_add(1);
+        if !n.is_multiple_of(ATTEMPT_SAMPLE) {
+            return None;
+        }
+        self.of(observed, key);
+        Some((self.streams[self.last].1.clone(), Instant::now()))
     }
 
     /// The handles of `key`, taken from `observed` on first sight.

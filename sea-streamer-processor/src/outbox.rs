@@ -112,10 +112,10 @@ impl State {
         Poll::Ready(Ok(()))
     }
 
-    /// Queues `receipt` (an `Option` of a receipt type, taken) in a spare slot of its type or
+    /// Queues `receipt` in a spare slot of its type or
     /// a new one. With nothing pending before it, it is polled once in place: a receipt that
     /// resolved at once (e.g. a file's) leaves its slot spare and nothing pending.
-    fn keep<F, E>(&mut self, receipt: &mut Option<F>, cx: &mut Context<'_>)
+    fn keep<F, E>(&mut self, receipt: F, cx: &mut Context<'_>)
     where
         F: Future<Output = StreamResult<Receipt, E>> + Send + 'static,
         E: std::error::Error,
@@ -123,7 +123,7 @@ impl State {
         if self.pending.is_empty() {
             let hot = self.hot.as_mut();
             if let Some(slot) = hot.and_then(|h| h.downcast_mut::<TypedSlot<F>>()) {
-                slot.set(receipt.take());
+                slot.set(Some(receipt));
                 let polled = match slot.as_mut().as_pin_mut() {
                     Some(receipt) => receipt.poll(cx),
                     None => return,
@@ -147,6 +147,7 @@ impl State {
                 return;
             }
         }
+        let receipt = &mut Some(receipt);
         let spare = self
             .spare
             .iter_mut()
@@ -257,8 +258,7 @@ impl Outbox {
                     std::task::ready!(state.poll_until(self.max_pending - 1, cx))?;
                 }
                 if let Some(payload) = payload.take() {
-                    let mut receipt = Some(producer.send_to(stream, payload)?);
-                    state.keep(&mut receipt, cx);
+                    state.keep(producer.send_to(stream, payload)?, cx);
                 }
                 Poll::Ready(Ok(()))
             })

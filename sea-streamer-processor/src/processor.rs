@@ -6,7 +6,7 @@ use crate::end::InputEnd;
 use crate::event::Event;
 use crate::flush::{flush_all, Flush};
 use crate::lanes::Lanes;
-use crate::observe::{Labels, Observed, StreamMetrics};
+use crate::observe::{timed, Labels, Observed, StreamMetrics};
 use crate::slot::InSlot;
 use crate::summary::Count;
 use crate::{Handler, Outbox, ProcessorErr, ProcessorOptions, Progress, Summary};
@@ -268,13 +268,15 @@ where
                     .pop()
                     .unwrap_or_else(|| Outbox::new(options.max_pending_sends()));
                 let mut slot = slots.pop().unwrap_or_else(|| Box::pin(None));
-                slot.set(Some(shared.handler.handle(message, outbox.clone())));
+                let timing = stream_metrics.timing(&shared.handler, header.stream_key());
+                slot.set(Some(shared.handler.first(message, outbox.clone())));
                 let polled = match slot.as_mut().as_pin_mut() {
                     Some(attempt) => futures::poll!(attempt),
                     None => Poll::Pending,
                 };
                 match polled {
                     Poll::Ready(Ok(())) if outbox.settled() => {
+                        timed(timing);
                         slot.set(None);
                         slots.push(slot);
                         recycle!(outbox);
@@ -282,6 +284,7 @@ where
                         on_finished!(header, 1, Outcome::Processed, held);
                     }
                     Poll::Ready(result) => {
+                        timed(timing);
                         slot.set(None);
                         slots.push(slot);
                         if !held {
@@ -302,7 +305,7 @@ where
                             lanes.hold(&header);
                         }
                         let message = Message::to_owned(&original);
-                        running.push(InSlot::new(slot, outbox, message));
+                        running.push(InSlot::new(slot, outbox, message, timing));
                     }
                 }
             }};

@@ -3,6 +3,7 @@
 //! future into it), and [`InSlot`] is a message waiting in the run loop's set of running
 //! messages: for its attempt's future, then for the receipts of what it sent.
 
+use crate::observe::{timed, Timing};
 use crate::{HandlerErr, Outbox};
 use sea_streamer_types::SharedMessage;
 use std::future::Future;
@@ -18,6 +19,8 @@ pub(crate) type Slot<F> = Pin<Box<Option<F>>>;
 pub(crate) struct InSlot<F> {
     slot: Option<Slot<F>>,
     parts: Option<(Outbox, SharedMessage)>,
+    /// The attempt's duration, if it is timed.
+    timing: Timing,
 }
 
 /// What an [`InSlot`] gives back: how the first attempt went (its receipts included), the
@@ -30,11 +33,17 @@ pub(crate) type Done<F> = (
 );
 
 impl<F> InSlot<F> {
-    /// A message whose attempt (in `slot`) waits.
-    pub(crate) fn new(slot: Slot<F>, outbox: Outbox, message: SharedMessage) -> Self {
+    /// A message whose attempt (in `slot`, `timing` it) waits.
+    pub(crate) fn new(
+        slot: Slot<F>,
+        outbox: Outbox,
+        message: SharedMessage,
+        timing: Timing,
+    ) -> Self {
         Self {
             slot: Some(slot),
             parts: Some((outbox, message)),
+            timing,
         }
     }
 
@@ -43,6 +52,7 @@ impl<F> InSlot<F> {
         Self {
             slot: None,
             parts: Some((outbox, message)),
+            timing: None,
         }
     }
 }
@@ -60,6 +70,7 @@ impl<F: Future<Output = Result<(), HandlerErr>>> Future for InSlot<F> {
             if let Some(attempt) = slot.as_mut().as_pin_mut() {
                 result = std::task::ready!(attempt.poll(cx));
                 slot.set(None);
+                timed(this.timing.take());
             }
         }
         if result.is_ok() {
