@@ -112,9 +112,9 @@ impl State {
         Poll::Ready(Ok(()))
     }
 
-    /// Queues `receipt` in a spare slot of its type or
-    /// a new one. With nothing pending before it, it is polled once in place: a receipt that
-    /// resolved at once (e.g. a file's) leaves its slot spare and nothing pending.
+    /// Queues `receipt` in a spare slot of its type or a new one. With nothing pending before
+    /// it, it is polled once in place: a receipt that resolved at once (e.g. a file's) leaves
+    /// its slot spare and nothing pending.
     fn keep<F, E>(&mut self, receipt: F, cx: &mut Context<'_>)
     where
         F: Future<Output = StreamResult<Receipt, E>> + Send + 'static,
