@@ -94,7 +94,9 @@ where
         self
     }
 
-    /// Live counters, readable while the processor runs.
+    /// Live counters, readable while the processor runs (the fetched and processed counts are
+    /// brought up to date on every round of the run loop: after each batch of at most 64
+    /// messages, and whenever it waits).
     pub fn progress(&self) -> Progress {
         self.progress.clone()
     }
