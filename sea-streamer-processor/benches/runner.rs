@@ -21,7 +21,10 @@
 //! producers is not timed. The file output's write queue is sized for a whole run (a writer
 //! thread that falls behind would otherwise fail sends with `QueueFull`). Rounds rotate the
 //! order of the ways (round r starts with the r-th), and the table shows each one's median
-//! round; per-round rates go to stderr.
+//! round, followed by the median of each runner's per-round ratio to the loop (the ways of a
+//! round run back to back); per-round rates go to stderr. The file backend's files go to the
+//! temporary directory: `TMPDIR=/dev/shm` keeps the disk's write-back of one run's 128 MB
+//! output out of the next run's time.
 //!
 //! ```sh
 //! eval "$(scripts/services.sh env)"   # SEA_STREAMER_TEST_REDIS (Redis is skipped without it)
@@ -490,6 +493,24 @@ fn print_row(backend: &str, n: u64, results: Vec<(Way, Vec<f64>)>) {
     }
 }
 
+/// The median over rounds of each runner's rate divided by the loop's in the same round
+/// (rounds run the ways back to back, so a slow minute of a shared machine weighs on both
+/// sides of a ratio instead of on one way's median).
+fn paired(results: &[(Way, Vec<f64>)]) -> (f64, f64) {
+    let rates = |way: Way| {
+        results
+            .iter()
+            .find(|(w, _)| *w == way)
+            .map_or(&[][..], |(_, r)| r.as_slice())
+    };
+    let base = rates(Way::Loop);
+    let ratio = |way: Way| {
+        let ratios = rates(way).iter().zip(base).map(|(r, b)| r / b).collect();
+        median(ratios)
+    };
+    (ratio(Way::Runner(1)), ratio(Way::Runner(8)))
+}
+
 fn main() {
     let args = args();
     let wants = |b: &str| args.backend.as_deref().is_none_or(|w| w == b);
@@ -521,7 +542,15 @@ fn main() {
         "| backend | messages | loop | runner c=1 | runner c=8 | c=1 / loop | c=8 / loop | pipelined loop |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    let mut pairs = Vec::new();
     for (backend, n, results) in rows {
+        pairs.push((backend, paired(&results)));
         print_row(backend, n, results);
+    }
+    println!();
+    for (backend, (c1, c8)) in pairs {
+        println!(
+            "{backend}: median of per-round ratios to the loop: runner c=1 {c1:.2}, c=8 {c8:.2}"
+        );
     }
 }
