@@ -223,7 +223,8 @@ impl FileConsumer {
             start: Start::Beginning,
             notify: self.entry.notify,
         };
-        self.entry = subscribe(new, sub, false)?;
+        // a `Solo` reader is never joined: its thread starts with this subscriber
+        (self.entry, _) = subscribe(new, sub, false)?;
         self.rx = rx;
         self.local.lock().map(|mut l| l.clear()).ok();
         self.acks.moved();

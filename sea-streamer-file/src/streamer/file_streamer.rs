@@ -263,7 +263,13 @@ impl Streamer for FileStreamer {
             start,
             notify,
         };
-        let entry = subscribe(new, sub, from_header).map_err(StreamErr::Backend)?;
+        let (entry, joined) = subscribe(new, sub, from_header).map_err(StreamErr::Backend)?;
+        if let Some(joined) = joined {
+            // Joined a running reader (a group's, or the shared live one): it is a member once
+            // the reader thread has added it, which it does between two batches. Disconnected:
+            // the thread ended, and the consumer's queue says why.
+            let _ = joined.recv_async().await;
+        }
         Ok(FileConsumer::new(ConsumerParts {
             file_id: self.file_id.clone(),
             sid,

@@ -36,12 +36,19 @@ pub(crate) enum SeekCmd {
     Target(Target),
 }
 
+/// Resolves once a reader thread has added a subscriber that joined it (see
+/// [`Control::Subscribe`]); disconnected if the thread ended first.
+pub(crate) type Joined = flume::Receiver<()>;
+
 pub(crate) enum Control {
     /// A consumer made room in its queue while the reader was waiting for space.
     Wake,
     /// The file watcher saw the file change.
     FileChanged,
-    Subscribe(Subscriber),
+    /// A new subscriber of a running reader, and where the thread says that it has joined:
+    /// every frame read after that is dispatched to it too (a group member created while the
+    /// reader was busy would otherwise miss its share of the frames written meanwhile).
+    Subscribe(Subscriber, flume::Sender<()>),
     /// A consumer leaves, giving back the deliveries it had taken but not returned from
     /// `next()` (for a group's other members).
     Unsubscribe(u32, Vec<Entry>),

@@ -18,7 +18,7 @@ pub(crate) mod queue;
 pub(crate) mod registry;
 pub(crate) mod thread;
 
-use control::{ReaderEntry, ReaderKind};
+use control::{Joined, ReaderEntry, ReaderKind};
 use queue::Subscriber;
 use std::sync::Arc;
 use thread::NewReader;
@@ -28,18 +28,22 @@ use crate::error::FileErr;
 /// Join a running reader that `new` could share (same group, or the shared `Live` reader; with
 /// `fresh_only`, one that has not dispatched any frame yet), or start `new` with `sub` as its
 /// first subscriber. A group that exists in another mode → `ConfigErr::SameGroupSameMode`.
+///
+/// A subscriber that joined a running reader comes with a [`Joined`] receiver: the caller
+/// waits for it (without holding the registry lock) before handing the consumer out, so that
+/// every frame written after the consumer exists is dispatched with it among the members.
 pub(crate) fn subscribe(
     new: NewReader,
     sub: Subscriber,
     fresh_only: bool,
-) -> Result<Arc<ReaderEntry>, FileErr> {
+) -> Result<(Arc<ReaderEntry>, Option<Joined>), FileErr> {
     let mut readers = registry::lock()?;
     let sub = match new.kind {
         ReaderKind::Solo => sub,
         _ => match readers.join(&new.file_id, &new.kind, sub, fresh_only)? {
-            Ok(entry) => return Ok(entry),
+            Ok((entry, joined)) => return Ok((entry, Some(joined))),
             Err(sub) => sub,
         },
     };
-    thread::spawn(&mut readers, new, sub)
+    Ok((thread::spawn(&mut readers, new, sub)?, None))
 }

@@ -1,7 +1,7 @@
 //! The process-wide registry of reader threads, per file: where a consumer finds a reader to
 //! join, what [`query_streamer`] reports, and where a reader thread signs off.
 
-use super::control::{Control, ReaderEntry, ReaderKind};
+use super::control::{Control, Joined, ReaderEntry, ReaderKind};
 use super::info::{StreamerInfo, SubscriberInfo};
 use super::queue::{Entry, Subscriber};
 use crate::error::{ConfigErr, FileErr};
@@ -30,16 +30,17 @@ pub(crate) fn lock() -> Result<Readers, FileErr> {
 }
 
 impl Readers {
-    /// Subscribe to a running reader of `kind` for the file. `Ok(Err(sub))` gives the subscriber
-    /// back if there is none; `Err` if the group exists in another mode. With `fresh_only`, only
-    /// a reader that has not dispatched any frame yet is joined.
+    /// Subscribe to a running reader of `kind` for the file: its entry, and a receiver that
+    /// resolves once the reader thread has added the subscriber. `Ok(Err(sub))` gives the
+    /// subscriber back if there is none; `Err` if the group exists in another mode. With
+    /// `fresh_only`, only a reader that has not dispatched any frame yet is joined.
     pub fn join(
         &self,
         file_id: &FileId,
         kind: &ReaderKind,
         sub: Subscriber,
         fresh_only: bool,
-    ) -> Result<Result<Arc<ReaderEntry>, Subscriber>, FileErr> {
+    ) -> Result<Result<(Arc<ReaderEntry>, Joined), Subscriber>, FileErr> {
         let Some(readers) = self.0.get(file_id) else {
             return Ok(Err(sub));
         };
@@ -59,9 +60,10 @@ impl Readers {
             }
             if same {
                 add_info(r, &sub);
-                return match r.control.send(Control::Subscribe(sub)) {
-                    Ok(()) => Ok(Ok(r.clone())),
-                    Err(flume::SendError(Control::Subscribe(sub))) => Ok(Err(sub)),
+                let (joined, when) = flume::bounded(1);
+                return match r.control.send(Control::Subscribe(sub, joined)) {
+                    Ok(()) => Ok(Ok((r.clone(), when))),
+                    Err(flume::SendError(Control::Subscribe(sub, _))) => Ok(Err(sub)),
                     Err(_) => Err(FileErr::TaskDead("reader")),
                 };
             }

@@ -153,7 +153,11 @@ impl ReaderThread {
                     w.rearm();
                 }
             }
-            Control::Subscribe(sub) => self.subs.push(sub),
+            Control::Subscribe(sub, joined) => {
+                self.subs.push(sub);
+                // the subscriber may have stopped waiting (its create_consumer dropped)
+                let _ = joined.send(());
+            }
             Control::Unsubscribe(sid, returned) => {
                 let gone = self.subs.iter().position(|s| s.sid == sid);
                 let gone = gone.map(|i| self.subs.remove(i));
