@@ -13,9 +13,13 @@
 
 pub(crate) mod batch;
 pub(crate) mod control;
+#[cfg(test)]
+pub(crate) mod gate;
 pub(crate) mod info;
 pub(crate) mod queue;
 pub(crate) mod registry;
+#[cfg(all(test, any(feature = "runtime-tokio", feature = "runtime-async-std")))]
+mod tests;
 pub(crate) mod thread;
 
 use control::{Joined, ReaderEntry, ReaderKind};
